@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/porepair/porepair/postoffice"
+	"github.com/porepair/porepair/testdata/po"
+)
+
+func demoCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "demo",
+		Usage: "repair a built-in broken sample postoffice in a temporary directory",
+		UsageText: `porepair demo
+porepair demo --keep /tmp/sample-po`,
+		Description: `Writes the stale-route sample (KB Q135031: the gateway postoffice ACME/HQ was
+deleted and re-added, the SMTP record still routes through its old mailbag id)
+and runs diagnose, plan, repair, diagnose and rollback on it, narrating each
+step. The sample is removed afterwards unless --keep names a directory.`,
+		Flags: []cli.Flag{&cli.StringFlag{Name: "keep", Usage: "write the sample to `DIR` and keep it"}},
+		Action: func(c *cli.Context) error {
+			dir := c.String("keep")
+			if dir == "" {
+				tmp, err := os.MkdirTemp("", "porepair-demo-")
+				if err != nil {
+					return exit(exitFailed, err)
+				}
+				defer os.RemoveAll(tmp)
+				dir = filepath.Join(tmp, "MAILDATA")
+			} else if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
+				return usagef("--keep %s: directory is not empty", dir)
+			}
+			if err := writeSample(dir); err != nil {
+				return exit(exitFailed, err)
+			}
+			steps := []struct {
+				say  string
+				args []string
+				want int
+			}{
+				{"1. Diagnose the sample postoffice. Its SMTP record still routes through HQ's old mailbag id (Q135031):",
+					[]string{"diagnose"}, exitProblems},
+				{"2. Plan the fix: INSTALL -R then INSTALL of the SMTP access component, as data. Nothing is written:",
+					[]string{"plan"}, exitOK},
+				{"3. Repair: lock, journal, snapshot, rewrite, verify:",
+					[]string{"repair", "--yes"}, exitOK},
+				{"4. Diagnose again: the route is mended, the queued mail waits in the new queue:",
+					[]string{"diagnose"}, exitOK},
+				{"5. Roll the repair back from its snapshot, byte for byte:",
+					[]string{"rollback", "--snapshot", "latest", "--yes"}, exitOK},
+			}
+			fmt.Fprintf(e.stdout, "porepair demo: sample postoffice in %s\n\n", dir)
+			for _, s := range steps {
+				fmt.Fprintf(e.stdout, "== %s\n$ porepair %s\n", s.say, join(s.args))
+				args := append([]string{"porepair", "--po", dir}, s.args...)
+				if got := run(args, e.stdin, e.stdout, e.stderr); got != s.want {
+					return exit(exitFailed, fmt.Errorf("demo step %q exited %d, want %d", join(s.args), got, s.want))
+				}
+				fmt.Fprintln(e.stdout)
+			}
+			fmt.Fprintln(e.stdout, "The postoffice is back as it was: run `porepair --po DIR repair` on your own.")
+			if c.String("keep") != "" {
+				fmt.Fprintf(e.stdout, "The sample is kept in %s.\n", dir)
+			}
+			return nil
+		},
+	}
+}
+
+func join(args []string) string {
+	s := ""
+	for i, a := range args {
+		if i > 0 {
+			s += " "
+		}
+		s += a
+	}
+	return s
+}
+
+// writeSample writes the embedded stale-route postoffice into dir, with
+// the empty directories git does not keep.
+func writeSample(dir string) error {
+	for _, d := range postoffice.StandardDirs {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return err
+		}
+	}
+	return fs.WalkDir(po.Stale, "stale", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel("stale", p)
+		data, err := po.Stale.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
+	})
+}

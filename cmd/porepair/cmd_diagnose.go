@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/porepair/porepair/repair"
+)
+
+func diagnoseCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:    "diagnose",
+		Aliases: []string{"check"},
+		Usage:   "read-only health report, with KB references (exit 3 on errors or warnings)",
+		UsageText: `porepair --po /mnt/mail/MAILDATA diagnose
+porepair --po-list /etc/porepair/fleet.txt --parallel 4 diagnose --json`,
+		Description: "Reads the postoffice and reports every finding of SPEC §6. It never writes a byte.",
+		Flags:       []cli.Flag{jsonFlag(), parallelFlag(), manifestFlag()},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("diagnose takes no arguments")
+			}
+			ms, _, err := manifests(c)
+			if err != nil {
+				return err
+			}
+			return e.perPO(c, func(dir string) result {
+				p, err := openPO(dir)
+				if err != nil {
+					return failed(dir, "error", err)
+				}
+				r := repair.Diagnose(p, ms)
+				var b bytes.Buffer
+				r.WriteText(&b)
+				code, status := exitOK, "healthy"
+				if r.Problems() {
+					code, status = exitProblems, "problems"
+				}
+				return result{po: dir, code: code, status: status, doc: r, text: b.String()}
+			})
+		},
+	}
+}

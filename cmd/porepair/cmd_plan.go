@@ -1,0 +1,59 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+
+	"github.com/urfave/cli/v2"
+)
+
+func planCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "plan",
+		Usage: "dry run: the actions of INSTALL -R then INSTALL of an access component, byte-exact",
+		UsageText: `porepair --po DIR plan
+porepair --po DIR plan --gateway ACME/WAREHSE
+porepair --po DIR plan --json --out /var/tmp/po1.plan`,
+		Description: `Reads the postoffice and prints what a repair would do, grouped by phase and
+file, with the KB step each action stands for. It writes nothing (but --out's
+file); the same postoffice gives the same plan, byte for byte. A saved plan
+records the size and SHA-256 of every file it read: repair --plan refuses a
+postoffice that changed since.`,
+		Flags: append(planFlags(), &cli.StringFlag{Name: "out", Usage: "save the plan (JSON) to `FILE` for repair --plan", TakesFile: true}),
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("plan takes no arguments")
+			}
+			opt, err := planOptions(c)
+			if err != nil {
+				return err
+			}
+			out := c.String("out")
+			if out != "" {
+				if pos, err := poPaths(c); err == nil && len(pos) > 1 {
+					return usagef("--out saves the plan of one postoffice")
+				}
+			}
+			return e.perPO(c, func(dir string) result {
+				pl, err := makePlan(dir, opt)
+				if err != nil {
+					return failed(dir, "refused", err)
+				}
+				if out != "" {
+					b, _ := json.MarshalIndent(pl, "", "  ")
+					if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+						return failed(dir, "error", usagef("--out: %v", err))
+					}
+				}
+				var b bytes.Buffer
+				pl.WriteText(&b)
+				status := "plan"
+				if pl.NothingToDo {
+					status = "nothing-to-do"
+				}
+				return result{po: dir, code: exitOK, status: status, doc: pl, text: b.String()}
+			})
+		},
+	}
+}

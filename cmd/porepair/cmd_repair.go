@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/porepair/porepair/plan"
+	"github.com/porepair/porepair/repair"
+)
+
+func repairCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "repair",
+		Usage: "carry out the plan: lock, snapshot, rewrite, verify; roll back on any failure",
+		UsageText: `porepair --po DIR repair --yes
+porepair --po DIR repair --plan /var/tmp/po1.plan --yes
+porepair --po-list fleet.txt --parallel 2 --json repair --yes`,
+		Description: `Locks the postoffice (POREPAIR/LOCK and GLB/FLAG.GLB), journals, snapshots
+every file it will touch, writes each file durably, verifies, and restores the
+snapshot on any error, failed verification, SIGINT or SIGTERM. Asks for
+confirmation on a terminal; needs --yes otherwise.`,
+		Flags: append(planFlags(), yesFlag(),
+			&cli.StringFlag{Name: "plan", Usage: "carry out a plan saved by plan --out `FILE`", TakesFile: true}),
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("repair takes no arguments")
+			}
+			if err := e.needYes(c); err != nil {
+				return err
+			}
+			opt, err := planOptions(c)
+			if err != nil {
+				return err
+			}
+			var saved *plan.Plan
+			if f := c.String("plan"); f != "" {
+				if saved, err = loadPlan(f); err != nil {
+					return err
+				}
+			}
+			pos, err := poPaths(c)
+			if err != nil {
+				return err
+			}
+			if saved != nil && len(pos) > 1 {
+				return usagef("--plan carries out the plan of one postoffice")
+			}
+			if !c.Bool("yes") {
+				// A terminal: show every plan, then ask once.
+				var b strings.Builder
+				for _, dir := range pos {
+					pl := saved
+					if pl == nil {
+						if pl, err = makePlan(dir, opt); err != nil {
+							fmt.Fprintf(&b, "%s: refused: %v\n", dir, err)
+							continue
+						}
+					}
+					var t bytes.Buffer
+					pl.WriteText(&t)
+					b.WriteString(t.String())
+				}
+				fmt.Fprint(e.stderr, b.String())
+				if !e.confirm(fmt.Sprintf("Carry out the repair of %d postoffice(s)?", len(pos))) {
+					return usagef("not confirmed: nothing written")
+				}
+			}
+			ctx, stop := signalContext()
+			defer stop()
+			snapDir := snapshotDir(c)
+			return e.perPO(c, func(dir string) result {
+				pl := saved
+				if pl == nil {
+					var err error
+					if pl, err = makePlan(dir, opt); err != nil {
+						return failed(dir, repair.StatusRefused, err)
+					}
+				} else if p, err := openPO(dir); err != nil {
+					return failed(dir, repair.StatusRefused, err)
+				} else if p.Root != pl.PO {
+					return failed(dir, repair.StatusRefused, usagef("the saved plan is for %s", pl.PO))
+				}
+				res := repair.Repair(ctx, pl, repair.Options{SnapshotDir: snapDir, Log: e.log})
+				return repairResult(dir, res, pl)
+			})
+		},
+	}
+}
+
+// repairResult turns an executor result into a fleet result.
+func repairResult(dir string, res repair.Result, pl *plan.Plan) result {
+	var b strings.Builder
+	if pl != nil && res.Status == repair.StatusRepaired {
+		var t bytes.Buffer
+		pl.WriteSummary(&t)
+		b.WriteString(t.String())
+	}
+	fmt.Fprintf(&b, "%s: %s", dir, res.Status)
+	if res.Snapshot != "" {
+		fmt.Fprintf(&b, " (snapshot %s)", res.Snapshot)
+	}
+	b.WriteString("\n")
+	for _, e := range res.Errors {
+		fmt.Fprintf(&b, "  error: %s\n", e)
+	}
+	return result{po: dir, code: res.Code, status: res.Status, doc: res, text: b.String()}
+}
+
+func loadPlan(file string) (*plan.Plan, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, usagef("--plan: %v", err)
+	}
+	var p plan.Plan
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, usagef("--plan %s: %v", file, err)
+	}
+	if p.PO == "" {
+		return nil, usagef("--plan %s: not a porepair plan", file)
+	}
+	if err := p.Manifest.Validate(); err != nil && !p.NothingToDo {
+		return nil, usagef("--plan %s: %v", file, err)
+	}
+	return &p, nil
+}

@@ -1,0 +1,161 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+// Severity of a finding.
+type Severity uint8
+
+const (
+	Info Severity = iota
+	Warning
+	Error
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Info:
+		return "info"
+	case Warning:
+		return "warning"
+	case Error:
+		return "error"
+	}
+	return fmt.Sprintf("severity(%d)", uint8(s))
+}
+
+// MarshalJSON spells the severity as SPEC §6 does.
+func (s Severity) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+// Code names a kind of finding (SPEC §6).
+type Code uint8
+
+const (
+	StaleGatewayRoute Code = iota + 1
+	GatewayPOMissing
+	GatewayPOIndirect
+	HubCountMismatch
+	QueueMissing
+	KeyMBGUnpaired
+	BadFileSize
+	CounterBehind
+	XTNMissing
+	ComponentFilesMissing
+	MasterFlagMismatch
+	QueuePending
+	InterruptedRepair
+	// UnreadableFile is porepair's own addition to SPEC §6's table: a file
+	// diagnosis must read is a symbolic link, not a regular file or not
+	// readable. Reported rather than failing, so the other checks still run.
+	UnreadableFile
+)
+
+type codeInfo struct {
+	name     string
+	severity Severity
+	kb       []string
+}
+
+var codes = map[Code]codeInfo{
+	StaleGatewayRoute:     {"STALE_GATEWAY_ROUTE", Error, []string{"Q135031", "Q118561"}},
+	GatewayPOMissing:      {"GATEWAY_PO_MISSING", Error, []string{"Q135031", "Q118561"}},
+	GatewayPOIndirect:     {"GATEWAY_PO_INDIRECT", Error, []string{"Q123825"}},
+	HubCountMismatch:      {"HUB_COUNT_MISMATCH", Warning, []string{"Q86625"}},
+	QueueMissing:          {"QUEUE_MISSING", Error, []string{"Q104279", "Q87028"}},
+	KeyMBGUnpaired:        {"KEY_MBG_UNPAIRED", Warning, []string{"Q132744"}},
+	BadFileSize:           {"BAD_FILE_SIZE", Error, []string{"Q77926", "Q128243", "Q95961"}},
+	CounterBehind:         {"COUNTER_BEHIND", Error, []string{"Q87388", "Q112894"}},
+	XTNMissing:            {"XTN_MISSING", Error, []string{"Q112906"}},
+	ComponentFilesMissing: {"COMPONENT_FILES_MISSING", Warning, nil},
+	MasterFlagMismatch:    {"MASTER_FLAG_MISMATCH", Info, []string{"Q141583", "Q264265"}},
+	QueuePending:          {"QUEUE_PENDING", Info, []string{"Q135031", "Q108027"}},
+	InterruptedRepair:     {"INTERRUPTED_REPAIR", Error, nil},
+	UnreadableFile:        {"UNREADABLE_FILE", Error, []string{"Q77926"}},
+}
+
+func (c Code) String() string {
+	if i, ok := codes[c]; ok {
+		return i.name
+	}
+	return fmt.Sprintf("code(%d)", uint8(c))
+}
+
+// Severity is the code's fixed severity.
+func (c Code) Severity() Severity { return codes[c].severity }
+
+// MarshalJSON spells the code by name.
+func (c Code) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
+// Finding is one problem (or, with Info, one fact) about a postoffice.
+type Finding struct {
+	Code     Code     `json:"code"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
+	KB       []string `json:"kb"`
+	File     string   `json:"file"`
+
+	// Component is the manifest name a finding is about: its record, its
+	// queue, its files or its MASTER.GLB bit. Empty when it is about no
+	// component.
+	Component string `json:"-"`
+	// PO is set on findings about an XTN record: "NET/PO" in upper case.
+	PO string `json:"-"`
+}
+
+// NewFinding makes a finding with the code's severity and KB references.
+func NewFinding(c Code, file, format string, args ...any) Finding {
+	kb := codes[c].kb
+	if kb == nil {
+		kb = []string{}
+	}
+	return Finding{Code: c, Severity: c.Severity(), Message: fmt.Sprintf(format, args...), KB: kb, File: file}
+}
+
+// Report is the result of a diagnosis.
+type Report struct {
+	PO       string    `json:"po"`
+	Findings []Finding `json:"findings"`
+}
+
+// Sort orders findings by file, then code, then message.
+func (r *Report) Sort() {
+	sort.SliceStable(r.Findings, func(i, j int) bool {
+		a, b := r.Findings[i], r.Findings[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Code.String() != b.Code.String() {
+			return a.Code.String() < b.Code.String()
+		}
+		return a.Message < b.Message
+	})
+}
+
+// Worst is the highest severity found; ok is false when there are none.
+func (r *Report) Worst() (s Severity, ok bool) {
+	for _, f := range r.Findings {
+		if !ok || f.Severity > s {
+			s, ok = f.Severity, true
+		}
+	}
+	return s, ok
+}
+
+// Problems reports whether any finding is an error or a warning.
+func (r *Report) Problems() bool {
+	s, ok := r.Worst()
+	return ok && s >= Warning
+}
+
+// Has reports whether the report holds a finding with code c.
+func (r *Report) Has(c Code) bool {
+	for _, f := range r.Findings {
+		if f.Code == c {
+			return true
+		}
+	}
+	return false
+}

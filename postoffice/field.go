@@ -1,0 +1,76 @@
+// Package postoffice reads and patches the files of a Microsoft Mail for PC
+// Networks 3.x postoffice. It knows files and bytes: record layouts, hex
+// ids, case-insensitive names and the sizes MAILINT checks. It decides
+// nothing about what should change; that is package plan's job.
+//
+// Every record is a fixed-size byte array and every field an entry of one
+// layout table per file type, in the style of archive/tar's format.go:
+// reading a field returns a sub-slice at a named offset, and writing a field
+// patches those bytes in place, so every byte the tables do not name is
+// preserved exactly.
+package postoffice
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// Field is one entry of a layout table: a named run of bytes inside a
+// record, with the source that documents it.
+type Field struct {
+	Name   string
+	Off    int
+	Len    int
+	Source string
+}
+
+// Of returns the field's bytes inside record b.
+func (f Field) Of(b []byte) []byte { return b[f.Off:][:f.Len] }
+
+// Text returns the NUL-terminated ASCII text at the start of b. A field
+// filled to its end without a NUL yields all of its bytes.
+func Text(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
+}
+
+// Printable spells s for a terminal or log: printable ASCII as it is,
+// everything else (control bytes from a damaged file, code page 850
+// letters) as \xNN, so that a damaged name can never move the cursor or
+// forge a line.
+func Printable(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '\\' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "\\x%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// putText writes s into field bytes dst, NUL-padded to the field's width.
+// The last byte always stays NUL: an 11-byte name field holds at most 10
+// characters, the MS Mail limit.
+func putText(dst []byte, s string) error {
+	if len(s) > len(dst)-1 {
+		return fmt.Errorf("%q is longer than %d characters", s, len(dst)-1)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return fmt.Errorf("%q holds a control character", s)
+		}
+	}
+	copy(dst, s)
+	clear(dst[len(s):])
+	return nil
+}
+
+// EqualName compares two MS Mail names the way MS Mail does: without
+// regard to case.
+func EqualName(a, b string) bool { return strings.EqualFold(a, b) }

@@ -1,0 +1,352 @@
+package postoffice
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// The three files that make a directory a postoffice (SPEC §2).
+const (
+	MasterPath  = "GLB/MASTER.GLB"
+	NetworkPath = "GLB/NETWORK.GLB"
+	ControlPath = "GLB/CONTROL.GLB"
+	FlagPath    = "GLB/FLAG.GLB"
+)
+
+// StandardDirs are the fixed subdirectories of MAILDATA [KB Q77926, Q132744, Q135868].
+var StandardDirs = func() []string {
+	d := []string{"GLB", "XTN", "MBG", "KEY", "NME", "TPL", "HLP", "USR", "INF", "MAI", "ATT",
+		"P1", "LOG", "INI", "MEM", "GRP", "MMF", "CAL", "FOLDERS"}
+	for _, c := range "0123456789ABCDEF" {
+		d = append(d, "MAI/MA"+string(c), "ATT/AT"+string(c))
+	}
+	return d
+}()
+
+// ErrNotPostoffice is returned by Open for a directory without the GLB files.
+var ErrNotPostoffice = errors.New("not a postoffice (GLB/MASTER.GLB, GLB/NETWORK.GLB and GLB/CONTROL.GLB must exist)")
+
+// ErrSymlink is returned for a path that passes through a symbolic link
+// inside the postoffice: porepair neither reads nor writes through one.
+var ErrSymlink = errors.New("is a symbolic link")
+
+// PO is an open postoffice. It reads lazily: opening it lists nothing and
+// reads nothing but the three GLB files' existence; every file and
+// directory listing is read on first use and cached. A PO is not meant to
+// see its own writes: after a change, open it again.
+type PO struct {
+	Root string // absolute, symbolic links resolved
+
+	mu      sync.Mutex
+	dirs    map[string]map[string]DirEntry // upper-case rel dir → upper-case name → entry
+	network *NetworkFile
+	xtns    map[ID]*XTNFile
+}
+
+// DirEntry is a name in a directory, as spelled on disk.
+type DirEntry struct {
+	Name string
+	Mode fs.FileMode // type bits only
+}
+
+// Open opens the postoffice at root.
+func Open(root string) (*PO, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("open postoffice %s: %w", root, err)
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return nil, fmt.Errorf("open postoffice %s: %w", root, err)
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		return nil, fmt.Errorf("open postoffice %s: %w", root, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("%s: %w", root, ErrNotPostoffice)
+	}
+	p := &PO{Root: real, dirs: map[string]map[string]DirEntry{}, xtns: map[ID]*XTNFile{}}
+	for _, f := range []string{MasterPath, NetworkPath, ControlPath} {
+		_, ok, err := p.Resolve(f)
+		if err != nil && !errors.Is(err, ErrSymlink) {
+			return nil, fmt.Errorf("open postoffice %s: %w", root, err)
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s: %w", root, ErrNotPostoffice)
+		}
+	}
+	return p, nil
+}
+
+// List returns the entries of a directory relative to the root (any case),
+// sorted by name; a missing directory lists as empty.
+func (p *PO) List(dir string) ([]DirEntry, error) {
+	m, err := p.listing(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DirEntry, 0, len(m))
+	for _, e := range m {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func (p *PO) listing(dir string) (map[string]DirEntry, error) {
+	key := strings.ToUpper(path.Clean("/" + dir))[1:]
+	p.mu.Lock()
+	m, ok := p.dirs[key]
+	p.mu.Unlock()
+	if ok {
+		return m, nil
+	}
+	m = map[string]DirEntry{}
+	actual, exists, err := p.Resolve(dir)
+	if err != nil {
+		return nil, err
+	}
+	if exists {
+		ents, err := os.ReadDir(filepath.Join(p.Root, actual))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("list %s: %w", actual, err)
+		}
+		for _, e := range ents {
+			u := strings.ToUpper(e.Name())
+			// Two names differing only in case: prefer the upper-case spelling,
+			// the one MS Mail itself would have written.
+			if old, dup := m[u]; dup && old.Name == u {
+				continue
+			}
+			m[u] = DirEntry{Name: e.Name(), Mode: e.Type()}
+		}
+	}
+	p.mu.Lock()
+	p.dirs[key] = m
+	p.mu.Unlock()
+	return m, nil
+}
+
+// Resolve spells a relative path as it is on disk, looking up every
+// component without regard to case. When the file does not exist, the
+// existing directories keep their spelling and the rest is upper case, as
+// MS Mail would create it. A symbolic link on the way is an error.
+func (p *PO) Resolve(rel string) (actual string, exists bool, err error) {
+	clean := path.Clean("/" + filepath.ToSlash(rel))[1:]
+	if clean == "" {
+		return "", true, nil
+	}
+	parts := strings.Split(clean, "/")
+	done := ""
+	for i, part := range parts {
+		m, err := p.listing(done)
+		if err != nil {
+			return "", false, err
+		}
+		e, ok := m[strings.ToUpper(part)]
+		if !ok {
+			rest := strings.ToUpper(strings.Join(parts[i:], "/"))
+			return path.Join(done, rest), false, nil
+		}
+		done = path.Join(done, e.Name)
+		if e.Mode&fs.ModeSymlink != 0 {
+			return done, true, fmt.Errorf("%s: %w", done, ErrSymlink)
+		}
+	}
+	return done, true, nil
+}
+
+// Abs turns a path as spelled on disk into an absolute one.
+func (p *PO) Abs(actual string) string { return filepath.Join(p.Root, filepath.FromSlash(actual)) }
+
+// ReadFile reads a file by its relative path in any case and returns its
+// bytes and its spelling on disk. A missing file wraps fs.ErrNotExist.
+func (p *PO) ReadFile(rel string) (data []byte, actual string, err error) {
+	actual, ok, err := p.Resolve(rel)
+	if err != nil {
+		return nil, actual, fmt.Errorf("read %s: %w", rel, err)
+	}
+	if !ok {
+		return nil, actual, fmt.Errorf("read %s: %w", actual, fs.ErrNotExist)
+	}
+	fi, err := os.Lstat(p.Abs(actual))
+	if err != nil {
+		return nil, actual, fmt.Errorf("read %s: %w", actual, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, actual, fmt.Errorf("read %s: not a regular file", actual)
+	}
+	data, err = os.ReadFile(p.Abs(actual))
+	if err != nil {
+		return nil, actual, fmt.Errorf("read %s: %w", actual, err)
+	}
+	return data, actual, nil
+}
+
+// Size returns a file's size and spelling; exists is false when it is missing.
+func (p *PO) Size(rel string) (size int64, actual string, exists bool, err error) {
+	actual, ok, err := p.Resolve(rel)
+	if err != nil || !ok {
+		return 0, actual, false, err
+	}
+	fi, err := os.Lstat(p.Abs(actual))
+	if err != nil {
+		return 0, actual, false, fmt.Errorf("stat %s: %w", actual, err)
+	}
+	return fi.Size(), actual, true, nil
+}
+
+// Exists reports whether a relative path exists (any case).
+func (p *PO) Exists(rel string) bool {
+	_, ok, err := p.Resolve(rel)
+	return ok && err == nil
+}
+
+// Control reads GLB/CONTROL.GLB.
+func (p *PO) Control() (Control, string, error) {
+	b, actual, err := p.ReadFile(ControlPath)
+	if err != nil {
+		return Control{}, actual, err
+	}
+	c, err := DecodeControl(b)
+	if err != nil {
+		return c, actual, fmt.Errorf("%s: %w", actual, err)
+	}
+	return c, actual, nil
+}
+
+// Master reads GLB/MASTER.GLB.
+func (p *PO) Master() (Master, string, error) {
+	b, actual, err := p.ReadFile(MasterPath)
+	if err != nil {
+		return Master{}, actual, err
+	}
+	m, err := DecodeMaster(b)
+	if err != nil {
+		return m, actual, fmt.Errorf("%s: %w", actual, err)
+	}
+	return m, actual, nil
+}
+
+// NetworkFile is GLB/NETWORK.GLB as read: its bytes, whole records and the
+// length of a ragged tail.
+type NetworkFile struct {
+	Path    string
+	Data    []byte
+	Records []NetRecord
+	Tail    int
+}
+
+// Network reads GLB/NETWORK.GLB once.
+func (p *PO) Network() (*NetworkFile, error) {
+	p.mu.Lock()
+	n := p.network
+	p.mu.Unlock()
+	if n != nil {
+		return n, nil
+	}
+	b, actual, err := p.ReadFile(NetworkPath)
+	if err != nil {
+		return nil, err
+	}
+	recs, tail := DecodeNetwork(b)
+	n = &NetworkFile{Path: actual, Data: b, Records: recs, Tail: tail}
+	p.mu.Lock()
+	p.network = n
+	p.mu.Unlock()
+	return n, nil
+}
+
+// XTNFile is one XTN file as read.
+type XTNFile struct {
+	ID      ID
+	Path    string
+	Data    []byte
+	Records []XTNRecord
+	Tail    int
+}
+
+// Find returns the index of the first active record named name; when two
+// active records carry one name, the first counts (SPEC §2).
+func (x *XTNFile) Find(name string) int {
+	for i := range x.Records {
+		if x.Records[i].Active() && EqualName(x.Records[i].Name(), name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// XTNPath is the relative path of an XTN file.
+func XTNPath(id ID) string { return "XTN/" + id.String() + ".XTN" }
+
+// MBGPath and KeyPath are the relative paths of a mailbag pair.
+func MBGPath(id ID) string { return "MBG/" + id.String() + ".MBG" }
+func KeyPath(id ID) string { return "KEY/" + id.String() + ".KEY" }
+
+// XTN reads XTN/<id>.XTN once.
+func (p *PO) XTN(id ID) (*XTNFile, error) {
+	p.mu.Lock()
+	x := p.xtns[id]
+	p.mu.Unlock()
+	if x != nil {
+		return x, nil
+	}
+	b, actual, err := p.ReadFile(XTNPath(id))
+	if err != nil {
+		return nil, err
+	}
+	recs, tail := DecodeXTN(b)
+	x = &XTNFile{ID: id, Path: actual, Data: b, Records: recs, Tail: tail}
+	p.mu.Lock()
+	p.xtns[id] = x
+	p.mu.Unlock()
+	return x, nil
+}
+
+// Mailbag is one MBG file as read.
+type Mailbag struct {
+	ID      ID
+	Path    string
+	Records []MBGRecord
+	Tail    int
+}
+
+// Mailbag reads MBG/<id>.MBG. It is not cached: a queue can be large and
+// is read once per diagnosis.
+func (p *PO) Mailbag(id ID) (*Mailbag, error) {
+	b, actual, err := p.ReadFile(MBGPath(id))
+	if err != nil {
+		return nil, err
+	}
+	recs, tail := DecodeMBG(b)
+	return &Mailbag{ID: id, Path: actual, Records: recs, Tail: tail}, nil
+}
+
+// HexIDs returns the ids of the hex-named files with extension ext in dir
+// (names such as INQUEUE.MBG or ADMIN.NME are not ids).
+func (p *PO) HexIDs(dir, ext string) ([]ID, error) {
+	ents, err := p.List(dir)
+	if err != nil {
+		return nil, err
+	}
+	var ids []ID
+	for _, e := range ents {
+		base, found := strings.CutSuffix(strings.ToUpper(e.Name), "."+ext)
+		if !found {
+			continue
+		}
+		if id, err := ParseID(base); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}

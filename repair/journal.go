@@ -1,0 +1,156 @@
+package repair
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/plan"
+	"github.com/porepair/porepair/postoffice"
+)
+
+// JournalName is the journal's path in the PO root.
+const JournalName = Dir + "/JOURNAL"
+
+// Record is one line of the journal (JSON lines). The first names the
+// snapshot; one precedes every file change; the last says the repair is
+// over. A journal without its last record is an unfinished repair.
+type Record struct {
+	Op          string `json:"op"` // begin, step, complete
+	Time        string `json:"time,omitempty"`
+	Snapshot    string `json:"snapshot,omitempty"`
+	SnapshotDir string `json:"snapshot_dir,omitempty"`
+	Component   string `json:"component,omitempty"`
+	Step        int    `json:"step,omitempty"`
+	Change      string `json:"change,omitempty"`
+	File        string `json:"file,omitempty"`
+	Temp        string `json:"temp,omitempty"`
+	Status      string `json:"status,omitempty"`
+}
+
+// Journal is an open journal.
+type Journal struct {
+	f     *os.File
+	Begin Record
+	Steps []Record
+	Done  *Record
+}
+
+// createJournal writes the journal with its first record, fsynced, before
+// anything else is written (one counted durable write).
+func createJournal(root string, begin Record) (*Journal, error) {
+	path := filepath.Join(root, JournalName)
+	b, _ := json.Marshal(begin)
+	if err := durable.Create(path, append(b, '\n')); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	return &Journal{f: f, Begin: begin}, nil
+}
+
+// step journals a file change before it is made (one counted write).
+func (j *Journal) step(r Record) error {
+	r.Op = "step"
+	b, _ := json.Marshal(r)
+	if err := durable.Append(j.f, append(b, '\n')); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	j.Steps = append(j.Steps, r)
+	return nil
+}
+
+// complete marks the journal finished; not a counted write, but fsynced.
+func (j *Journal) complete(status string) error {
+	b, _ := json.Marshal(Record{Op: "complete", Time: time.Now().UTC().Format(time.RFC3339), Status: status})
+	if _, err := j.f.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	return j.f.Sync()
+}
+
+func (j *Journal) close() {
+	if j != nil && j.f != nil {
+		j.f.Close()
+	}
+}
+
+// ReadJournal reads a PO's journal; nil when there is none. A torn last
+// line (a crash while appending) is ignored: its step was not begun.
+func ReadJournal(root string) (*Journal, error) {
+	f, err := os.Open(filepath.Join(root, JournalName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	defer f.Close()
+	j := &Journal{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		var r Record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			continue
+		}
+		switch r.Op {
+		case "begin":
+			j.Begin = r
+		case "step":
+			j.Steps = append(j.Steps, r)
+		case "complete":
+			rc := r
+			j.Done = &rc
+		}
+	}
+	if j.Begin.Op == "" {
+		return nil, fmt.Errorf("journal %s has no begin record", JournalName)
+	}
+	return j, sc.Err()
+}
+
+// Unfinished reports whether the PO holds a journal of a repair that did
+// not end: crashed, killed or powered off.
+func Unfinished(root string) (*Journal, bool) {
+	j, err := ReadJournal(root)
+	if err != nil {
+		return nil, true
+	}
+	return j, j != nil && j.Done == nil
+}
+
+// Diagnose is plan.Diagnose plus INTERRUPTED_REPAIR, which only the
+// executor's journal can tell.
+func Diagnose(p *postoffice.PO, ms []plan.Manifest) *plan.Report {
+	r := plan.Diagnose(p, ms)
+	if j, ok := Unfinished(p.Root); ok {
+		snap := "(unknown)"
+		if j != nil {
+			snap = j.Begin.Snapshot
+		}
+		r.Findings = append(r.Findings, plan.NewFinding(plan.InterruptedRepair, JournalName,
+			"a repair did not finish (snapshot %s): run `porepair rollback` before anything else", snap))
+		r.Sort()
+	}
+	return r
+}
+
+// markComplete appends the last record to an existing journal.
+func markComplete(root, status string) error {
+	f, err := os.OpenFile(filepath.Join(root, JournalName), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	j := &Journal{f: f}
+	defer j.close()
+	return j.complete(status)
+}

@@ -1,0 +1,378 @@
+package repair
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/porepair/porepair/backup"
+	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/plan"
+	"github.com/porepair/porepair/postoffice"
+)
+
+// Statuses of a repair or rollback (SPEC §6), each with its exit code.
+const (
+	StatusRepaired       = "repaired"
+	StatusNothingToDo    = "nothing-to-do"
+	StatusRefused        = "refused"
+	StatusRolledBack     = "rolled-back"
+	StatusRestoreFailed  = "restore-failed"
+	StatusBusy           = "busy"
+	StatusRestored       = "restored"
+	exitOK, exitFailed   = 0, 1
+	exitRefused, exitBsy = 2, 4
+	exitRestoreFailed    = 5
+)
+
+// Result is what a repair or rollback did.
+type Result struct {
+	PO       string   `json:"po"`
+	Status   string   `json:"status"`
+	Snapshot string   `json:"snapshot"`
+	Errors   []string `json:"errors"`
+	Code     int      `json:"-"`
+}
+
+func (r *Result) fail(status string, code int, err error) {
+	r.Status, r.Code = status, code
+	var me *multierror.Error
+	if errors.As(err, &me) {
+		for _, e := range me.Errors {
+			r.Errors = append(r.Errors, e.Error())
+		}
+	} else if err != nil {
+		r.Errors = append(r.Errors, err.Error())
+	}
+}
+
+// Options tune an executor run.
+type Options struct {
+	SnapshotDir string       // parent of snapshot directories; default POREPAIR/SNAPSHOT
+	Log         *slog.Logger // never nil after defaults
+	Now         func() time.Time
+}
+
+func (o *Options) defaults(root string) {
+	if o.SnapshotDir == "" {
+		o.SnapshotDir = backup.DefaultDir(root)
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Repair carries out p on the postoffice at p.PO. ctx is cancelled by
+// SIGINT or SIGTERM: the repair then rolls back before returning.
+func Repair(ctx context.Context, p *plan.Plan, opt Options) Result {
+	res := Result{PO: p.PO, Errors: []string{}}
+	opt.defaults(p.PO)
+	log := opt.Log.With("po", p.PO)
+	po, err := postoffice.Open(p.PO)
+	if err != nil {
+		res.fail(StatusRefused, exitRefused, err)
+		return res
+	}
+	lock, err := Acquire(po)
+	if err != nil {
+		if errors.Is(err, ErrBusy) {
+			res.fail(StatusBusy, exitBsy, err)
+		} else {
+			res.fail(StatusRefused, exitRefused, err)
+		}
+		return res
+	}
+	defer lock.Release()
+	if j, ok := Unfinished(po.Root); ok {
+		snap := ""
+		if j != nil {
+			snap = j.Begin.Snapshot
+		}
+		res.fail(StatusRefused, exitRefused, fmt.Errorf("an earlier repair did not finish (snapshot %s): run `porepair rollback` first", snap))
+		return res
+	}
+	if err := checkReads(po, p.Reads); err != nil {
+		res.fail(StatusRefused, exitRefused, fmt.Errorf("the postoffice changed since the plan was made: %w; plan again", err))
+		return res
+	}
+	if p.NothingToDo {
+		res.Status, res.Code = StatusNothingToDo, exitOK
+		return res
+	}
+	x := &executor{po: po, p: p, opt: opt, log: log}
+	res.Snapshot = backup.NewID(po.Root, opt.Now())
+	log = log.With("snapshot", res.Snapshot)
+	x.log = log
+	log.Info("repair start", "component", p.Component, "gateway", p.Gateway, "changes", len(p.Changes))
+	err = x.run(ctx, res.Snapshot)
+	if err == nil {
+		err = x.verify()
+	}
+	if err == nil {
+		if cerr := x.j.complete(StatusRepaired); cerr != nil {
+			log.Warn("journal not marked complete", "error", cerr)
+		}
+		x.j.close()
+		log.Info("repaired")
+		res.Status, res.Code = StatusRepaired, exitOK
+		return res
+	}
+	log.Error("repair failed; restoring the snapshot", "error", err)
+	all := multierror.Append(nil, err)
+	if rerr := x.undo(); rerr != nil {
+		all = multierror.Append(all, rerr)
+		log.Error("restore failed", "error", rerr)
+		res.fail(StatusRestoreFailed, exitRestoreFailed, all)
+		res.Errors = append(res.Errors, fmt.Sprintf("restore the snapshot by hand: porepair rollback --snapshot %s (in %s)", res.Snapshot, opt.SnapshotDir))
+		x.j.close()
+		return res
+	}
+	if x.j != nil {
+		if cerr := x.j.complete(StatusRolledBack); cerr != nil {
+			all = multierror.Append(all, cerr)
+		}
+		x.j.close()
+	}
+	res.fail(StatusRolledBack, exitFailed, all)
+	return res
+}
+
+// checkReads compares the files a plan read with their fingerprints.
+func checkReads(po *postoffice.PO, reads []plan.Fingerprint) error {
+	var errs []error
+	for _, r := range reads {
+		if err := checkFile(po, r); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func checkFile(po *postoffice.PO, r plan.Fingerprint) error {
+	full, err := inside(po, r.File)
+	if err != nil {
+		return err
+	}
+	size, sum, err := backup.HashFile(full)
+	if err != nil {
+		return fmt.Errorf("%s: %w", r.File, err)
+	}
+	if size != r.Size || sum != r.SHA256 {
+		return fmt.Errorf("%s changed (size %d, was %d)", r.File, size, r.Size)
+	}
+	return nil
+}
+
+// inside turns a plan path into an absolute path in the PO, refusing one
+// that leaves it or passes through a symbolic link.
+func inside(po *postoffice.PO, rel string) (string, error) {
+	actual, _, err := po.Resolve(rel)
+	if err != nil {
+		return "", err
+	}
+	if actual != rel && !strings.EqualFold(actual, rel) {
+		return "", fmt.Errorf("path %q leaves the postoffice", rel)
+	}
+	return po.Abs(rel), nil
+}
+
+type executor struct {
+	po   *postoffice.PO
+	p    *plan.Plan
+	opt  Options
+	log  *slog.Logger
+	j    *Journal
+	snap *backup.Snapshot
+}
+
+// run journals, snapshots and applies the plan's changes.
+func (x *executor) run(ctx context.Context, id string) error {
+	root := x.po.Root
+	j, err := createJournal(root, Record{Op: "begin", Time: x.opt.Now().UTC().Format(time.RFC3339), Snapshot: id,
+		SnapshotDir: x.opt.SnapshotDir, Component: x.p.Component})
+	if err != nil {
+		return err
+	}
+	x.j = j
+	m := backup.Manifest{ID: id, Time: x.opt.Now().UTC().Format(time.RFC3339), PO: root, Component: x.p.Component,
+		PlanDigest: x.p.Digest()}
+	for _, c := range x.p.Changes {
+		e := backup.Entry{File: c.File, Existed: c.Before != nil}
+		switch c.Op {
+		case plan.OpMove:
+			e.MovedTo = c.To
+		case plan.OpDelete:
+		default:
+			e.AfterExists, e.AfterSize, e.AfterSHA256 = true, c.AfterSize, c.AfterSHA256
+		}
+		if c.Op == plan.OpMove {
+			// The queue is renamed, not copied: the entry records the
+			// rename and the hash of the bytes that travel with it.
+			e.AfterExists, e.AfterSize, e.AfterSHA256 = true, c.AfterSize, c.AfterSHA256
+		}
+		m.Entries = append(m.Entries, e)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("interrupted before the snapshot: %w", context.Cause(ctx))
+	}
+	snap, err := backup.Create(root, x.opt.SnapshotDir, m)
+	if err != nil {
+		return err
+	}
+	x.snap = snap
+	x.log.Info("snapshot made", "dir", snap.Dir, "files", len(snap.Entries))
+	for i, c := range x.p.Changes {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("interrupted at step %d: %w", i+1, context.Cause(ctx))
+		}
+		if err := x.apply(i+1, c); err != nil {
+			return fmt.Errorf("step %d (%s %s): %w", i+1, c.Op, c.File, err)
+		}
+	}
+	return nil
+}
+
+func (x *executor) apply(n int, c plan.Change) error {
+	full, err := inside(x.po, c.File)
+	if err != nil {
+		return err
+	}
+	rec := Record{Step: n, Change: c.Op, File: c.File}
+	if c.Op == plan.OpPatch || c.Op == plan.OpWrite {
+		rec.Temp = filepath.ToSlash(filepath.Join(filepath.Dir(c.File), filepath.Base(durable.TempPath(full))))
+	}
+	if err := x.j.step(rec); err != nil {
+		return err
+	}
+	x.log.Info("action", "step", n, "change", c.Op, "file", c.File, "to", c.To)
+	switch c.Op {
+	case plan.OpPatch:
+		data, err := os.ReadFile(full)
+		if err != nil {
+			return err
+		}
+		if sum := sha256.Sum256(data); c.Before == nil || hex.EncodeToString(sum[:]) != c.Before.SHA256 {
+			return fmt.Errorf("%s changed since the plan", c.File)
+		}
+		for _, pt := range c.Patches {
+			if pt.Offset < 0 || pt.Offset > int64(len(data)) {
+				return fmt.Errorf("patch at %d is outside %s", pt.Offset, c.File)
+			}
+			end := pt.Offset + int64(len(pt.Data))
+			if end > int64(len(data)) {
+				data = append(data, make([]byte, end-int64(len(data)))...)
+			}
+			copy(data[pt.Offset:], pt.Data)
+		}
+		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != c.AfterSHA256 {
+			return fmt.Errorf("patched %s does not hold the planned bytes", c.File)
+		}
+		return durable.WriteFile(full, data)
+	case plan.OpWrite:
+		return durable.WriteFile(full, c.Data)
+	case plan.OpDelete:
+		return durable.Remove(full)
+	case plan.OpMove:
+		to, err := inside(x.po, c.To)
+		if err != nil {
+			return err
+		}
+		return durable.Move(full, to)
+	}
+	return fmt.Errorf("unknown change %q", c.Op)
+}
+
+// verify diagnoses the postoffice again: the component's errors and
+// warnings must be gone, the new queue must hold the carried bytes, and no
+// file the plan read but did not change may differ.
+func (x *executor) verify() error {
+	po, err := postoffice.Open(x.po.Root)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	var errs []error
+	r := plan.Diagnose(po, plan.Manifests(x.p.Manifest))
+	gw := strings.ToUpper(x.p.Gateway)
+	for _, f := range r.Findings {
+		if f.Severity >= plan.Warning && (f.Component == x.p.Component || f.PO == gw) {
+			errs = append(errs, fmt.Errorf("verify: %s remains: %s", f.Code, f.Message))
+		}
+	}
+	changed := map[string]bool{}
+	for _, c := range x.p.Changes {
+		changed[c.File] = true
+		if c.Op == plan.OpMove {
+			// The new queue must hold exactly the carried bytes.
+			if err := checkFile(po, plan.Fingerprint{File: c.To, Size: c.Before.Size, SHA256: c.Before.SHA256}); err != nil {
+				errs = append(errs, fmt.Errorf("verify: queue not carried: %w", err))
+			}
+			continue
+		}
+		if c.Op != plan.OpDelete {
+			if err := checkFile(po, plan.Fingerprint{File: c.File, Size: c.AfterSize, SHA256: c.AfterSHA256}); err != nil {
+				errs = append(errs, fmt.Errorf("verify: %w", err))
+			}
+		}
+	}
+	for _, rd := range x.p.Reads {
+		if !changed[rd.File] {
+			if err := checkFile(po, rd); err != nil {
+				errs = append(errs, fmt.Errorf("verify: a file the plan did not change differs: %w", err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// undo restores the snapshot (nothing to do when it was never completed:
+// then nothing of the postoffice was written) and removes temp files.
+func (x *executor) undo() error {
+	if x.j == nil {
+		return nil
+	}
+	return restore(x.po.Root, x.j, x.snap)
+}
+
+// restore brings a PO back to its snapshot and removes the temp files the
+// journal's steps name.
+func restore(root string, j *Journal, snap *backup.Snapshot) error {
+	var errs []error
+	if snap != nil {
+		if err := snap.Restore(root); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, s := range j.Steps {
+		if s.Temp == "" {
+			continue
+		}
+		po, err := postoffice.Open(root)
+		if err != nil {
+			errs = append(errs, err)
+			break
+		}
+		full, err := inside(po, s.Temp)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if _, err := os.Lstat(full); err == nil {
+			if err := durable.Remove(full); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,41 @@
+// Command gen writes fixture postoffices: the checked-in golden trees
+// (go run ./testdata/gen -golden) or one postoffice of any scale, for
+// benchmarks (go run ./testdata/gen -out DIR -users 3000 ...).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/porepair/porepair/testdata/fixture"
+)
+
+func main() {
+	var s fixture.Spec
+	out := flag.String("out", "", "directory to write the postoffice into")
+	golden := flag.Bool("golden", false, "rewrite the checked-in trees under testdata/po")
+	flag.StringVar(&s.Scenario, "scenario", "stale", "scenario")
+	flag.BoolVar(&s.Lower, "lower", false, "lower-case names")
+	flag.IntVar(&s.Users, "users", 0, "extra user mailboxes")
+	flag.IntVar(&s.Networks, "networks", 0, "extra networks")
+	flag.IntVar(&s.POs, "pos", 0, "external POs spread over the extra networks")
+	flag.IntVar(&s.QueueHeaders, "queue", 0, "extra queued SMTP headers")
+	flag.Int64Var(&s.MAIBytes, "mai-bytes", 0, "total bytes of MAI files")
+	flag.Parse()
+	if err := run(*golden, *out, s); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(golden bool, out string, s fixture.Spec) error {
+	if golden {
+		return fixture.WriteGolden(filepath.Join(fixture.Dir(), "po"))
+	}
+	if out == "" {
+		return fmt.Errorf("-out or -golden is required")
+	}
+	return fixture.BuildSpec(out, s)
+}
