@@ -1,0 +1,129 @@
+package backup_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/porepair/porepair/backup"
+)
+
+func write(t *testing.T, path, data string) {
+	t.Helper()
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSnapshotRestoreRoundTrip(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "GLB/NETWORK.GLB"), "network")
+	write(t, filepath.Join(root, "MBG/0000000A.MBG"), "queue bytes")
+	dir := filepath.Join(root, "POREPAIR/SNAPSHOT")
+	m := backup.Manifest{ID: backup.NewID(root, time.Now()), PO: root, Entries: []backup.Entry{
+		{File: "GLB/NETWORK.GLB", Existed: true},
+		{File: "MBG/0000000A.MBG", Existed: true, MovedTo: "MBG/00000031.MBG"},
+		{File: "TPL/NEW.TPL"},
+	}}
+	s, err := backup.Create(root, dir, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Entries[1].Copy != "" || s.Entries[1].SHA256 == "" {
+		t.Error("a moved file was copied, or not hashed")
+	}
+	if err := s.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	// The repair: change, move, create; and a case variant appears.
+	write(t, filepath.Join(root, "GLB/NETWORK.GLB"), "changed")
+	os.Rename(filepath.Join(root, "MBG/0000000A.MBG"), filepath.Join(root, "MBG/00000031.MBG"))
+	write(t, filepath.Join(root, "TPL/NEW.TPL"), "created")
+	write(t, filepath.Join(root, "GLB/network.glb"), "variant")
+	for range 2 { // a restore can run again
+		if err := s.Restore(root); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for rel, want := range map[string]string{"GLB/NETWORK.GLB": "network", "MBG/0000000A.MBG": "queue bytes"} {
+		if b, _ := os.ReadFile(filepath.Join(root, rel)); string(b) != want {
+			t.Errorf("%s = %q", rel, b)
+		}
+	}
+	for _, gone := range []string{"TPL/NEW.TPL", "MBG/00000031.MBG", "GLB/network.glb"} {
+		if _, err := os.Lstat(filepath.Join(root, gone)); err == nil {
+			t.Errorf("%s still there", gone)
+		}
+	}
+	list, err := backup.List(dir, root)
+	if err != nil || len(list) != 1 || !list[0].Complete {
+		t.Errorf("list = %v %v", list, err)
+	}
+}
+
+// A manifest edited to point outside the PO, or through a symbolic link,
+// is refused and nothing is written.
+func TestRestoreRefusesHostileManifest(t *testing.T) {
+	root := t.TempDir()
+	outside := t.TempDir()
+	write(t, filepath.Join(root, "GLB/X.GLB"), "x")
+	write(t, filepath.Join(outside, "victim"), "keep me")
+	os.Symlink(outside, filepath.Join(root, "LINK"))
+	dir := t.TempDir()
+	s, err := backup.Create(root, dir, backup.Manifest{ID: "s1", PO: root, Entries: []backup.Entry{{File: "GLB/X.GLB", Existed: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, evil := range []string{"../" + filepath.Base(outside) + "/victim", "LINK/victim", "/etc/passwd", "GLB/../../x", ""} {
+		m := s.Manifest
+		m.Entries = []backup.Entry{{File: evil, Existed: false}}
+		b, _ := json.Marshal(m)
+		os.WriteFile(filepath.Join(s.Dir, backup.ManifestName), b, 0o644)
+		s2, err := backup.Open(dir, "s1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s2.Restore(root); err == nil || !strings.Contains(err.Error(), "snapshot path") {
+			t.Errorf("%q: restore = %v", evil, err)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(outside, "victim")); string(b) != "keep me" {
+		t.Error("a file outside the PO was touched")
+	}
+	if _, err := backup.Open(dir, "../x"); err == nil {
+		t.Error("an id with a path was accepted")
+	}
+}
+
+func TestVerifyFindsDamage(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "GLB/X.GLB"), "original")
+	s, err := backup.Create(root, t.TempDir(), backup.Manifest{ID: "s1", PO: root, Entries: []backup.Entry{{File: "GLB/X.GLB", Existed: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(s.Dir, s.Entries[0].Copy), "tampered")
+	if err := s.Verify(); err == nil {
+		t.Error("a damaged copy verified")
+	}
+	write(t, filepath.Join(root, "GLB/X.GLB"), "changed")
+	if err := s.Restore(root); err == nil {
+		t.Error("restored from a damaged copy")
+	}
+}
+
+func TestIDsUnique(t *testing.T) {
+	now := time.Now()
+	seen := map[string]bool{}
+	for i := range 200 {
+		id := backup.NewID([]string{"/po/a", "/po/b"}[i%2], now)
+		if seen[id] {
+			t.Fatalf("duplicate id %s", id)
+		}
+		seen[id] = true
+	}
+}

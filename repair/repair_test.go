@@ -1,0 +1,330 @@
+package repair_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/plan"
+	"github.com/porepair/porepair/postoffice"
+	"github.com/porepair/porepair/repair"
+	"github.com/porepair/porepair/testdata/fixture"
+)
+
+func setup(t testing.TB, scenario string, lower bool) (string, map[string]string) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := fixture.BuildSpec(dir, fixture.Spec{Scenario: scenario, Lower: lower}); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := fixture.Tree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, tree
+}
+
+func makePlan(t testing.TB, dir string, opt plan.Options) *plan.Plan {
+	t.Helper()
+	p, err := postoffice.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Component, _ = plan.Find(plan.Builtin, "smtp")
+	pl, err := plan.Build(p, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pl
+}
+
+func read(t testing.TB, dir, rel string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func sameTree(t testing.TB, dir string, want map[string]string) {
+	t.Helper()
+	got, err := fixture.Tree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := fixture.DiffTrees(want, got); len(d) > 0 {
+		t.Fatalf("tree differs at %v", d)
+	}
+}
+
+// differing returns the offsets at which two byte slices differ.
+func differing(a, b []byte) []int {
+	var out []int
+	for i := range max(len(a), len(b)) {
+		if i >= len(a) || i >= len(b) || a[i] != b[i] {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func TestRepairStale(t *testing.T) {
+	for _, lower := range []bool{false, true} {
+		t.Run(fmt.Sprintf("lower=%v", lower), func(t *testing.T) {
+			name := func(s string) string {
+				if lower {
+					return strings.ToLower(s)
+				}
+				return s
+			}
+			dir, before := setup(t, "stale", lower)
+			net0 := read(t, dir, name("GLB/NETWORK.GLB"))
+			xtn0 := read(t, dir, name("XTN/00000001.XTN"))
+			ctl0 := read(t, dir, name("GLB/CONTROL.GLB"))
+			q0 := read(t, dir, name("MBG/0000000A.MBG"))
+			k0 := read(t, dir, name("KEY/0000000A.KEY"))
+
+			res := repair.Repair(context.Background(), makePlan(t, dir, plan.Options{}), repair.Options{})
+			if res.Status != repair.StatusRepaired || res.Code != 0 || res.Snapshot == "" {
+				t.Fatalf("result = %+v", res)
+			}
+			p, _ := postoffice.Open(dir)
+			if r := repair.Diagnose(p, plan.Builtin); r.Problems() {
+				t.Errorf("problems after repair: %v", r.Findings)
+			}
+			// NETWORK.GLB: pointer → new queue, route → HQ's current id; nothing else.
+			net1 := read(t, dir, name("GLB/NETWORK.GLB"))
+			rec := 3 * postoffice.NetRecordSize
+			for _, off := range differing(net0, net1) {
+				in := func(f postoffice.Field) bool { return off >= rec+f.Off && off < rec+f.Off+f.Len }
+				if !in(postoffice.NetPointer) && !in(postoffice.NetViaMbg) {
+					t.Errorf("NETWORK.GLB byte %#x changed", off)
+				}
+			}
+			var r postoffice.NetRecord
+			copy(r[:], net1[rec:])
+			if id, _, _ := r.Pointer(); id != 0x31 {
+				t.Errorf("pointer = %s", id)
+			}
+			if id, _, _ := r.ViaMbg(); id != 0x30 {
+				t.Errorf("via_mbg = %s", id)
+			}
+			if !bytes.Equal(postoffice.NetReserve.Of(r[:]), postoffice.NetReserve.Of(net0[rec:])) {
+				t.Error("reserved bytes changed")
+			}
+			// XTN: HQ's hub counter +1, no other byte.
+			xtn1 := read(t, dir, name("XTN/00000001.XTN"))
+			hub := 3*postoffice.XTNRecordSize + postoffice.XtnHub.Off
+			if d := differing(xtn0, xtn1); !slices.Equal(d, []int{hub}) || xtn1[hub] != xtn0[hub]+1 {
+				t.Errorf("XTN changed at %v (hub %d → %d)", d, xtn0[hub], xtn1[hub])
+			}
+			// CONTROL.GLB: nmailbag +1.
+			ctl1 := read(t, dir, name("GLB/CONTROL.GLB"))
+			if d := differing(ctl0, ctl1); !slices.Equal(d, []int{0}) || ctl1[0] != ctl0[0]+1 {
+				t.Errorf("CONTROL changed at %v", d)
+			}
+			// The queue: same bytes under the new id, old pair gone.
+			if !bytes.Equal(read(t, dir, name("MBG/")+"00000031.MBG"), q0) || !bytes.Equal(read(t, dir, name("KEY/")+"00000031.KEY"), k0) {
+				t.Error("new queue does not hold the old bytes")
+			}
+			after, _ := fixture.Tree(dir)
+			changed := fixture.DiffTrees(before, after)
+			want := []string{name("GLB/CONTROL.GLB"), name("GLB/NETWORK.GLB"), name("KEY/") + "00000031.KEY", name("KEY/0000000A.KEY"),
+				name("MBG/") + "00000031.MBG", name("MBG/0000000A.MBG"), name("XTN/00000001.XTN")}
+			slices.Sort(want)
+			if !slices.Equal(changed, want) {
+				t.Errorf("changed files = %v, want %v", changed, want)
+			}
+			if _, unfinished := repair.Unfinished(dir); unfinished {
+				t.Error("journal left unfinished")
+			}
+			// rollback --snapshot latest restores every byte.
+			rb := repair.Rollback(context.Background(), dir, repair.Latest, false, repair.Options{})
+			if rb.Status != repair.StatusRestored || rb.Snapshot != res.Snapshot {
+				t.Fatalf("rollback = %+v", rb)
+			}
+			sameTree(t, dir, before)
+		})
+	}
+}
+
+func TestRepairHealthyNothingToDo(t *testing.T) {
+	dir, before := setup(t, "healthy", false)
+	res := repair.Repair(context.Background(), makePlan(t, dir, plan.Options{}), repair.Options{})
+	if res.Status != repair.StatusNothingToDo || res.Code != 0 {
+		t.Fatalf("result = %+v", res)
+	}
+	sameTree(t, dir, before)
+}
+
+func TestRepairBusy(t *testing.T) {
+	dir, before := setup(t, "stale", false)
+	pl := makePlan(t, dir, plan.Options{})
+	// An OFD lock through another open file description, as another
+	// porepair would hold it.
+	f, err := os.OpenFile(filepath.Join(dir, "GLB/FLAG.GLB"), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	lk := unix.Flock_t{Type: unix.F_WRLCK}
+	if err := unix.FcntlFlock(f.Fd(), unix.F_OFD_SETLK, &lk); err != nil {
+		t.Fatal(err)
+	}
+	res := repair.Repair(context.Background(), pl, repair.Options{})
+	if res.Status != repair.StatusBusy || res.Code != 4 {
+		t.Fatalf("result = %+v", res)
+	}
+	sameTree(t, dir, before)
+	if _, err := os.Stat(filepath.Join(dir, repair.JournalName)); err == nil {
+		t.Error("a journal was written though the lock was held")
+	}
+}
+
+func TestRepairSavedPlanOnChangedPO(t *testing.T) {
+	dir, _ := setup(t, "stale", false)
+	pl := makePlan(t, dir, plan.Options{})
+	// New mail arrives in the queue after the plan was made.
+	mbg := filepath.Join(dir, "MBG/0000000A.MBG")
+	q := read(t, dir, "MBG/0000000A.MBG")
+	os.WriteFile(mbg, append(q, q[:postoffice.MBGRecordSize]...), 0o644)
+	changed, _ := fixture.Tree(dir)
+	res := repair.Repair(context.Background(), pl, repair.Options{})
+	if res.Status != repair.StatusRefused || res.Code != 2 || !strings.Contains(strings.Join(res.Errors, " "), "MBG/0000000A.MBG changed") {
+		t.Fatalf("result = %+v", res)
+	}
+	sameTree(t, dir, changed)
+}
+
+func TestRepairInterrupted(t *testing.T) {
+	dir, before := setup(t, "stale", false)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res := repair.Repair(ctx, makePlan(t, dir, plan.Options{}), repair.Options{})
+	if res.Status != repair.StatusRolledBack || res.Code != 1 {
+		t.Fatalf("result = %+v", res)
+	}
+	sameTree(t, dir, before)
+}
+
+// Every durable write of a repair fails once in turn: the repair rolls
+// back and the tree is byte-identical. The number of writes is found, not
+// written down: the loop ends when the fault comes after the last write.
+func TestRepairFailAtEveryWrite(t *testing.T) {
+	defer durable.SetFaults(durable.Parse(""))
+	for _, enospc := range []bool{false, true} {
+		n := 1
+		for ; ; n++ {
+			dir, before := setup(t, "stale", false)
+			pl := makePlan(t, dir, plan.Options{})
+			spec := fmt.Sprintf("fail:%d", n)
+			if enospc {
+				spec += ":ENOSPC"
+			}
+			durable.SetFaults(durable.Parse(spec))
+			res := repair.Repair(context.Background(), pl, repair.Options{})
+			if res.Status == repair.StatusRepaired {
+				break
+			}
+			if res.Status != repair.StatusRolledBack || res.Code != 1 {
+				t.Fatalf("%s: result = %+v", spec, res)
+			}
+			want := "input/output error"
+			if enospc {
+				want = "no space left on device"
+			}
+			if !strings.Contains(strings.Join(res.Errors, "\n"), want) {
+				t.Errorf("%s: errors do not report the fault: %v", spec, res.Errors)
+			}
+			sameTree(t, dir, before)
+			if _, unfinished := repair.Unfinished(dir); unfinished {
+				t.Errorf("%s: journal unfinished after an automatic rollback", spec)
+			}
+		}
+		if n < 12 {
+			t.Errorf("only %d write points: the repair makes more durable writes than that", n-1)
+		}
+	}
+}
+
+// A repair that fails, then a restore that fails too: restore-failed,
+// exit 5, the snapshot named; a later rollback restores every byte.
+func TestRestoreFailed(t *testing.T) {
+	defer durable.SetFaults(durable.Parse(""))
+	found := false
+	for m := 1; m < 60 && !found; m++ {
+		dir, before := setup(t, "stale", false)
+		pl := makePlan(t, dir, plan.Options{})
+		// The last change is planned wrong: the executor refuses to write
+		// bytes that do not match the plan, after the earlier changes.
+		pl.Changes[len(pl.Changes)-1].AfterSHA256 = strings.Repeat("0", 64)
+		durable.SetFaults(durable.Parse(fmt.Sprintf("fail:%d", m)))
+		res := repair.Repair(context.Background(), pl, repair.Options{})
+		durable.SetFaults(durable.Parse(""))
+		if res.Status != repair.StatusRestoreFailed {
+			continue
+		}
+		found = true
+		if res.Code != 5 || !strings.Contains(strings.Join(res.Errors, " "), res.Snapshot) {
+			t.Fatalf("result = %+v", res)
+		}
+		if _, unfinished := repair.Unfinished(dir); !unfinished {
+			t.Error("a failed restore left the journal marked complete")
+		}
+		rb := repair.Rollback(context.Background(), dir, "", false, repair.Options{})
+		if rb.Status != repair.StatusRestored {
+			t.Fatalf("rollback = %+v", rb)
+		}
+		sameTree(t, dir, before)
+	}
+	if !found {
+		t.Fatal("no fault made the restore fail")
+	}
+}
+
+func TestRollbackRefusesLaterMail(t *testing.T) {
+	dir, before := setup(t, "stale", false)
+	if res := repair.Repair(context.Background(), makePlan(t, dir, plan.Options{}), repair.Options{}); res.Code != 0 {
+		t.Fatal(res)
+	}
+	q := filepath.Join(dir, "MBG/00000031.MBG")
+	b := read(t, dir, "MBG/00000031.MBG")
+	os.WriteFile(q, append(b, b[:postoffice.MBGRecordSize]...), 0o644)
+	rb := repair.Rollback(context.Background(), dir, repair.Latest, false, repair.Options{})
+	if rb.Status != repair.StatusRefused || rb.Code != 2 || !strings.Contains(strings.Join(rb.Errors, " "), "MBG/00000031.MBG") {
+		t.Fatalf("rollback = %+v", rb)
+	}
+	os.WriteFile(q, b, 0o644)
+	if rb := repair.Rollback(context.Background(), dir, repair.Latest, false, repair.Options{}); rb.Status != repair.StatusRestored {
+		t.Fatalf("rollback = %+v", rb)
+	}
+	sameTree(t, dir, before)
+}
+
+func TestRepairSnapshotDirElsewhere(t *testing.T) {
+	dir, before := setup(t, "stale", false)
+	snaps := t.TempDir()
+	res := repair.Repair(context.Background(), makePlan(t, dir, plan.Options{}), repair.Options{SnapshotDir: snaps})
+	if res.Code != 0 {
+		t.Fatal(res)
+	}
+	if _, err := os.Stat(filepath.Join(snaps, res.Snapshot, "MANIFEST.JSON")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "POREPAIR/SNAPSHOT")); err == nil {
+		t.Error("snapshot made in the PO despite --snapshot-dir")
+	}
+	if rb := repair.Rollback(context.Background(), dir, "", false, repair.Options{SnapshotDir: snaps}); rb.Status != repair.StatusRestored {
+		t.Fatal(rb)
+	}
+	sameTree(t, dir, before)
+}
