@@ -105,10 +105,12 @@ func repairResult(dir string, res repair.Result, pl *plan.Plan) result {
 		fmt.Fprintf(&b, " (snapshot %s)", res.Snapshot)
 	}
 	b.WriteString("\n")
+	var errs strings.Builder
 	for _, e := range res.Errors {
 		fmt.Fprintf(&b, "  error: %s\n", e)
+		fmt.Fprintf(&errs, "porepair: %s: %s\n", dir, e)
 	}
-	return result{po: dir, code: res.Code, status: res.Status, doc: res, text: b.String()}
+	return result{po: dir, code: res.Code, status: res.Status, doc: res, text: b.String(), errs: errs.String()}
 }
 
 func loadPlan(file string) (*plan.Plan, error) {

@@ -36,7 +36,8 @@ func codeOf(err error) int {
 func failed(po, status string, err error) result {
 	return result{po: po, code: codeOf(err), status: status,
 		doc:  map[string]any{"po": po, "status": status, "errors": []string{err.Error()}},
-		text: fmt.Sprintf("%s: %s: %v\n", po, status, err)}
+		text: fmt.Sprintf("%s: %s: %v\n", po, status, err),
+		errs: fmt.Sprintf("porepair: %s: %v\n", po, err)}
 }
 
 func manifestFlag() cli.Flag {

@@ -69,6 +69,7 @@ type result struct {
 	status string // one word for the fleet summary
 	doc    any    // the JSON object for this PO
 	text   string // the text form
+	errs   string // what went wrong, for stderr (cron mails it)
 }
 
 // perPO runs fn for every postoffice with at most --parallel at once. One
@@ -105,6 +106,7 @@ func (e *env) perPO(c *cli.Context, fn func(po string) result) error {
 	code := exitOK
 	for _, r := range results {
 		code = worse(code, r.code)
+		fmt.Fprint(e.stderr, r.errs)
 	}
 	if asJSON {
 		var doc any = results[0].doc

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"golang.org/x/sys/unix"
+
+	"github.com/porepair/porepair/testdata/fixture"
+)
+
+// TestMain makes this test binary the porepair of the testscripts, and a
+// lock holder for the tests that need another process to hold FLAG.GLB.
+func TestMain(m *testing.M) {
+	if path := os.Getenv("POREPAIR_TEST_HOLDLOCK"); path != "" {
+		os.Exit(holdLock(path))
+	}
+	os.Exit(testscript.RunMain(m, map[string]func() int{
+		"porepair": func() int { return run(os.Args, os.Stdin, os.Stdout, os.Stderr) },
+	}))
+}
+
+// holdLock takes a classic fcntl write lock on path, as ADMIN.EXE's
+// open of FLAG.GLB does on a network file system, says "locked", and
+// holds it until its standard input closes.
+func holdLock(path string) int {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	lk := unix.Flock_t{Type: unix.F_WRLCK}
+	if err := unix.FcntlFlock(f.Fd(), unix.F_SETLK, &lk); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println("locked")
+	buf := make([]byte, 1)
+	os.Stdin.Read(buf)
+	return 0
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			// fixture SCENARIO DIR: build a fixture postoffice.
+			"fixture": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: fixture SCENARIO DIR")
+				}
+				ts.Check(fixture.BuildSpec(ts.MkAbs(args[1]), fixture.Spec{Scenario: args[0], Lower: args[0] == "lower"}))
+			},
+			// media DIR [VERSION]: write an Access disk.
+			"media": func(ts *testscript.TestScript, neg bool, args []string) {
+				v := ""
+				if len(args) > 1 {
+					v = args[1]
+				}
+				ts.Check(fixture.BuildMedia(ts.MkAbs(args[0]), v))
+			},
+			// tree DIR NAME: remember the hashes of a tree.
+			"tree": func(ts *testscript.TestScript, neg bool, args []string) {
+				tr, err := fixture.Tree(ts.MkAbs(args[0]))
+				ts.Check(err)
+				b, _ := json.Marshal(tr)
+				ts.Check(os.WriteFile(ts.MkAbs(args[1]+".tree"), b, 0o644))
+			},
+			// sametree DIR NAME: the tree is byte-identical to the remembered one.
+			"sametree": func(ts *testscript.TestScript, neg bool, args []string) {
+				var want map[string]string
+				b, err := os.ReadFile(ts.MkAbs(args[1] + ".tree"))
+				ts.Check(err)
+				ts.Check(json.Unmarshal(b, &want))
+				got, err := fixture.Tree(ts.MkAbs(args[0]))
+				ts.Check(err)
+				d := fixture.DiffTrees(want, got)
+				if neg != (len(d) == 0) {
+					return
+				}
+				if neg {
+					ts.Fatalf("tree %s did not change", args[0])
+				}
+				ts.Fatalf("tree %s differs at %v", args[0], d)
+			},
+			// expect CODE porepair ARGS...: run and check the exit code.
+			"expect": func(ts *testscript.TestScript, neg bool, args []string) {
+				want, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				err = ts.Exec(args[1], args[2:]...)
+				got := 0
+				var ee *exec.ExitError
+				if errors.As(err, &ee) {
+					got = ee.ExitCode()
+				} else if err != nil {
+					ts.Fatalf("%v", err)
+				}
+				if got != want {
+					ts.Fatalf("exit code %d, want %d", got, want)
+				}
+			},
+		},
+	})
+}
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// binary builds the real porepair once for the tests that crash it.
+func binary(t testing.TB) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "porepair-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "porepair")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+// porepair runs the real binary with extra environment; it returns the
+// exit code and the output.
+func porepair(t testing.TB, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(binary(t), args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode(), out.String(), errb.String()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, out.String(), errb.String()
+	case <-time.After(2 * time.Minute):
+		cmd.Process.Kill()
+		t.Fatalf("porepair %v hung", args)
+	}
+	return -1, "", ""
+}
