@@ -1,0 +1,171 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/porepair/porepair/testdata/fixture"
+)
+
+func stalePO(t *testing.T) (string, map[string]string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "MAILDATA")
+	if err := fixture.Build(dir, "stale"); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := fixture.Tree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, tree
+}
+
+func sameTree(t *testing.T, dir string, want map[string]string, context string) {
+	t.Helper()
+	got, err := fixture.Tree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := fixture.DiffTrees(want, got); len(d) > 0 {
+		t.Fatalf("%s: tree differs at %v", context, d)
+	}
+}
+
+// A repair killed after any durable write (kill -9, power loss) leaves an
+// unfinished journal: diagnose reports it, plan and repair refuse, and
+// rollback brings back every byte. The number of write points is found by
+// crashing ever later until the repair completes.
+func TestCrashAtEveryWrite(t *testing.T) {
+	n := 1
+	for ; ; n++ {
+		dir, before := stalePO(t)
+		code, _, stderr := porepair(t, []string{fmt.Sprintf("POREPAIR_FAULT=crash:%d", n)}, "--po", dir, "repair", "--yes")
+		if code == 0 {
+			break
+		}
+		if code != 99 {
+			t.Fatalf("crash:%d: exit %d, want 99\n%s", n, code, stderr)
+		}
+		code, out, _ := porepair(t, nil, "--po", dir, "diagnose")
+		if code != 3 || !strings.Contains(out, "INTERRUPTED_REPAIR") {
+			t.Fatalf("crash:%d: diagnose exit %d without INTERRUPTED_REPAIR:\n%s", n, code, out)
+		}
+		if code, _, _ := porepair(t, nil, "--po", dir, "plan"); code != 2 {
+			t.Fatalf("crash:%d: plan exit %d, want 2", n, code)
+		}
+		if code, _, _ := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 2 {
+			t.Fatalf("crash:%d: repair exit %d, want 2", n, code)
+		}
+		if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {
+			t.Fatalf("crash:%d: rollback exit %d\n%s%s", n, code, out, errs)
+		}
+		sameTree(t, dir, before, fmt.Sprintf("crash:%d", n))
+		for _, leftover := range []string{"GLB/NETWORK.PPT", "GLB/CONTROL.PPT", "XTN/00000001.PPT"} {
+			if _, err := os.Stat(filepath.Join(dir, leftover)); err == nil {
+				t.Fatalf("crash:%d: temp file %s left behind", n, leftover)
+			}
+		}
+		if code, _, _ := porepair(t, nil, "--po", dir, "diagnose"); code != 3 {
+			t.Fatalf("crash:%d: diagnose after rollback exit %d", n, code)
+		}
+	}
+	t.Logf("%d crash points", n-1)
+	if n-1 < 12 {
+		t.Errorf("only %d crash points", n-1)
+	}
+}
+
+// The same with a failure (EIO) at each write: automatic rollback, exit 1.
+func TestFailAtEveryWrite(t *testing.T) {
+	n := 1
+	for ; ; n++ {
+		dir, before := stalePO(t)
+		code, out, _ := porepair(t, []string{fmt.Sprintf("POREPAIR_FAULT=fail:%d", n)}, "--po", dir, "--json", "repair", "--yes")
+		if code == 0 {
+			break
+		}
+		if code != 1 || !strings.Contains(out, `"status": "rolled-back"`) || !strings.Contains(out, "input/output error") {
+			t.Fatalf("fail:%d: exit %d\n%s", n, code, out)
+		}
+		sameTree(t, dir, before, fmt.Sprintf("fail:%d", n))
+		if code, _, _ := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
+			t.Fatalf("fail:%d: a repair after the rollback exit %d", n, code)
+		}
+	}
+	t.Logf("%d failure points", n-1)
+}
+
+// A rollback, too, may be killed at any of its writes and run again.
+func TestRollbackCrashAtEveryWrite(t *testing.T) {
+	n := 1
+	for ; ; n++ {
+		dir, before := stalePO(t)
+		if code, _, _ := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
+			t.Fatal("repair failed")
+		}
+		code, _, _ := porepair(t, []string{fmt.Sprintf("POREPAIR_FAULT=crash:%d", n)}, "--po", dir, "rollback", "--snapshot", "latest", "--yes")
+		if code == 0 {
+			sameTree(t, dir, before, "rollback")
+			break
+		}
+		if code != 99 {
+			t.Fatalf("crash:%d: exit %d", n, code)
+		}
+		if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--snapshot", "latest", "--yes", "--force"); code != 0 {
+			t.Fatalf("crash:%d: second rollback exit %d\n%s%s", n, code, out, errs)
+		}
+		sameTree(t, dir, before, fmt.Sprintf("rollback crash:%d", n))
+	}
+	t.Logf("%d rollback crash points", n-1)
+	if n-1 < 4 {
+		t.Errorf("only %d rollback write points", n-1)
+	}
+}
+
+// ADMIN.EXE (or any other program) holding a classic fcntl lock on
+// FLAG.GLB blocks a repair: exit 4, nothing written.
+func TestExternalLockOnFlag(t *testing.T) {
+	dir, before := stalePO(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := exec.Command(self)
+	holder.Env = append(os.Environ(), "POREPAIR_TEST_HOLDLOCK="+filepath.Join(dir, "GLB/FLAG.GLB"))
+	stdin, _ := holder.StdinPipe()
+	stdout, _ := holder.StdoutPipe()
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); holder.Wait() }()
+	buf := make([]byte, 7)
+	if _, err := stdout.Read(buf); err != nil || string(buf[:6]) != "locked" {
+		t.Fatalf("lock holder: %q %v", buf, err)
+	}
+	code, _, errs := porepair(t, nil, "--po", dir, "repair", "--yes")
+	if code != 4 || !strings.Contains(errs, "in use") {
+		t.Fatalf("exit %d, want 4\n%s", code, errs)
+	}
+	code, _, _ = porepair(t, nil, "--po", dir, "rollback", "--yes")
+	if code != 4 {
+		t.Fatalf("rollback exit %d, want 4", code)
+	}
+	sameTree(t, dir, before, "locked")
+	if _, err := os.Stat(filepath.Join(dir, "POREPAIR/JOURNAL")); err == nil {
+		t.Error("a journal was written under a held lock")
+	}
+}
+
+// A full disk (ENOSPC) part-way through: rolled back, exit 1, untouched.
+func TestFailENOSPC(t *testing.T) {
+	dir, before := stalePO(t)
+	code, out, _ := porepair(t, []string{"POREPAIR_FAULT=fail:9:ENOSPC"}, "--po", dir, "--json", "repair", "--yes")
+	if code != 1 || !strings.Contains(out, "no space left on device") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	sameTree(t, dir, before, "ENOSPC")
+}

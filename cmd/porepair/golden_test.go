@@ -1,0 +1,85 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/porepair/porepair/testdata/fixture"
+)
+
+// TestPlanGolden keeps the text and JSON plan of every fixture in
+// testdata/golden; POREPAIR_UPDATE_GOLDEN=1 rewrites them after a change
+// that is meant. The postoffice's path is shown as $PO.
+func TestPlanGolden(t *testing.T) {
+	update := os.Getenv("POREPAIR_UPDATE_GOLDEN") != ""
+	for _, sc := range fixture.Scenarios {
+		t.Run(sc, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "MAILDATA")
+			if err := fixture.BuildSpec(dir, fixture.Spec{Scenario: sc, Lower: sc == "lower"}); err != nil {
+				t.Fatal(err)
+			}
+			for _, form := range []struct{ ext, flag string }{{"txt", ""}, {"json", "--json"}} {
+				args := []string{"--po", dir, "plan"}
+				if form.flag != "" {
+					args = append(args, form.flag)
+				}
+				code, out, errs := porepair(t, nil, args...)
+				if code != 0 && code != 2 {
+					t.Fatalf("plan exit %d: %s", code, errs)
+				}
+				got := strings.ReplaceAll(out, dir, "$PO")
+				file := filepath.Join("testdata", "golden", sc+".plan."+form.ext)
+				if update {
+					os.MkdirAll(filepath.Dir(file), 0o755)
+					if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				want, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatalf("%v (POREPAIR_UPDATE_GOLDEN=1 writes it)", err)
+				}
+				if got != string(want) {
+					t.Errorf("%s differs from the golden file; diff it, and update with POREPAIR_UPDATE_GOLDEN=1 if meant:\n%s", file, got)
+				}
+			}
+		})
+	}
+}
+
+// The checked-in trees are what the builder writes today.
+func TestCheckedInTreesMatchBuilder(t *testing.T) {
+	for _, sc := range fixture.Golden {
+		dir := t.TempDir()
+		if err := fixture.Build(dir, sc); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := fixture.Tree(dir)
+		got, err := fixture.Tree(filepath.Join(fixture.Dir(), "po", sc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var files []string
+		for k, v := range want {
+			if v == "dir" {
+				delete(want, k) // git keeps no empty directories
+			} else {
+				files = append(files, k)
+			}
+		}
+		for k, v := range got {
+			if v == "dir" {
+				delete(got, k)
+			}
+		}
+		if d := fixture.DiffTrees(want, got); len(d) > 0 {
+			t.Errorf("testdata/po/%s differs from the builder at %v: run go run ./testdata/gen -golden", sc, d)
+		}
+		if len(files) < 40 {
+			t.Errorf("%s: only %d files", sc, len(files))
+		}
+	}
+}
