@@ -61,7 +61,10 @@ func TestQ108027MailbagHeaders(t *testing.T) {
 	if len(recs) != 2 || tail != 256-2*116 {
 		t.Fatalf("records = %d, tail = %d", len(recs), tail)
 	}
-	want := []struct{ subject, date string; mai postoffice.ID }{
+	want := []struct {
+		subject, date string
+		mai           postoffice.ID
+	}{
 		{"This is the subject", "1993-10-08T16:25", 0x62},
 		{"This is the next subject", "1993-10-08T16:26", 0x63},
 	}

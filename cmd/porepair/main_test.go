@@ -25,9 +25,9 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv("POREPAIR_TEST_HOLDLOCK"); path != "" {
 		os.Exit(holdLock(path))
 	}
-	os.Exit(testscript.RunMain(m, map[string]func() int{
-		"porepair": func() int { return run(os.Args, os.Stdin, os.Stdout, os.Stderr) },
-	}))
+	testscript.Main(m, map[string]func(){
+		"porepair": func() { os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr)) },
+	})
 }
 
 // holdLock takes a classic fcntl write lock on path, as ADMIN.EXE's
