@@ -55,6 +55,19 @@ func (r *Result) fail(status string, code int, err error) {
 	}
 }
 
+// lock takes the postoffice's locks, or records why it could not:
+// busy (exit 4) when another process holds them, refused otherwise.
+func (r *Result) lock(po *postoffice.PO) (*Lock, bool) {
+	lock, err := Acquire(po)
+	switch {
+	case errors.Is(err, ErrBusy):
+		r.fail(StatusBusy, exitBsy, err)
+	case err != nil:
+		r.fail(StatusRefused, exitRefused, err)
+	}
+	return lock, err == nil
+}
+
 // Options tune an executor run.
 type Options struct {
 	SnapshotDir string       // parent of snapshot directories; default POREPAIR/SNAPSHOT
@@ -85,13 +98,8 @@ func Repair(ctx context.Context, p *plan.Plan, opt Options) Result {
 		res.fail(StatusRefused, exitRefused, err)
 		return res
 	}
-	lock, err := Acquire(po)
-	if err != nil {
-		if errors.Is(err, ErrBusy) {
-			res.fail(StatusBusy, exitBsy, err)
-		} else {
-			res.fail(StatusRefused, exitRefused, err)
-		}
+	lock, ok := res.lock(po)
+	if !ok {
 		return res
 	}
 	defer lock.Release()

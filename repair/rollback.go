@@ -28,13 +28,8 @@ func Rollback(_ context.Context, root, id string, force bool, opt Options) Resul
 	}
 	res.PO = po.Root
 	opt.defaults(po.Root)
-	lock, err := Acquire(po)
-	if err != nil {
-		if errors.Is(err, ErrBusy) {
-			res.fail(StatusBusy, exitBsy, err)
-		} else {
-			res.fail(StatusRefused, exitRefused, err)
-		}
+	lock, ok := res.lock(po)
+	if !ok {
 		return res
 	}
 	defer lock.Release()

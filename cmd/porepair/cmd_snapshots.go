@@ -32,11 +32,20 @@ func snapshotsCommand(e *env) *cli.Command {
 		}
 		return p.Root, dirOf(c, p.Root), nil
 	}
-	idArg := func(c *cli.Context) (string, error) {
-		if c.NArg() != 1 {
-			return "", usagef("snapshots %s needs a snapshot ID", c.Command.Name)
+	// open reads the snapshot the ID argument names.
+	open := func(c *cli.Context) (*backup.Snapshot, error) {
+		_, dir, err := one(c)
+		if err != nil {
+			return nil, err
 		}
-		return c.Args().First(), nil
+		if c.NArg() != 1 {
+			return nil, usagef("snapshots %s needs a snapshot ID", c.Command.Name)
+		}
+		s, err := backup.Open(dir, c.Args().First())
+		if err != nil {
+			return nil, exit(exitUsage, err)
+		}
+		return s, nil
 	}
 	return &cli.Command{
 		Name:  "snapshots",
@@ -73,17 +82,9 @@ porepair --po DIR snapshots prune --keep 5`,
 			{
 				Name: "show", Usage: "a snapshot's manifest", ArgsUsage: "ID", Flags: []cli.Flag{jsonFlag()},
 				Action: func(c *cli.Context) error {
-					_, dir, err := one(c)
+					s, err := open(c)
 					if err != nil {
 						return err
-					}
-					id, err := idArg(c)
-					if err != nil {
-						return err
-					}
-					s, err := backup.Open(dir, id)
-					if err != nil {
-						return exit(exitUsage, err)
 					}
 					if jsonOut(c) {
 						return writeJSON(e.stdout, s.Manifest)
@@ -105,22 +106,14 @@ porepair --po DIR snapshots prune --keep 5`,
 			{
 				Name: "verify", Usage: "check every copy against its SHA-256 (exit 3 if damaged)", ArgsUsage: "ID",
 				Action: func(c *cli.Context) error {
-					_, dir, err := one(c)
+					s, err := open(c)
 					if err != nil {
 						return err
-					}
-					id, err := idArg(c)
-					if err != nil {
-						return err
-					}
-					s, err := backup.Open(dir, id)
-					if err != nil {
-						return exit(exitUsage, err)
 					}
 					if err := s.Verify(); err != nil {
-						return exit(exitProblems, fmt.Errorf("snapshot %s is damaged: %w", id, err))
+						return exit(exitProblems, fmt.Errorf("snapshot %s is damaged: %w", s.ID, err))
 					}
-					fmt.Fprintf(e.stdout, "snapshot %s: %d entries, every copy matches\n", id, len(s.Entries))
+					fmt.Fprintf(e.stdout, "snapshot %s: %d entries, every copy matches\n", s.ID, len(s.Entries))
 					return nil
 				},
 			},
