@@ -5,7 +5,7 @@ PKGS      := ./... ./testdata/fixture ./testdata/gen ./testdata/po
 FUZZTIME  ?= 10s
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test lint fuzz bench stress golden clean
+.PHONY: all build test lint fuzz bench bigpo stress golden clean
 
 all: build test
 
@@ -27,9 +27,16 @@ fuzz:
 	@for t in $$($(GO) test -list '^Fuzz' ./plan | grep ^Fuzz); do \
 		echo "== plan $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./plan || exit 1; done
 
+# Go benchmarks, then the whole-program comparisons of docs/benchmarks.md
+# (diagnose vs its read floor, repair 50,000 vs 5 queued, repair vs cp -a,
+# peak memory), all measured in this one run.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./postoffice ./plan ./repair | tee bench.out
-	./scripts/bench.sh
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./postoffice ./plan ./repair | tee bench.out
+	$(GO) run ./scripts/bench -runs 5 -out docs/benchmarks.md
+
+# A large postoffice to try porepair on by hand (issue 6's shape).
+bigpo:
+	$(GO) run ./testdata/gen -out $(or $(OUT),/tmp/porepair-big) -scenario stale -users 3000 -networks 50 -pos 2000 -queue 49997 -mai-bytes 100000000
 
 stress:
 	POREPAIR_STRESS=1 $(GO) test -count=1 -run 'Crash|Fail|Concurrent' -v ./cmd/porepair

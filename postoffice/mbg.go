@@ -28,14 +28,7 @@ var MBGLayout = []Field{MbgSender, MbgSubject, MbgDate, MbgMAI}
 type MBGRecord [MBGRecordSize]byte
 
 // DecodeMBG splits b into whole headers and returns the ragged tail's length.
-func DecodeMBG(b []byte) (recs []MBGRecord, tail int) {
-	n := len(b) / MBGRecordSize
-	recs = make([]MBGRecord, n)
-	for i := range recs {
-		copy(recs[i][:], b[i*MBGRecordSize:])
-	}
-	return recs, len(b) - n*MBGRecordSize
-}
+func DecodeMBG(b []byte) (recs []MBGRecord, tail int) { return split[MBGRecord](b) }
 
 // Date is a header's time stamp: five little-endian uint16 in the order
 // minute, hour, day, month, year, as read from the Q108027 dump.

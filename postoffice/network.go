@@ -25,14 +25,7 @@ type NetRecord [NetRecordSize]byte
 
 // DecodeNetwork splits b into whole records. A ragged tail is not parsed;
 // its length is returned so that it can be reported.
-func DecodeNetwork(b []byte) (recs []NetRecord, tail int) {
-	n := len(b) / NetRecordSize
-	recs = make([]NetRecord, n)
-	for i := range recs {
-		copy(recs[i][:], b[i*NetRecordSize:])
-	}
-	return recs, len(b) - n*NetRecordSize
-}
+func DecodeNetwork(b []byte) (recs []NetRecord, tail int) { return split[NetRecord](b) }
 
 func (r *NetRecord) Status() Status { return Status(NetStatus.Of(r[:])[0]) }
 func (r *NetRecord) Type() NetType  { return NetType(NetTypeByte.Of(r[:])[0]) }

@@ -23,14 +23,7 @@ var XTNLayout = []Field{XtnStatus, XtnName, XtnMbg, XtnRoute, XtnViaNet, XtnViaP
 type XTNRecord [XTNRecordSize]byte
 
 // DecodeXTN splits b into whole records and returns the ragged tail's length.
-func DecodeXTN(b []byte) (recs []XTNRecord, tail int) {
-	n := len(b) / XTNRecordSize
-	recs = make([]XTNRecord, n)
-	for i := range recs {
-		copy(recs[i][:], b[i*XTNRecordSize:])
-	}
-	return recs, len(b) - n*XTNRecordSize
-}
+func DecodeXTN(b []byte) (recs []XTNRecord, tail int) { return split[XTNRecord](b) }
 
 func (r *XTNRecord) Status() Status { return Status(XtnStatus.Of(r[:])[0]) }
 func (r *XTNRecord) Active() bool   { return r.Status() == Active }

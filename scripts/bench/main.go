@@ -1,0 +1,198 @@
+// Command bench measures porepair on a large generated postoffice, in one
+// run on one machine, and writes the ratios and the medians they come from
+// to docs/benchmarks.md (make bench runs it):
+//
+//   - diagnose against its read floor: cat of the files diagnose reads and
+//     ls -l of the directories whose sizes it checks (MAILINT's File
+//     Integrity Check stats every mailbag, KEY, USR and NME file);
+//   - repair with a 50,000-header queue against repair with a 5-header queue;
+//   - repair against cp -a of the whole postoffice followed by sync;
+//   - peak memory (maximum resident set) of repair on the big postoffice.
+//
+// Each repair is undone by an untimed rollback before the next run.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	runs := flag.Int("runs", 5, "runs of each measurement")
+	out := flag.String("out", "docs/benchmarks.md", "report file")
+	maiBytes := flag.Int64("mai-bytes", 100_000_000, "total MAI bytes in the big postoffice")
+	flag.Parse()
+	if err := bench(*runs, *out, *maiBytes); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type measure struct {
+	name string
+	secs []float64
+}
+
+func (m measure) median() float64 {
+	s := append([]float64{}, m.secs...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
+
+func bench(runs int, out string, maiBytes int64) error {
+	work, err := os.MkdirTemp("", "porepair-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	bin := filepath.Join(work, "porepair")
+	if b, err := exec.Command("go", "build", "-o", bin, "./cmd/porepair").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %v\n%s", err, b)
+	}
+	big := filepath.Join(work, "big")
+	small := filepath.Join(work, "small")
+	// The generator runs in its own process: this one must stay small,
+	// because a child inherits its parent's peak RSS across fork and exec
+	// and would report it as its own.
+	fmt.Fprintln(os.Stderr, "generating the big postoffice (3,000 users, 50 networks, 2,000 external POs, 50,000 queued headers)...")
+	gen := func(dir string, queue int, mai int64) error {
+		args := []string{"run", "./testdata/gen", "-out", dir, "-scenario", "stale", "-users", "3000", "-networks", "50",
+			"-pos", "2000", "-queue", fmt.Sprint(queue - 3), "-mai-bytes", fmt.Sprint(mai)}
+		if b, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+			return fmt.Errorf("gen: %v\n%s", err, b)
+		}
+		return nil
+	}
+	if err := gen(big, 50000, maiBytes); err != nil {
+		return err
+	}
+	if err := gen(small, 5, 5*2000); err != nil { // a 5-header queue, same postoffice otherwise
+		return err
+	}
+	exec.Command("sync").Run()
+
+	run := func(name string, args ...string) (float64, int64, error) {
+		cmd := exec.Command(name, args...)
+		cmd.Stdout, cmd.Stderr = nil, os.Stderr
+		start := time.Now()
+		err := cmd.Run()
+		secs := time.Since(start).Seconds()
+		if err != nil && !(strings.HasSuffix(name, "porepair") && cmd.ProcessState.ExitCode() == 3) {
+			return 0, 0, fmt.Errorf("%s %v: %w", name, args, err)
+		}
+		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+		return secs, rss, nil
+	}
+	diag := measure{name: "diagnose"}
+	floor := measure{name: "read floor (cat + ls -l)"}
+	rep50k := measure{name: "repair, 50,000-header queue"}
+	rep5 := measure{name: "repair, 5-header queue"}
+	copyAll := measure{name: "cp -a of the postoffice + sync"}
+	var peak int64
+	floorCmd := floorScript(big)
+	for i := 0; i < runs; i++ {
+		s, _, err := run(bin, "--po", big, "diagnose")
+		if err != nil {
+			return err
+		}
+		diag.secs = append(diag.secs, s)
+		if s, _, err = run("sh", "-c", floorCmd); err != nil {
+			return err
+		}
+		floor.secs = append(floor.secs, s)
+		for _, c := range []struct {
+			po string
+			m  *measure
+		}{{big, &rep50k}, {small, &rep5}} {
+			s, rss, err := run(bin, "--po", c.po, "repair", "--yes")
+			if err != nil {
+				return err
+			}
+			c.m.secs = append(c.m.secs, s)
+			if c.po == big && rss > peak {
+				peak = rss
+			}
+			if _, _, err := run(bin, "--po", c.po, "rollback", "--yes", "--snapshot", "latest"); err != nil {
+				return err
+			}
+		}
+		dst := filepath.Join(work, "copy")
+		if s, _, err = run("sh", "-c", fmt.Sprintf("cp -a %q %q && sync", big, dst)); err != nil {
+			return err
+		}
+		copyAll.secs = append(copyAll.secs, s)
+		os.RemoveAll(dst)
+	}
+	ms := func(m measure) string { return fmt.Sprintf("%.1f ms", m.median()*1000) }
+	row := func(what string, a, b measure, target string, ok bool) string {
+		verdict := "met"
+		if !ok {
+			verdict = "**missed**"
+		}
+		return fmt.Sprintf("| %s | %s | %s | %.2f× | %s | %s |\n", what, ms(a), ms(b), a.median()/b.median(), target, verdict)
+	}
+	var b strings.Builder
+	goVersion, _ := exec.Command("go", "version").Output()
+	host, _ := os.Hostname()
+	fmt.Fprintf(&b, "# Benchmarks\n\nMeasured by `make bench` (`go run ./scripts/bench`) on %s: %s, %d cores, %s, %s.\n",
+		time.Now().UTC().Format("2006-01-02"), host, runtime.NumCPU(), strings.TrimSpace(string(goVersion)), cpuModel())
+	fmt.Fprintf(&b, "\nThe big postoffice: 3,000 users (mailbag, KEY, USR), 50 networks with 2,000 external POs, a stale SMTP route with a 50,000-header queue, %d MB of MAI files. Medians of %d runs, all in this one run.\n\n", maiBytes/1_000_000, runs)
+	b.WriteString("| comparison | porepair | baseline | ratio | target | |\n|---|---|---|---|---|---|\n")
+	b.WriteString(row("diagnose / read floor", diag, floor, "≤ 3×", diag.median() <= 3*floor.median()))
+	b.WriteString(row("repair 50,000 queued / repair 5 queued", rep50k, rep5, "≤ 3×", rep50k.median() <= 3*rep5.median()))
+	b.WriteString(row("repair / cp -a + sync", rep50k, copyAll, "≤ 0.1× (10× faster)", rep50k.median()*10 <= copyAll.median()))
+	fmt.Fprintf(&b, "\nPeak memory (maximum resident set) of repair on the big postoffice: %.1f MB (target ≤ 64 MB: %s).\n",
+		float64(peak)/1024, map[bool]string{true: "met", false: "**missed**"}[peak <= 64*1024])
+	b.WriteString("\nAll runs (seconds):\n\n")
+	for _, m := range []measure{diag, floor, rep50k, rep5, copyAll} {
+		fmt.Fprintf(&b, "- %s: %v\n", m.name, fmtSecs(m.secs))
+	}
+	b.WriteString(notes)
+	fmt.Print(b.String())
+	return os.WriteFile(out, []byte(b.String()), 0o644)
+}
+
+// floorScript reads what diagnose must read: every GLB file, every XTN,
+// the gateway queues, and a long listing (with sizes) of the directories
+// whose files it size-checks and counts.
+func floorScript(po string) string {
+	return fmt.Sprintf(`cd %q && cat GLB/* XTN/* MBG/0000000A.MBG MBG/0000002E.MBG > /dev/null && ls -l GLB KEY MBG XTN NME USR INF > /dev/null`, po)
+}
+
+func fmtSecs(s []float64) string {
+	parts := make([]string, len(s))
+	for i, v := range s {
+		parts[i] = fmt.Sprintf("%.4f", v)
+	}
+	return strings.Join(parts, " ")
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "model name") {
+			if _, v, ok := strings.Cut(line, ":"); ok {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return runtime.GOARCH
+}
+
+const notes = `
+## What was profiled and changed
+
+See the "Profile" section below, kept by hand: each change names the
+profile that motivated it and the figures before and after.
+`
