@@ -8,6 +8,8 @@
 //	POREPAIR_FAULT=crash:N       exit 99, no cleanup, right after the N-th write
 //	POREPAIR_FAULT=fail:N        the N-th write returns EIO and does nothing
 //	POREPAIR_FAULT=fail:N:ENOSPC the same with ENOSPC
+//	POREPAIR_FAULT=delay:MS      sleep MS milliseconds before every write, so
+//	                             that concurrency tests can meet a repair mid-way
 //
 // It is a testing aid (SPEC §6); unset, it costs one counter increment.
 package durable
@@ -21,6 +23,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -36,6 +39,7 @@ type Faults struct {
 	crashAt int
 	failAt  int
 	failErr error
+	delay   time.Duration
 }
 
 // hook is the process's fault hook, read from POREPAIR_FAULT.
@@ -55,6 +59,8 @@ func Parse(v string) *Faults {
 	switch parts[0] {
 	case "crash":
 		f.crashAt = n
+	case "delay":
+		f.delay = time.Duration(n) * time.Millisecond
 	case "fail":
 		f.failAt = n
 		f.failErr = syscall.EIO
@@ -81,7 +87,9 @@ func step(what string, do func() error) error {
 	hook.n++
 	n := hook.n
 	fail := n == hook.failAt
+	delay := hook.delay
 	hook.mu.Unlock()
+	time.Sleep(delay)
 	if fail {
 		return fmt.Errorf("%s: %w (POREPAIR_FAULT at write %d)", what, hook.failErr, n)
 	}

@@ -253,26 +253,23 @@ func (d *diag) queue(r *postoffice.NetRecord, f postoffice.Field, comp string) {
 		return
 	}
 	d.pairPresent(id, "gateway "+name, comp)
-	size, mbg, exists, err := d.p.Size(postoffice.MBGPath(id))
-	if err != nil || !exists || size == 0 {
-		return
-	}
-	bag, err := d.p.Mailbag(id)
-	if err != nil {
-		d.unreadable(mbg, err)
-		return
-	}
-	if len(bag.Records) == 0 {
-		return
-	}
-	oldest := bag.Records[0].Date()
-	for i := range bag.Records {
-		if dt := bag.Records[i].Date(); dt.Before(oldest) {
+	var oldest postoffice.Date
+	mbg, n, _, err := d.p.ScanMailbag(id, func(i int, r *postoffice.MBGRecord) {
+		if dt := r.Date(); i == 0 || dt.Before(oldest) {
 			oldest = dt
 		}
+	})
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			d.unreadable(mbg, err)
+		}
+		return
 	}
-	fd := NewFinding(QueuePending, bag.Path, "gateway %s: %d headers in the mailbag (delivered ones included), the oldest of %s",
-		name, len(bag.Records), oldest)
+	if n == 0 {
+		return
+	}
+	fd := NewFinding(QueuePending, mbg, "gateway %s: %d headers in the mailbag (delivered ones included), the oldest of %s",
+		name, n, oldest)
 	fd.Component = comp
 	d.add(fd)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -619,29 +620,24 @@ func (b *builder) moveQueue(newQ postoffice.ID) error {
 		if b.hasQ {
 			from, fromOK, _ = b.p.Resolve(pair.old)
 		}
-		if !b.opt.DiscardQueue && fromOK {
-			data, _, err := b.p.ReadFile(from)
-			if err != nil {
-				return err
-			}
-			b.read(from, data)
-			b.plan.OldQueue = b.queue.String()
-			b.act(Action{Phase: PhaseInstall, Kind: KindMoveFile, File: sp(from), To: sp(to), KB: kb,
-				Description: fmt.Sprintf("Move %s to %s: the queued mail keeps its bytes", from, to)})
-			sum := sha256.Sum256(data)
-			b.plan.Changes = append(b.plan.Changes, Change{Op: OpMove, File: from, To: to,
-				Before: b.fp(from, data), AfterSize: int64(len(data)), AfterSHA256: hex.EncodeToString(sum[:])})
-			continue
-		}
 		if fromOK {
-			data, _, err := b.p.ReadFile(from)
+			// Streamed: a queue may be larger than anything read whole.
+			fp, err := b.streamFP(from)
 			if err != nil {
 				return err
 			}
-			b.read(from, data)
+			b.addRead(*fp)
+			if !b.opt.DiscardQueue {
+				b.plan.OldQueue = b.queue.String()
+				b.act(Action{Phase: PhaseInstall, Kind: KindMoveFile, File: sp(from), To: sp(to), KB: kb,
+					Description: fmt.Sprintf("Move %s to %s: the queued mail keeps its bytes", from, to)})
+				b.plan.Changes = append(b.plan.Changes, Change{Op: OpMove, File: from, To: to,
+					Before: fp, AfterSize: fp.Size, AfterSHA256: fp.SHA256})
+				continue
+			}
 			b.act(Action{Phase: PhaseInstall, Kind: KindDeleteFile, File: sp(from), KB: kb,
 				Description: fmt.Sprintf("Delete %s (--discard-queue)", from)})
-			b.plan.Changes = append(b.plan.Changes, Change{Op: OpDelete, File: from, Before: b.fp(from, data)})
+			b.plan.Changes = append(b.plan.Changes, Change{Op: OpDelete, File: from, Before: fp})
 		}
 		var data []byte
 		if strings.HasSuffix(pair.new, ".KEY") {
@@ -705,13 +701,30 @@ func (b *builder) fp(file string, data []byte) *Fingerprint {
 }
 
 // read records a file the plan read.
-func (b *builder) read(file string, data []byte) {
+func (b *builder) read(file string, data []byte) { b.addRead(*b.fp(file, data)) }
+
+func (b *builder) addRead(fp Fingerprint) {
 	for _, r := range b.plan.Reads {
-		if r.File == file {
+		if r.File == fp.File {
 			return
 		}
 	}
-	b.plan.Reads = append(b.plan.Reads, *b.fp(file, data))
+	b.plan.Reads = append(b.plan.Reads, fp)
+}
+
+// streamFP fingerprints a file without reading it whole.
+func (b *builder) streamFP(file string) (*Fingerprint, error) {
+	f, actual, _, err := b.p.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", actual, err)
+	}
+	return &Fingerprint{File: actual, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // finish turns the buffers into changes, records what was read, and

@@ -1,8 +1,10 @@
 package postoffice
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -10,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 // The three files that make a directory a postoffice (SPEC §2).
@@ -167,24 +170,49 @@ func (p *PO) Resolve(rel string) (actual string, exists bool, err error) {
 // Abs turns a path as spelled on disk into an absolute one.
 func (p *PO) Abs(actual string) string { return filepath.Join(p.Root, filepath.FromSlash(actual)) }
 
+// MaxReadSize bounds the files porepair reads whole (GLB, XTN and
+// component files): the largest real ones are kilobytes, so a bigger one is
+// damage, and reading it must not exhaust memory. Mailbags are streamed.
+const MaxReadSize = 64 << 20
+
+// Open opens a regular file by its relative path in any case; it returns
+// the file, its spelling on disk and its size. A missing file wraps
+// fs.ErrNotExist; a symbolic link or a device is refused.
+func (p *PO) Open(rel string) (f *os.File, actual string, size int64, err error) {
+	actual, ok, err := p.Resolve(rel)
+	if err != nil {
+		return nil, actual, 0, fmt.Errorf("read %s: %w", rel, err)
+	}
+	if !ok {
+		return nil, actual, 0, fmt.Errorf("read %s: %w", actual, fs.ErrNotExist)
+	}
+	f, err = os.OpenFile(p.Abs(actual), os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, actual, 0, fmt.Errorf("read %s: %w", actual, err)
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("read %s: not a regular file", actual)
+	}
+	if err != nil {
+		f.Close()
+		return nil, actual, 0, err
+	}
+	return f, actual, fi.Size(), nil
+}
+
 // ReadFile reads a file by its relative path in any case and returns its
 // bytes and its spelling on disk. A missing file wraps fs.ErrNotExist.
 func (p *PO) ReadFile(rel string) (data []byte, actual string, err error) {
-	actual, ok, err := p.Resolve(rel)
+	f, actual, size, err := p.Open(rel)
 	if err != nil {
-		return nil, actual, fmt.Errorf("read %s: %w", rel, err)
+		return nil, actual, err
 	}
-	if !ok {
-		return nil, actual, fmt.Errorf("read %s: %w", actual, fs.ErrNotExist)
+	defer f.Close()
+	if size > MaxReadSize {
+		return nil, actual, fmt.Errorf("read %s: %d bytes is more than a real one holds (%d MiB at most); the file is damaged", actual, size, MaxReadSize>>20)
 	}
-	fi, err := os.Lstat(p.Abs(actual))
-	if err != nil {
-		return nil, actual, fmt.Errorf("read %s: %w", actual, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, actual, fmt.Errorf("read %s: not a regular file", actual)
-	}
-	data, err = os.ReadFile(p.Abs(actual))
+	data, err = io.ReadAll(io.LimitReader(f, MaxReadSize+1))
 	if err != nil {
 		return nil, actual, fmt.Errorf("read %s: %w", actual, err)
 	}
@@ -310,6 +338,33 @@ func (p *PO) XTN(id ID) (*XTNFile, error) {
 	p.xtns[id] = x
 	p.mu.Unlock()
 	return x, nil
+}
+
+// ScanMailbag streams MBG/<id>.MBG header by header, so that a queue of
+// any size is read in constant memory; it returns the file's spelling, the
+// number of headers and the length of a ragged tail.
+func (p *PO) ScanMailbag(id ID, fn func(i int, r *MBGRecord)) (actual string, n int, tail int64, err error) {
+	f, actual, _, err := p.Open(MBGPath(id))
+	if err != nil {
+		return actual, 0, 0, err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 256*MBGRecordSize)
+	var r MBGRecord
+	for {
+		k, err := io.ReadFull(br, r[:])
+		switch {
+		case err == nil:
+			fn(n, &r)
+			n++
+		case errors.Is(err, io.EOF):
+			return actual, n, 0, nil
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return actual, n, int64(k), nil
+		default:
+			return actual, n, 0, fmt.Errorf("read %s: %w", actual, err)
+		}
+	}
 }
 
 // Mailbag is one MBG file as read.

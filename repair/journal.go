@@ -129,10 +129,12 @@ func Unfinished(root string) (*Journal, bool) {
 }
 
 // Diagnose is plan.Diagnose plus INTERRUPTED_REPAIR, which only the
-// executor's journal can tell.
+// executor's journal can tell. A repair still running (its lock held) is
+// not interrupted: diagnose then reads each file as it was or as it will
+// be, never torn, because every write is a rename.
 func Diagnose(p *postoffice.PO, ms []plan.Manifest) *plan.Report {
 	r := plan.Diagnose(p, ms)
-	if j, ok := Unfinished(p.Root); ok {
+	if j, ok := Unfinished(p.Root); ok && !InProgress(p.Root) {
 		snap := "(unknown)"
 		if j != nil {
 			snap = j.Begin.Snapshot

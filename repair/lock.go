@@ -85,3 +85,18 @@ func (l *Lock) Release() {
 	}
 	l.files = nil
 }
+
+// InProgress reports whether another process holds the postoffice's
+// porepair lock right now: a repair or rollback is running.
+func InProgress(root string) bool {
+	f, err := os.OpenFile(filepath.Join(root, Dir, "LOCK"), os.O_RDONLY|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	lk := unix.Flock_t{Type: unix.F_WRLCK}
+	if err := unix.FcntlFlock(f.Fd(), unix.F_OFD_GETLK, &lk); err != nil {
+		return false
+	}
+	return lk.Type != unix.F_UNLCK
+}

@@ -41,6 +41,8 @@ type Result struct {
 	Snapshot string   `json:"snapshot"`
 	Errors   []string `json:"errors"`
 	Code     int      `json:"-"`
+	// Plan is what a repair carried out (or refused), for the caller's report.
+	Plan *plan.Plan `json:"-"`
 }
 
 func (r *Result) fail(status string, code int, err error) {
@@ -87,17 +89,37 @@ func (o *Options) defaults(root string) {
 	}
 }
 
-// Repair carries out p on the postoffice at p.PO. ctx is cancelled by
-// SIGINT or SIGTERM: the repair then rolls back before returning.
-func Repair(ctx context.Context, p *plan.Plan, opt Options) Result {
-	res := Result{PO: p.PO, Errors: []string{}}
-	opt.defaults(p.PO)
-	log := opt.Log.With("po", p.PO)
-	po, err := postoffice.Open(p.PO)
+// Planner makes the plan once the postoffice is locked, so that nothing
+// can change between planning and doing.
+type Planner func(po *postoffice.PO) (*plan.Plan, error)
+
+// Saved carries out a plan made earlier (plan --out, or shown for
+// confirmation): the fingerprints it recorded must still match.
+func Saved(p *plan.Plan) Planner {
+	return func(po *postoffice.PO) (*plan.Plan, error) {
+		if p.PO != po.Root {
+			return nil, fmt.Errorf("the plan is for %s, not %s", p.PO, po.Root)
+		}
+		if err := checkReads(po, p.Reads); err != nil {
+			return nil, fmt.Errorf("the postoffice changed since the plan was made: %w; plan again", err)
+		}
+		return p, nil
+	}
+}
+
+// Repair locks the postoffice at dir, plans with planner and carries the
+// plan out. ctx is cancelled by SIGINT or SIGTERM: the repair then rolls
+// back before returning.
+func Repair(ctx context.Context, dir string, planner Planner, opt Options) Result {
+	res := Result{PO: dir, Errors: []string{}}
+	po, err := postoffice.Open(dir)
 	if err != nil {
 		res.fail(StatusRefused, exitRefused, err)
 		return res
 	}
+	res.PO = po.Root
+	opt.defaults(po.Root)
+	log := opt.Log.With("po", po.Root)
 	lock, ok := res.lock(po)
 	if !ok {
 		return res
@@ -111,6 +133,15 @@ func Repair(ctx context.Context, p *plan.Plan, opt Options) Result {
 		res.fail(StatusRefused, exitRefused, fmt.Errorf("an earlier repair did not finish (snapshot %s): run `porepair rollback` first", snap))
 		return res
 	}
+	p, err := planner(po)
+	if err != nil {
+		res.fail(StatusRefused, exitRefused, err)
+		return res
+	}
+	res.Plan = p
+	// A plan made under the lock has just read these files; a saved one
+	// was checked by Saved. Checking again costs one read and closes any
+	// gap between the two.
 	if err := checkReads(po, p.Reads); err != nil {
 		res.fail(StatusRefused, exitRefused, fmt.Errorf("the postoffice changed since the plan was made: %w; plan again", err))
 		return res

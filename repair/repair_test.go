@@ -93,7 +93,7 @@ func TestRepairStale(t *testing.T) {
 			q0 := read(t, dir, name("MBG/0000000A.MBG"))
 			k0 := read(t, dir, name("KEY/0000000A.KEY"))
 
-			res := repair.Repair(context.Background(), makePlan(t, dir, plan.Options{}), repair.Options{})
+			res := repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{})
 			if res.Status != repair.StatusRepaired || res.Code != 0 || res.Snapshot == "" {
 				t.Fatalf("result = %+v", res)
 			}
@@ -159,7 +159,7 @@ func TestRepairStale(t *testing.T) {
 
 func TestRepairHealthyNothingToDo(t *testing.T) {
 	dir, before := setup(t, "healthy", false)
-	res := repair.Repair(context.Background(), makePlan(t, dir, plan.Options{}), repair.Options{})
+	res := repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{})
 	if res.Status != repair.StatusNothingToDo || res.Code != 0 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -180,7 +180,7 @@ func TestRepairBusy(t *testing.T) {
 	if err := unix.FcntlFlock(f.Fd(), unix.F_OFD_SETLK, &lk); err != nil {
 		t.Fatal(err)
 	}
-	res := repair.Repair(context.Background(), pl, repair.Options{})
+	res := repair.Repair(context.Background(), dir, repair.Saved(pl), repair.Options{})
 	if res.Status != repair.StatusBusy || res.Code != 4 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -198,7 +198,7 @@ func TestRepairSavedPlanOnChangedPO(t *testing.T) {
 	q := read(t, dir, "MBG/0000000A.MBG")
 	os.WriteFile(mbg, append(q, q[:postoffice.MBGRecordSize]...), 0o644)
 	changed, _ := fixture.Tree(dir)
-	res := repair.Repair(context.Background(), pl, repair.Options{})
+	res := repair.Repair(context.Background(), dir, repair.Saved(pl), repair.Options{})
 	if res.Status != repair.StatusRefused || res.Code != 2 || !strings.Contains(strings.Join(res.Errors, " "), "MBG/0000000A.MBG changed") {
 		t.Fatalf("result = %+v", res)
 	}
@@ -209,7 +209,7 @@ func TestRepairInterrupted(t *testing.T) {
 	dir, before := setup(t, "stale", false)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	res := repair.Repair(ctx, makePlan(t, dir, plan.Options{}), repair.Options{})
+	res := repair.Repair(ctx, dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{})
 	if res.Status != repair.StatusRolledBack || res.Code != 1 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -231,7 +231,7 @@ func TestRepairFailAtEveryWrite(t *testing.T) {
 				spec += ":ENOSPC"
 			}
 			durable.SetFaults(durable.Parse(spec))
-			res := repair.Repair(context.Background(), pl, repair.Options{})
+			res := repair.Repair(context.Background(), dir, repair.Saved(pl), repair.Options{})
 			if res.Status == repair.StatusRepaired {
 				break
 			}
@@ -268,7 +268,7 @@ func TestRestoreFailed(t *testing.T) {
 		// bytes that do not match the plan, after the earlier changes.
 		pl.Changes[len(pl.Changes)-1].AfterSHA256 = strings.Repeat("0", 64)
 		durable.SetFaults(durable.Parse(fmt.Sprintf("fail:%d", m)))
-		res := repair.Repair(context.Background(), pl, repair.Options{})
+		res := repair.Repair(context.Background(), dir, repair.Saved(pl), repair.Options{})
 		durable.SetFaults(durable.Parse(""))
 		if res.Status != repair.StatusRestoreFailed {
 			continue
@@ -293,7 +293,7 @@ func TestRestoreFailed(t *testing.T) {
 
 func TestRollbackRefusesLaterMail(t *testing.T) {
 	dir, before := setup(t, "stale", false)
-	if res := repair.Repair(context.Background(), makePlan(t, dir, plan.Options{}), repair.Options{}); res.Code != 0 {
+	if res := repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{}); res.Code != 0 {
 		t.Fatal(res)
 	}
 	q := filepath.Join(dir, "MBG/00000031.MBG")
@@ -313,7 +313,7 @@ func TestRollbackRefusesLaterMail(t *testing.T) {
 func TestRepairSnapshotDirElsewhere(t *testing.T) {
 	dir, before := setup(t, "stale", false)
 	snaps := t.TempDir()
-	res := repair.Repair(context.Background(), makePlan(t, dir, plan.Options{}), repair.Options{SnapshotDir: snaps})
+	res := repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{SnapshotDir: snaps})
 	if res.Code != 0 {
 		t.Fatal(res)
 	}

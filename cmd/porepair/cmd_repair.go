@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/porepair/porepair/plan"
+	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/repair"
 )
 
@@ -50,8 +51,10 @@ confirmation on a terminal; needs --yes otherwise.`,
 			if saved != nil && len(pos) > 1 {
 				return usagef("--plan carries out the plan of one postoffice")
 			}
+			shown := map[string]*plan.Plan{}
 			if !c.Bool("yes") {
-				// A terminal: show every plan, then ask once.
+				// A terminal: show every plan, then ask once. What was shown
+				// is what is carried out: the plans are kept, as saved plans.
 				var b strings.Builder
 				for _, dir := range pos {
 					pl := saved
@@ -61,6 +64,7 @@ confirmation on a terminal; needs --yes otherwise.`,
 							continue
 						}
 					}
+					shown[dir] = pl
 					var t bytes.Buffer
 					pl.WriteText(&t)
 					b.WriteString(t.String())
@@ -74,28 +78,27 @@ confirmation on a terminal; needs --yes otherwise.`,
 			defer stop()
 			snapDir := snapshotDir(c)
 			return e.perPO(c, func(dir string) result {
-				pl := saved
-				if pl == nil {
-					var err error
-					if pl, err = makePlan(dir, opt); err != nil {
-						return failed(dir, repair.StatusRefused, err)
-					}
-				} else if p, err := openPO(dir); err != nil {
-					return failed(dir, repair.StatusRefused, err)
-				} else if p.Root != pl.PO {
-					return failed(dir, repair.StatusRefused, usagef("the saved plan is for %s", pl.PO))
+				var planner repair.Planner
+				switch pl := shown[dir]; {
+				case saved != nil:
+					planner = repair.Saved(saved)
+				case pl != nil:
+					planner = repair.Saved(pl)
+				default:
+					// Planned under the lock: nothing can change in between.
+					planner = func(po *postoffice.PO) (*plan.Plan, error) { return plan.Build(po, opt) }
 				}
-				res := repair.Repair(ctx, pl, repair.Options{SnapshotDir: snapDir, Log: e.log})
-				return repairResult(dir, res, pl)
+				res := repair.Repair(ctx, dir, planner, repair.Options{SnapshotDir: snapDir, Log: e.log})
+				return repairResult(dir, res)
 			})
 		},
 	}
 }
 
 // repairResult turns an executor result into a fleet result.
-func repairResult(dir string, res repair.Result, pl *plan.Plan) result {
+func repairResult(dir string, res repair.Result) result {
 	var b strings.Builder
-	if pl != nil && res.Status == repair.StatusRepaired {
+	if pl := res.Plan; pl != nil && res.Status == repair.StatusRepaired {
 		var t bytes.Buffer
 		pl.WriteSummary(&t)
 		b.WriteString(t.String())

@@ -37,7 +37,7 @@ refuses (exit 2) unless --force.`,
 			return e.perPO(c, func(dir string) result {
 				res := repair.Rollback(ctx, dir, c.String("snapshot"), c.Bool("force"),
 					repair.Options{SnapshotDir: snapshotDir(c), Log: e.log})
-				return repairResult(dir, res, nil)
+				return repairResult(dir, res)
 			})
 		},
 	}

@@ -34,6 +34,9 @@ func codeOf(err error) int {
 
 // failed is the result of a postoffice that could not be worked on.
 func failed(po, status string, err error) result {
+	if codeOf(err) == exitBusy {
+		status = repair.StatusBusy
+	}
 	return result{po: po, code: codeOf(err), status: status,
 		doc:  map[string]any{"po": po, "status": status, "errors": []string{err.Error()}},
 		text: fmt.Sprintf("%s: %s: %v\n", po, status, err),
@@ -97,6 +100,9 @@ func makePlan(dir string, opt plan.Options) (*plan.Plan, error) {
 	p, err := openPO(dir)
 	if err != nil {
 		return nil, err
+	}
+	if repair.InProgress(p.Root) {
+		return nil, exit(exitBusy, fmt.Errorf("%s: a repair or rollback is running: %w", dir, repair.ErrBusy))
 	}
 	if j, ok := repair.Unfinished(p.Root); ok {
 		snap := "(unreadable journal)"
