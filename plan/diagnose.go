@@ -72,6 +72,11 @@ func (d *diag) add(f Finding) { d.r.Findings = append(d.r.Findings, f) }
 // unreadable turns a read error into a finding (a missing file is the
 // caller's business).
 func (d *diag) unreadable(file string, err error) {
+	for _, f := range d.r.Findings {
+		if f.Code == UnreadableFile && f.File == file {
+			return // once per file, from whichever check met it first
+		}
+	}
 	d.add(NewFinding(UnreadableFile, file, "%s cannot be read: %v", file, err))
 }
 
@@ -91,6 +96,10 @@ func (d *diag) sizes() {
 			rel := path.Join(actualDir, e.Name)
 			rule, ok := postoffice.SizeRuleFor(rel)
 			if !ok || e.Mode.IsDir() {
+				continue
+			}
+			if e.Mode&fs.ModeSymlink != 0 {
+				d.unreadable(rel, postoffice.ErrSymlink)
 				continue
 			}
 			fi, err := os.Lstat(d.p.Abs(rel))

@@ -51,10 +51,15 @@ func Acquire(p *postoffice.PO) (*Lock, error) {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
 	if exists {
-		ff, err := os.OpenFile(p.Abs(flag), os.O_RDWR|unix.O_NOFOLLOW, 0)
+		ff, err := os.OpenFile(p.Abs(flag), os.O_RDWR|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
 		if err != nil {
 			l.Release()
 			return nil, fmt.Errorf("lock %s: %w (porepair needs write access to lock it, as ADMIN does)", flag, err)
+		}
+		if fi, err := ff.Stat(); err != nil || !fi.Mode().IsRegular() {
+			ff.Close()
+			l.Release()
+			return nil, fmt.Errorf("lock %s: not a regular file", flag)
 		}
 		if err := lockFile(ff); err != nil {
 			ff.Close()
