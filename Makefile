@@ -23,9 +23,9 @@ lint:
 # Each fuzz target runs for FUZZTIME; the corpus lives in testdata/fuzz.
 fuzz:
 	@for t in $$($(GO) test -list '^Fuzz' ./postoffice | grep ^Fuzz); do \
-		echo "== postoffice $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./postoffice || exit 1; done
+		echo "== postoffice $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./postoffice || exit 1; done
 	@for t in $$($(GO) test -list '^Fuzz' ./plan | grep ^Fuzz); do \
-		echo "== plan $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./plan || exit 1; done
+		echo "== plan $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./plan || exit 1; done
 
 # Go benchmarks, then the whole-program comparisons of docs/benchmarks.md
 # (diagnose vs its read floor, repair 50,000 vs 5 queued, repair vs cp -a,

@@ -1,0 +1,92 @@
+package durable
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	for v, want := range map[string]Faults{
+		"crash:3":       {crashAt: 3},
+		"fail:7":        {failAt: 7, failErr: syscall.EIO},
+		"fail:2:ENOSPC": {failAt: 2, failErr: syscall.ENOSPC},
+		"delay:5":       {delay: 5e6},
+		"":              {},
+		"crash:0":       {},
+		"crash:x":       {},
+		"explode:4":     {},
+		"fail:-1":       {},
+	} {
+		got := Parse(v)
+		if got.crashAt != want.crashAt || got.failAt != want.failAt || got.failErr != want.failErr || got.delay != want.delay {
+			t.Errorf("Parse(%q) = %+v, want %+v", v, got, want)
+		}
+	}
+}
+
+func TestWritesAreCountedAndFail(t *testing.T) {
+	defer SetFaults(Parse(""))
+	dir := t.TempDir()
+	target := filepath.Join(dir, "NETWORK.GLB")
+	os.WriteFile(target, []byte("old"), 0o644)
+	SetFaults(Parse("fail:2"))
+	// Write 1, the temp file, succeeds; write 2, the rename, fails: the
+	// target keeps its old bytes and the temp file is left for rollback.
+	err := WriteFile(target, []byte("new"))
+	if !errors.Is(err, syscall.EIO) || Count() != 2 {
+		t.Fatalf("err = %v, count = %d", err, Count())
+	}
+	if b, _ := os.ReadFile(target); string(b) != "old" {
+		t.Errorf("target = %q after a failed rename", b)
+	}
+	if _, err := os.Stat(TempPath(target)); err != nil {
+		t.Errorf("temp file: %v", err)
+	}
+	SetFaults(Parse(""))
+	if err := WriteFile(target, []byte("new")); err != nil || Count() != 2 {
+		t.Fatalf("err = %v, count = %d", err, Count())
+	}
+	if b, _ := os.ReadFile(target); string(b) != "new" {
+		t.Errorf("target = %q", b)
+	}
+	if TempPath(target) != filepath.Join(dir, "NETWORK.PPT") {
+		t.Errorf("temp path = %s", TempPath(target))
+	}
+}
+
+func TestMoveNeverReplaces(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "A.MBG"), filepath.Join(dir, "B.MBG")
+	os.WriteFile(a, []byte("queue"), 0o644)
+	os.WriteFile(b, []byte("live mailbag"), 0o644)
+	if err := Move(a, b); err == nil {
+		t.Fatal("a move replaced an existing file")
+	}
+	if got, _ := os.ReadFile(b); string(got) != "live mailbag" {
+		t.Errorf("B = %q", got)
+	}
+	os.Remove(b)
+	if err := Move(a, b); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(b); string(got) != "queue" {
+		t.Errorf("B = %q", got)
+	}
+}
+
+func TestWriteRefusesSymlink(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "victim")
+	os.WriteFile(outside, []byte("keep"), 0o644)
+	link := filepath.Join(dir, "X.GLB")
+	os.Symlink(outside, link)
+	if err := WriteFile(link, []byte("evil")); err == nil {
+		t.Error("wrote through a symbolic link")
+	}
+	if got, _ := os.ReadFile(outside); string(got) != "keep" {
+		t.Error("the link's target changed")
+	}
+}
