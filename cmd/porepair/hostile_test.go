@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -222,7 +221,7 @@ func TestHugeQueueStreamed(t *testing.T) {
 	cmd := exec.Command(binary(t), "--po", dir, "diagnose")
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
-	peak, err := peakRSS(cmd)
+	peak, err := fixture.PeakRSS(cmd)
 	if err != nil && !strings.Contains(err.Error(), "exit status 3") {
 		t.Fatal(err)
 	}
@@ -305,35 +304,4 @@ func TestRollbackFailAtEveryWrite(t *testing.T) {
 		sameTree(t, dir, before, "rollback again")
 	}
 	t.Logf("%d rollback failure points", n-1)
-}
-
-// peakRSS runs cmd and samples its VmHWM (peak resident set, KiB) until it
-// exits. rusage's maxrss will not do: a child made by vfork and exec
-// reports its parent's peak when that was higher.
-func peakRSS(cmd *exec.Cmd) (int64, error) {
-	if err := cmd.Start(); err != nil {
-		return 0, err
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	status := filepath.Join("/proc", strconvI(cmd.Process.Pid), "status")
-	var peak int64
-	for {
-		select {
-		case err := <-done:
-			return peak, err
-		case <-time.After(2 * time.Millisecond):
-			b, err := os.ReadFile(status)
-			if err != nil {
-				continue
-			}
-			for _, line := range strings.Split(string(b), "\n") {
-				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-					var kb int64
-					fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb)
-					peak = max(peak, kb)
-				}
-			}
-		}
-	}
 }
