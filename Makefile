@@ -23,9 +23,9 @@ lint:
 # Each fuzz target runs for FUZZTIME; the corpus lives in testdata/fuzz.
 fuzz:
 	@for t in $$($(GO) test -list '^Fuzz' ./postoffice | grep ^Fuzz); do \
-		echo "== postoffice $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./postoffice || exit 1; done
+		echo "== postoffice $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./postoffice || exit 1; done
 	@for t in $$($(GO) test -list '^Fuzz' ./plan | grep ^Fuzz); do \
-		echo "== plan $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./plan || exit 1; done
+		echo "== plan $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./plan || exit 1; done
 
 # Go benchmarks, then the whole-program comparisons of docs/benchmarks.md
 # (diagnose vs its read floor, repair 50,000 vs 5 queued, repair vs cp -a,
@@ -38,8 +38,10 @@ bench:
 bigpo:
 	$(GO) run ./testdata/gen -out $(or $(OUT),/tmp/porepair-big) -scenario stale -users 3000 -networks 50 -pos 2000 -queue 49997 -mai-bytes 100000000
 
+# The failpoint loops on more fixtures, and the concurrency tests repeated.
 stress:
-	POREPAIR_STRESS=1 $(GO) test -count=1 -run 'Crash|Fail|Concurrent' -v ./cmd/porepair
+	POREPAIR_STRESS=1 $(GO) test -count=1 -timeout 30m -run 'Crash|Fail|Signal' -v ./cmd/porepair
+	$(GO) test -count=10 -run 'Concurrent' ./cmd/porepair
 
 golden:
 	$(GO) run ./testdata/gen -golden

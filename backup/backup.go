@@ -211,7 +211,13 @@ func List(dir, po string) ([]Info, error) {
 		}
 		out = append(out, Info{ID: s.ID, Time: s.Time, PO: s.PO, Component: s.Component, Complete: true})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	// By time (to the nanosecond), then id: "latest" is the last made.
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Time != out[j].Time {
+			return out[i].Time < out[j].Time
+		}
+		return out[i].ID < out[j].ID
+	})
 	return out, nil
 }
 

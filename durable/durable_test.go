@@ -6,14 +6,20 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestParse(t *testing.T) {
-	for v, want := range map[string]Faults{
-		"crash:3":       {crashAt: 3},
-		"fail:7":        {failAt: 7, failErr: syscall.EIO},
-		"fail:2:ENOSPC": {failAt: 2, failErr: syscall.ENOSPC},
-		"delay:5":       {delay: 5e6},
+	type want struct {
+		crash, fail int
+		err         error
+		delay       time.Duration
+	}
+	for v, w := range map[string]want{
+		"crash:3":       {crash: 3},
+		"fail:7":        {fail: 7, err: syscall.EIO},
+		"fail:2:ENOSPC": {fail: 2, err: syscall.ENOSPC},
+		"delay:5":       {delay: 5 * time.Millisecond},
 		"":              {},
 		"crash:0":       {},
 		"crash:x":       {},
@@ -21,8 +27,8 @@ func TestParse(t *testing.T) {
 		"fail:-1":       {},
 	} {
 		got := Parse(v)
-		if got.crashAt != want.crashAt || got.failAt != want.failAt || got.failErr != want.failErr || got.delay != want.delay {
-			t.Errorf("Parse(%q) = %+v, want %+v", v, got, want)
+		if got.crashAt != w.crash || got.failAt != w.fail || got.failErr != w.err || got.delay != w.delay {
+			t.Errorf("Parse(%q) = crash %d fail %d %v delay %v, want %+v", v, got.crashAt, got.failAt, got.failErr, got.delay, w)
 		}
 	}
 }

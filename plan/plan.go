@@ -189,6 +189,11 @@ func Build(p *postoffice.PO, opt Options) (*Plan, error) {
 		return b.plan, nil
 	}
 	if err := b.build(); err != nil {
+		if !IsRefusal(err) {
+			// A file that cannot be read now (it could when diagnosed) is
+			// a reason not to plan, like any other.
+			err = refuse("%v", err)
+		}
 		return nil, err
 	}
 	return b.plan, nil
@@ -460,7 +465,7 @@ func (b *builder) build() error {
 		}
 	}
 	mm := (*postoffice.Master)(master.cur)
-	if mm.Bit(c.MasterBit) {
+	if len(b.recs) > 0 && mm.Bit(c.MasterBit) {
 		b.setField(PhaseRemove, master, int64(postoffice.MstGatewayFlags.Off), fmt.Sprintf("gateway_flags bit 0x%02X", c.MasterBit),
 			"set", "clear", []string{"Q264265", "Q148666"}, fmt.Sprintf("Clear the %s bit in MASTER.GLB", c.Name),
 			func([]byte) { mm.SetBit(c.MasterBit, false) })
@@ -770,10 +775,6 @@ func (b *builder) finish() {
 			continue
 		}
 		b.plan.NetEffect = append(b.plan.NetEffect, Effect{File: k.file, Field: k.field, Before: bv, After: av})
-	}
-	if b.plan.OldQueue != "" {
-		b.plan.NetEffect = append(b.plan.NetEffect, Effect{File: "(queue)", Field: "mailbag",
-			Before: sp(b.plan.OldQueue), After: sp(b.plan.NewQueue)})
 	}
 }
 

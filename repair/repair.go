@@ -245,7 +245,7 @@ func (x *executor) run(ctx context.Context, id string) error {
 		return err
 	}
 	x.j = j
-	m := backup.Manifest{ID: id, Time: x.opt.Now().UTC().Format(time.RFC3339), PO: root, Component: x.p.Component,
+	m := backup.Manifest{ID: id, Time: x.opt.Now().UTC().Format("2006-01-02T15:04:05.000000000Z"), PO: root, Component: x.p.Component,
 		PlanDigest: x.p.Digest()}
 	for _, c := range x.p.Changes {
 		e := backup.Entry{File: c.File, Existed: c.Before != nil}

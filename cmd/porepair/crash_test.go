@@ -1,20 +1,28 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/porepair/porepair/testdata/fixture"
 )
 
 func stalePO(t *testing.T) (string, map[string]string) {
 	t.Helper()
+	return scenarioPO(t, "stale")
+}
+
+func scenarioPO(t *testing.T, scenario string) (string, map[string]string) {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "MAILDATA")
-	if err := fixture.Build(dir, "stale"); err != nil {
+	if err := fixture.BuildSpec(dir, fixture.Spec{Scenario: scenario, Lower: scenario == "lower"}); err != nil {
 		t.Fatal(err)
 	}
 	tree, err := fixture.Tree(dir)
@@ -40,10 +48,39 @@ func sameTree(t *testing.T, dir string, want map[string]string, context string) 
 // rollback brings back every byte. The number of write points is found by
 // crashing ever later until the repair completes.
 func TestCrashAtEveryWrite(t *testing.T) {
+	for _, sc := range stressScenarios() {
+		t.Run(sc, func(t *testing.T) { crashAtEveryWrite(t, sc) })
+	}
+}
+
+// stressScenarios are the fixtures the failpoint loops run on: the stale
+// route always; under make stress (POREPAIR_STRESS=1) also lower-case
+// names, a wrong hub counter and a fresh install through --gateway.
+func stressScenarios() []string {
+	if os.Getenv("POREPAIR_STRESS") != "" {
+		return []string{"stale", "lower", "hub-wrong", "files-missing"}
+	}
+	return []string{"stale"}
+}
+
+// repairArgs are the repair arguments that fix a scenario.
+func repairArgs(dir, scenario string, t *testing.T) []string {
+	args := []string{"--po", dir, "repair", "--yes"}
+	if scenario == "files-missing" {
+		media := t.TempDir()
+		if err := fixture.BuildMedia(media, ""); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "--media", media)
+	}
+	return args
+}
+
+func crashAtEveryWrite(t *testing.T, sc string) {
 	n := 1
 	for ; ; n++ {
-		dir, before := stalePO(t)
-		code, _, stderr := porepair(t, []string{fmt.Sprintf("POREPAIR_FAULT=crash:%d", n)}, "--po", dir, "repair", "--yes")
+		dir, before := scenarioPO(t, sc)
+		code, _, stderr := porepair(t, []string{fmt.Sprintf("POREPAIR_FAULT=crash:%d", n)}, repairArgs(dir, sc, t)...)
 		if code == 0 {
 			break
 		}
@@ -64,13 +101,11 @@ func TestCrashAtEveryWrite(t *testing.T) {
 			t.Fatalf("crash:%d: rollback exit %d\n%s%s", n, code, out, errs)
 		}
 		sameTree(t, dir, before, fmt.Sprintf("crash:%d", n))
-		for _, leftover := range []string{"GLB/NETWORK.PPT", "GLB/CONTROL.PPT", "XTN/00000001.PPT"} {
-			if _, err := os.Stat(filepath.Join(dir, leftover)); err == nil {
-				t.Fatalf("crash:%d: temp file %s left behind", n, leftover)
-			}
+		if ppt, _ := filepath.Glob(filepath.Join(dir, "*", "*.PPT")); len(ppt) > 0 {
+			t.Fatalf("crash:%d: temp files left behind: %v", n, ppt)
 		}
-		if code, _, _ := porepair(t, nil, "--po", dir, "diagnose"); code != 3 {
-			t.Fatalf("crash:%d: diagnose after rollback exit %d", n, code)
+		if code, out, _ := porepair(t, nil, "--po", dir, "diagnose"); strings.Contains(out, "INTERRUPTED_REPAIR") {
+			t.Fatalf("crash:%d: diagnose after rollback exit %d\n%s", n, code, out)
 		}
 	}
 	t.Logf("%d crash points", n-1)
@@ -81,10 +116,16 @@ func TestCrashAtEveryWrite(t *testing.T) {
 
 // The same with a failure (EIO) at each write: automatic rollback, exit 1.
 func TestFailAtEveryWrite(t *testing.T) {
+	for _, sc := range stressScenarios() {
+		t.Run(sc, func(t *testing.T) { failAtEveryWrite(t, sc) })
+	}
+}
+
+func failAtEveryWrite(t *testing.T, sc string) {
 	n := 1
 	for ; ; n++ {
-		dir, before := stalePO(t)
-		code, out, _ := porepair(t, []string{fmt.Sprintf("POREPAIR_FAULT=fail:%d", n)}, "--po", dir, "--json", "repair", "--yes")
+		dir, before := scenarioPO(t, sc)
+		code, out, _ := porepair(t, []string{fmt.Sprintf("POREPAIR_FAULT=fail:%d", n)}, append([]string{"--json"}, repairArgs(dir, sc, t)...)...)
 		if code == 0 {
 			break
 		}
@@ -92,7 +133,7 @@ func TestFailAtEveryWrite(t *testing.T) {
 			t.Fatalf("fail:%d: exit %d\n%s", n, code, out)
 		}
 		sameTree(t, dir, before, fmt.Sprintf("fail:%d", n))
-		if code, _, _ := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
+		if code, _, _ := porepair(t, nil, repairArgs(dir, sc, t)...); code != 0 {
 			t.Fatalf("fail:%d: a repair after the rollback exit %d", n, code)
 		}
 	}
@@ -168,4 +209,26 @@ func TestFailENOSPC(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	sameTree(t, dir, before, "ENOSPC")
+}
+
+// SIGTERM (or SIGINT) in the middle of a repair: restored, exit 1, the
+// journal complete.
+func TestSignalRollsBack(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir, before := stalePO(t)
+			cmd := startSlow(t, dir, 150)
+			time.Sleep(300 * time.Millisecond)
+			cmd.Process.Signal(sig)
+			err := cmd.Wait()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+				t.Fatalf("exit after %s: %v, want 1", sig, err)
+			}
+			sameTree(t, dir, before, sig.String())
+			if code, out, _ := porepair(t, nil, "--po", dir, "diagnose"); strings.Contains(out, "INTERRUPTED_REPAIR") || code != 3 {
+				t.Fatalf("after %s: diagnose exit %d\n%s", sig, code, out)
+			}
+		})
+	}
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,6 +109,12 @@ func (e *env) perPO(c *cli.Context, fn func(po string) result) error {
 	for _, r := range results {
 		code = worse(code, r.code)
 		fmt.Fprint(e.stderr, r.errs)
+		level := slog.LevelInfo
+		if r.code != exitOK && r.code != exitProblems {
+			level = slog.LevelError
+		}
+		e.log.Log(context.Background(), level, "result", "command", c.Command.Name, "po", r.po, "status", r.status,
+			"exit", r.code, "errors", strings.TrimSpace(r.errs))
 	}
 	if asJSON {
 		var doc any = results[0].doc
