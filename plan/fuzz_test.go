@@ -34,15 +34,11 @@ func FuzzDiagnosePlan(f *testing.F) {
 	}
 	smtp, _ := plan.Find(plan.Builtin, "smtp")
 	f.Fuzz(func(t *testing.T, which uint8, b []byte) {
-		full := filepath.Join(dir, files[int(which)%len(files)])
-		orig, err := os.ReadFile(full)
+		restore, err := fixture.Swap(filepath.Join(dir, files[int(which)%len(files)]), b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer os.WriteFile(full, orig, 0o644)
-		if err := os.WriteFile(full, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		defer restore()
 		before, err := fixture.Tree(dir)
 		if err != nil {
 			t.Fatal(err)

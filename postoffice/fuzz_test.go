@@ -88,16 +88,11 @@ func FuzzOpen(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		which := files[len(b)%len(files)]
-		full := filepath.Join(dir, which)
-		orig, err := os.ReadFile(full)
+		restore, err := fixture.Swap(filepath.Join(dir, files[len(b)%len(files)]), b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer os.WriteFile(full, orig, 0o644)
-		if err := os.WriteFile(full, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		defer restore()
 		p, err := postoffice.Open(dir)
 		if err != nil {
 			t.Fatal(err)
