@@ -199,8 +199,8 @@ func Build(p *postoffice.PO, opt Options) (*Plan, error) {
 	return b.plan, nil
 }
 
-// readFiles lists what a plan reads; a BAD_FILE_SIZE or UNREADABLE_FILE
-// finding on one of them refuses the plan.
+// readsFile reports whether the plan reads file: a BAD_FILE_SIZE or
+// UNREADABLE_FILE finding on one of them refuses the plan.
 func (b *builder) readsFile(file string) bool {
 	u := strings.ToUpper(file)
 	switch {
@@ -416,18 +416,30 @@ func sp(s string) *string { return &s }
 
 func (b *builder) act(a Action) { b.plan.Actions = append(b.plan.Actions, a) }
 
-// setField records a field change in a buffer; equal values are not listed.
-func (b *builder) setField(phase string, bf *buffer, off int64, field, before, after string, kb []string, desc string, apply func([]byte)) {
-	apply(bf.cur)
-	if before == after {
+// fieldStep is one field a logical step writes, spelled for the plan.
+type fieldStep struct {
+	phase, kind string // kind defaults to set-field
+	buf         *buffer
+	off         int64 // file offset
+	field       string
+	before      *string // nil: the field did not exist (an appended record)
+	after       string
+	kb          []string
+	desc        string
+}
+
+// setField applies a step to its buffer and lists it; a step that changes
+// nothing is not listed (SPEC §3), though it is applied.
+func (b *builder) setField(s fieldStep, apply func()) {
+	apply()
+	if s.before != nil && *s.before == s.after {
 		return
 	}
-	var bp *string
-	if before != "\x00null" {
-		bp = sp(before)
+	if s.kind == "" {
+		s.kind = KindSetField
 	}
-	b.act(Action{Phase: phase, Kind: KindSetField, File: sp(bf.file), Offset: &off, Field: sp(field),
-		Before: bp, After: sp(after), KB: kb, Description: desc})
+	b.act(Action{Phase: s.phase, Kind: s.kind, File: sp(s.buf.file), Offset: &s.off, Field: sp(s.field),
+		Before: s.before, After: sp(s.after), KB: s.kb, Description: s.desc})
 }
 
 var onOff = map[bool]string{true: "set", false: "clear"}
@@ -452,9 +464,10 @@ func (b *builder) build() error {
 	for _, i := range b.recs {
 		off := int64(i * postoffice.NetRecordSize)
 		rec := (*postoffice.NetRecord)(net.cur[off:][:postoffice.NetRecordSize])
-		b.setField(PhaseRemove, net, off+int64(postoffice.NetStatus.Off), c.Record+".status", "active", "deleted",
-			[]string{"Q264265", "Q107097", "Q148666"}, fmt.Sprintf("Mark NETWORK.GLB record %d (%s) deleted", i, c.Record),
-			func([]byte) { rec.SetStatus(postoffice.Deleted) })
+		b.setField(fieldStep{phase: PhaseRemove, buf: net, off: off + int64(postoffice.NetStatus.Off), field: c.Record + ".status",
+			before: sp("active"), after: "deleted", kb: []string{"Q264265", "Q107097", "Q148666"},
+			desc: fmt.Sprintf("Mark NETWORK.GLB record %d (%s) deleted", i, c.Record)},
+			func() { rec.SetStatus(postoffice.Deleted) })
 		if rec.HasRoute() {
 			if poKey(rec.ViaNet(), rec.ViaPO()) == gwKey {
 				hubCount--
@@ -465,10 +478,11 @@ func (b *builder) build() error {
 		}
 	}
 	mm := (*postoffice.Master)(master.cur)
+	bitField := fmt.Sprintf("gateway_flags bit 0x%02X", c.MasterBit)
 	if len(b.recs) > 0 && mm.Bit(c.MasterBit) {
-		b.setField(PhaseRemove, master, int64(postoffice.MstGatewayFlags.Off), fmt.Sprintf("gateway_flags bit 0x%02X", c.MasterBit),
-			"set", "clear", []string{"Q264265", "Q148666"}, fmt.Sprintf("Clear the %s bit in MASTER.GLB", c.Name),
-			func([]byte) { mm.SetBit(c.MasterBit, false) })
+		b.setField(fieldStep{phase: PhaseRemove, buf: master, off: int64(postoffice.MstGatewayFlags.Off), field: bitField,
+			before: sp("set"), after: "clear", kb: []string{"Q264265", "Q148666"}, desc: fmt.Sprintf("Clear the %s bit in MASTER.GLB", c.Name)},
+			func() { mm.SetBit(c.MasterBit, false) })
 	}
 	carried := map[string][]byte{}
 	if len(b.recs) > 0 {
@@ -497,10 +511,10 @@ func (b *builder) build() error {
 	if uint32(newQ) == 0xFFFFFFFF {
 		return refuse("CONTROL.GLB's nmailbag is exhausted (FFFFFFFF)")
 	}
-	b.setField(PhaseInstall, ctl, int64(postoffice.CtlNMailbag.Off), "nmailbag", newQ.String(), (newQ + 1).String(),
-		[]string{"Q87028", "Q87388"}, fmt.Sprintf("Take mailbag id %s for the new %s queue", newQ, c.Name),
-		func([]byte) { cc.SetNMailbag(uint32(newQ) + 1) })
-	b.plan.Actions[len(b.plan.Actions)-1].Kind = KindAllocateID
+	b.setField(fieldStep{phase: PhaseInstall, kind: KindAllocateID, buf: ctl, off: int64(postoffice.CtlNMailbag.Off), field: "nmailbag",
+		before: sp(newQ.String()), after: (newQ + 1).String(), kb: []string{"Q87028", "Q87388"},
+		desc: fmt.Sprintf("Take mailbag id %s for the new %s queue", newQ, c.Name)},
+		func() { cc.SetNMailbag(uint32(newQ) + 1) })
 	b.plan.NewQueue = newQ.String()
 	if err := b.moveQueue(newQ); err != nil {
 		return err
@@ -518,14 +532,14 @@ func (b *builder) build() error {
 	kb7 := []string{"Q87028", "Q118561", "Q135031"}
 	text := func(f postoffice.Field) func() string { return func() string { return postoffice.Text(f.Of(rec[:])) } }
 	field := func(f postoffice.Field, spell func() string, after string, set func() error) error {
-		before := spell()
-		if appended {
-			before = "\x00null"
+		var before *string
+		if !appended {
+			before = sp(spell())
 		}
 		var serr error
-		b.setField(PhaseInstall, net, off+int64(f.Off), c.Record+"."+f.Name, before, after, kb7,
-			fmt.Sprintf("Write %s of the %s record (NETWORK.GLB record %d)", f.Name, c.Record, slot),
-			func([]byte) { serr = set() })
+		b.setField(fieldStep{phase: PhaseInstall, buf: net, off: off + int64(f.Off), field: c.Record + "." + f.Name,
+			before: before, after: after, kb: kb7, desc: fmt.Sprintf("Write %s of the %s record (NETWORK.GLB record %d)", f.Name, c.Record, slot)},
+			func() { serr = set() })
 		return serr
 	}
 	gwMbg, _, _ := gwRec.Mbg()
@@ -551,14 +565,14 @@ func (b *builder) build() error {
 	hoff := int64(b.gwIndex*postoffice.XTNRecordSize + postoffice.XtnHub.Off)
 	xr := (*postoffice.XTNRecord)(xb.cur[b.gwIndex*postoffice.XTNRecordSize:][:postoffice.XTNRecordSize])
 	want := max(hubCount+1, 0)
-	b.setField(PhaseInstall, xb, hoff, gwRec.Name()+".hub", fmt.Sprint(xr.Hub()), fmt.Sprint(want), []string{"Q86625"},
-		fmt.Sprintf("Set %s's hub counter to the %d routes that name it", gwName, want),
-		func([]byte) { xr.SetHub(uint16(min(want, 0xFFFF))) })
+	b.setField(fieldStep{phase: PhaseInstall, buf: xb, off: hoff, field: gwRec.Name() + ".hub", before: sp(fmt.Sprint(xr.Hub())),
+		after: fmt.Sprint(want), kb: []string{"Q86625"}, desc: fmt.Sprintf("Set %s's hub counter to the %d routes that name it", gwName, want)},
+		func() { xr.SetHub(uint16(min(want, 0xFFFF))) })
 
 	// Step 9: the MASTER.GLB bit.
-	b.setField(PhaseInstall, master, int64(postoffice.MstGatewayFlags.Off), fmt.Sprintf("gateway_flags bit 0x%02X", c.MasterBit),
-		onOff[mm.Bit(c.MasterBit)], "set", []string{"Q87028"}, fmt.Sprintf("Set the %s bit in MASTER.GLB", c.Name),
-		func([]byte) { mm.SetBit(c.MasterBit, true) })
+	b.setField(fieldStep{phase: PhaseInstall, buf: master, off: int64(postoffice.MstGatewayFlags.Off), field: bitField,
+		before: sp(onOff[mm.Bit(c.MasterBit)]), after: "set", kb: []string{"Q87028"}, desc: fmt.Sprintf("Set the %s bit in MASTER.GLB", c.Name)},
+		func() { mm.SetBit(c.MasterBit, true) })
 
 	// Step 10: the component's files.
 	if err := b.putFiles(carried); err != nil {
@@ -595,10 +609,10 @@ func (b *builder) unregister(rec *postoffice.NetRecord) error {
 	}
 	xr := (*postoffice.XTNRecord)(xb.cur[idx*postoffice.XTNRecordSize:][:postoffice.XTNRecordSize])
 	hub := xr.Hub()
-	b.setField(PhaseRemove, xb, int64(idx*postoffice.XTNRecordSize+postoffice.XtnHub.Off), xr.Name()+".hub",
-		fmt.Sprint(hub), fmt.Sprint(max(int(hub)-1, 0)), []string{"Q86625"},
-		fmt.Sprintf("Give back the route's count on %s's hub counter", xr.Name()),
-		func([]byte) {
+	b.setField(fieldStep{phase: PhaseRemove, buf: xb, off: int64(idx*postoffice.XTNRecordSize + postoffice.XtnHub.Off), field: xr.Name() + ".hub",
+		before: sp(fmt.Sprint(hub)), after: fmt.Sprint(max(int(hub)-1, 0)), kb: []string{"Q86625"},
+		desc: fmt.Sprintf("Give back the route's count on %s's hub counter", xr.Name())},
+		func() {
 			if hub > 0 {
 				xr.SetHub(hub - 1)
 			}

@@ -22,16 +22,22 @@ import (
 
 // Statuses of a repair or rollback (SPEC §6), each with its exit code.
 const (
-	StatusRepaired       = "repaired"
-	StatusNothingToDo    = "nothing-to-do"
-	StatusRefused        = "refused"
-	StatusRolledBack     = "rolled-back"
-	StatusRestoreFailed  = "restore-failed"
-	StatusBusy           = "busy"
-	StatusRestored       = "restored"
-	exitOK, exitFailed   = 0, 1
-	exitRefused, exitBsy = 2, 4
-	exitRestoreFailed    = 5
+	StatusRepaired      = "repaired"
+	StatusNothingToDo   = "nothing-to-do"
+	StatusRefused       = "refused"
+	StatusRolledBack    = "rolled-back"
+	StatusRestoreFailed = "restore-failed"
+	StatusBusy          = "busy"
+	StatusRestored      = "restored"
+)
+
+// Exit codes of the statuses (SPEC §6).
+const (
+	exitOK            = 0
+	exitFailed        = 1
+	exitRefused       = 2
+	exitBusy          = 4
+	exitRestoreFailed = 5
 )
 
 // Result is what a repair or rollback did.
@@ -63,7 +69,7 @@ func (r *Result) lock(po *postoffice.PO) (*Lock, bool) {
 	lock, err := Acquire(po)
 	switch {
 	case errors.Is(err, ErrBusy):
-		r.fail(StatusBusy, exitBsy, err)
+		r.fail(StatusBusy, exitBusy, err)
 	case err != nil:
 		r.fail(StatusRefused, exitRefused, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -56,10 +57,10 @@ step. The sample is removed afterwards unless --keep names a directory.`,
 			}
 			fmt.Fprintf(e.stdout, "porepair demo: sample postoffice in %s\n\n", dir)
 			for _, s := range steps {
-				fmt.Fprintf(e.stdout, "== %s\n$ porepair %s\n", s.say, join(s.args))
+				fmt.Fprintf(e.stdout, "== %s\n$ porepair %s\n", s.say, strings.Join(s.args, " "))
 				args := append([]string{"porepair", "--po", dir}, s.args...)
 				if got := run(args, e.stdin, e.stdout, e.stderr); got != s.want {
-					return exit(exitFailed, fmt.Errorf("demo step %q exited %d, want %d", join(s.args), got, s.want))
+					return exit(exitFailed, fmt.Errorf("demo step %q exited %d, want %d", strings.Join(s.args, " "), got, s.want))
 				}
 				fmt.Fprintln(e.stdout)
 			}
@@ -70,17 +71,6 @@ step. The sample is removed afterwards unless --keep names a directory.`,
 			return nil
 		},
 	}
-}
-
-func join(args []string) string {
-	s := ""
-	for i, a := range args {
-		if i > 0 {
-			s += " "
-		}
-		s += a
-	}
-	return s
 }
 
 // writeSample writes the embedded stale-route postoffice into dir, with
