@@ -28,7 +28,9 @@ porepair --po-list /etc/porepair/fleet.txt --parallel 4 diagnose --json`,
 			return e.perPO(c, func(dir string) result {
 				p, err := openPO(dir)
 				if err != nil {
-					return failed(dir, "error", err)
+					r := failed(dir, "error", err)
+					r.doc = map[string]any{"po": dir, "findings": []any{}, "status": "error", "errors": []string{err.Error()}}
+					return r
 				}
 				r := repair.Diagnose(p, ms)
 				var b bytes.Buffer

@@ -83,3 +83,19 @@ func TestCheckedInTreesMatchBuilder(t *testing.T) {
 		}
 	}
 }
+
+// docs/reference.md is what `porepair docs --markdown` prints today.
+func TestReferenceDocCurrent(t *testing.T) {
+	code, out, _ := porepair(t, nil, "docs", "--markdown")
+	if code != 0 {
+		t.Fatal("docs failed")
+	}
+	file := filepath.Join("..", "..", "docs", "reference.md")
+	if os.Getenv("POREPAIR_UPDATE_GOLDEN") != "" {
+		os.WriteFile(file, []byte(out), 0o644)
+	}
+	want, err := os.ReadFile(file)
+	if err != nil || string(want) != out {
+		t.Errorf("docs/reference.md is stale: go run ./cmd/porepair docs --markdown > docs/reference.md (%v)", err)
+	}
+}
