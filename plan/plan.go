@@ -174,7 +174,7 @@ func Build(p *postoffice.PO, opt Options) (*Plan, error) {
 	}
 	report, model := diagnose(p, ms)
 	c := opt.Component
-	b := &builder{p: p, m: model, c: c, opt: opt, bufs: map[string]*buffer{},
+	b := &builder{p: p, m: model, c: c, opt: opt, report: report, bufs: map[string]*buffer{},
 		plan: &Plan{PO: p.Root, Component: c.Name, Manifest: c, DiscardQueue: opt.DiscardQueue,
 			Actions: []Action{}, NetEffect: []Effect{}, Next: Next, Reads: []Fingerprint{}, Changes: []Change{}}}
 	if err := b.preconditions(report); err != nil {
@@ -223,6 +223,7 @@ type builder struct {
 	opt  Options
 	plan *Plan
 
+	report  *Report
 	recs    []int // indexes of C's active records
 	gwNet   *network
 	gwIndex int // gateway PO's record in gwNet.xtn
@@ -312,8 +313,14 @@ func (b *builder) locate() error {
 					b.c.Record, postoffice.Printable(postoffice.Text(b.c.QueueField().Of(r[:]))))
 			}
 			for _, rel := range []string{postoffice.MBGPath(b.queue), postoffice.KeyPath(b.queue)} {
-				if actual, ok, _ := b.p.Resolve(rel); !ok {
+				actual, ok, _ := b.p.Resolve(rel)
+				if !ok {
 					return refuse("the %s queue is incomplete: %s is missing. --discard-queue recreates an empty queue, losing what the other file holds", b.c.Name, actual)
+				}
+				for _, f := range b.report.Findings {
+					if (f.Code == BadFileSize || f.Code == UnreadableFile) && f.File == actual {
+						return refuse("%s; the queue would be carried damaged: repair it (Q104279) or give --discard-queue", f.Message)
+					}
 				}
 			}
 		}

@@ -173,6 +173,23 @@ func TestPlanRefusals(t *testing.T) {
 	refusal(t, "files-missing", plan.Options{}, "HLP/SMTP.HLP", "--media")
 }
 
+// A queue of the wrong size is not carried over as it is.
+func TestPlanRefusesDamagedQueue(t *testing.T) {
+	p := build(t, "stale")
+	key := filepath.Join(p.Root, "KEY/0000000A.KEY")
+	if err := os.Truncate(key, 500); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = postoffice.Open(p.Root)
+	_, err := plan.Build(p, plan.Options{Component: smtp(t)})
+	if !plan.IsRefusal(err) || !strings.Contains(err.Error(), "--discard-queue") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := plan.Build(p, plan.Options{Component: smtp(t), DiscardQueue: true}); err != nil {
+		t.Fatalf("--discard-queue: %v", err)
+	}
+}
+
 func TestPlanGatewayGoneWithGateway(t *testing.T) {
 	pl := mustPlan(t, build(t, "gateway-gone"), plan.Options{Gateway: "acme/warehse"})
 	if pl.Gateway != "ACME/WAREHSE" {
