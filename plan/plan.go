@@ -665,9 +665,10 @@ func (b *builder) moveQueue(newQ postoffice.ID) error {
 				Description: fmt.Sprintf("Delete %s (--discard-queue)", from)})
 			b.plan.Changes = append(b.plan.Changes, Change{Op: OpDelete, File: from, Before: fp})
 		}
-		var data []byte
+		var data []byte // a new mailbag is empty (Q104279)
 		if strings.HasSuffix(pair.new, ".KEY") {
-			data = make([]byte, postoffice.KeySize)
+			var k postoffice.Key // a new KEY is 560 zero bytes (Q104279)
+			data = k[:]
 		}
 		b.act(Action{Phase: PhaseInstall, Kind: KindCreateFile, File: sp(to), KB: kb,
 			Description: fmt.Sprintf("Create an empty %s (%d bytes), as INSTALL does", to, len(data))})

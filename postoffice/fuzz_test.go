@@ -69,6 +69,12 @@ func FuzzDecoders(f *testing.F) {
 		} else if len(b) == postoffice.ControlSize {
 			t.Fatal("an 8-byte CONTROL.GLB was refused")
 		}
+		if _, err := postoffice.DecodeKey(b); (err == nil) != (len(b) == postoffice.KeySize) {
+			t.Fatalf("DecodeKey of %d bytes: %v", len(b), err)
+		}
+		if _, err := postoffice.DecodeFlag(b); (err == nil) != (len(b) == postoffice.FlagSize) {
+			t.Fatalf("DecodeFlag of %d bytes: %v", len(b), err)
+		}
 		if m, err := postoffice.DecodeMaster(b); err == nil {
 			_ = m.Network() + m.Postoffice()
 			_ = m.Bit(0x02)
