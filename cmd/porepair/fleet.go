@@ -3,10 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,11 +107,8 @@ func (e *env) perPO(c *cli.Context, fn func(po string) result) error {
 	for _, r := range results {
 		code = worse(code, r.code)
 		fmt.Fprint(e.stderr, r.errs)
-		level := slog.LevelInfo
-		if r.code != exitOK && r.code != exitProblems {
-			level = slog.LevelError
-		}
-		e.log.Log(context.Background(), level, "result", "command", c.Command.Name, "po", r.po, "status", r.status,
+		// Info: the log file gets every result; stderr already has the errors.
+		e.log.Info("result", "command", c.Command.Name, "po", r.po, "status", r.status,
 			"exit", r.code, "errors", strings.TrimSpace(r.errs))
 	}
 	if asJSON {
