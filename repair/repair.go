@@ -51,16 +51,28 @@ type Result struct {
 	Plan *plan.Plan `json:"-"`
 }
 
+// fail records the outcome and every error met, one string each: the
+// errors of a multierror or an errors.Join are listed one by one.
 func (r *Result) fail(status string, code int, err error) {
 	r.Status, r.Code = status, code
-	var me *multierror.Error
-	if errors.As(err, &me) {
-		for _, e := range me.Errors {
-			r.Errors = append(r.Errors, e.Error())
+	var flatten func(error)
+	flatten = func(err error) {
+		var me *multierror.Error
+		switch j, ok := err.(interface{ Unwrap() []error }); {
+		case err == nil:
+		case errors.As(err, &me) && me == err:
+			for _, e := range me.Errors {
+				flatten(e)
+			}
+		case ok:
+			for _, e := range j.Unwrap() {
+				flatten(e)
+			}
+		default:
+			r.Errors = append(r.Errors, err.Error())
 		}
-	} else if err != nil {
-		r.Errors = append(r.Errors, err.Error())
 	}
+	flatten(err)
 }
 
 // lock takes the postoffice's locks, or records why it could not:
