@@ -1,9 +1,6 @@
 package postoffice
 
-import (
-	"encoding/binary"
-	"fmt"
-)
+import "encoding/binary"
 
 // CONTROL.GLB layout [KB Q87388, Q112894]: the whole file is one record.
 const ControlSize = 8 // [KB Q87388, Q112894]
@@ -20,14 +17,7 @@ var ControlLayout = []Field{CtlNMailbag, CtlNLetter}
 type Control [ControlSize]byte
 
 // DecodeControl copies b into a Control; b must be exactly 8 bytes.
-func DecodeControl(b []byte) (Control, error) {
-	var c Control
-	if len(b) != ControlSize {
-		return c, fmt.Errorf("CONTROL.GLB is %d bytes, want %d", len(b), ControlSize)
-	}
-	copy(c[:], b)
-	return c, nil
-}
+func DecodeControl(b []byte) (Control, error) { return whole[Control]("CONTROL.GLB", b) }
 
 func (c *Control) NMailbag() uint32 { return binary.LittleEndian.Uint32(CtlNMailbag.Of(c[:])) }
 func (c *Control) NLetter() uint32  { return binary.LittleEndian.Uint32(CtlNLetter.Of(c[:])) }

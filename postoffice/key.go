@@ -1,7 +1,5 @@
 package postoffice
 
-import "fmt"
-
 // Key is a KEY file: the index and deleted-record bitmap of the mailbag
 // with the same id [KB Q77926, Q104279, Q123319]. Its layout is opaque to
 // porepair, which only checks its size and carries its bytes; a new KEY is
@@ -9,14 +7,7 @@ import "fmt"
 type Key [KeySize]byte
 
 // DecodeKey copies b into a Key; b must be exactly 560 bytes.
-func DecodeKey(b []byte) (Key, error) {
-	var k Key
-	if len(b) != KeySize {
-		return k, fmt.Errorf("KEY is %d bytes, want %d", len(b), KeySize)
-	}
-	copy(k[:], b)
-	return k, nil
-}
+func DecodeKey(b []byte) (Key, error) { return whole[Key]("KEY", b) }
 
 // Flag is GLB/FLAG.GLB [KB Q77926, Q131670, Q131864]. Its bytes mean
 // nothing to porepair: ADMIN, IMPORT and EXTERNAL hold the file open (and
@@ -25,11 +16,4 @@ func DecodeKey(b []byte) (Key, error) {
 type Flag [FlagSize]byte
 
 // DecodeFlag copies b into a Flag; b must be exactly 2 bytes.
-func DecodeFlag(b []byte) (Flag, error) {
-	var f Flag
-	if len(b) != FlagSize {
-		return f, fmt.Errorf("FLAG.GLB is %d bytes, want %d", len(b), FlagSize)
-	}
-	copy(f[:], b)
-	return f, nil
-}
+func DecodeFlag(b []byte) (Flag, error) { return whole[Flag]("FLAG.GLB", b) }

@@ -1,7 +1,5 @@
 package postoffice
 
-import "fmt"
-
 // MASTER.GLB layout [KB Q77926]. Only the fields porepair needs are named;
 // all other bytes are preserved.
 const MasterSize = 176 // [KB Q77926] "176 bytes fixed size"
@@ -19,14 +17,7 @@ var MasterLayout = []Field{MstNetwork, MstPostoffice, MstGatewayFlags}
 type Master [MasterSize]byte
 
 // DecodeMaster copies b into a Master; b must be exactly 176 bytes.
-func DecodeMaster(b []byte) (Master, error) {
-	var m Master
-	if len(b) != MasterSize {
-		return m, fmt.Errorf("MASTER.GLB is %d bytes, want %d", len(b), MasterSize)
-	}
-	copy(m[:], b)
-	return m, nil
-}
+func DecodeMaster(b []byte) (Master, error) { return whole[Master]("MASTER.GLB", b) }
 
 func (m *Master) Network() string    { return Text(MstNetwork.Of(m[:])) }
 func (m *Master) Postoffice() string { return Text(MstPostoffice.Of(m[:])) }

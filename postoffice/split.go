@@ -1,6 +1,9 @@
 package postoffice
 
-import "unsafe"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // split views b as whole records of type R (a byte array) without copying:
 // a 50,000-header queue is read once, not twice. The records alias b, so
@@ -13,4 +16,15 @@ func split[R any](b []byte) (recs []R, tail int) {
 		return []R{}, len(b)
 	}
 	return unsafe.Slice((*R)(unsafe.Pointer(&b[0])), n), len(b) - n*size
+}
+
+// whole reads a fixed-size file (CONTROL.GLB, MASTER.GLB, a KEY, FLAG.GLB):
+// b must be exactly one T; the result is a copy.
+func whole[T any](name string, b []byte) (T, error) {
+	var t T
+	recs, tail := split[T](b)
+	if len(recs) != 1 || tail != 0 {
+		return t, fmt.Errorf("%s is %d bytes, want %d", name, len(b), unsafe.Sizeof(t))
+	}
+	return recs[0], nil
 }
