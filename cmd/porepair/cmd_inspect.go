@@ -112,29 +112,40 @@ type netJSON struct {
 	Debug      map[string]string `json:"debug_offsets,omitempty"`
 }
 
-type netDoc struct {
-	File    string    `json:"file"`
-	Records []netJSON `json:"records"`
-	Tail    int       `json:"tail_bytes"`
+// recordsDoc is the view of a file of records: one row per whole record,
+// and the length of a ragged tail.
+type recordsDoc[J any] struct {
+	File    string `json:"file"`
+	Records []J    `json:"records"`
+	Tail    int    `json:"tail_bytes"`
 }
 
-func (in *inspector) network() (*netDoc, error) {
+// rows turns a file's records into rows, each given its DEBUG addresses
+// when --debug-offsets asks for them.
+func rows[R, J any](in *inspector, file string, recs []R, tail int, layout []postoffice.Field, size int,
+	row func(i int, r *R, debug map[string]string) J) *recordsDoc[J] {
+	d := &recordsDoc[J]{File: file, Records: []J{}, Tail: tail}
+	for i := range recs {
+		var debug map[string]string
+		if in.debug {
+			debug = offsets(layout, i*size)
+		}
+		d.Records = append(d.Records, row(i, &recs[i], debug))
+	}
+	return d
+}
+
+func (in *inspector) network() (*recordsDoc[netJSON], error) {
 	n, err := in.p.Network()
 	if err != nil {
 		return nil, err
 	}
-	d := &netDoc{File: n.Path, Records: []netJSON{}, Tail: n.Tail}
-	for i := range n.Records {
-		r := &n.Records[i]
-		j := netJSON{Index: i, Status: r.Status().String(), Type: uint8(r.Type()), Name: r.Name(),
-			Pointer: r.Raw(postoffice.NetPointer), Mbg2: r.Raw(postoffice.NetMbg2), ViaNetwork: r.ViaNet(),
-			ViaPO: r.ViaPO(), ViaMbg: r.Raw(postoffice.NetViaMbg)}
-		if in.debug {
-			j.Debug = offsets(postoffice.NetworkLayout, i*postoffice.NetRecordSize)
-		}
-		d.Records = append(d.Records, j)
-	}
-	return d, nil
+	return rows(in, n.Path, n.Records, n.Tail, postoffice.NetworkLayout, postoffice.NetRecordSize,
+		func(i int, r *postoffice.NetRecord, debug map[string]string) netJSON {
+			return netJSON{Index: i, Status: r.Status().String(), Type: uint8(r.Type()), Name: r.Name(),
+				Pointer: r.Raw(postoffice.NetPointer), Mbg2: r.Raw(postoffice.NetMbg2), ViaNetwork: r.ViaNet(),
+				ViaPO: r.ViaPO(), ViaMbg: r.Raw(postoffice.NetViaMbg), Debug: debug}
+		}), nil
 }
 
 type xtnJSON struct {
@@ -149,28 +160,16 @@ type xtnJSON struct {
 	Debug      map[string]string `json:"debug_offsets,omitempty"`
 }
 
-type xtnDoc struct {
-	File    string    `json:"file"`
-	Records []xtnJSON `json:"records"`
-	Tail    int       `json:"tail_bytes"`
-}
-
-func (in *inspector) xtn(id postoffice.ID) (*xtnDoc, error) {
+func (in *inspector) xtn(id postoffice.ID) (*recordsDoc[xtnJSON], error) {
 	x, err := in.p.XTN(id)
 	if err != nil {
 		return nil, err
 	}
-	d := &xtnDoc{File: x.Path, Records: []xtnJSON{}, Tail: x.Tail}
-	for i := range x.Records {
-		r := &x.Records[i]
-		j := xtnJSON{Index: i, Status: r.Status().String(), Name: r.Name(), Mbg: postoffice.Text(postoffice.XtnMbg.Of(r[:])),
-			Route: uint8(r.Route()), ViaNetwork: r.ViaNet(), ViaPO: r.ViaPO(), Hub: r.Hub()}
-		if in.debug {
-			j.Debug = offsets(postoffice.XTNLayout, i*postoffice.XTNRecordSize)
-		}
-		d.Records = append(d.Records, j)
-	}
-	return d, nil
+	return rows(in, x.Path, x.Records, x.Tail, postoffice.XTNLayout, postoffice.XTNRecordSize,
+		func(i int, r *postoffice.XTNRecord, debug map[string]string) xtnJSON {
+			return xtnJSON{Index: i, Status: r.Status().String(), Name: r.Name(), Mbg: postoffice.Text(postoffice.XtnMbg.Of(r[:])),
+				Route: uint8(r.Route()), ViaNetwork: r.ViaNet(), ViaPO: r.ViaPO(), Hub: r.Hub(), Debug: debug}
+		}), nil
 }
 
 type mbgJSON struct {
@@ -182,27 +181,15 @@ type mbgJSON struct {
 	Debug   map[string]string `json:"debug_offsets,omitempty"`
 }
 
-type mbgDoc struct {
-	File    string    `json:"file"`
-	Records []mbgJSON `json:"records"`
-	Tail    int       `json:"tail_bytes"`
-}
-
-func (in *inspector) mailbag(id postoffice.ID) (*mbgDoc, error) {
+func (in *inspector) mailbag(id postoffice.ID) (*recordsDoc[mbgJSON], error) {
 	m, err := in.p.Mailbag(id)
 	if err != nil {
 		return nil, err
 	}
-	d := &mbgDoc{File: m.Path, Records: []mbgJSON{}, Tail: m.Tail}
-	for i := range m.Records {
-		r := &m.Records[i]
-		j := mbgJSON{Index: i, Sender: r.Sender(), Subject: r.Subject(), Date: r.Date().String(), MAI: r.MAIRaw()}
-		if in.debug {
-			j.Debug = offsets(postoffice.MBGLayout, i*postoffice.MBGRecordSize)
-		}
-		d.Records = append(d.Records, j)
-	}
-	return d, nil
+	return rows(in, m.Path, m.Records, m.Tail, postoffice.MBGLayout, postoffice.MBGRecordSize,
+		func(i int, r *postoffice.MBGRecord, debug map[string]string) mbgJSON {
+			return mbgJSON{Index: i, Sender: r.Sender(), Subject: r.Subject(), Date: r.Date().String(), MAI: r.MAIRaw(), Debug: debug}
+		}), nil
 }
 
 type masterDoc struct {
@@ -334,7 +321,7 @@ func (in *inspector) text(w io.Writer, doc any) {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, p(r.Network), p(r.Name), p(r.Mailbag), r.Status, p(r.Via), hub)
 		}
-	case *netDoc:
+	case *recordsDoc[netJSON]:
 		fmt.Fprintf(tw, "%s: %d records of %d bytes\n", d.File, len(d.Records), postoffice.NetRecordSize)
 		fmt.Fprintln(tw, "#\tSTATUS\tTYPE\tNAME\tPOINTER\tMBG2\tVIA NETWORK\tVIA PO\tVIA MBG")
 		for _, r := range d.Records {
@@ -343,7 +330,7 @@ func (in *inspector) text(w io.Writer, doc any) {
 				dbg(r.Debug, "status", "type", "name", "pointer", "mbg2", "via_network", "via_po", "via_mbg"))
 		}
 		tail(tw, d.Tail)
-	case *xtnDoc:
+	case *recordsDoc[xtnJSON]:
 		fmt.Fprintf(tw, "%s: %d records of %d bytes\n", d.File, len(d.Records), postoffice.XTNRecordSize)
 		fmt.Fprintln(tw, "#\tSTATUS\tNAME\tMBG\tROUTE\tVIA\tHUB")
 		for _, r := range d.Records {
@@ -355,7 +342,7 @@ func (in *inspector) text(w io.Writer, doc any) {
 				dbg(r.Debug, "status", "name", "mbg", "route", "hub"))
 		}
 		tail(tw, d.Tail)
-	case *mbgDoc:
+	case *recordsDoc[mbgJSON]:
 		fmt.Fprintf(tw, "%s: %d headers (delivered ones included)\n", d.File, len(d.Records))
 		fmt.Fprintln(tw, "#\tSENDER\tDATE\tMAI\tSUBJECT")
 		for _, r := range d.Records {
