@@ -301,6 +301,10 @@ func (in *inspector) text(w io.Writer, doc any) {
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	defer tw.Flush()
 	p := postoffice.Printable
+	debugTitle := ""
+	if in.debug {
+		debugTitle = "\tDEBUG ADDRESSES (0x100 + offset)"
+	}
 	dbg := func(m map[string]string, names ...string) string {
 		if m == nil {
 			return ""
@@ -323,7 +327,7 @@ func (in *inspector) text(w io.Writer, doc any) {
 		}
 	case *recordsDoc[netJSON]:
 		fmt.Fprintf(tw, "%s: %d records of %d bytes\n", d.File, len(d.Records), postoffice.NetRecordSize)
-		fmt.Fprintln(tw, "#\tSTATUS\tTYPE\tNAME\tPOINTER\tMBG2\tVIA NETWORK\tVIA PO\tVIA MBG")
+		fmt.Fprintln(tw, "#\tSTATUS\tTYPE\tNAME\tPOINTER\tMBG2\tVIA NETWORK\tVIA PO\tVIA MBG"+debugTitle)
 		for _, r := range d.Records {
 			fmt.Fprintf(tw, "%d\t%s\t0x%02X %s\t%s\t%s\t%s\t%s\t%s\t%s%s\n", r.Index, r.Status, r.Type, postoffice.NetType(r.Type),
 				p(r.Name), p(r.Pointer), p(r.Mbg2), p(r.ViaNetwork), p(r.ViaPO), p(r.ViaMbg),
@@ -332,7 +336,7 @@ func (in *inspector) text(w io.Writer, doc any) {
 		tail(tw, d.Tail)
 	case *recordsDoc[xtnJSON]:
 		fmt.Fprintf(tw, "%s: %d records of %d bytes\n", d.File, len(d.Records), postoffice.XTNRecordSize)
-		fmt.Fprintln(tw, "#\tSTATUS\tNAME\tMBG\tROUTE\tVIA\tHUB")
+		fmt.Fprintln(tw, "#\tSTATUS\tNAME\tMBG\tROUTE\tVIA\tHUB"+debugTitle)
 		for _, r := range d.Records {
 			via := ""
 			if r.ViaNetwork != "" {
@@ -344,7 +348,7 @@ func (in *inspector) text(w io.Writer, doc any) {
 		tail(tw, d.Tail)
 	case *recordsDoc[mbgJSON]:
 		fmt.Fprintf(tw, "%s: %d headers (delivered ones included)\n", d.File, len(d.Records))
-		fmt.Fprintln(tw, "#\tSENDER\tDATE\tMAI\tSUBJECT")
+		fmt.Fprintln(tw, "#\tSENDER\tDATE\tMAI\tSUBJECT"+debugTitle)
 		for _, r := range d.Records {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s%s\n", r.Index, p(r.Sender), r.Date, p(r.MAI), p(r.Subject),
 				dbg(r.Debug, "sender", "subject", "date", "mai"))
