@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -23,6 +22,7 @@ import (
 	cp "github.com/otiai10/copy"
 
 	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/postoffice"
 )
 
 // ManifestName is the manifest's file name inside a snapshot directory;
@@ -92,12 +92,11 @@ func HashFile(file string) (size int64, sum string, err error) {
 		return 0, "", err
 	}
 	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
+	size, sum, err = postoffice.Hash(f)
 	if err != nil {
-		return 0, "", fmt.Errorf("hash %s: %w", file, err)
+		return 0, "", fmt.Errorf("%s: %w", file, err)
 	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
+	return size, sum, nil
 }
 
 // Create makes the snapshot dir/<m.ID>: a copy of every entry that has
@@ -375,7 +374,7 @@ func (s *Snapshot) restore(root string, e Entry) error {
 	if err != nil {
 		return err
 	}
-	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != e.SHA256 {
+	if postoffice.SumHex(data) != e.SHA256 {
 		return fmt.Errorf("snapshot copy %s is damaged (SHA-256 differs)", e.Copy)
 	}
 	if err := durable.WriteFile(full, data); err != nil {

@@ -2,12 +2,10 @@ package plan
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -130,8 +128,7 @@ type Plan struct {
 // Digest is the SHA-256 of the plan's JSON, naming it in snapshots.
 func (p *Plan) Digest() string {
 	b, _ := json.Marshal(p)
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
+	return postoffice.SumHex(b)
 }
 
 // Options select what to plan.
@@ -717,14 +714,12 @@ func (b *builder) putFiles(carried map[string][]byte) error {
 }
 
 func (b *builder) write(file string, before *Fingerprint, data []byte) Change {
-	sum := sha256.Sum256(data)
 	return Change{Op: OpWrite, File: file, Data: HexBytes(data), Before: before,
-		AfterSize: int64(len(data)), AfterSHA256: hex.EncodeToString(sum[:])}
+		AfterSize: int64(len(data)), AfterSHA256: postoffice.SumHex(data)}
 }
 
 func (b *builder) fp(file string, data []byte) *Fingerprint {
-	sum := sha256.Sum256(data)
-	return &Fingerprint{File: file, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
+	return &Fingerprint{File: file, Size: int64(len(data)), SHA256: postoffice.SumHex(data)}
 }
 
 // read records a file the plan read.
@@ -746,12 +741,11 @@ func (b *builder) streamFP(file string) (*Fingerprint, error) {
 		return nil, err
 	}
 	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
+	n, sum, err := postoffice.Hash(f)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", actual, err)
 	}
-	return &Fingerprint{File: actual, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	return &Fingerprint{File: actual, Size: n, SHA256: sum}, nil
 }
 
 // finish turns the buffers into changes, records what was read, and
@@ -769,9 +763,8 @@ func (b *builder) finish() {
 		if bytes.Equal(bf.orig, bf.cur) {
 			continue
 		}
-		sum := sha256.Sum256(bf.cur)
 		b.plan.Changes = append(b.plan.Changes, Change{Op: OpPatch, File: bf.file, Patches: diff(bf.orig, bf.cur),
-			Before: b.fp(bf.file, bf.orig), AfterSize: int64(len(bf.cur)), AfterSHA256: hex.EncodeToString(sum[:])})
+			Before: b.fp(bf.file, bf.orig), AfterSize: int64(len(bf.cur)), AfterSHA256: postoffice.SumHex(bf.cur)})
 	}
 	slices.SortFunc(b.plan.Reads, func(a, c Fingerprint) int { return strings.Compare(a.File, c.File) })
 	slices.SortStableFunc(b.plan.Changes, func(a, c Change) int { return strings.Compare(a.File, c.File) })

@@ -2,8 +2,6 @@ package repair
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -320,7 +318,7 @@ func (x *executor) apply(n int, c plan.Change) error {
 		if err != nil {
 			return err
 		}
-		if sum := sha256.Sum256(data); c.Before == nil || hex.EncodeToString(sum[:]) != c.Before.SHA256 {
+		if c.Before == nil || postoffice.SumHex(data) != c.Before.SHA256 {
 			return fmt.Errorf("%s changed since the plan", c.File)
 		}
 		for _, pt := range c.Patches {
@@ -333,7 +331,7 @@ func (x *executor) apply(n int, c plan.Change) error {
 			}
 			copy(data[pt.Offset:], pt.Data)
 		}
-		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != c.AfterSHA256 {
+		if postoffice.SumHex(data) != c.AfterSHA256 {
 			return fmt.Errorf("patched %s does not hold the planned bytes", c.File)
 		}
 		return durable.WriteFile(full, data)
