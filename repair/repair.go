@@ -110,14 +110,12 @@ func (o *Options) defaults(root string) {
 type Planner func(po *postoffice.PO) (*plan.Plan, error)
 
 // Saved carries out a plan made earlier (plan --out, or shown for
-// confirmation): the fingerprints it recorded must still match.
+// confirmation); Repair refuses it if the fingerprints it recorded no
+// longer match.
 func Saved(p *plan.Plan) Planner {
 	return func(po *postoffice.PO) (*plan.Plan, error) {
 		if p.PO != po.Root {
 			return nil, fmt.Errorf("the plan is for %s, not %s", p.PO, po.Root)
-		}
-		if err := checkReads(po, p.Reads); err != nil {
-			return nil, fmt.Errorf("the postoffice changed since the plan was made: %w; plan again", err)
 		}
 		return p, nil
 	}
@@ -155,9 +153,8 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		return res
 	}
 	res.Plan = p
-	// A plan made under the lock has just read these files; a saved one
-	// was checked by Saved. Checking again costs one read and closes any
-	// gap between the two.
+	// Every plan's fingerprints are checked here, once, under the lock: a
+	// saved plan may be old; one made just now costs a second read.
 	if err := checkReads(po, p.Reads); err != nil {
 		res.fail(StatusRefused, exitRefused, fmt.Errorf("the postoffice changed since the plan was made: %w; plan again", err))
 		return res
