@@ -174,13 +174,13 @@ func Build(p *postoffice.PO, opt Options) (*Plan, error) {
 	b := &builder{p: p, m: model, c: c, opt: opt, report: report, bufs: map[string]*buffer{},
 		plan: &Plan{PO: p.Root, Component: c.Name, Manifest: c, DiscardQueue: opt.DiscardQueue,
 			Actions: []Action{}, NetEffect: []Effect{}, Next: Next, Reads: []Fingerprint{}, Changes: []Change{}}}
-	if err := b.preconditions(report); err != nil {
+	if err := b.preconditions(); err != nil {
 		return nil, err
 	}
 	if err := b.locate(); err != nil {
 		return nil, err
 	}
-	if !b.needed(report) {
+	if !b.needed() {
 		b.plan.NothingToDo = true
 		b.plan.Next = []string{}
 		return b.plan, nil
@@ -231,13 +231,13 @@ type builder struct {
 	order []string
 }
 
-func (b *builder) preconditions(r *Report) error {
-	for _, f := range r.Findings {
+func (b *builder) preconditions() error {
+	for _, f := range b.report.Findings {
 		if (f.Code == BadFileSize || f.Code == UnreadableFile) && b.readsFile(f.File) {
 			return refuse("%s: %s; the plan depends on it: restore it from a backup first (Q77926)", f.File, f.Message)
 		}
 	}
-	for _, f := range r.Findings {
+	for _, f := range b.report.Findings {
 		if f.Code == CounterBehind {
 			return refuse("%s; a new mailbag id could overwrite a live mailbag (Q87388)", f.Message)
 		}
@@ -358,12 +358,12 @@ func (b *builder) candidates() string {
 }
 
 // needed reports whether C has an error or warning finding (or --force).
-func (b *builder) needed(r *Report) bool {
+func (b *builder) needed() bool {
 	if b.opt.Force || len(b.recs) == 0 {
 		return true
 	}
 	gw := poKey(b.gwNet.name, b.gwNet.xtn.Records[b.gwIndex].Name())
-	for _, f := range r.Findings {
+	for _, f := range b.report.Findings {
 		if f.Severity >= Warning && (f.Component == b.c.Name || f.PO == gw) {
 			return true
 		}
