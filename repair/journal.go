@@ -134,16 +134,25 @@ func Unfinished(root string) (*Journal, bool) {
 // be, never torn, because every write is a rename.
 func Diagnose(p *postoffice.PO, ms []plan.Manifest) *plan.Report {
 	r := plan.Diagnose(p, ms)
-	if j, ok := Unfinished(p.Root); ok && !InProgress(p.Root) {
-		snap := "(unknown)"
-		if j != nil {
-			snap = j.Begin.Snapshot
-		}
-		r.Findings = append(r.Findings, plan.NewFinding(plan.InterruptedRepair, JournalName,
-			"a repair did not finish (snapshot %s): run `porepair rollback` before anything else", snap))
+	if err := Interrupted(p.Root); err != nil && !InProgress(p.Root) {
+		r.Findings = append(r.Findings, plan.NewFinding(plan.InterruptedRepair, JournalName, "%v", err))
 		r.Sort()
 	}
 	return r
+}
+
+// Interrupted says, naming its snapshot, that the PO holds the journal of
+// a repair that did not finish; nil when it holds none.
+func Interrupted(root string) error {
+	j, ok := Unfinished(root)
+	if !ok {
+		return nil
+	}
+	snap := "(unreadable journal)"
+	if j != nil {
+		snap = j.Begin.Snapshot
+	}
+	return fmt.Errorf("an earlier repair did not finish (snapshot %s): run `porepair rollback` first", snap)
 }
 
 // markComplete appends the last record to an existing journal.

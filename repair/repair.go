@@ -139,12 +139,8 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		return res
 	}
 	defer lock.Release()
-	if j, ok := Unfinished(po.Root); ok {
-		snap := ""
-		if j != nil {
-			snap = j.Begin.Snapshot
-		}
-		res.fail(StatusRefused, exitRefused, fmt.Errorf("an earlier repair did not finish (snapshot %s): run `porepair rollback` first", snap))
+	if err := Interrupted(po.Root); err != nil {
+		res.fail(StatusRefused, exitRefused, err)
 		return res
 	}
 	p, err := planner(po)

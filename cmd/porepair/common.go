@@ -104,12 +104,8 @@ func makePlan(dir string, opt plan.Options) (*plan.Plan, error) {
 	if repair.InProgress(p.Root) {
 		return nil, exit(exitBusy, fmt.Errorf("%s: a repair or rollback is running: %w", dir, repair.ErrBusy))
 	}
-	if j, ok := repair.Unfinished(p.Root); ok {
-		snap := "(unreadable journal)"
-		if j != nil {
-			snap = j.Begin.Snapshot
-		}
-		return nil, usagef("an earlier repair did not finish (snapshot %s): run `porepair rollback` first", snap)
+	if err := repair.Interrupted(p.Root); err != nil {
+		return nil, exit(exitUsage, err)
 	}
 	pl, err := plan.Build(p, opt)
 	if err != nil {
