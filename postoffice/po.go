@@ -219,19 +219,6 @@ func (p *PO) ReadFile(rel string) (data []byte, actual string, err error) {
 	return data, actual, nil
 }
 
-// Size returns a file's size and spelling; exists is false when it is missing.
-func (p *PO) Size(rel string) (size int64, actual string, exists bool, err error) {
-	actual, ok, err := p.Resolve(rel)
-	if err != nil || !ok {
-		return 0, actual, false, err
-	}
-	fi, err := os.Lstat(p.Abs(actual))
-	if err != nil {
-		return 0, actual, false, fmt.Errorf("stat %s: %w", actual, err)
-	}
-	return fi.Size(), actual, true, nil
-}
-
 // Exists reports whether a relative path exists (any case).
 func (p *PO) Exists(rel string) bool {
 	_, ok, err := p.Resolve(rel)
