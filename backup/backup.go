@@ -1,6 +1,6 @@
 // Package backup makes and restores snapshots: copies of the files a
 // repair changes, creates or deletes, with a manifest of their sizes and
-// SHA-256 (SPEC §5). It knows copies and hashes; the order of a repair
+// SHA-256. It knows copies and hashes; the order of a repair
 // and its durability are package repair's.
 package backup
 

@@ -15,15 +15,16 @@ import (
 var sizedDirs = []string{"GLB", "KEY", "MBG", "XTN", "NME", "USR"}
 
 // idDirs are the directories of hex-named files that CONTROL.GLB's
-// nmailbag numbers (SPEC §2).
+// nmailbag numbers.
 var idDirs = []struct{ dir, ext string }{
 	{"MBG", "MBG"}, {"KEY", "KEY"}, {"XTN", "XTN"}, {"USR", "USR"}, {"INF", "INF"}, {"NME", "NME"},
 }
 
-// network is an active MS Mail network record and its XTN, once read.
+// network is the first active type-0 record of a name, and its XTN.
 type network struct {
 	name  string // as spelled in NETWORK.GLB
 	index int
+	rec   *postoffice.NetRecord
 	xtn   *postoffice.XTNFile // nil when missing or unreadable
 }
 
@@ -32,16 +33,17 @@ type network struct {
 type Model struct {
 	PO       *postoffice.PO
 	Network  *postoffice.NetworkFile
+	Master   *postoffice.Master  // nil when unreadable
 	networks map[string]*network // upper-case name → first active record of that name
-	hubs     map[string]int      // "NET/PO" upper case → routes naming it
+	hubs     map[string]int      // "NET/PO" upper case → active references through it
 }
 
 // poKey is the key of an external PO in Model.hubs and Finding.PO.
 func poKey(net, po string) string { return strings.ToUpper(net) + "/" + strings.ToUpper(po) }
 
-// Diagnose checks a postoffice against SPEC §2 and returns its findings
-// sorted by file and code. It never writes. A damaged file yields a
-// finding, and the checks that do not depend on it still run.
+// Diagnose checks a postoffice and returns its findings sorted by file and
+// code. It never writes. A damaged file yields a finding, and the checks
+// that do not depend on it still run.
 func Diagnose(p *postoffice.PO, ms []Manifest) *Report {
 	r, _ := diagnose(p, ms)
 	return r
@@ -52,8 +54,11 @@ func diagnose(p *postoffice.PO, ms []Manifest) (*Report, *Model) {
 		m: &Model{PO: p, networks: map[string]*network{}, hubs: map[string]int{}}}
 	d.sizes()
 	d.counter()
+	d.master()
 	d.networks()
+	d.gateways()
 	d.xtnRecords()
+	d.hubCounters()
 	d.pairs()
 	d.components()
 	d.r.Sort()
@@ -61,13 +66,30 @@ func diagnose(p *postoffice.PO, ms []Manifest) (*Report, *Model) {
 }
 
 type diag struct {
-	p  *postoffice.PO
-	ms []Manifest
-	r  *Report
-	m  *Model
+	p          *postoffice.PO
+	ms         []Manifest
+	r          *Report
+	m          *Model
+	externals  []xtnEntry // every effective active external PO
+	masterFile string     // MASTER.GLB as spelled on disk
 }
 
+// xtnEntry is an active external PO: the first active record of its name
+// in its network's XTN.
+type xtnEntry struct {
+	nw *network
+	i  int
+}
+
+func (e xtnEntry) rec() *postoffice.XTNRecord { return &e.nw.xtn.Records[e.i] }
+
 func (d *diag) add(f Finding) { d.r.Findings = append(d.r.Findings, f) }
+
+// addFor adds a finding about component comp ("" for none).
+func (d *diag) addFor(comp string, f Finding) {
+	f.Component = comp
+	d.add(f)
+}
 
 // unreadable turns a read error into a finding (a missing file is the
 // caller's business).
@@ -77,7 +99,7 @@ func (d *diag) unreadable(file string, err error) {
 			return // once per file, from whichever check met it first
 		}
 	}
-	d.add(NewFinding(UnreadableFile, file, "%s cannot be read: %v", file, err))
+	d.add(NewFinding(UnreadableFile, file, "%s cannot be read: %v; restore it from a backup", file, err))
 }
 
 func (d *diag) sizes() {
@@ -93,29 +115,37 @@ func (d *diag) sizes() {
 			continue
 		}
 		for _, e := range ents {
-			rel := path.Join(actualDir, e.Name)
-			rule, ok := postoffice.SizeRuleFor(rel)
-			if !ok || e.Mode.IsDir() {
-				continue
-			}
-			if e.Mode&fs.ModeSymlink != 0 {
-				d.unreadable(rel, postoffice.ErrSymlink)
-				continue
-			}
-			fi, err := os.Lstat(d.p.Abs(rel))
-			if err != nil {
-				d.unreadable(rel, err)
-				continue
-			}
-			size := fi.Size()
-			if !rule.Check(size) {
-				f := NewFinding(BadFileSize, rel, "%s is %d bytes; it must be %s", rel, size, rule)
-				if strings.EqualFold(rel, postoffice.ControlPath) {
-					f.KB = append([]string{"Q87388", "Q112894"}, f.KB...)
-				}
-				d.add(f)
-			}
+			d.size(path.Join(actualDir, e.Name), e)
 		}
+	}
+}
+
+// size checks one listed file against MAILINT's rule for it.
+func (d *diag) size(rel string, e postoffice.DirEntry) {
+	rule, ok := postoffice.SizeRuleFor(rel)
+	if !ok || e.Mode.IsDir() {
+		return
+	}
+	if e.Mode&fs.ModeSymlink != 0 {
+		d.unreadable(rel, postoffice.ErrSymlink)
+		return
+	}
+	fi, err := os.Lstat(d.p.Abs(rel))
+	if err != nil {
+		d.unreadable(rel, err)
+		return
+	}
+	size := fi.Size()
+	if !rule.Check(size) {
+		f := NewFinding(BadFileSize, rel, "%s is %d bytes; it must be %s: restore it from a backup", rel, size, rule)
+		if strings.EqualFold(rel, postoffice.ControlPath) {
+			f.KB = append([]string{"Q87388", "Q112894"}, f.KB...)
+		}
+		d.add(f)
+	}
+	if rule.Record == postoffice.MBGRecordSize && size/postoffice.MBGRecordSize > postoffice.MaxHeaders {
+		d.add(NewFinding(MailbagOverfull, rel, "%s holds %d headers; its KEY can index only %d, so the ones past that cannot be told apart",
+			rel, size/postoffice.MBGRecordSize, postoffice.MaxHeaders))
 	}
 }
 
@@ -159,6 +189,27 @@ func (d *diag) sizeOK(rel string) bool {
 	return true
 }
 
+// master reads MASTER.GLB: the postoffice's own names, and whether it is a
+// workgroup postoffice.
+func (d *diag) master() {
+	m, file, err := d.p.Master()
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) && d.sizeOK(postoffice.MasterPath) {
+			d.unreadable(file, err)
+		}
+		return
+	}
+	d.m.Master, d.masterFile = &m, file
+	d.r.Network, d.r.Postoffice = m.Network(), m.Postoffice()
+	if m.Workgroup() {
+		d.add(NewFinding(WorkgroupPostoffice, file,
+			"%s/%s is a workgroup postoffice (MASTER.GLB installed = %08X): it has no gateway bits and takes no access components; upgrade it to a Microsoft Mail 3.x postoffice first",
+			postoffice.Printable(m.Network()), postoffice.Printable(m.Postoffice()), m.Installed()))
+	}
+}
+
+// networks loads every active network record (the first of each name) and
+// its XTN.
 func (d *diag) networks() {
 	n, err := d.p.Network()
 	if err != nil {
@@ -168,65 +219,92 @@ func (d *diag) networks() {
 	d.m.Network = n
 	for i := range n.Records {
 		r := &n.Records[i]
-		if !r.Active() {
+		if !r.Active() || r.Type() != postoffice.TypeNetwork {
 			continue
 		}
-		switch r.Type() {
-		case postoffice.TypeMSMail:
-			key := strings.ToUpper(r.Name())
-			if _, dup := d.m.networks[key]; dup {
-				continue
-			}
-			nw := &network{name: r.Name(), index: i}
-			d.m.networks[key] = nw
-			nw.xtn = d.xtn(n.Path, r, true)
-		case postoffice.TypeFFAPI:
-			d.xtn(n.Path, r, false)
+		key := strings.ToUpper(r.Name())
+		if _, dup := d.m.networks[key]; dup {
+			continue
 		}
+		nw := &network{name: r.Name(), index: i, rec: r}
+		d.m.networks[key] = nw
+		nw.xtn = d.xtn(n.Path, i, r)
 	}
-	// Gateway records: their queues and routes.
-	for i := range n.Records {
-		r := &n.Records[i]
-		if !r.Active() || r.Type() == postoffice.TypeMSMail {
+	for _, nw := range d.sortedNetworks() {
+		if nw.xtn == nil {
 			continue
 		}
-		comp := d.componentOf(r)
-		if q, ok := d.queueField(r); ok {
-			d.queue(r, q, comp)
-		}
-		if r.HasRoute() {
-			d.route(n.Path, i, r, comp)
-			d.m.hubs[poKey(r.ViaNet(), r.ViaPO())]++
+		for i := range nw.xtn.Records {
+			r := &nw.xtn.Records[i]
+			if r.Active() && nw.xtn.Find(r.Name()) == i {
+				d.externals = append(d.externals, xtnEntry{nw, i})
+			}
 		}
 	}
 }
 
-// xtn loads the XTN a record points to; required says whether an empty
-// pointer is itself a problem (network records) or allowed (FFAPI).
-func (d *diag) xtn(file string, r *postoffice.NetRecord, required bool) *postoffice.XTNFile {
-	id, ok, err := r.Pointer()
-	if err != nil {
-		d.add(NewFinding(XTNMissing, file, "%s record %s: XTN pointer %q is not a hex id",
-			r.Type(), postoffice.Printable(r.Name()), postoffice.Printable(r.Raw(postoffice.NetPointer))))
-		return nil
+// xtn loads the XTN a record names; XTN_MISSING when it cannot. An FFAPI
+// gateway need not have one, and a missing one is a warning (Q148666
+// deletes it "if it exists").
+func (d *diag) xtn(file string, i int, r *postoffice.NetRecord) *postoffice.XTNFile {
+	what := fmt.Sprintf("%s %s (record %d)", r.Type(), postoffice.Printable(r.Name()), i)
+	miss := func(file, format string, args ...any) {
+		f := NewFinding(XTNMissing, file, format, args...)
+		if r.Type().FFAPI() {
+			f.Severity = Warning
+		}
+		d.add(f)
 	}
-	if !ok {
-		if required {
-			d.add(NewFinding(XTNMissing, file, "network %s has no XTN id", postoffice.Printable(r.Name())))
+	id, ok, err := r.XTN()
+	switch {
+	case err != nil:
+		miss(file, "%s: XTN id %q is not a hex id; its postoffices cannot be addressed", what, postoffice.Printable(r.Raw(postoffice.NetXTN)))
+		return nil
+	case !ok:
+		if !r.Type().FFAPI() {
+			miss(file, "%s names no XTN file; its postoffices cannot be addressed", what)
 		}
 		return nil
 	}
 	x, err := d.p.XTN(id)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		d.add(NewFinding(XTNMissing, postoffice.XTNPath(id), "%s %s: %s is missing; its postoffices cannot be addressed (Q112906)",
-			r.Type(), postoffice.Printable(r.Name()), postoffice.XTNPath(id)))
+		miss(postoffice.XTNPath(id), "%s: %s is missing; its postoffices cannot be addressed (Q112906): re-create the network in ADMIN or restore the file", what, postoffice.XTNPath(id))
 		return nil
 	case err != nil:
 		d.unreadable(postoffice.XTNPath(id), err)
 		return nil
 	}
 	return x
+}
+
+// gateways checks every active record but the networks: its XTN or its
+// queue, its name against the components, and its route.
+func (d *diag) gateways() {
+	n := d.m.Network
+	if n == nil {
+		return
+	}
+	for i := range n.Records {
+		r := &n.Records[i]
+		if !r.Active() {
+			continue
+		}
+		comp := d.componentOf(r)
+		d.typeMismatch(n.Path, i, r)
+		if r.Type() != postoffice.TypeNetwork {
+			switch {
+			case r.Type().KeepsXTN():
+				d.xtn(n.Path, i, r)
+			case r.Type().HasQueue() || comp != "":
+				d.queue(n.Path, i, r, comp)
+			}
+		}
+		if r.Indirect() {
+			d.m.hubs[poKey(r.Route().Network, r.Route().PO)]++
+			d.route(n.Path, i, r, comp)
+		}
+	}
 }
 
 func (d *diag) componentOf(r *postoffice.NetRecord) string {
@@ -238,49 +316,69 @@ func (d *diag) componentOf(r *postoffice.NetRecord) string {
 	return ""
 }
 
-// queueField says where a gateway record keeps its queue: per the type
-// table, or per a manifest for a type the table does not know.
-func (d *diag) queueField(r *postoffice.NetRecord) (postoffice.Field, bool) {
-	if f, ok := r.Type().Queue(); ok {
-		return f, true
-	}
+// typeMismatch reports an active record that carries a component's name
+// but another type: the client finds gateways by name.
+func (d *diag) typeMismatch(file string, i int, r *postoffice.NetRecord) {
 	for _, m := range d.ms {
-		if m.Matches(r) {
-			return m.QueueField(), true
+		if postoffice.EqualName(r.Name(), m.Record) && r.Type() != m.NetType() {
+			d.addFor(m.Name, NewFinding(ComponentTypeMismatch, file,
+				"record %d is named %s but is a %s (type %d), not the %s access component's %s (type %d): mail addressed to %s goes there; resolve the record by hand in ADMIN before reinstalling",
+				i, postoffice.Printable(r.Name()), r.Type(), uint8(r.Type()), m.Name, m.NetType(), m.Type, m.Record))
 		}
 	}
-	return postoffice.Field{}, false
 }
 
-func (d *diag) queue(r *postoffice.NetRecord, f postoffice.Field, comp string) {
+// queue checks a gateway's queue at 0x21 and reports the mail waiting in it.
+func (d *diag) queue(file string, i int, r *postoffice.NetRecord, comp string) {
 	name := postoffice.Printable(r.Name())
-	id, ok, err := postoffice.IDOf(f.Of(r[:]))
+	id, ok, err := r.Mailbag()
 	if err != nil || !ok {
-		fd := NewFinding(QueueMissing, d.m.Network.Path, "gateway %s has no valid queue id (%s %q)", name, f.Name, postoffice.Printable(postoffice.Text(f.Of(r[:]))))
-		fd.Component = comp
-		d.add(fd)
+		d.addFor(comp, NewFinding(QueueMissing, file, "gateway %s (record %d) has no valid queue id at 0x21 (%q)",
+			name, i, postoffice.Printable(r.Raw(postoffice.NetMailbag))))
 		return
 	}
 	d.pairPresent(id, "gateway "+name, comp)
-	var oldest postoffice.Date
-	mbg, n, _, err := d.p.ScanMailbag(id, func(i int, r *postoffice.MBGRecord) {
-		if dt := r.Date(); i == 0 || dt.Before(oldest) {
-			oldest = dt
-		}
-	})
+	q, err := d.p.ReadQueue(id)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
-			d.unreadable(mbg, err)
+			d.unreadable(q.MBG, err)
 		}
 		return
 	}
-	if n == 0 {
+	d.tag(MailbagOverfull, q.MBG, comp)
+	if q.Pending == 0 {
 		return
 	}
-	fd := NewFinding(QueuePending, mbg, "gateway %s: %d headers in the mailbag (delivered ones included), the oldest of %s",
-		name, n, oldest)
-	fd.Component = comp
-	d.add(fd)
+	d.addFor(comp, NewFinding(QueuePending, q.MBG, "gateway %s: %s", name, describeQueue(q)))
+}
+
+// describeQueue says what waits in a queue: "3 messages waiting, the
+// oldest from 1993-10-08T16:25; 1 header deleted".
+func describeQueue(q *postoffice.Queue) string {
+	s := fmt.Sprintf("%s waiting, the oldest from %s", plural(q.Pending, "message"), q.Oldest.Date())
+	if q.KeyProblem != "" {
+		return s + fmt.Sprintf(" (%s: every header counted as waiting)", q.KeyProblem)
+	}
+	if q.Deleted > 0 {
+		s += fmt.Sprintf("; %s deleted", plural(q.Deleted, "header"))
+	}
+	return s
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// tag marks an existing finding as being about component comp.
+func (d *diag) tag(code Code, file, comp string) {
+	for i, f := range d.r.Findings {
+		if f.Code == code && f.File == file && comp != "" {
+			d.r.Findings[i].Component = comp
+		}
+	}
 }
 
 // pairPresent reports a queue whose MBG or KEY is missing.
@@ -292,178 +390,7 @@ func (d *diag) pairPresent(id postoffice.ID, owner, comp string) {
 			continue
 		}
 		if !ok {
-			f := NewFinding(QueueMissing, actual, "%s: queue file %s is missing", owner, actual)
-			f.Component = comp
-			d.add(f)
-		}
-	}
-}
-
-// route checks the indirect route of a NETWORK.GLB gateway record.
-func (d *diag) route(file string, i int, r *postoffice.NetRecord, comp string) {
-	name := postoffice.Printable(r.Name())
-	via := postoffice.Printable(r.ViaNet()) + "/" + postoffice.Printable(r.ViaPO())
-	x, idx, why := d.lookup(r.ViaNet(), r.ViaPO())
-	if idx < 0 {
-		f := NewFinding(GatewayPOMissing, file, "%s (record %d) routes via %s, but %s", name, i, via, why)
-		f.Component = comp
-		d.add(f)
-		return
-	}
-	po := &x.Records[idx]
-	cur, _, _ := po.Mbg()
-	got, ok, err := r.ViaMbg()
-	if err != nil || !ok || got != cur {
-		f := NewFinding(StaleGatewayRoute, file,
-			"%s (record %d) routes via %s with mailbag id %q, but that PO's XTN record carries %s: EXTERNAL ignores the queue (Q135031); reinstall the access component",
-			name, i, via, postoffice.Printable(r.Raw(postoffice.NetViaMbg)), cur)
-		f.Component = comp
-		d.add(f)
-	}
-	if po.Indirect() {
-		f := NewFinding(GatewayPOIndirect, file,
-			"%s (record %d) routes via %s, which is itself reached indirectly via %s/%s; the gateway PO must be direct (Q123825)",
-			name, i, via, postoffice.Printable(po.ViaNet()), postoffice.Printable(po.ViaPO()))
-		f.Component = comp
-		d.add(f)
-	}
-}
-
-// lookup finds an external PO by network and PO name; idx < 0 means it
-// does not exist, and why says what is missing.
-func (d *diag) lookup(net, po string) (x *postoffice.XTNFile, idx int, why string) {
-	nw := d.m.networks[strings.ToUpper(net)]
-	if nw == nil {
-		return nil, -1, fmt.Sprintf("network %s no longer exists", postoffice.Printable(net))
-	}
-	if nw.xtn == nil {
-		return nil, -1, fmt.Sprintf("the XTN of network %s is missing or unreadable", postoffice.Printable(nw.name))
-	}
-	idx = nw.xtn.Find(po)
-	if idx < 0 {
-		return nw.xtn, -1, fmt.Sprintf("%s has no active postoffice %s (deleted in External-Admin?)", postoffice.Printable(nw.name), postoffice.Printable(po))
-	}
-	return nw.xtn, idx, ""
-}
-
-// xtnRecords checks every active external PO: its queue, its route, and
-// its hub counter against the routes that name it.
-func (d *diag) xtnRecords() {
-	type entry struct {
-		net string
-		x   *postoffice.XTNFile
-		i   int
-	}
-	var all []entry
-	for _, nw := range d.sortedNetworks() {
-		if nw.xtn == nil {
-			continue
-		}
-		for i := range nw.xtn.Records {
-			r := &nw.xtn.Records[i]
-			if !r.Active() || nw.xtn.Find(r.Name()) != i {
-				continue
-			}
-			all = append(all, entry{nw.name, nw.xtn, i})
-			if r.Indirect() {
-				d.m.hubs[poKey(r.ViaNet(), r.ViaPO())]++
-			}
-		}
-	}
-	for _, e := range all {
-		r := &e.x.Records[e.i]
-		name := postoffice.Printable(e.net) + "/" + postoffice.Printable(r.Name())
-		if id, ok, err := r.Mbg(); err != nil || !ok {
-			d.add(NewFinding(QueueMissing, e.x.Path, "%s has no valid mailbag id (%q)", name, postoffice.Printable(postoffice.Text(postoffice.XtnMbg.Of(r[:])))))
-		} else {
-			d.pairPresent(id, "postoffice "+name, "")
-		}
-		if r.Indirect() {
-			if _, idx, why := d.lookup(r.ViaNet(), r.ViaPO()); idx < 0 {
-				d.add(NewFinding(GatewayPOMissing, e.x.Path, "%s is reached via %s/%s, but %s", name,
-					postoffice.Printable(r.ViaNet()), postoffice.Printable(r.ViaPO()), why))
-			}
-		}
-		key := poKey(e.net, r.Name())
-		if want := d.m.hubs[key]; int(r.Hub()) != want {
-			f := NewFinding(HubCountMismatch, e.x.Path, "%s: hub counter is %d, but %d routes name it (Q86625)", name, r.Hub(), want)
-			f.PO = key
-			d.add(f)
-		}
-	}
-}
-
-func (d *diag) sortedNetworks() []*network {
-	out := make([]*network, 0, len(d.m.networks))
-	for _, nw := range d.m.networks {
-		out = append(out, nw)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].index < out[j-1].index; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
-}
-
-// pairs reports KEY files without their MBG and the reverse (Q132744).
-func (d *diag) pairs() {
-	names := func(dir, ext string) (map[string]string, string) {
-		actual, _, _ := d.p.Resolve(dir)
-		ents, _ := d.p.List(dir)
-		m := map[string]string{}
-		for _, e := range ents {
-			if base, ok := strings.CutSuffix(strings.ToUpper(e.Name), "."+ext); ok && !e.Mode.IsDir() {
-				m[base] = path.Join(actual, e.Name)
-			}
-		}
-		return m, actual
-	}
-	mbgs, mdir := names("MBG", "MBG")
-	keys, kdir := names("KEY", "KEY")
-	for base, file := range keys {
-		if _, ok := mbgs[base]; !ok {
-			d.add(NewFinding(KeyMBGUnpaired, file, "%s has no %s", file, path.Join(mdir, base+".MBG")))
-		}
-	}
-	for base, file := range mbgs {
-		if _, ok := keys[base]; !ok {
-			d.add(NewFinding(KeyMBGUnpaired, file, "%s has no %s", file, path.Join(kdir, base+".KEY")))
-		}
-	}
-}
-
-// components checks each known component's files and MASTER.GLB bit.
-func (d *diag) components() {
-	master, mfile, merr := d.p.Master()
-	for _, m := range d.ms {
-		installed := false
-		if d.m.Network != nil {
-			for i := range d.m.Network.Records {
-				installed = installed || m.Matches(&d.m.Network.Records[i])
-			}
-		}
-		if installed {
-			for _, f := range m.Files {
-				actual, ok, err := d.p.Resolve(f.Path)
-				if err != nil {
-					d.unreadable(actual, err)
-					continue
-				}
-				if !ok {
-					fd := NewFinding(ComponentFilesMissing, actual, "%s access component: %s file %s is missing", m.Name, f.Kind, actual)
-					fd.KB = append([]string{}, m.KB...)
-					fd.Component = m.Name
-					d.add(fd)
-				}
-			}
-		}
-		if merr == nil && master.Bit(m.MasterBit) != installed {
-			state := map[bool]string{true: "set", false: "clear"}
-			f := NewFinding(MasterFlagMismatch, mfile, "%s: MASTER.GLB bit 0x%02X is %s but the component is %sinstalled in NETWORK.GLB",
-				m.Name, m.MasterBit, state[master.Bit(m.MasterBit)], map[bool]string{true: "", false: "not "}[installed])
-			f.Component = m.Name
-			d.add(f)
+			d.addFor(comp, NewFinding(QueueMissing, actual, "%s: queue file %s is missing", owner, actual))
 		}
 	}
 }

@@ -42,7 +42,7 @@ func TestDiagnoseScenarios(t *testing.T) {
 		"stale":            {"HUB_COUNT_MISMATCH", "STALE_GATEWAY_ROUTE"},
 		"lower":            {"HUB_COUNT_MISMATCH", "STALE_GATEWAY_ROUTE"},
 		"damaged":          {"BAD_FILE_SIZE", "HUB_COUNT_MISMATCH", "STALE_GATEWAY_ROUTE"},
-		"gateway-gone":     {"GATEWAY_PO_MISSING"},
+		"gateway-gone":     {"GATEWAY_PO_MISSING", "INDIRECT_ROUTE_BROKEN"},
 		"gateway-indirect": {"GATEWAY_PO_INDIRECT"},
 		"hub-wrong":        {"HUB_COUNT_MISMATCH"},
 		"counter-behind":   {"COUNTER_BEHIND"},
@@ -50,6 +50,11 @@ func TestDiagnoseScenarios(t *testing.T) {
 		"key-without-mbg":  {"KEY_MBG_UNPAIRED"},
 		"queue-missing":    {"KEY_MBG_UNPAIRED", "QUEUE_MISSING"},
 		"files-missing":    {"COMPONENT_FILES_MISSING"},
+		"indirect-broken":  {"INDIRECT_ROUTE_BROKEN"},
+		"type-mismatch":    {"COMPONENT_TYPE_MISMATCH"},
+		"gateway-here":     nil,
+		"overfull":         {"MAILBAG_OVERFULL"},
+		"workgroup":        nil,
 	}
 	for _, sc := range fixture.Scenarios {
 		t.Run(sc, func(t *testing.T) {
@@ -85,12 +90,13 @@ func TestDiagnoseStaleDetails(t *testing.T) {
 		!slices.Contains(stale.KB, "Q135031") || !strings.Contains(stale.Message, "00000030") {
 		t.Errorf("stale finding = %+v", *stale)
 	}
-	if hub.PO != "ACME/HQ" || hub.Severity != plan.Warning || !strings.Contains(hub.Message, "hub counter is 1, but 2 routes") {
+	if hub.PO != "ACME/HQ" || hub.Severity != plan.Warning || !strings.Contains(hub.Message, "hub counter is 1, but 2 routes name it") {
 		t.Errorf("hub finding = %+v", *hub)
 	}
 	// The queue begins with Q108027's headers: 1993-10-08 16:25 is the oldest.
-	if pending.Severity != plan.Info || !strings.Contains(pending.Message, "3 headers") ||
-		!strings.Contains(pending.Message, "1993-10-08T16:25") {
+	// Four headers, the fourth deleted in the KEY.
+	if pending.Severity != plan.Info || !strings.Contains(pending.Message, "3 messages waiting") ||
+		!strings.Contains(pending.Message, "1993-10-08T16:25") || !strings.Contains(pending.Message, "1 header deleted") {
 		t.Errorf("pending finding = %+v", *pending)
 	}
 	// Sorted by file, then code.
@@ -100,4 +106,75 @@ func TestDiagnoseStaleDetails(t *testing.T) {
 			t.Errorf("findings out of order: %v before %v", a, b)
 		}
 	}
+}
+
+// Only findings that belong to a code's scope: a broken route that is not
+// a component's is a warning about that record, never the component's.
+func TestDiagnoseIndirectBroken(t *testing.T) {
+	r := plan.Diagnose(build(t, "indirect-broken"), plan.Builtin)
+	f := find(t, r, plan.IndirectRouteBroken)
+	if f.Component != "" || f.Severity != plan.Warning || !strings.Contains(f.Message, "X.400 X400 (record 5)") ||
+		!strings.Contains(f.Message, "00000099") || !strings.Contains(f.Message, "00000005") {
+		t.Errorf("finding = %+v", *f)
+	}
+	if r.Has(plan.StaleGatewayRoute) || r.Has(plan.HubCountMismatch) {
+		t.Errorf("findings = %v", r.Findings)
+	}
+}
+
+func TestDiagnoseTypeMismatch(t *testing.T) {
+	r := plan.Diagnose(build(t, "type-mismatch"), plan.Builtin)
+	f := find(t, r, plan.ComponentTypeMismatch)
+	if f.Component != "smtp" || f.Severity != plan.Error || !strings.Contains(f.Message, "SNADS (type 5)") {
+		t.Errorf("finding = %+v", *f)
+	}
+	// A SNADS record keeps an XTN: it is checked as one, and is no queue.
+	if r.Has(plan.QueuePending) || r.Has(plan.XTNMissing) {
+		t.Errorf("findings = %v", r.Findings)
+	}
+}
+
+// The empty workgroup postoffice: healthy, named NETWORK/POSTOFFICE, and
+// its installed value is never read as gateway bits.
+func TestDiagnoseWorkgroup(t *testing.T) {
+	r := plan.Diagnose(build(t, "workgroup"), plan.Builtin)
+	f := find(t, r, plan.WorkgroupPostoffice)
+	if r.Network != "NETWORK" || r.Postoffice != "POSTOFFICE" || r.Problems() || len(r.Findings) != 1 ||
+		!strings.Contains(f.Message, "NETWORK/POSTOFFICE") || !strings.Contains(f.Message, "14955E5B") {
+		t.Errorf("report = %+v", r)
+	}
+}
+
+func TestDiagnoseOverfull(t *testing.T) {
+	r := plan.Diagnose(build(t, "overfull"), plan.Builtin)
+	f := find(t, r, plan.MailbagOverfull)
+	if f.Component != "smtp" || f.File != "MBG/0000000A.MBG" || !strings.Contains(f.Message, "4097 headers") {
+		t.Errorf("finding = %+v", *f)
+	}
+	p := find(t, r, plan.QueuePending)
+	if !strings.Contains(p.Message, "4096 messages waiting") {
+		t.Errorf("pending = %+v", *p)
+	}
+}
+
+// Hub counters count every active reference, of any record type and
+// whatever mailbag id it carries; and a PO with only a deleted record is
+// named as deleted.
+func TestDiagnoseGatewayGone(t *testing.T) {
+	r := plan.Diagnose(build(t, "gateway-gone"), plan.Builtin)
+	f := find(t, r, plan.GatewayPOMissing)
+	if f.Component != "smtp" || !strings.Contains(f.Message, "only a deleted record, with mailbag 00000004") {
+		t.Errorf("finding = %+v", *f)
+	}
+}
+
+func find(t *testing.T, r *plan.Report, c plan.Code) *plan.Finding {
+	t.Helper()
+	for i := range r.Findings {
+		if r.Findings[i].Code == c {
+			return &r.Findings[i]
+		}
+	}
+	t.Fatalf("no %s in %v", c, r.Findings)
+	return nil
 }

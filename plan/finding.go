@@ -27,10 +27,10 @@ func (s Severity) String() string {
 	return fmt.Sprintf("severity(%d)", uint8(s))
 }
 
-// MarshalJSON spells the severity as SPEC §6 does.
+// MarshalJSON spells the severity by name.
 func (s Severity) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
 
-// Code names a kind of finding (SPEC §6).
+// Code names a kind of finding; docs/format.md lists them.
 type Code uint8
 
 const (
@@ -47,10 +47,14 @@ const (
 	MasterFlagMismatch
 	QueuePending
 	InterruptedRepair
-	// UnreadableFile is porepair's own addition to SPEC §6's table: a file
-	// diagnosis must read is a symbolic link, not a regular file or not
-	// readable. Reported rather than failing, so the other checks still run.
+	// UnreadableFile: a file diagnosis must read is a symbolic link, not a
+	// regular file or not readable. Reported rather than failing, so the
+	// other checks still run.
 	UnreadableFile
+	ComponentTypeMismatch
+	IndirectRouteBroken
+	MailbagOverfull
+	WorkgroupPostoffice
 )
 
 type codeInfo struct {
@@ -74,6 +78,10 @@ var codes = map[Code]codeInfo{
 	QueuePending:          {"QUEUE_PENDING", Info, []string{"Q135031", "Q108027"}},
 	InterruptedRepair:     {"INTERRUPTED_REPAIR", Error, nil},
 	UnreadableFile:        {"UNREADABLE_FILE", Error, []string{"Q77926"}},
+	ComponentTypeMismatch: {"COMPONENT_TYPE_MISMATCH", Error, []string{"Q87030", "Q148666"}},
+	IndirectRouteBroken:   {"INDIRECT_ROUTE_BROKEN", Warning, []string{"Q118561"}},
+	MailbagOverfull:       {"MAILBAG_OVERFULL", Error, []string{"Q77926"}},
+	WorkgroupPostoffice:   {"WORKGROUP_POSTOFFICE", Info, []string{"Q110225"}},
 }
 
 func (c Code) String() string {
@@ -116,8 +124,12 @@ func NewFinding(c Code, file, format string, args ...any) Finding {
 
 // Report is the result of a diagnosis.
 type Report struct {
-	PO       string    `json:"po"`
-	Findings []Finding `json:"findings"`
+	PO string `json:"po"`
+	// Network and Postoffice are the names MASTER.GLB gives this
+	// postoffice ("" when it cannot be read).
+	Network    string    `json:"network"`
+	Postoffice string    `json:"postoffice"`
+	Findings   []Finding `json:"findings"`
 }
 
 // Sort orders findings by file, then code, then message.

@@ -33,20 +33,25 @@ type ManifestFile struct {
 	Kind FileKind `json:"kind"`
 }
 
-// Manifest describes an access component as data (SPEC §4). A user file
-// for --manifest is JSON of this shape, for example:
+// Manifest describes an access component as data: the type and name of
+// its NETWORK.GLB record, its bit of MASTER.GLB's 32-bit `installed`
+// field, and its files. A user file for --manifest is JSON of this shape,
+// for example:
 //
-//	{"name": "x400", "record": "X400", "type": 7, "master_bit": 8,
+//	{"name": "x400", "record": "X400", "type": 8, "installed_bit": 2048,
 //	 "kb": ["Q264265"],
 //	 "files": [{"path": "TPL/X400.TPL", "kind": "media"},
 //	           {"path": "NME/X400.NME", "kind": "keep"}]}
+//
+// porepair handles components of one record whose queue is at 0x21: the
+// type must be 1 to 99 and not one that keeps an XTN (2, 4, 5, 6, 15).
 type Manifest struct {
-	Name      string         `json:"name"`       // what --component takes
-	Record    string         `json:"record"`     // NETWORK.GLB record name
-	Type      uint8          `json:"type"`       // NETWORK.GLB type code
-	MasterBit uint8          `json:"master_bit"` // MASTER.GLB 0x93 bit [convention]
-	KB        []string       `json:"kb,omitempty"`
-	Files     []ManifestFile `json:"files"`
+	Name         string         `json:"name"`          // what --component takes
+	Record       string         `json:"record"`        // NETWORK.GLB record name
+	Type         uint8          `json:"type"`          // NETWORK.GLB type code
+	InstalledBit uint32         `json:"installed_bit"` // one bit of MASTER.GLB installed [convention]
+	KB           []string       `json:"kb,omitempty"`
+	Files        []ManifestFile `json:"files"`
 }
 
 // NetType is the manifest's record type.
@@ -57,20 +62,11 @@ func (m Manifest) Matches(r *postoffice.NetRecord) bool {
 	return r.Active() && r.Type() == m.NetType() && postoffice.EqualName(r.Name(), m.Record)
 }
 
-// QueueField is where records of the component keep their queue id: the
-// second mailbag for MS Mail Connection records, the pointer otherwise.
-func (m Manifest) QueueField() postoffice.Field {
-	if f, ok := m.NetType().Queue(); ok {
-		return f
-	}
-	return postoffice.NetPointer
-}
-
 // Builtin are the manifests porepair knows without --manifest, from the
 // disk layouts in the KB.
 var Builtin = []Manifest{
 	{
-		Name: "smtp", Record: "SMTP", Type: uint8(postoffice.TypeSMTP), MasterBit: 0x02,
+		Name: "smtp", Record: "SMTP", Type: uint8(postoffice.TypeSMTP), InstalledBit: 0x0200,
 		KB: []string{"Q86933", "Q86954", "Q134677", "Q99172"},
 		Files: []ManifestFile{
 			{"TPL/SMTP.TPL", Media}, {"TPL/SMTPSTD.TPL", Media}, {"TPL/SMTPABT.TPL", Media},
@@ -79,7 +75,7 @@ var Builtin = []Manifest{
 		},
 	},
 	{
-		Name: "fax", Record: "FAX", Type: uint8(postoffice.TypeFax), MasterBit: 0x04,
+		Name: "fax", Record: "FAX", Type: uint8(postoffice.TypeFax), InstalledBit: 0x0400,
 		KB: []string{"Q85349"},
 		Files: []ManifestFile{
 			{"TPL/FAX.TPL", Media}, {"TPL/FAXSTD.TPL", Media}, {"HLP/FAX.HLP", Media},
@@ -96,11 +92,12 @@ func (m Manifest) Validate() error {
 	if m.Record == "" || len(m.Record) > postoffice.NetName.Len-1 {
 		return fmt.Errorf("manifest %s: record name %q must have 1 to %d characters", m.Name, m.Record, postoffice.NetName.Len-1)
 	}
-	if m.Type == uint8(postoffice.TypeMSMail) || m.Type == 0 {
-		return fmt.Errorf("manifest %s: type 0x%02X is not a gateway type", m.Name, m.Type)
+	if m.Type < 1 || m.Type > 99 || m.NetType().KeepsXTN() {
+		return fmt.Errorf("manifest %s: type %d (%s) cannot be reinstalled by porepair: it must be 1 to 99 and not a type that keeps an XTN (2, 4, 5, 6, 15)",
+			m.Name, m.Type, m.NetType())
 	}
-	if m.MasterBit == 0 || m.MasterBit&(m.MasterBit-1) != 0 {
-		return fmt.Errorf("manifest %s: master_bit 0x%02X must be a single bit", m.Name, m.MasterBit)
+	if m.InstalledBit == 0 || m.InstalledBit&(m.InstalledBit-1) != 0 {
+		return fmt.Errorf("manifest %s: installed_bit 0x%08X must be a single bit of MASTER.GLB's 32-bit installed field", m.Name, m.InstalledBit)
 	}
 	seen := map[string]bool{}
 	for _, f := range m.Files {
@@ -126,6 +123,12 @@ func LoadManifest(file string) (Manifest, error) {
 	b, err := os.ReadFile(file)
 	if err != nil {
 		return m, fmt.Errorf("read manifest: %w", err)
+	}
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(b, &keys) == nil {
+		if _, old := keys["master_bit"]; old {
+			return m, fmt.Errorf("manifest %s: \"master_bit\" (a bit of byte 0x93) is no longer read; give \"installed_bit\", the bit of the 32-bit installed field at 0x92 (byte 0x93 bit 0x02 is 512)", file)
+		}
 	}
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()

@@ -80,8 +80,8 @@ func TestPlanStale(t *testing.T) {
 		}
 	}
 	for field, want := range map[string][2]string{
-		"SMTP.via_mbg": {"00000004", "00000030"}, // the gateway's current mailbag id
-		"SMTP.pointer": {"0000000A", "00000031"}, // the new queue id
+		"SMTP.indirect_mailbag": {"00000004", "00000030"}, // the gateway's current mailbag id
+		"SMTP.mailbag":          {"0000000A", "00000031"}, // the new queue id
 	} {
 		if b, a, ok := effect(pl, "GLB/NETWORK.GLB", field); !ok || b != want[0] || a != want[1] {
 			t.Errorf("net effect %s = %s → %s (%v), want %v", field, b, a, ok, want)
@@ -132,8 +132,9 @@ func TestPlanPatchesOnlyNamedFields(t *testing.T) {
 		for _, pt := range c.Patches {
 			start, end := pt.Offset-rec, pt.Offset-rec+int64(len(pt.Data))
 			inside := func(f postoffice.Field) bool { return start >= int64(f.Off) && end <= int64(f.Off+f.Len) }
-			if !inside(postoffice.NetPointer) && !inside(postoffice.NetViaMbg) {
-				t.Errorf("patch at record offset %d..%d is outside pointer and via_mbg", start, end)
+			route := start >= int64(postoffice.NetIndirect.Off) && end <= int64(postoffice.NetIndMailbag.End())
+			if !inside(postoffice.NetMailbag) && !route {
+				t.Errorf("patch at record offset %#x..%#x is outside 0x21 and the route 0x4B-0x6A", start, end)
 			}
 		}
 	}
@@ -171,6 +172,39 @@ func TestPlanRefusals(t *testing.T) {
 	refusal(t, "stale", plan.Options{Gateway: "NOPE/HQ"}, "NOPE")
 	refusal(t, "stale", plan.Options{Gateway: "ACME"}, "NET/PO")
 	refusal(t, "files-missing", plan.Options{}, "HLP/SMTP.HLP", "--media")
+	refusal(t, "workgroup", plan.Options{Force: true, Gateway: "NETWORK/POSTOFFICE"}, "workgroup postoffice", "upgrade")
+	refusal(t, "type-mismatch", plan.Options{}, "SNADS", "by hand")
+	refusal(t, "gateway-here", plan.Options{Force: true}, "gateway runs on this postoffice")
+	refusal(t, "overfull", plan.Options{}, "4097 headers", "--discard-queue")
+}
+
+// The preconditions come in order: a workgroup postoffice is refused
+// first, whatever else is wrong with it.
+func TestPlanWorkgroupFirst(t *testing.T) {
+	p := build(t, "workgroup")
+	if err := os.WriteFile(filepath.Join(p.Root, "GLB/NETWORK.GLB"), []byte("ragged"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = postoffice.Open(p.Root)
+	_, err := plan.Build(p, plan.Options{Component: smtp(t)})
+	if !plan.IsRefusal(err) || !strings.Contains(err.Error(), "workgroup") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// --discard-queue replaces an overfull queue with an empty one.
+func TestPlanOverfullDiscard(t *testing.T) {
+	pl := mustPlan(t, build(t, "overfull"), plan.Options{DiscardQueue: true})
+	var ops []string
+	for _, c := range pl.Changes {
+		if strings.HasPrefix(c.File, "MBG/") || strings.HasPrefix(c.File, "KEY/") {
+			ops = append(ops, c.Op+" "+c.File)
+		}
+	}
+	want := []string{"delete KEY/0000000A.KEY", "write KEY/00000030.KEY", "delete MBG/0000000A.MBG", "write MBG/00000030.MBG"}
+	if !slices.Equal(ops, want) {
+		t.Errorf("queue changes = %v, want %v", ops, want)
+	}
 }
 
 // A queue of the wrong size is not carried over as it is.
@@ -195,11 +229,11 @@ func TestPlanGatewayGoneWithGateway(t *testing.T) {
 	if pl.Gateway != "ACME/WAREHSE" {
 		t.Errorf("gateway = %s", pl.Gateway)
 	}
-	if _, a, ok := effect(pl, "GLB/NETWORK.GLB", "SMTP.via_po"); !ok || a != "WAREHSE" {
-		t.Errorf("via_po → %s", a)
+	if _, a, ok := effect(pl, "GLB/NETWORK.GLB", "SMTP.indirect_po"); !ok || a != "WAREHSE" {
+		t.Errorf("indirect_po → %s", a)
 	}
-	if _, a, ok := effect(pl, "GLB/NETWORK.GLB", "SMTP.via_mbg"); !ok || a != "00000005" {
-		t.Errorf("via_mbg → %s", a)
+	if _, a, ok := effect(pl, "GLB/NETWORK.GLB", "SMTP.indirect_mailbag"); !ok || a != "00000005" {
+		t.Errorf("indirect_mailbag → %s", a)
 	}
 	if b, a, ok := effect(pl, "XTN/00000001.XTN", "WAREHSE.hub"); !ok || b != "0" || a != "1" {
 		t.Errorf("WAREHSE hub %s → %s", b, a)
@@ -317,17 +351,20 @@ func TestPlanMedia(t *testing.T) {
 func TestManifestFile(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "x400.json")
-	os.WriteFile(good, []byte(`{"name":"x400","record":"X400","type":7,"master_bit":8,"files":[{"path":"TPL/X400.TPL","kind":"media"},{"path":"NME/X400.NME","kind":"keep"}]}`), 0o644)
+	os.WriteFile(good, []byte(`{"name":"x400","record":"X400","type":8,"installed_bit":2048,"files":[{"path":"TPL/X400.TPL","kind":"media"},{"path":"NME/X400.NME","kind":"keep"}]}`), 0o644)
 	m, err := plan.LoadManifest(good)
 	if err != nil || m.NetType() != postoffice.TypeX400 || len(m.Files) != 2 {
 		t.Fatalf("manifest = %+v, %v", m, err)
 	}
 	for _, bad := range []string{
-		`{"name":"x","record":"X","type":7,"master_bit":3,"files":[]}`,
-		`{"name":"x","record":"X","type":7,"master_bit":8,"files":[{"path":"../../etc/passwd","kind":"keep"}]}`,
-		`{"name":"x","record":"X","type":7,"master_bit":8,"files":[{"path":"TPL/A.TPL","kind":"other"}]}`,
-		`{"name":"x","record":"WAYTOOLONGNAME","type":7,"master_bit":8,"files":[]}`,
-		`{"name":"x","record":"X","type":1,"master_bit":8,"files":[]}`,
+		`{"name":"x","record":"X","type":8,"installed_bit":3,"files":[]}`,
+		`{"name":"x","record":"X","type":8,"installed_bit":8,"files":[{"path":"../../etc/passwd","kind":"keep"}]}`,
+		`{"name":"x","record":"X","type":8,"installed_bit":8,"files":[{"path":"TPL/A.TPL","kind":"other"}]}`,
+		`{"name":"x","record":"WAYTOOLONGNAME","type":8,"installed_bit":8,"files":[]}`,
+		`{"name":"x","record":"X","type":0,"installed_bit":8,"files":[]}`,
+		`{"name":"x","record":"X","type":5,"installed_bit":8,"files":[]}`,
+		`{"name":"x","record":"X","type":100,"installed_bit":8,"files":[]}`,
+		`{"name":"x","record":"X","type":8,"master_bit":8,"files":[]}`,
 		`{"name":"x","unknown":1}`,
 	} {
 		f := filepath.Join(dir, "bad.json")

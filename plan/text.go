@@ -5,11 +5,17 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/porepair/porepair/postoffice"
 )
 
 // WriteText prints a report for an administrator: one line per finding.
 func (r *Report) WriteText(w io.Writer) {
-	fmt.Fprintf(w, "postoffice %s\n", r.PO)
+	fmt.Fprintf(w, "postoffice %s", r.PO)
+	if r.Network != "" || r.Postoffice != "" {
+		fmt.Fprintf(w, " (%s/%s)", postoffice.Printable(r.Network), postoffice.Printable(r.Postoffice))
+	}
+	fmt.Fprintln(w)
 	if len(r.Findings) == 0 {
 		fmt.Fprintln(w, "  no findings: healthy")
 		return

@@ -2,16 +2,14 @@ package postoffice
 
 import "encoding/binary"
 
-// CONTROL.GLB layout [KB Q87388, Q112894]: the whole file is one record.
+// GLB/CONTROL.GLB: 8 bytes, one record [KB Q87388, Q112894, MS].
 const ControlSize = 8 // [KB Q87388, Q112894]
 
 var (
-	CtlNMailbag = Field{"nmailbag", 0, 4, "KB Q87388"} // next mailbag/XTN/USR number
-	CtlNLetter  = Field{"nletter", 4, 4, "KB Q87388"}  // next MAI/ATT/P1 number
+	CtlNMailbag   = Field{Name: "nmailbag", Off: 0, Len: 4, Source: "KB Q87388, MS"} // next mailbag/XTN/USR number
+	CtlNLetter    = Field{Name: "nletter", Off: 4, Len: 4, Source: "KB Q87388, MS"}  // next MAI/ATT/P1 number
+	ControlLayout = []Field{CtlNMailbag, CtlNLetter}
 )
-
-// ControlLayout lists CONTROL.GLB's fields in file order.
-var ControlLayout = []Field{CtlNMailbag, CtlNLetter}
 
 // Control is GLB/CONTROL.GLB.
 type Control [ControlSize]byte
@@ -24,3 +22,6 @@ func (c *Control) NLetter() uint32  { return binary.LittleEndian.Uint32(CtlNLett
 
 // SetNMailbag patches the next-mailbag counter in place.
 func (c *Control) SetNMailbag(v uint32) { binary.LittleEndian.PutUint32(CtlNMailbag.Of(c[:]), v) }
+
+// SetNLetter patches the next-letter counter in place.
+func (c *Control) SetNLetter(v uint32) { binary.LittleEndian.PutUint32(CtlNLetter.Of(c[:]), v) }

@@ -7,7 +7,11 @@
 // layout table per file type, in the style of archive/tar's format.go:
 // reading a field returns a sub-slice at a named offset, and writing a field
 // patches those bytes in place, so every byte the tables do not name is
-// preserved exactly.
+// preserved exactly. Each table lists every byte of its record: the fields
+// porepair reads or writes, and the runs it only carries over, marked
+// preserved. Each entry names its source: a KB article, Microsoft's own
+// record definitions ("MS"), "inferred" or "convention" (see
+// docs/format.md).
 package postoffice
 
 import (
@@ -23,10 +27,21 @@ type Field struct {
 	Off    int
 	Len    int
 	Source string
+	// Preserved marks bytes porepair never interprets or writes: it
+	// carries them over exactly.
+	Preserved bool
+}
+
+// keep declares a run of preserved bytes in a layout table.
+func keep(name string, off, n int, source string) Field {
+	return Field{Name: name, Off: off, Len: n, Source: source, Preserved: true}
 }
 
 // Of returns the field's bytes inside record b.
 func (f Field) Of(b []byte) []byte { return b[f.Off:][:f.Len] }
+
+// End is the offset just past the field.
+func (f Field) End() int { return f.Off + f.Len }
 
 // Text returns the NUL-terminated ASCII text at the start of b. A field
 // filled to its end without a NUL yields all of its bytes.
@@ -74,3 +89,18 @@ func putText(dst []byte, s string) error {
 // EqualName compares two MS Mail names the way MS Mail does: without
 // regard to case.
 func EqualName(a, b string) bool { return strings.EqualFold(a, b) }
+
+// Route is an indirect route as a record spells it: the network, the
+// postoffice on it, and that postoffice's mailbag id as the record carries
+// it (text, because a damaged record may carry anything).
+type Route struct {
+	Network, PO, Mailbag string
+}
+
+// String spells a route NET/PO/MAILBAG, printable.
+func (r Route) String() string {
+	return Printable(r.Network) + "/" + Printable(r.PO) + "/" + Printable(r.Mailbag)
+}
+
+// Via spells the route's hop NET/PO, printable.
+func (r Route) Via() string { return Printable(r.Network) + "/" + Printable(r.PO) }

@@ -42,12 +42,12 @@ func FuzzDecoders(f *testing.F) {
 		}
 		for i := range recs {
 			r := &recs[i]
-			_, _, _ = r.Pointer()
-			_, _, _ = r.Mbg2()
-			_, _, _ = r.ViaMbg()
-			_ = postoffice.Printable(r.Name() + r.ViaNet() + r.ViaPO() + r.Type().String() + r.Status().String())
-			if f, ok := r.Type().Queue(); ok {
-				_, _, _ = postoffice.IDOf(f.Of(r[:]))
+			_, _, _ = r.XTN()
+			_, _, _ = r.Mailbag()
+			_ = r.Indirect()
+			_ = postoffice.Printable(r.Name() + r.PO() + r.Route().String() + r.Type().String() + r.Status().String())
+			if r.Type().KeepsXTN() && r.Type().HasQueue() {
+				t.Fatalf("type %d keeps both an XTN and a queue", r.Type())
 			}
 		}
 		xs, tail := postoffice.DecodeXTN(b)
@@ -55,29 +55,46 @@ func FuzzDecoders(f *testing.F) {
 			t.Fatal("xtn records and tail do not add up")
 		}
 		for i := range xs {
-			_, _, _ = xs[i].Mbg()
-			_ = xs[i].Name() + xs[i].ViaNet() + xs[i].ViaPO() + xs[i].Route().String()
+			_, _, _ = xs[i].Mailbag()
+			_ = xs[i].Name() + xs[i].Route().String()
 			_ = xs[i].Hub()
+			_ = xs[i].Indirect()
 		}
 		ms, _ := postoffice.DecodeMBG(b)
 		for i := range ms {
 			_, _, _ = ms[i].MAI()
-			_ = ms[i].Sender() + ms[i].Subject() + ms[i].Date().String()
+			_ = ms[i].Sender() + ms[i].Subject() + ms[i].Date().String() + ms[i].Priority()
+			_ = ms[i].Date().Valid()
+			_ = uint64(ms[i].Size()) + uint64(ms[i].Attachments()) + uint64(ms[i].Retries())
 		}
 		if c, err := postoffice.DecodeControl(b); err == nil {
 			_ = c.NMailbag() + c.NLetter()
 		} else if len(b) == postoffice.ControlSize {
 			t.Fatal("an 8-byte CONTROL.GLB was refused")
 		}
-		if _, err := postoffice.DecodeKey(b); (err == nil) != (len(b) == postoffice.KeySize) {
+		k, err := postoffice.DecodeKey(b)
+		if (err == nil) != (len(b) == postoffice.KeySize) {
 			t.Fatalf("DecodeKey of %d bytes: %v", len(b), err)
+		}
+		if err == nil {
+			deleted := 0
+			for i := 0; i < postoffice.MaxHeaders+2; i++ {
+				if k.Deleted(i) {
+					deleted++
+				}
+			}
+			if p := k.Pending(postoffice.MaxHeaders + 2); p+deleted != postoffice.MaxHeaders+2 {
+				t.Fatalf("pending %d + deleted %d", p, deleted)
+			}
 		}
 		if _, err := postoffice.DecodeFlag(b); (err == nil) != (len(b) == postoffice.FlagSize) {
 			t.Fatalf("DecodeFlag of %d bytes: %v", len(b), err)
 		}
 		if m, err := postoffice.DecodeMaster(b); err == nil {
 			_ = m.Network() + m.Postoffice()
-			_ = m.Bit(0x02)
+			if m.Workgroup() && m.Bit(0x0200) {
+				t.Fatal("a workgroup postoffice reported a gateway bit")
+			}
 		}
 		if id, err := postoffice.ParseID(string(b)); err == nil && id.String() != string(b) && len(b) != 8 {
 			t.Fatalf("ParseID accepted %q", b)
@@ -110,15 +127,19 @@ func FuzzOpen(f *testing.F) {
 			return
 		}
 		for i := range n.Records {
-			if id, ok, err := n.Records[i].Pointer(); ok && err == nil {
+			if id, ok, err := n.Records[i].XTN(); ok && err == nil {
 				if x, err := p.XTN(id); err == nil {
 					for j := range x.Records {
-						if mid, ok, err := x.Records[j].Mbg(); ok && err == nil {
-							_, _ = p.Mailbag(mid)
+						if mid, ok, err := x.Records[j].Mailbag(); ok && err == nil {
+							_, _ = p.ReadQueue(mid)
 						}
 					}
 				}
-				_, _ = p.Mailbag(id)
+			}
+			if id, ok, err := n.Records[i].Mailbag(); ok && err == nil {
+				if q, err := p.ReadQueue(id); err == nil && q.Pending+q.Deleted != q.Headers {
+					t.Fatalf("queue %s: pending %d + deleted %d != %d", id, q.Pending, q.Deleted, q.Headers)
+				}
 			}
 		}
 	})

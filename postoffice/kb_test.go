@@ -9,7 +9,8 @@ import (
 )
 
 // The record-12 dump of KB Q148666: NETWORK.GLB of 0x5B8 bytes, record 12
-// (index 11) at DEBUG 0x63E: 01 10 "MSMAIL", second mailbag 0000002E.
+// (index 11) at DEBUG 0x63E: 01 10 "MSMAIL", mailbag 0000002E at 0x21,
+// no XTN: a Connection record keeps its queue, not an XTN.
 func TestQ148666NetworkRecord12(t *testing.T) {
 	rec, err := fixture.DumpBytes("Q148666.dump", 0x63E, 0x6B8)
 	if err != nil {
@@ -25,26 +26,32 @@ func TestQ148666NetworkRecord12(t *testing.T) {
 	if r.Status() != postoffice.Active || r.Type() != postoffice.TypeConnection || r.Name() != "MSMAIL" {
 		t.Errorf("record 12 = %s %s %q", r.Status(), r.Type(), r.Name())
 	}
-	if id, ok, err := r.Mbg2(); err != nil || !ok || id != 0x2E {
-		t.Errorf("mbg2 = %v %v %v, want 0000002E", id, ok, err)
+	if id, ok, err := r.Mailbag(); err != nil || !ok || id != 0x2E {
+		t.Errorf("mailbag = %v %v %v, want 0000002E (step 6: the KEY and MBG of the outgoing queue)", id, ok, err)
 	}
-	if _, ok, err := r.Pointer(); ok || err != nil {
-		t.Errorf("pointer should be empty for a Connection record")
+	if _, ok, err := r.XTN(); ok || err != nil {
+		t.Errorf("XTN should be empty for a Connection record")
 	}
-	if f, ok := r.Type().Queue(); !ok || f != postoffice.NetMbg2 {
-		t.Errorf("Connection queue field = %v", f)
+	if r.Type().KeepsXTN() || !r.Type().HasQueue() {
+		t.Errorf("type 0x10 keeps an XTN or no queue")
+	}
+	if r.Indirect() || r.Type().String() != "MS Mail Connection (Macintosh)" {
+		t.Errorf("indirect %v, type %q", r.Indirect(), r.Type())
 	}
 	// The article's own table: record 12's Delete Bit 63E, Type 63F, Name 640, XTN 64B, MBG 65F.
 	for f, addr := range map[postoffice.Field]int{postoffice.NetStatus: 0x63E, postoffice.NetTypeByte: 0x63F,
-		postoffice.NetName: 0x640, postoffice.NetPointer: 0x64B, postoffice.NetMbg2: 0x65F} {
+		postoffice.NetName: 0x640, postoffice.NetXTN: 0x64B, postoffice.NetMailbag: 0x65F} {
 		if got := 11*postoffice.NetRecordSize + f.Off + 0x100; got != addr {
 			t.Errorf("%s at DEBUG %X, the KB table says %X", f.Name, got, addr)
 		}
 	}
+	// Step 7: 01 64 is an active FFAPI record, which keeps an XTN (step 8).
+	if t64 := postoffice.NetType(0x64); !t64.FFAPI() || !t64.KeepsXTN() {
+		t.Error("type 0x64 is not an FFAPI gateway with an XTN")
+	}
 	// The DEBUG edit of step 5: -e63e 01.00 marks it deleted, nothing else moves.
 	before := bytes.Clone(file)
 	r.SetStatus(postoffice.Deleted)
-	copy(file[11*postoffice.NetRecordSize:], r[:])
 	if file[0x53E] != 0 || !bytes.Equal(file[:0x53E], before[:0x53E]) || !bytes.Equal(file[0x53F:], before[0x53F:]) {
 		t.Error("setting the status changed other bytes")
 	}
@@ -133,18 +140,79 @@ func TestControlQ87388(t *testing.T) {
 	}
 }
 
-// Q148666 step 2: -e193 71.61 clears bit 0x10 of MASTER.GLB offset 0x93.
+// Q148666 step 2: -e193 71.61 clears bit 0x10 of MASTER.GLB's byte 0x93,
+// the second byte of the 32-bit `installed` field at 0x92: bit 0x1000.
 func TestMasterQ148666(t *testing.T) {
 	var m postoffice.Master
 	m[0x93] = 0x71
-	if !m.Bit(0x10) {
-		t.Fatal("bit 0x10 of 0x71 not set")
+	if !m.Bit(0x1000) || m.Installed() != 0x7100 {
+		t.Fatalf("installed = %08X", m.Installed())
 	}
-	m.SetBit(0x10, false)
+	m.SetBit(0x1000, false)
 	if m[0x93] != 0x61 {
 		t.Errorf("0x71 - 0x10 = %02X, want 61", m[0x93])
 	}
-	if postoffice.MstGatewayFlags.Off+0x100 != 0x193 {
-		t.Error("gateway flags are not at DEBUG 193")
+	if postoffice.MstInstalled.Off+1+0x100 != 0x193 {
+		t.Error("the installed field's second byte is not at DEBUG 193")
+	}
+}
+
+// A workgroup postoffice holds 0x14955E5B where the gateway bits would be:
+// read as bits, its byte 0x93 (0x5E) would claim SMTP (0x0200) and FAX
+// (0x0400), which is what Q110225's tool reported.
+func TestMasterWorkgroup(t *testing.T) {
+	var m postoffice.Master
+	m.SetInstalled(postoffice.Workgroup)
+	if m[0x92] != 0x5B || m[0x93] != 0x5E || m[0x94] != 0x95 || m[0x95] != 0x14 {
+		t.Fatalf("installed bytes % X", m[0x92:0x96])
+	}
+	if !m.Workgroup() || m.Bit(0x0200) || m.Bit(0x0400) {
+		t.Error("a workgroup postoffice reads as gateway bits")
+	}
+	m.SetInstalled(0x0600)
+	if m.Workgroup() || !m.Bit(0x0200) || !m.Bit(0x0400) || m.Bit(0x1000) {
+		t.Error("gateway bits misread")
+	}
+}
+
+// The Q108027 headers' other fields: size at 78, lifetime at 88, priority unset.
+func TestQ108027Fields(t *testing.T) {
+	b, err := fixture.DumpBytes("Q108027.dump", 0x100, 0x100+2*116)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := postoffice.DecodeMBG(b)
+	for i, want := range []uint32{0x228, 0x22A} {
+		r := &recs[i]
+		if r.Size() != want || r.Lifetime() != 24 || r.Priority() != "unset" || r.Attachments() != 0 || r.Retries() != 0 || r.ReadFlags() != 0 {
+			t.Errorf("header %d: size %#x lifetime %d priority %q attachments %d retries %d read %d", i,
+				r.Size(), r.Lifetime(), r.Priority(), r.Attachments(), r.Retries(), r.ReadFlags())
+		}
+		if !r.Date().Valid() {
+			t.Errorf("header %d date %s not valid", i, r.Date())
+		}
+	}
+}
+
+// The KEY's deleted bits: header i is bit 0x80 >> (i % 8) of byte 4 + i/8.
+func TestKeyDeletedBits(t *testing.T) {
+	var k postoffice.Key
+	k[4] = 0x80 | 0x01 // headers 0 and 7
+	k[4+511] = 0x01    // header 4095
+	for i, want := range map[int]bool{0: true, 1: false, 7: true, 8: false, 4095: true, 4094: false, 4096: false} {
+		if k.Deleted(i) != want {
+			t.Errorf("Deleted(%d) = %v", i, !want)
+		}
+	}
+	if p := k.Pending(10); p != 8 {
+		t.Errorf("pending of 10 = %d, want 8", p)
+	}
+	k.SetDeleted(1, true)
+	if k[4] != 0xC1 {
+		t.Errorf("SetDeleted(1): byte 4 = %02X", k[4])
+	}
+	k.SetDeleted(0, false)
+	if k[4] != 0x41 {
+		t.Errorf("SetDeleted(0, false): byte 4 = %02X", k[4])
 	}
 }

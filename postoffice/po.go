@@ -15,7 +15,7 @@ import (
 	"syscall"
 )
 
-// The three files that make a directory a postoffice (SPEC §2).
+// The three files that make a directory a postoffice.
 const (
 	MasterPath  = "GLB/MASTER.GLB"
 	NetworkPath = "GLB/NETWORK.GLB"
@@ -290,7 +290,7 @@ type XTNFile struct {
 }
 
 // Find returns the index of the first active record named name; when two
-// active records carry one name, the first counts (SPEC §2).
+// active records carry one name, the first counts.
 func (x *XTNFile) Find(name string) int {
 	for i := range x.Records {
 		if x.Records[i].Active() && EqualName(x.Records[i].Name(), name) {

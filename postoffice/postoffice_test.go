@@ -34,15 +34,28 @@ func TestSettersPreserveBytes(t *testing.T) {
 		r[i] = byte(i*31 + 7)
 	}
 	orig := r
-	if err := r.SetViaMbg(0x30); err != nil {
+	if err := r.SetIndMailbag(0x30); err != nil {
 		t.Fatal(err)
 	}
-	f := postoffice.NetViaMbg
+	f := postoffice.NetIndMailbag
 	if !bytes.Equal(r[:f.Off], orig[:f.Off]) || !bytes.Equal(r[f.Off+f.Len:], orig[f.Off+f.Len:]) {
-		t.Error("SetViaMbg changed bytes outside its field")
+		t.Error("SetIndMailbag changed bytes outside its field")
 	}
 	if got := string(f.Of(r[:])); got != "00000030\x00" {
-		t.Errorf("via_mbg = %q", got)
+		t.Errorf("indirect_mailbag = %q", got)
+	}
+	// SetRoute writes 0x4B-0x6A and nothing else.
+	orig = r
+	if err := r.SetRoute("ACME", "HQ", 0x31); err != nil {
+		t.Fatal(err)
+	}
+	for i := range r {
+		if r[i] != orig[i] && (i < postoffice.NetIndirect.Off || i >= postoffice.NetIndMailbag.End()) {
+			t.Errorf("SetRoute changed byte 0x%02X", i)
+		}
+	}
+	if !r.Indirect() || r.Route() != (postoffice.Route{Network: "ACME", PO: "HQ", Mailbag: "00000031"}) {
+		t.Errorf("route = %v %+v", r.Indirect(), r.Route())
 	}
 	if err := r.SetName("ELEVENCHARS"); err == nil {
 		t.Error("an 11-character name fit an 11-byte field")
@@ -55,7 +68,10 @@ func TestSettersPreserveBytes(t *testing.T) {
 	}
 }
 
-func TestLayoutsInsideRecords(t *testing.T) {
+// Every layout table covers its record exactly: in offset order, no two
+// fields overlap, no byte is left unaccounted for (a field porepair reads,
+// or a run it marks preserved), and every entry names its source.
+func TestLayoutsCoverRecords(t *testing.T) {
 	for name, l := range map[string]struct {
 		fields []postoffice.Field
 		size   int
@@ -63,15 +79,57 @@ func TestLayoutsInsideRecords(t *testing.T) {
 		"network": {postoffice.NetworkLayout, postoffice.NetRecordSize},
 		"xtn":     {postoffice.XTNLayout, postoffice.XTNRecordSize},
 		"mbg":     {postoffice.MBGLayout, postoffice.MBGRecordSize},
+		"key":     {postoffice.KeyLayout, postoffice.KeySize},
 		"master":  {postoffice.MasterLayout, postoffice.MasterSize},
 		"control": {postoffice.ControlLayout, postoffice.ControlSize},
 	} {
-		end := 0
+		next := 0
+		names := map[string]bool{}
 		for _, f := range l.fields {
-			if f.Off < end || f.Off+f.Len > l.size || f.Source == "" {
-				t.Errorf("%s: field %s at %d+%d overlaps or overruns (size %d) or has no source", name, f.Name, f.Off, f.Len, l.size)
+			if f.Off != next {
+				t.Errorf("%s: field %s starts at 0x%X; the byte after the previous field is 0x%X", name, f.Name, f.Off, next)
 			}
-			end = f.Off + f.Len
+			if f.Len <= 0 || f.Source == "" || names[f.Name] {
+				t.Errorf("%s: field %s has no length, no source or a name used twice", name, f.Name)
+			}
+			names[f.Name] = true
+			next = f.End()
+		}
+		if next != l.size {
+			t.Errorf("%s: fields end at 0x%X, the record is 0x%X bytes", name, next, l.size)
+		}
+	}
+}
+
+// The offsets every KB article and Microsoft's definitions agree on.
+func TestLayoutOffsets(t *testing.T) {
+	for _, c := range []struct {
+		f        postoffice.Field
+		off, len int
+	}{
+		{postoffice.NetXTN, 0x0D, 9}, {postoffice.NetPO, 0x16, 11}, {postoffice.NetMailbag, 0x21, 9},
+		{postoffice.NetIndirect, 0x4B, 1}, {postoffice.NetIndNetwork, 0x4C, 11}, {postoffice.NetIndPO, 0x57, 11},
+		{postoffice.NetIndMailbag, 0x62, 9}, {postoffice.XtnMailbag, 0x0C, 9}, {postoffice.XtnRouteText, 0x74, 501},
+		{postoffice.XtnIndirect, 0x269, 1}, {postoffice.XtnIndNetwork, 0x26A, 11}, {postoffice.XtnIndPO, 0x275, 11},
+		{postoffice.XtnIndMailbag, 0x280, 9}, {postoffice.XtnHub, 0x289, 2}, {postoffice.MstNetwork, 0x46, 11},
+		{postoffice.MstPostoffice, 0x51, 11}, {postoffice.MstInstalled, 0x92, 4}, {postoffice.MstVersion, 0xAA, 1},
+		{postoffice.MbgPriority, 54, 2}, {postoffice.MbgSize, 78, 4}, {postoffice.MbgRetries, 87, 1},
+		{postoffice.KeyDeleted, 4, 512},
+	} {
+		if c.f.Off != c.off || c.f.Len != c.len {
+			t.Errorf("%s at 0x%X+%d, want 0x%X+%d", c.f.Name, c.f.Off, c.f.Len, c.off, c.len)
+		}
+	}
+}
+
+func TestNetTypes(t *testing.T) {
+	for typ, want := range map[postoffice.NetType][3]any{
+		0: {"MS Mail network", true, false}, 12: {"SMTP", false, true}, 5: {"SNADS", true, false},
+		10: {"FAX", false, true}, 16: {"MS Mail Connection (Macintosh)", false, true}, 15: {"OfficeVision", true, false},
+		100: {"FFAPI gateway (100)", true, false}, 17: {"type 17", false, false}, 86: {"Xenix", false, true},
+	} {
+		if typ.String() != want[0] || typ.KeepsXTN() != want[1] || typ.HasQueue() != want[2] {
+			t.Errorf("type %d: %q xtn %v queue %v, want %v", uint8(typ), typ, typ.KeepsXTN(), typ.HasQueue(), want)
 		}
 	}
 }
@@ -86,7 +144,7 @@ func TestOpenLowerCaseAndLazy(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, err := p.Network()
-	if err != nil || n.Path != "glb/network.glb" || len(n.Records) != 12 {
+	if err != nil || n.Path != "glb/network.glb" || len(n.Records) != 12 || n.Records[3].Type() != postoffice.TypeSMTP {
 		t.Fatalf("network = %v %v", err, n)
 	}
 	actual, ok, err := p.Resolve("MBG/0000000A.MBG")

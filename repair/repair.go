@@ -18,7 +18,7 @@ import (
 	"github.com/porepair/porepair/postoffice"
 )
 
-// Statuses of a repair or rollback (SPEC §6), each with its exit code.
+// Statuses of a repair or rollback, each with its exit code.
 const (
 	StatusRepaired      = "repaired"
 	StatusNothingToDo   = "nothing-to-do"
@@ -29,7 +29,7 @@ const (
 	StatusRestored      = "restored"
 )
 
-// Exit codes of the statuses (SPEC §6).
+// Exit codes of the statuses.
 const (
 	exitOK            = 0
 	exitFailed        = 1
@@ -114,6 +114,9 @@ type Planner func(po *postoffice.PO) (*plan.Plan, error)
 // longer match.
 func Saved(p *plan.Plan) Planner {
 	return func(po *postoffice.PO) (*plan.Plan, error) {
+		if err := p.CheckVersion(); err != nil {
+			return nil, err
+		}
 		if p.PO != po.Root {
 			return nil, fmt.Errorf("the plan is for %s, not %s", p.PO, po.Root)
 		}
@@ -134,6 +137,10 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 	res.PO = po.Root
 	opt.defaults(po.Root)
 	log := opt.Log.With("po", po.Root)
+	if err := plan.Workgroup(po); err != nil {
+		res.fail(StatusRefused, exitRefused, err)
+		return res
+	}
 	lock, ok := res.lock(po)
 	if !ok {
 		return res

@@ -101,25 +101,28 @@ func TestRepairStale(t *testing.T) {
 			if r := repair.Diagnose(p, plan.Builtin); r.Problems() {
 				t.Errorf("problems after repair: %v", r.Findings)
 			}
-			// NETWORK.GLB: pointer → new queue, route → HQ's current id; nothing else.
+			// NETWORK.GLB: the SMTP record's queue (0x21) → the new queue, its
+			// route (0x4B-0x6A) → HQ's current id; no other byte.
 			net1 := read(t, dir, name("GLB/NETWORK.GLB"))
 			rec := 3 * postoffice.NetRecordSize
 			for _, off := range differing(net0, net1) {
-				in := func(f postoffice.Field) bool { return off >= rec+f.Off && off < rec+f.Off+f.Len }
-				if !in(postoffice.NetPointer) && !in(postoffice.NetViaMbg) {
+				in := func(from, to postoffice.Field) bool { return off >= rec+from.Off && off < rec+to.End() }
+				if !in(postoffice.NetMailbag, postoffice.NetMailbag) && !in(postoffice.NetIndirect, postoffice.NetIndMailbag) {
 					t.Errorf("NETWORK.GLB byte %#x changed", off)
 				}
 			}
 			var r postoffice.NetRecord
 			copy(r[:], net1[rec:])
-			if id, _, _ := r.Pointer(); id != 0x31 {
-				t.Errorf("pointer = %s", id)
+			if id, _, _ := r.Mailbag(); id != 0x31 {
+				t.Errorf("queue = %s", id)
 			}
-			if id, _, _ := r.ViaMbg(); id != 0x30 {
-				t.Errorf("via_mbg = %s", id)
+			if rt := r.Route(); !r.Indirect() || rt != (postoffice.Route{Network: "ACME", PO: "HQ", Mailbag: "00000030"}) {
+				t.Errorf("route = %v", rt)
 			}
-			if !bytes.Equal(postoffice.NetReserve.Of(r[:]), postoffice.NetReserve.Of(net0[rec:])) {
-				t.Error("reserved bytes changed")
+			for _, f := range postoffice.NetworkLayout {
+				if f.Preserved && !bytes.Equal(f.Of(r[:]), f.Of(net0[rec:])) {
+					t.Errorf("preserved %s changed", f.Name)
+				}
 			}
 			// XTN: HQ's hub counter +1, no other byte.
 			xtn1 := read(t, dir, name("XTN/00000001.XTN"))

@@ -15,7 +15,7 @@ func diagnoseCommand(e *env) *cli.Command {
 		Usage:   "read-only health report, with KB references (exit 3 on errors or warnings)",
 		UsageText: `porepair --po /mnt/mail/MAILDATA diagnose
 porepair --po-list /etc/porepair/fleet.txt --parallel 4 diagnose --json`,
-		Description: "Reads the postoffice and reports every finding of SPEC §6. It never writes a byte.",
+		Description: "Reads the postoffice and reports every finding porepair knows (docs/format.md lists them), with the KB articles behind it. It never writes a byte.",
 		Flags:       []cli.Flag{jsonFlag(), parallelFlag(), manifestFlag()},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {

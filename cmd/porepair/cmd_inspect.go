@@ -90,26 +90,50 @@ type inspector struct {
 // debugAddr is where DEBUG shows a file offset.
 func debugAddr(off int) string { return fmt.Sprintf("%04X", off+0x100) }
 
-// offsets maps each field of a record to its DEBUG address.
+// offsets maps each field porepair reads of a record to its DEBUG address.
 func offsets(layout []postoffice.Field, recOff int) map[string]string {
 	m := map[string]string{}
 	for _, f := range layout {
-		m[f.Name] = debugAddr(recOff + f.Off)
+		if !f.Preserved {
+			m[f.Name] = debugAddr(recOff + f.Off)
+		}
 	}
 	return m
 }
 
+// routeJSON is an indirect route as inspect shows it; null when direct.
+type routeJSON struct {
+	Network string `json:"network"`
+	PO      string `json:"po"`
+	Mailbag string `json:"mailbag"`
+}
+
+func routeOf(indirect bool, r postoffice.Route) *routeJSON {
+	if !indirect {
+		return nil
+	}
+	return &routeJSON{Network: r.Network, PO: r.PO, Mailbag: r.Mailbag}
+}
+
+func (r *routeJSON) String() string {
+	if r == nil {
+		return "direct"
+	}
+	p := postoffice.Printable
+	return "via " + p(r.Network) + "/" + p(r.PO) + "/" + p(r.Mailbag)
+}
+
 type netJSON struct {
-	Index      int               `json:"index"`
-	Status     string            `json:"status"`
-	Type       uint8             `json:"type"`
-	Name       string            `json:"name"`
-	Pointer    string            `json:"pointer"`
-	Mbg2       string            `json:"mbg2"`
-	ViaNetwork string            `json:"via_network"`
-	ViaPO      string            `json:"via_po"`
-	ViaMbg     string            `json:"via_mbg"`
-	Debug      map[string]string `json:"debug_offsets,omitempty"`
+	Index    int               `json:"index"`
+	Status   string            `json:"status"`
+	Type     uint8             `json:"type"`
+	TypeName string            `json:"type_name"`
+	Name     string            `json:"name"`
+	XTN      string            `json:"xtn"`
+	PO       string            `json:"po"`
+	Mailbag  string            `json:"mailbag"`
+	Indirect *routeJSON        `json:"indirect"`
+	Debug    map[string]string `json:"debug_offsets,omitempty"`
 }
 
 // recordsDoc is the view of a file of records: one row per whole record,
@@ -142,22 +166,20 @@ func (in *inspector) network() (*recordsDoc[netJSON], error) {
 	}
 	return rows(in, n.Path, n.Records, n.Tail, postoffice.NetworkLayout, postoffice.NetRecordSize,
 		func(i int, r *postoffice.NetRecord, debug map[string]string) netJSON {
-			return netJSON{Index: i, Status: r.Status().String(), Type: uint8(r.Type()), Name: r.Name(),
-				Pointer: r.Raw(postoffice.NetPointer), Mbg2: r.Raw(postoffice.NetMbg2), ViaNetwork: r.ViaNet(),
-				ViaPO: r.ViaPO(), ViaMbg: r.Raw(postoffice.NetViaMbg), Debug: debug}
+			return netJSON{Index: i, Status: r.Status().String(), Type: uint8(r.Type()), TypeName: r.Type().String(), Name: r.Name(),
+				XTN: r.Raw(postoffice.NetXTN), PO: r.PO(), Mailbag: r.Raw(postoffice.NetMailbag),
+				Indirect: routeOf(r.Indirect(), r.Route()), Debug: debug}
 		}), nil
 }
 
 type xtnJSON struct {
-	Index      int               `json:"index"`
-	Status     string            `json:"status"`
-	Name       string            `json:"name"`
-	Mbg        string            `json:"mbg"`
-	Route      uint8             `json:"route"`
-	ViaNetwork string            `json:"via_network"`
-	ViaPO      string            `json:"via_po"`
-	Hub        uint16            `json:"hub"`
-	Debug      map[string]string `json:"debug_offsets,omitempty"`
+	Index    int               `json:"index"`
+	Status   string            `json:"status"`
+	Name     string            `json:"name"`
+	Mailbag  string            `json:"mailbag"`
+	Indirect *routeJSON        `json:"indirect"`
+	Hub      uint16            `json:"hub"`
+	Debug    map[string]string `json:"debug_offsets,omitempty"`
 }
 
 func (in *inspector) xtn(id postoffice.ID) (*recordsDoc[xtnJSON], error) {
@@ -167,18 +189,23 @@ func (in *inspector) xtn(id postoffice.ID) (*recordsDoc[xtnJSON], error) {
 	}
 	return rows(in, x.Path, x.Records, x.Tail, postoffice.XTNLayout, postoffice.XTNRecordSize,
 		func(i int, r *postoffice.XTNRecord, debug map[string]string) xtnJSON {
-			return xtnJSON{Index: i, Status: r.Status().String(), Name: r.Name(), Mbg: postoffice.Text(postoffice.XtnMbg.Of(r[:])),
-				Route: uint8(r.Route()), ViaNetwork: r.ViaNet(), ViaPO: r.ViaPO(), Hub: r.Hub(), Debug: debug}
+			return xtnJSON{Index: i, Status: r.Status().String(), Name: r.Name(), Mailbag: r.Raw(postoffice.XtnMailbag),
+				Indirect: routeOf(r.Indirect(), r.Route()), Hub: r.Hub(), Debug: debug}
 		}), nil
 }
 
 type mbgJSON struct {
-	Index   int               `json:"index"`
-	Sender  string            `json:"sender"`
-	Subject string            `json:"subject"`
-	Date    string            `json:"date"`
-	MAI     string            `json:"mai"`
-	Debug   map[string]string `json:"debug_offsets,omitempty"`
+	Index       int               `json:"index"`
+	Sender      string            `json:"sender"`
+	Subject     string            `json:"subject"`
+	Priority    string            `json:"priority"`
+	Date        string            `json:"date"`
+	MAI         string            `json:"mai"`
+	Size        uint32            `json:"size"`
+	Attachments uint16            `json:"attachments"`
+	Retries     uint8             `json:"retries"`
+	Deleted     bool              `json:"deleted"`
+	Debug       map[string]string `json:"debug_offsets,omitempty"`
 }
 
 func (in *inspector) mailbag(id postoffice.ID) (*recordsDoc[mbgJSON], error) {
@@ -186,17 +213,28 @@ func (in *inspector) mailbag(id postoffice.ID) (*recordsDoc[mbgJSON], error) {
 	if err != nil {
 		return nil, err
 	}
+	var key *postoffice.Key // none, or not 560 bytes: nothing is known deleted
+	if b, _, err := in.p.ReadFile(postoffice.KeyPath(id)); err == nil {
+		if k, err := postoffice.DecodeKey(b); err == nil {
+			key = &k
+		}
+	}
 	return rows(in, m.Path, m.Records, m.Tail, postoffice.MBGLayout, postoffice.MBGRecordSize,
 		func(i int, r *postoffice.MBGRecord, debug map[string]string) mbgJSON {
-			return mbgJSON{Index: i, Sender: r.Sender(), Subject: r.Subject(), Date: r.Date().String(), MAI: r.MAIRaw(), Debug: debug}
+			return mbgJSON{Index: i, Sender: r.Sender(), Subject: r.Subject(), Priority: r.Priority(), Date: r.Date().String(),
+				MAI: r.MAIRaw(), Size: r.Size(), Attachments: r.Attachments(), Retries: r.Retries(),
+				Deleted: key != nil && key.Deleted(i), Debug: debug}
 		}), nil
 }
 
+// masterDoc never carries the password.
 type masterDoc struct {
-	Network      string            `json:"network"`
-	Postoffice   string            `json:"postoffice"`
-	GatewayFlags uint8             `json:"gateway_flags"`
-	Debug        map[string]string `json:"debug_offsets,omitempty"`
+	Network    string            `json:"network"`
+	Postoffice string            `json:"postoffice"`
+	Installed  uint32            `json:"installed"`
+	Workgroup  bool              `json:"workgroup"`
+	Version    uint8             `json:"version"`
+	Debug      map[string]string `json:"debug_offsets,omitempty"`
 }
 
 func (in *inspector) master() (*masterDoc, error) {
@@ -204,7 +242,7 @@ func (in *inspector) master() (*masterDoc, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &masterDoc{Network: m.Network(), Postoffice: m.Postoffice(), GatewayFlags: m.GatewayFlags()}
+	d := &masterDoc{Network: m.Network(), Postoffice: m.Postoffice(), Installed: m.Installed(), Workgroup: m.Workgroup(), Version: m.Version()}
 	if in.debug {
 		d.Debug = offsets(postoffice.MasterLayout, 0)
 	}
@@ -231,14 +269,13 @@ func (in *inspector) control() (*controlDoc, error) {
 
 // route is one line of the NETDUMP-like routes view.
 type route struct {
-	Kind     string `json:"kind"` // network, postoffice, gateway
-	Network  string `json:"network"`
-	Name     string `json:"name"`
-	Mailbag  string `json:"mailbag"`
-	Indirect bool   `json:"indirect"`
-	Via      string `json:"via"`
-	Hub      *int   `json:"hub"`
-	Status   string `json:"status"`
+	Kind     string     `json:"kind"` // network, postoffice, gateway
+	Network  string     `json:"network"`
+	Name     string     `json:"name"`
+	Type     string     `json:"type"`
+	Mailbag  string     `json:"mailbag"` // an XTN id for a network or a gateway that keeps one
+	Indirect *routeJSON `json:"indirect"`
+	Hub      *int       `json:"hub"`
 }
 
 type routesDoc struct {
@@ -256,44 +293,43 @@ func (in *inspector) routes() (*routesDoc, error) {
 		if !r.Active() {
 			continue
 		}
-		if r.Type() == postoffice.TypeMSMail {
-			d.Routes = append(d.Routes, route{Kind: "network", Name: r.Name(), Mailbag: "XTN " + r.Raw(postoffice.NetPointer), Status: "active"})
-			id, ok, err := r.Pointer()
-			if !ok || err != nil {
-				continue
-			}
-			x, err := in.p.XTN(id)
-			if err != nil {
-				d.Routes = append(d.Routes, route{Kind: "postoffice", Network: r.Name(), Status: "XTN missing"})
-				continue
-			}
-			for j := range x.Records {
-				xr := &x.Records[j]
-				if !xr.Active() {
-					continue
-				}
-				hub := int(xr.Hub())
-				rt := route{Kind: "postoffice", Network: r.Name(), Name: xr.Name(), Mailbag: postoffice.Text(postoffice.XtnMbg.Of(xr[:])),
-					Indirect: xr.Indirect(), Hub: &hub, Status: xr.Route().String()}
-				if xr.Indirect() {
-					rt.Via = xr.ViaNet() + "/" + xr.ViaPO()
-				}
-				d.Routes = append(d.Routes, rt)
-			}
+		rt := route{Kind: "gateway", Name: r.Name(), Type: r.Type().String(), Mailbag: r.Raw(postoffice.NetMailbag),
+			Indirect: routeOf(r.Indirect(), r.Route())}
+		if r.Type().KeepsXTN() {
+			rt.Mailbag = "XTN " + r.Raw(postoffice.NetXTN)
+		}
+		if r.Type() != postoffice.TypeNetwork {
+			d.Routes = append(d.Routes, rt)
 			continue
 		}
-		q := r.Raw(postoffice.NetPointer)
-		if f, ok := r.Type().Queue(); ok {
-			q = r.Raw(f)
-		}
-		rt := route{Kind: "gateway", Name: r.Name(), Mailbag: q, Status: r.Type().String()}
-		if r.HasRoute() {
-			rt.Indirect = true
-			rt.Via = r.ViaNet() + "/" + r.ViaPO() + "/" + r.Raw(postoffice.NetViaMbg)
-		}
+		rt.Kind = "network"
 		d.Routes = append(d.Routes, rt)
+		d.Routes = append(d.Routes, in.postoffices(r)...)
 	}
 	return d, nil
+}
+
+// postoffices lists the active external postoffices of a network record.
+func (in *inspector) postoffices(r *postoffice.NetRecord) []route {
+	id, ok, err := r.XTN()
+	if !ok || err != nil {
+		return nil
+	}
+	x, err := in.p.XTN(id)
+	if err != nil {
+		return []route{{Kind: "postoffice", Network: r.Name(), Type: "XTN missing"}}
+	}
+	var out []route
+	for j := range x.Records {
+		xr := &x.Records[j]
+		if !xr.Active() {
+			continue
+		}
+		hub := int(xr.Hub())
+		out = append(out, route{Kind: "postoffice", Network: r.Name(), Name: xr.Name(), Mailbag: xr.Raw(postoffice.XtnMailbag),
+			Indirect: routeOf(xr.Indirect(), xr.Route()), Hub: &hub})
+	}
+	return out
 }
 
 // text prints any inspect document as an aligned table.
@@ -305,59 +341,61 @@ func (in *inspector) text(w io.Writer, doc any) {
 	if in.debug {
 		debugTitle = "\tDEBUG ADDRESSES (0x100 + offset)"
 	}
-	dbg := func(m map[string]string, names ...string) string {
+	dbg := func(m map[string]string, layout []postoffice.Field) string {
 		if m == nil {
 			return ""
 		}
 		var parts []string
-		for _, n := range names {
-			parts = append(parts, n+"@"+m[n])
+		for _, f := range layout {
+			if a, ok := m[f.Name]; ok {
+				parts = append(parts, f.Name+"@"+a)
+			}
 		}
 		return "\t" + strings.Join(parts, " ")
 	}
 	switch d := doc.(type) {
 	case *routesDoc:
-		fmt.Fprintln(tw, "KIND\tNETWORK\tNAME\tMAILBAG\tROUTE\tVIA\tHUB")
+		fmt.Fprintln(tw, "KIND\tNETWORK\tNAME\tTYPE\tMAILBAG\tROUTE\tHUB")
 		for _, r := range d.Routes {
 			hub := ""
 			if r.Hub != nil {
 				hub = fmt.Sprint(*r.Hub)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, p(r.Network), p(r.Name), p(r.Mailbag), r.Status, p(r.Via), hub)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, p(r.Network), p(r.Name), r.Type, p(r.Mailbag), r.Indirect, hub)
 		}
 	case *recordsDoc[netJSON]:
 		fmt.Fprintf(tw, "%s: %d records of %d bytes\n", d.File, len(d.Records), postoffice.NetRecordSize)
-		fmt.Fprintln(tw, "#\tSTATUS\tTYPE\tNAME\tPOINTER\tMBG2\tVIA NETWORK\tVIA PO\tVIA MBG"+debugTitle)
+		fmt.Fprintln(tw, "#\tSTATUS\tTYPE\tNAME\tXTN\tPO\tMAILBAG\tROUTE"+debugTitle)
 		for _, r := range d.Records {
-			fmt.Fprintf(tw, "%d\t%s\t0x%02X %s\t%s\t%s\t%s\t%s\t%s\t%s%s\n", r.Index, r.Status, r.Type, postoffice.NetType(r.Type),
-				p(r.Name), p(r.Pointer), p(r.Mbg2), p(r.ViaNetwork), p(r.ViaPO), p(r.ViaMbg),
-				dbg(r.Debug, "status", "type", "name", "pointer", "mbg2", "via_network", "via_po", "via_mbg"))
+			fmt.Fprintf(tw, "%d\t%s\t%d %s\t%s\t%s\t%s\t%s\t%s%s\n", r.Index, r.Status, r.Type, r.TypeName,
+				p(r.Name), p(r.XTN), p(r.PO), p(r.Mailbag), r.Indirect, dbg(r.Debug, postoffice.NetworkLayout))
 		}
 		tail(tw, d.Tail)
 	case *recordsDoc[xtnJSON]:
 		fmt.Fprintf(tw, "%s: %d records of %d bytes\n", d.File, len(d.Records), postoffice.XTNRecordSize)
-		fmt.Fprintln(tw, "#\tSTATUS\tNAME\tMBG\tROUTE\tVIA\tHUB"+debugTitle)
+		fmt.Fprintln(tw, "#\tSTATUS\tNAME\tMAILBAG\tROUTE\tHUB"+debugTitle)
 		for _, r := range d.Records {
-			via := ""
-			if r.ViaNetwork != "" {
-				via = p(r.ViaNetwork) + "/" + p(r.ViaPO)
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d%s\n", r.Index, r.Status, p(r.Name), p(r.Mbg), postoffice.Route(r.Route), via, r.Hub,
-				dbg(r.Debug, "status", "name", "mbg", "route", "hub"))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d%s\n", r.Index, r.Status, p(r.Name), p(r.Mailbag), r.Indirect, r.Hub,
+				dbg(r.Debug, postoffice.XTNLayout))
 		}
 		tail(tw, d.Tail)
 	case *recordsDoc[mbgJSON]:
-		fmt.Fprintf(tw, "%s: %d headers (delivered ones included)\n", d.File, len(d.Records))
-		fmt.Fprintln(tw, "#\tSENDER\tDATE\tMAI\tSUBJECT"+debugTitle)
+		fmt.Fprintf(tw, "%s: %d headers\n", d.File, len(d.Records))
+		fmt.Fprintln(tw, "#\tSENDER\tDATE\tPRI\tSIZE\tATT\tTRIES\tMAI\tDELETED\tSUBJECT"+debugTitle)
 		for _, r := range d.Records {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s%s\n", r.Index, p(r.Sender), r.Date, p(r.MAI), p(r.Subject),
-				dbg(r.Debug, "sender", "subject", "date", "mai"))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%v\t%s%s\n", r.Index, p(r.Sender), r.Date, r.Priority, r.Size,
+				r.Attachments, r.Retries, p(r.MAI), r.Deleted, p(r.Subject), dbg(r.Debug, postoffice.MBGLayout))
 		}
 		tail(tw, d.Tail)
 	case *masterDoc:
-		fmt.Fprintf(tw, "network\t%s%s\npostoffice\t%s\ngateway flags\t0x%02X\n", p(d.Network), dbg(d.Debug, "network", "postoffice", "gateway_flags"), p(d.Postoffice), d.GatewayFlags)
+		kind := "gateway bits"
+		if d.Workgroup {
+			kind = "workgroup postoffice: no gateway bits"
+		}
+		fmt.Fprintf(tw, "network\t%s%s\npostoffice\t%s\ninstalled\t%08X (%s)\nversion\t%d\n", p(d.Network),
+			dbg(d.Debug, postoffice.MasterLayout), p(d.Postoffice), d.Installed, kind, d.Version)
 	case *controlDoc:
-		fmt.Fprintf(tw, "nmailbag\t%08X%s\nnletter\t%08X\n", d.NMailbag, dbg(d.Debug, "nmailbag", "nletter"), d.NLetter)
+		fmt.Fprintf(tw, "nmailbag\t%08X%s\nnletter\t%08X\n", d.NMailbag, dbg(d.Debug, postoffice.ControlLayout), d.NLetter)
 	}
 }
 

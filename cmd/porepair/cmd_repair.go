@@ -128,6 +128,9 @@ func loadPlan(file string) (*plan.Plan, error) {
 	if p.PO == "" {
 		return nil, usagef("--plan %s: not a porepair plan", file)
 	}
+	if err := p.CheckVersion(); err != nil {
+		return nil, usagef("--plan %s: %v", file, err)
+	}
 	if err := p.Manifest.Validate(); err != nil && !p.NothingToDo {
 		return nil, usagef("--plan %s: %v", file, err)
 	}

@@ -101,6 +101,9 @@ func makePlan(dir string, opt plan.Options) (*plan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := plan.Workgroup(p); err != nil {
+		return nil, exit(exitUsage, err)
+	}
 	if repair.InProgress(p.Root) {
 		return nil, exit(exitBusy, fmt.Errorf("%s: a repair or rollback is running: %w", dir, repair.ErrBusy))
 	}

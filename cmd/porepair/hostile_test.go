@@ -124,7 +124,7 @@ func TestPostofficeThroughSymlink(t *testing.T) {
 	sameTree(t, dir, before, "symlinked PO")
 }
 
-// Hostile files: each gives a clear error and the exit code of SPEC §6,
+// Hostile files: each gives a clear error and the documented exit code,
 // and the postoffice (and anything outside it) stays untouched.
 func TestHostileFiles(t *testing.T) {
 	net := func(dir string) string { return filepath.Join(dir, "GLB/NETWORK.GLB") }
@@ -143,10 +143,10 @@ func TestHostileFiles(t *testing.T) {
 			os.Symlink(target, net(dir))
 		}, 3, "UNREADABLE_FILE", 2, "symbolic link"},
 		{"queue id with a path", func(t *testing.T, dir string) {
-			poke(t, net(dir), smtp+int64(postoffice.NetPointer.Off), "../../etc\x00")
+			poke(t, net(dir), smtp+int64(postoffice.NetMailbag.Off), "../../etc\x00")
 		}, 3, "QUEUE_MISSING", 2, "not valid"},
 		{"route id not hex", func(t *testing.T, dir string) {
-			poke(t, net(dir), smtp+int64(postoffice.NetViaMbg.Off), "0000ZZZZ\x00")
+			poke(t, net(dir), smtp+int64(postoffice.NetIndMailbag.Off), "0000ZZZZ\x00")
 		}, 3, "STALE_GATEWAY_ROUTE", 0, "00000030"},
 		{"name with control bytes", func(t *testing.T, dir string) {
 			poke(t, net(dir), smtp+int64(postoffice.NetName.Off), "SM\x1b[2J\x00")

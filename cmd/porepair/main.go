@@ -14,7 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// Exit codes (SPEC §6).
+// Exit codes: README.md lists them for users.
 const (
 	exitOK       = 0 // done, healthy
 	exitFailed   = 1 // failed, postoffice restored

@@ -1,0 +1,223 @@
+package plan
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/porepair/porepair/postoffice"
+)
+
+// hop is where an indirect route leads: the first active network record
+// of its network name, and in that network's XTN the first active
+// postoffice record of its PO name.
+type hop struct {
+	nw  *network
+	idx int    // the PO's record in nw.xtn; -1 when not found
+	why string // when not found: what is missing, said for a person
+	// xtnMissing: the network exists but its XTN cannot be read; that is
+	// reported once, as XTN_MISSING or UNREADABLE_FILE, and nothing more.
+	xtnMissing bool
+}
+
+func (h hop) rec() *postoffice.XTNRecord { return &h.nw.xtn.Records[h.idx] }
+
+// resolve follows net/po.
+func (d *diag) resolve(net, po string) hop {
+	nw := d.m.networks[strings.ToUpper(net)]
+	if nw == nil {
+		return hop{idx: -1, why: fmt.Sprintf("this postoffice has no active network %s", postoffice.Printable(net))}
+	}
+	if nw.xtn == nil {
+		return hop{nw: nw, idx: -1, xtnMissing: true,
+			why: fmt.Sprintf("the XTN of network %s is missing or unreadable", postoffice.Printable(nw.name))}
+	}
+	if idx := nw.xtn.Find(po); idx >= 0 {
+		return hop{nw: nw, idx: idx}
+	}
+	why := fmt.Sprintf("network %s has no active postoffice %s", postoffice.Printable(nw.name), postoffice.Printable(po))
+	for i := range nw.xtn.Records {
+		r := &nw.xtn.Records[i]
+		if !r.Active() && postoffice.EqualName(r.Name(), po) {
+			why += fmt.Sprintf(" (only a deleted record, with mailbag %s: deleted in External-Admin)", postoffice.Printable(r.Raw(postoffice.XtnMailbag)))
+			break
+		}
+	}
+	return hop{nw: nw, idx: -1, why: why}
+}
+
+// stale reports whether a route's mailbag id differs from the one the
+// postoffice's XTN record carries now.
+func stale(h hop, mbg string) bool {
+	cur, ok, err := h.rec().Mailbag()
+	got, gok, gerr := postoffice.IDOf([]byte(mbg))
+	return err != nil || !ok || gerr != nil || !gok || got != cur
+}
+
+// indirectHop reports whether the postoffice a route leads to is itself
+// reached indirectly: its XTN record, or its network's record.
+func indirectHop(h hop) (bool, string) {
+	if r := h.rec(); r.Indirect() {
+		return true, "via " + r.Route().Via()
+	}
+	if h.nw.rec.Indirect() {
+		return true, "its network " + postoffice.Printable(h.nw.name) + " is reached via " + h.nw.rec.Route().Via()
+	}
+	return false, ""
+}
+
+// route checks the indirect route of a NETWORK.GLB record: a component's
+// (STALE_GATEWAY_ROUTE, GATEWAY_PO_MISSING, GATEWAY_PO_INDIRECT) or any
+// other's (INDIRECT_ROUTE_BROKEN).
+func (d *diag) route(file string, i int, r *postoffice.NetRecord, comp string) {
+	rt := r.Route()
+	what := fmt.Sprintf("%s %s (record %d)", r.Type(), postoffice.Printable(r.Name()), i)
+	h := d.resolve(rt.Network, rt.PO)
+	if comp == "" {
+		d.brokenRoute(file, what, rt, h)
+		return
+	}
+	switch {
+	case h.xtnMissing:
+	case h.idx < 0:
+		d.addFor(comp, NewFinding(GatewayPOMissing, file,
+			"%s routes via %s, but %s; reinstall the access component (porepair repair, with --gateway NET/PO when the postoffice is gone for good)",
+			what, rt.Via(), h.why))
+	default:
+		if stale(h, rt.Mailbag) {
+			d.addFor(comp, NewFinding(StaleGatewayRoute, file,
+				"%s routes via %s with mailbag id %q, but that postoffice's XTN record now carries %s: EXTERNAL ignores the queue and nothing is logged (Q135031); reinstall the access component (porepair repair), do not patch the id",
+				what, rt.Via(), postoffice.Printable(rt.Mailbag), postoffice.Printable(h.rec().Raw(postoffice.XtnMailbag))))
+		}
+		if ind, how := indirectHop(h); ind {
+			d.addFor(comp, NewFinding(GatewayPOIndirect, file,
+				"%s routes via %s, which is itself reached indirectly (%s): \"Can not use indirect postoffice to forward mail\" (Q123825); make it direct in ADMIN (External-Admin, Modify) or route through a direct postoffice",
+				what, rt.Via(), how))
+		}
+	}
+}
+
+// brokenRoute reports an indirect route that is not a component's.
+func (d *diag) brokenRoute(file, what string, rt postoffice.Route, h hop) {
+	switch {
+	case h.xtnMissing:
+	case h.idx < 0:
+		d.add(NewFinding(IndirectRouteBroken, file, "%s is reached via %s, but %s; EXTERNAL cannot forward its mail: fix the route in ADMIN",
+			what, rt.Via(), h.why))
+	case stale(h, rt.Mailbag):
+		d.add(NewFinding(IndirectRouteBroken, file,
+			"%s is reached via %s with mailbag id %q, but that postoffice's XTN record carries %s: EXTERNAL ignores its mail (Q118561); re-make the route in ADMIN",
+			what, rt.Via(), postoffice.Printable(rt.Mailbag), postoffice.Printable(h.rec().Raw(postoffice.XtnMailbag))))
+	}
+}
+
+// xtnRecords checks every active external postoffice: its mailbag pair
+// and its own route; and counts the references through hubs.
+func (d *diag) xtnRecords() {
+	for _, e := range d.externals {
+		r := e.rec()
+		name := postoffice.Printable(e.nw.name) + "/" + postoffice.Printable(r.Name())
+		if id, ok, err := r.Mailbag(); err != nil || !ok {
+			d.add(NewFinding(QueueMissing, e.nw.xtn.Path, "postoffice %s has no valid mailbag id (%q)", name,
+				postoffice.Printable(r.Raw(postoffice.XtnMailbag))))
+		} else {
+			d.pairPresent(id, "postoffice "+name, "")
+		}
+		if r.Indirect() {
+			rt := r.Route()
+			d.m.hubs[poKey(rt.Network, rt.PO)]++
+			d.brokenRoute(e.nw.xtn.Path, "postoffice "+name, rt, d.resolve(rt.Network, rt.PO))
+		}
+	}
+}
+
+// hubCounters compares every external postoffice's hub counter with the
+// active references through it, once all are counted.
+func (d *diag) hubCounters() {
+	for _, e := range d.externals {
+		r := e.rec()
+		key := poKey(e.nw.name, r.Name())
+		if want := d.m.hubs[key]; int(r.Hub()) != want {
+			f := NewFinding(HubCountMismatch, e.nw.xtn.Path,
+				"%s/%s: hub counter is %d, but %s name it (Q86625); ADMIN will refuse or wrongly allow deleting it",
+				postoffice.Printable(e.nw.name), postoffice.Printable(r.Name()), r.Hub(), plural(want, "route"))
+			f.PO = key
+			d.add(f)
+		}
+	}
+}
+
+func (d *diag) sortedNetworks() []*network {
+	out := make([]*network, 0, len(d.m.networks))
+	for _, nw := range d.m.networks {
+		out = append(out, nw)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].index < out[j].index })
+	return out
+}
+
+// pairs reports KEY files without their MBG and the reverse (Q132744).
+func (d *diag) pairs() {
+	names := func(dir, ext string) (map[string]string, string) {
+		actual, _, _ := d.p.Resolve(dir)
+		ents, _ := d.p.List(dir)
+		m := map[string]string{}
+		for _, e := range ents {
+			if base, ok := strings.CutSuffix(strings.ToUpper(e.Name), "."+ext); ok && !e.Mode.IsDir() {
+				m[base] = path.Join(actual, e.Name)
+			}
+		}
+		return m, actual
+	}
+	mbgs, mdir := names("MBG", "MBG")
+	keys, kdir := names("KEY", "KEY")
+	for base, file := range keys {
+		if _, ok := mbgs[base]; !ok {
+			d.add(NewFinding(KeyMBGUnpaired, file, "%s has no %s", file, path.Join(mdir, base+".MBG")))
+		}
+	}
+	for base, file := range mbgs {
+		if _, ok := keys[base]; !ok {
+			d.add(NewFinding(KeyMBGUnpaired, file, "%s has no %s", file, path.Join(kdir, base+".KEY")))
+		}
+	}
+}
+
+// components checks each known component's files and MASTER.GLB bit.
+func (d *diag) components() {
+	for _, m := range d.ms {
+		installed := false
+		if d.m.Network != nil {
+			for i := range d.m.Network.Records {
+				installed = installed || m.Matches(&d.m.Network.Records[i])
+			}
+		}
+		if installed {
+			d.componentFiles(m)
+		}
+		mst := d.m.Master
+		if mst == nil || mst.Workgroup() || mst.Bit(m.InstalledBit) == installed {
+			continue
+		}
+		state := map[bool]string{true: "set", false: "clear"}
+		d.addFor(m.Name, NewFinding(MasterFlagMismatch, d.masterFile,
+			"%s: MASTER.GLB installed bit 0x%08X is %s but the component is %sinstalled in NETWORK.GLB",
+			m.Name, m.InstalledBit, state[mst.Bit(m.InstalledBit)], map[bool]string{true: "", false: "not "}[installed]))
+	}
+}
+
+func (d *diag) componentFiles(m Manifest) {
+	for _, f := range m.Files {
+		actual, ok, err := d.p.Resolve(f.Path)
+		if err != nil {
+			d.unreadable(actual, err)
+			continue
+		}
+		if !ok {
+			fd := NewFinding(ComponentFilesMissing, actual, "%s access component: %s file %s is missing; a reinstall puts it back (media files need --media DIR)", m.Name, f.Kind, actual)
+			fd.KB = append([]string{}, m.KB...)
+			d.addFor(m.Name, fd)
+		}
+	}
+}
