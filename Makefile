@@ -28,7 +28,7 @@ fuzz:
 		echo "== plan $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./plan || exit 1; done
 
 # Go benchmarks, then the whole-program comparisons of docs/benchmarks.md
-# (diagnose vs its read floor, repair 50,000 vs 5 queued, repair vs cp -a,
+# (diagnose vs its read floor, repair 4,096 vs 5 queued, repair vs cp -a,
 # peak memory), all measured in this one run.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./postoffice ./plan ./repair | tee bench.out
@@ -36,7 +36,7 @@ bench:
 
 # A large postoffice to try porepair on by hand (issue 6's shape).
 bigpo:
-	$(GO) run ./testdata/gen -out $(or $(OUT),/tmp/porepair-big) -scenario stale -users 3000 -networks 50 -pos 2000 -queue 49997 -mai-bytes 100000000
+	$(GO) run ./testdata/gen -out $(or $(OUT),/tmp/porepair-big) -scenario stale -users 3000 -networks 50 -pos 2000 -queue 4092 -mai-bytes 100000000
 
 # The failpoint loops on more fixtures, and the concurrency tests repeated.
 stress:

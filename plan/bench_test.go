@@ -11,10 +11,10 @@ import (
 )
 
 // bigPO is the postoffice of issue 6 without its MAI files (diagnose
-// never reads them): 3,000 users, 2,000 external POs, 50,000 queued.
+// never reads them): 3,000 users, 2,000 external POs, 4,096 queued (a full mailbag).
 func bigPO(b *testing.B) string {
 	dir := b.TempDir()
-	spec := fixture.Spec{Scenario: "stale", Users: 3000, Networks: 50, POs: 2000, QueueHeaders: 50000 - 3, NoMAI: true}
+	spec := fixture.Spec{Scenario: "stale", Users: 3000, Networks: 50, POs: 2000, QueueHeaders: postoffice.MaxHeaders - 4, NoMAI: true}
 	if err := fixture.BuildSpec(dir, spec); err != nil {
 		b.Fatal(err)
 	}

@@ -247,7 +247,7 @@ func (d *diag) networks() {
 // gateway need not have one, and a missing one is a warning (Q148666
 // deletes it "if it exists").
 func (d *diag) xtn(file string, i int, r *postoffice.NetRecord) *postoffice.XTNFile {
-	what := fmt.Sprintf("%s %s (record %d)", r.Type(), postoffice.Printable(r.Name()), i)
+	what := fmt.Sprintf("%s (record %d, %s)", postoffice.Printable(r.Name()), i, r.Type())
 	miss := func(file, format string, args ...any) {
 		f := NewFinding(XTNMissing, file, format, args...)
 		if r.Type().FFAPI() {

@@ -72,7 +72,7 @@ func indirectHop(h hop) (bool, string) {
 // other's (INDIRECT_ROUTE_BROKEN).
 func (d *diag) route(file string, i int, r *postoffice.NetRecord, comp string) {
 	rt := r.Route()
-	what := fmt.Sprintf("%s %s (record %d)", r.Type(), postoffice.Printable(r.Name()), i)
+	what := fmt.Sprintf("%s (record %d, %s)", postoffice.Printable(r.Name()), i, r.Type())
 	h := d.resolve(rt.Network, rt.PO)
 	if comp == "" {
 		d.brokenRoute(file, what, rt, h)

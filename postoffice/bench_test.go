@@ -6,17 +6,18 @@ import (
 	"github.com/porepair/porepair/postoffice"
 )
 
-func BenchmarkDecodeMBG50000(b *testing.B) {
+// BenchmarkDecodeMBGFull decodes a full mailbag: 4,096 headers.
+func BenchmarkDecodeMBGFull(b *testing.B) {
 	var r postoffice.MBGRecord
 	r.SetMAI(0x62)
-	buf := make([]byte, 0, 50000*postoffice.MBGRecordSize)
-	for range 50000 {
+	buf := make([]byte, 0, postoffice.MaxHeaders*postoffice.MBGRecordSize)
+	for range postoffice.MaxHeaders {
 		buf = append(buf, r[:]...)
 	}
 	b.SetBytes(int64(len(buf)))
 	for range b.N {
 		recs, _ := postoffice.DecodeMBG(buf)
-		if len(recs) != 50000 {
+		if len(recs) != postoffice.MaxHeaders {
 			b.Fatal(len(recs))
 		}
 	}

@@ -150,7 +150,7 @@ func TestHostileFiles(t *testing.T) {
 		}, 3, "STALE_GATEWAY_ROUTE", 0, "00000030"},
 		{"name with control bytes", func(t *testing.T, dir string) {
 			poke(t, net(dir), smtp+int64(postoffice.NetName.Off), "SM\x1b[2J\x00")
-		}, 3, `SM\x1B[2J (record 3)`, 2, "not installed"},
+		}, 3, `SM\x1B[2J (record 3,`, 2, "not installed"},
 		{"XTN name without NUL", func(t *testing.T, dir string) {
 			poke(t, filepath.Join(dir, "XTN/00000001.XTN"), int64(postoffice.XtnName.Off), "WAREHOUSE01")
 		}, 3, "STALE_GATEWAY_ROUTE", 0, ""},

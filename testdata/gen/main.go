@@ -21,7 +21,7 @@ func main() {
 	flag.IntVar(&s.Users, "users", 0, "extra user mailboxes")
 	flag.IntVar(&s.Networks, "networks", 0, "extra networks")
 	flag.IntVar(&s.POs, "pos", 0, "external POs spread over the extra networks")
-	flag.IntVar(&s.QueueHeaders, "queue", 0, "extra queued SMTP headers")
+	flag.IntVar(&s.QueueHeaders, "queue", 0, "queued SMTP headers beyond the fixture's 4 (a mailbag holds at most 4,096)")
 	flag.Int64Var(&s.MAIBytes, "mai-bytes", 0, "total bytes of MAI files")
 	flag.Parse()
 	if err := run(*golden, *out, s); err != nil {
