@@ -209,3 +209,16 @@ func TestSizeRules(t *testing.T) {
 		t.Error("SMTP.GLB has no documented size")
 	}
 }
+
+func TestCleanRel(t *testing.T) {
+	for _, ok := range []string{"GLB/NETWORK.GLB", "mbg/0000000a.mbg", "POREPAIR/JOURNAL", "X"} {
+		if _, err := postoffice.CleanRel(ok); err != nil {
+			t.Errorf("CleanRel(%q) = %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "/etc/passwd", "../x", "..", ".", "GLB/../../x", "GLB//X", "GLB/./X", "GLB\\X", "C:/x", "GLB/X\x00", "GLB/"} {
+		if _, err := postoffice.CleanRel(bad); err == nil {
+			t.Errorf("CleanRel(%q) accepted", bad)
+		}
+	}
+}
