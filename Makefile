@@ -4,34 +4,48 @@ GO        ?= go
 PKGS      := ./... ./testdata/fixture ./testdata/gen ./testdata/po
 FUZZTIME  ?= 10s
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# The fault hook POREPAIR_FAULT exists only in binaries built with this tag;
+# every test target uses it, a release build (make build) does not.
+TAGS      := -tags faultinject
+CROSS     := linux/amd64 linux/arm64 windows/amd64 windows/arm64 darwin/amd64 darwin/arm64 freebsd/amd64 freebsd/arm64
 
-.PHONY: all build test lint fuzz bench bigpo stress golden clean
+.PHONY: all build cross test lint fuzz bench bigpo stress golden clean
 
 all: build test
 
 build:
 	$(GO) build -o bin/porepair ./cmd/porepair
 
-test:
-	$(GO) test -race -count=1 $(PKGS)
+# Build and vet (test files included) for every supported OS and
+# architecture, with and without the fault hook: a break on any OS fails.
+cross:
+	@for t in $(CROSS); do for tags in "" "$(TAGS)"; do \
+		echo "== $$t $$tags"; \
+		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build $$tags $(PKGS) && \
+		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet $$tags $(PKGS) || exit 1; done; done
+
+test: cross
+	$(GO) test $(TAGS) -race -count=1 $(PKGS)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	$(GO) vet $(TAGS) $(PKGS)
 	$(STATICCHECK) $(PKGS)
+	$(STATICCHECK) $(TAGS) $(PKGS)
 
 # Each fuzz target runs for FUZZTIME; the corpus lives in testdata/fuzz.
 fuzz:
 	@for t in $$($(GO) test -list '^Fuzz' ./postoffice | grep ^Fuzz); do \
-		echo "== postoffice $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./postoffice || exit 1; done
+		echo "== postoffice $$t"; $(GO) test $(TAGS) -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./postoffice || exit 1; done
 	@for t in $$($(GO) test -list '^Fuzz' ./plan | grep ^Fuzz); do \
-		echo "== plan $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./plan || exit 1; done
+		echo "== plan $$t"; $(GO) test $(TAGS) -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./plan || exit 1; done
 
 # Go benchmarks, then the whole-program comparisons of docs/benchmarks.md
 # (diagnose vs its read floor, repair 4,096 vs 5 queued, repair vs cp -a,
 # peak memory), all measured in this one run.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./postoffice ./plan ./repair | tee bench.out
+	$(GO) test $(TAGS) -run '^$$' -bench . -benchmem -benchtime 5x ./postoffice ./plan ./repair | tee bench.out
 	$(GO) run ./scripts/bench -runs 5 -out docs/benchmarks.md
 
 # A large postoffice to try porepair on by hand (issue 6's shape).
@@ -40,12 +54,12 @@ bigpo:
 
 # The failpoint loops on more fixtures, and the concurrency tests repeated.
 stress:
-	POREPAIR_STRESS=1 $(GO) test -count=1 -timeout 30m -run 'Crash|Fail|Signal' -v ./cmd/porepair
-	$(GO) test -count=10 -run 'Concurrent' ./cmd/porepair
+	POREPAIR_STRESS=1 $(GO) test $(TAGS) -count=1 -timeout 30m -run 'Crash|Fail|Signal' -v ./cmd/porepair
+	$(GO) test $(TAGS) -count=10 -run 'Concurrent' ./cmd/porepair
 
 golden:
 	$(GO) run ./testdata/gen -golden
-	POREPAIR_UPDATE_GOLDEN=1 $(GO) test -count=1 -run Golden ./cmd/porepair
+	POREPAIR_UPDATE_GOLDEN=1 $(GO) test $(TAGS) -count=1 -run Golden ./cmd/porepair
 
 clean:
 	rm -rf bin bench.out

@@ -1,9 +1,13 @@
 // Package durable makes the writes porepair does to a postoffice and its
 // own files survive a crash: a file is written as a temp file in its own
 // directory, fsynced, renamed over the target, and the directory fsynced.
+// The OS-specific parts (a rename that never replaces, an open that never
+// follows a link, the directory fsync) are package osfs's.
 //
-// Every durable write is counted in one sequence per process, so that the
-// test-only fault hook POREPAIR_FAULT can crash or fail at any of them:
+// Every durable write goes through step. In a binary built with the build
+// tag faultinject (the test targets build so), step counts the writes in
+// one sequence per process, so that the fault hook POREPAIR_FAULT can
+// crash or fail at any of them:
 //
 //	POREPAIR_FAULT=crash:N       exit 99, no cleanup, right after the N-th write
 //	POREPAIR_FAULT=fail:N        the N-th write returns EIO and does nothing
@@ -11,110 +15,27 @@
 //	POREPAIR_FAULT=delay:MS      sleep MS milliseconds before every write, so
 //	                             that concurrency tests can meet a repair mid-way
 //
-// It is a testing aid (SPEC §6); unset, it costs one counter increment.
+// A normal build has no hook: step just writes, and the variable is
+// ignored, so a stray POREPAIR_FAULT in a production environment cannot
+// crash a real repair.
 package durable
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
-	"syscall"
-	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/porepair/porepair/internal/osfs"
 )
 
 // TempExt is the extension of the temp files porepair writes beside a
 // target; a leftover one is removed by rollback.
 const TempExt = ".PPT"
 
-// Faults is the fault hook: a counter of durable writes and where to fail.
-type Faults struct {
-	mu      sync.Mutex
-	n       int
-	crashAt int
-	failAt  int
-	failErr error
-	delay   time.Duration
-}
-
-// hook is the process's fault hook, read from POREPAIR_FAULT.
-var hook = Parse(os.Getenv("POREPAIR_FAULT"))
-
-// Parse reads a POREPAIR_FAULT value; anything else disables the hook.
-func Parse(v string) *Faults {
-	f := &Faults{}
-	parts := strings.Split(v, ":")
-	if len(parts) < 2 {
-		return f
-	}
-	n, err := strconv.Atoi(parts[1])
-	if err != nil || n < 1 {
-		return f
-	}
-	switch parts[0] {
-	case "crash":
-		f.crashAt = n
-	case "delay":
-		f.delay = time.Duration(n) * time.Millisecond
-	case "fail":
-		f.failAt = n
-		f.failErr = syscall.EIO
-		if len(parts) > 2 && parts[2] == "ENOSPC" {
-			f.failErr = syscall.ENOSPC
-		}
-	}
-	return f
-}
-
-// SetFaults replaces the process's fault hook (tests).
-func SetFaults(f *Faults) { hook = f }
-
-// Count is the number of durable writes made so far.
-func Count() int {
-	hook.mu.Lock()
-	defer hook.mu.Unlock()
-	return hook.n
-}
-
-// step runs one counted durable write.
-func step(what string, do func() error) error {
-	hook.mu.Lock()
-	hook.n++
-	n := hook.n
-	fail := n == hook.failAt
-	delay := hook.delay
-	hook.mu.Unlock()
-	time.Sleep(delay)
-	if fail {
-		return fmt.Errorf("%s: %w (POREPAIR_FAULT at write %d)", what, hook.failErr, n)
-	}
-	if err := do(); err != nil {
-		return err
-	}
-	if n == hook.crashAt {
-		fmt.Fprintf(os.Stderr, "porepair: POREPAIR_FAULT: crash after durable write %d (%s)\n", n, what)
-		os.Exit(99)
-	}
-	return nil
-}
-
-// SyncDir fsyncs a directory so that a rename or delete in it is durable.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
-}
+// SyncDir fsyncs a directory so that a rename or delete in it is durable
+// (a no-op where the OS makes metadata durable itself; see osfs).
+func SyncDir(dir string) error { return osfs.SyncDir(dir) }
 
 // TempPath is the temp file used to write path: same directory, 8.3 base
 // name, extension .PPT.
@@ -143,7 +64,7 @@ func WriteFile(path string, data []byte) error {
 }
 
 func writeSynced(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|unix.O_NOFOLLOW, 0o644)
+	f, err := osfs.OpenNoFollow(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -201,17 +122,8 @@ func Remove(path string) error {
 // both directories, as one counted write.
 func Move(from, to string) error {
 	return step("move "+from, func() error {
-		err := unix.Renameat2(unix.AT_FDCWD, from, unix.AT_FDCWD, to, unix.RENAME_NOREPLACE)
-		if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) {
-			// The file system cannot rename without replacing (some network
-			// file systems): check, then rename, under porepair's lock.
-			if _, serr := os.Lstat(to); serr == nil {
-				return fmt.Errorf("move %s: %s already exists", from, to)
-			}
-			err = os.Rename(from, to)
-		}
-		if err != nil {
-			return fmt.Errorf("move %s to %s: %w", from, to, err)
+		if err := osfs.RenameNoReplace(from, to); err != nil {
+			return fmt.Errorf("move %s: %w", from, err)
 		}
 		if err := SyncDir(filepath.Dir(to)); err != nil {
 			return err

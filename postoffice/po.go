@@ -12,7 +12,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
+
+	"github.com/porepair/porepair/internal/osfs"
 )
 
 // The three files that make a directory a postoffice.
@@ -186,17 +187,14 @@ func (p *PO) Open(rel string) (f *os.File, actual string, size int64, err error)
 	if !ok {
 		return nil, actual, 0, fmt.Errorf("read %s: %w", actual, fs.ErrNotExist)
 	}
-	f, err = os.OpenFile(p.Abs(actual), os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	f, err = osfs.OpenNoFollow(p.Abs(actual), os.O_RDONLY, 0)
 	if err != nil {
 		return nil, actual, 0, fmt.Errorf("read %s: %w", actual, err)
 	}
 	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = fmt.Errorf("read %s: not a regular file", actual)
-	}
 	if err != nil {
 		f.Close()
-		return nil, actual, 0, err
+		return nil, actual, 0, fmt.Errorf("read %s: %w", actual, err)
 	}
 	return f, actual, fi.Size(), nil
 }

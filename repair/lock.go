@@ -10,8 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"golang.org/x/sys/unix"
-
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -24,62 +23,51 @@ var ErrBusy = errors.New("postoffice in use")
 // Lock holds porepair's lock file and FLAG.GLB.
 type Lock struct{ files []*os.File }
 
-// Acquire takes, without waiting, an exclusive open-file-description lock
-// on POREPAIR/LOCK and then on GLB/FLAG.GLB, the file ADMIN, IMPORT and
-// EXTERNAL hold open (Q131670, Q131864). OFD locks conflict with the
-// classic fcntl locks other programs take and pass to CIFS and NFS
-// servers, and are not dropped when another handle on the file closes.
-// FLAG.GLB is never written, created or deleted.
+// Acquire takes, without waiting, an exclusive lock on POREPAIR/LOCK and
+// then on GLB/FLAG.GLB, the file ADMIN, IMPORT and EXTERNAL hold open
+// (Q131670, Q131864). The lock is osfs.LockExclusive's: an OFD lock (and a
+// check for a BSD flock) on Linux, a flock on macOS and FreeBSD, a
+// byte-range lock on Windows; each is seen by the locks the mail programs
+// take through a share. FLAG.GLB is never written, created or deleted.
 func Acquire(p *postoffice.PO) (*Lock, error) {
 	dir := filepath.Join(p.Root, Dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
 	l := &Lock{}
-	lf, err := os.OpenFile(filepath.Join(dir, "LOCK"), os.O_RDWR|os.O_CREATE|unix.O_NOFOLLOW, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("lock: %w", err)
-	}
-	if err := lockFile(lf); err != nil {
-		lf.Close()
+	if err := l.add(filepath.Join(dir, "LOCK"), os.O_RDWR|os.O_CREATE, ""); err != nil {
 		return nil, err
 	}
-	l.files = append(l.files, lf)
 	flag, exists, err := p.Resolve(postoffice.FlagPath)
 	if err != nil {
 		l.Release()
 		return nil, fmt.Errorf("lock: %w", err)
 	}
 	if exists {
-		ff, err := os.OpenFile(p.Abs(flag), os.O_RDWR|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
-		if err != nil {
+		hint := " (porepair needs write access to lock it, as ADMIN does)"
+		if err := l.add(p.Abs(flag), os.O_RDWR, hint); err != nil {
 			l.Release()
-			return nil, fmt.Errorf("lock %s: %w (porepair needs write access to lock it, as ADMIN does)", flag, err)
+			return nil, err
 		}
-		if fi, err := ff.Stat(); err != nil || !fi.Mode().IsRegular() {
-			ff.Close()
-			l.Release()
-			return nil, fmt.Errorf("lock %s: not a regular file", flag)
-		}
-		if err := lockFile(ff); err != nil {
-			ff.Close()
-			l.Release()
-			return nil, fmt.Errorf("%s: %w", flag, err)
-		}
-		l.files = append(l.files, ff)
 	}
 	return l, nil
 }
 
-func lockFile(f *os.File) error {
-	lk := unix.Flock_t{Type: unix.F_WRLCK, Whence: 0, Start: 0, Len: 0}
-	err := unix.FcntlFlock(f.Fd(), unix.F_OFD_SETLK, &lk)
-	if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EACCES) {
-		return fmt.Errorf("%s is locked by another process: %w", f.Name(), ErrBusy)
-	}
+// add opens a regular file, never through a link or into a FIFO, locks it
+// and keeps it open; hint is added to an open error.
+func (l *Lock) add(path string, flag int, hint string) error {
+	f, err := osfs.OpenNoFollow(path, flag, 0o644)
 	if err != nil {
-		return fmt.Errorf("lock %s: %w", f.Name(), err)
+		return fmt.Errorf("lock: %w%s", err, hint)
 	}
+	if err := osfs.LockExclusive(f); err != nil {
+		f.Close()
+		if errors.Is(err, osfs.ErrLocked) {
+			return fmt.Errorf("%s is locked by another process: %w", path, ErrBusy)
+		}
+		return fmt.Errorf("lock: %w", err)
+	}
+	l.files = append(l.files, f)
 	return nil
 }
 
@@ -94,14 +82,11 @@ func (l *Lock) Release() {
 // InProgress reports whether another process holds the postoffice's
 // porepair lock right now: a repair or rollback is running.
 func InProgress(root string) bool {
-	f, err := os.OpenFile(filepath.Join(root, Dir, "LOCK"), os.O_RDONLY|unix.O_NOFOLLOW, 0)
+	f, err := osfs.OpenNoFollow(filepath.Join(root, Dir, "LOCK"), os.O_RDONLY, 0)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	lk := unix.Flock_t{Type: unix.F_WRLCK}
-	if err := unix.FcntlFlock(f.Fd(), unix.F_OFD_GETLK, &lk); err != nil {
-		return false
-	}
-	return lk.Type != unix.F_UNLCK
+	held, err := osfs.Locked(f)
+	return err == nil && held
 }

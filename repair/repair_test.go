@@ -10,9 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/sys/unix"
-
-	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/repair"
@@ -172,15 +170,13 @@ func TestRepairHealthyNothingToDo(t *testing.T) {
 func TestRepairBusy(t *testing.T) {
 	dir, before := setup(t, "stale", false)
 	pl := makePlan(t, dir, plan.Options{})
-	// An OFD lock through another open file description, as another
-	// porepair would hold it.
+	// The lock through another open file, as another porepair would hold it.
 	f, err := os.OpenFile(filepath.Join(dir, "GLB/FLAG.GLB"), os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	lk := unix.Flock_t{Type: unix.F_WRLCK}
-	if err := unix.FcntlFlock(f.Fd(), unix.F_OFD_SETLK, &lk); err != nil {
+	if err := osfs.LockExclusive(f); err != nil {
 		t.Fatal(err)
 	}
 	res := repair.Repair(context.Background(), dir, repair.Saved(pl), repair.Options{})
@@ -217,81 +213,6 @@ func TestRepairInterrupted(t *testing.T) {
 		t.Fatalf("result = %+v", res)
 	}
 	sameTree(t, dir, before)
-}
-
-// Every durable write of a repair fails once in turn: the repair rolls
-// back and the tree is byte-identical. The number of writes is found, not
-// written down: the loop ends when the fault comes after the last write.
-func TestRepairFailAtEveryWrite(t *testing.T) {
-	defer durable.SetFaults(durable.Parse(""))
-	for _, enospc := range []bool{false, true} {
-		n := 1
-		for ; ; n++ {
-			dir, before := setup(t, "stale", false)
-			pl := makePlan(t, dir, plan.Options{})
-			spec := fmt.Sprintf("fail:%d", n)
-			if enospc {
-				spec += ":ENOSPC"
-			}
-			durable.SetFaults(durable.Parse(spec))
-			res := repair.Repair(context.Background(), dir, repair.Saved(pl), repair.Options{})
-			if res.Status == repair.StatusRepaired {
-				break
-			}
-			if res.Status != repair.StatusRolledBack || res.Code != 1 {
-				t.Fatalf("%s: result = %+v", spec, res)
-			}
-			want := "input/output error"
-			if enospc {
-				want = "no space left on device"
-			}
-			if !strings.Contains(strings.Join(res.Errors, "\n"), want) {
-				t.Errorf("%s: errors do not report the fault: %v", spec, res.Errors)
-			}
-			sameTree(t, dir, before)
-			if _, unfinished := repair.Unfinished(dir); unfinished {
-				t.Errorf("%s: journal unfinished after an automatic rollback", spec)
-			}
-		}
-		if n < 12 {
-			t.Errorf("only %d write points: the repair makes more durable writes than that", n-1)
-		}
-	}
-}
-
-// A repair that fails, then a restore that fails too: restore-failed,
-// exit 5, the snapshot named; a later rollback restores every byte.
-func TestRestoreFailed(t *testing.T) {
-	defer durable.SetFaults(durable.Parse(""))
-	found := false
-	for m := 1; m < 60 && !found; m++ {
-		dir, before := setup(t, "stale", false)
-		pl := makePlan(t, dir, plan.Options{})
-		// The last change is planned wrong: the executor refuses to write
-		// bytes that do not match the plan, after the earlier changes.
-		pl.Changes[len(pl.Changes)-1].AfterSHA256 = strings.Repeat("0", 64)
-		durable.SetFaults(durable.Parse(fmt.Sprintf("fail:%d", m)))
-		res := repair.Repair(context.Background(), dir, repair.Saved(pl), repair.Options{})
-		durable.SetFaults(durable.Parse(""))
-		if res.Status != repair.StatusRestoreFailed {
-			continue
-		}
-		found = true
-		if res.Code != 5 || !strings.Contains(strings.Join(res.Errors, " "), res.Snapshot) {
-			t.Fatalf("result = %+v", res)
-		}
-		if _, unfinished := repair.Unfinished(dir); !unfinished {
-			t.Error("a failed restore left the journal marked complete")
-		}
-		rb := repair.Rollback(context.Background(), dir, "", false, repair.Options{})
-		if rb.Status != repair.StatusRestored {
-			t.Fatalf("rollback = %+v", rb)
-		}
-		sameTree(t, dir, before)
-	}
-	if !found {
-		t.Fatal("no fault made the restore fail")
-	}
 }
 
 func TestRollbackRefusesLaterMail(t *testing.T) {

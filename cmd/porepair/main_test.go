@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -119,7 +121,8 @@ var (
 	binErr  error
 )
 
-// binary builds the real porepair once for the tests that crash it.
+// binary builds the real porepair once for the tests that crash it, with
+// the fault hook: only a faultinject build honours POREPAIR_FAULT.
 func binary(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
@@ -129,7 +132,7 @@ func binary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "porepair")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		out, err := exec.Command("go", "build", "-tags", "faultinject", "-o", binPath, ".").CombinedOutput()
 		if err != nil {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

@@ -1,0 +1,95 @@
+//go:build linux || darwin || freebsd
+
+package osfs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// OpenNoFollow opens a regular file: a final symbolic link fails the open
+// (O_NOFOLLOW), a FIFO cannot block it (O_NONBLOCK), and anything but a
+// regular file is refused after the open. The descriptor is then put back
+// in blocking mode, so that reads and writes behave as on any file.
+func OpenNoFollow(path string, flag int, perm os.FileMode) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|unix.O_NOFOLLOW|unix.O_NONBLOCK, perm)
+	if err != nil {
+		return nil, fmt.Errorf("open without following links: %w", err)
+	}
+	if err := checkRegular(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := control(f, func(fd int) error { return unix.SetNonblock(fd, false) }); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open %s: clear O_NONBLOCK: %w", path, err)
+	}
+	return f, nil
+}
+
+// control runs fn on f's descriptor without f.Fd, which would change the
+// descriptor's mode behind the os package's back.
+func control(f *os.File, fn func(fd int) error) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.Name(), err)
+	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { ferr = fn(int(fd)) }); err != nil {
+		return fmt.Errorf("%s: %w", f.Name(), err)
+	}
+	return ferr
+}
+
+// SyncDir fsyncs a directory so that a rename, create or delete in it
+// survives a power loss. A file system that cannot fsync a directory
+// (some network ones) says so with EINVAL or ENOTSUP; its server orders
+// metadata itself, so that is not an error.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOTSUP) {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+// unsupported reports the errors a kernel or file system gives for a call
+// it does not implement: the cue to take the checked fallback.
+func unsupported(err error) bool {
+	for _, e := range []error{unix.EINVAL, unix.ENOSYS, unix.ENOTSUP, unix.EOPNOTSUPP} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// flockExclusive takes a BSD flock without waiting; one held by another
+// open file is ErrLocked.
+func flockExclusive(f *os.File) error {
+	err := control(f, func(fd int) error { return unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB) })
+	if errors.Is(err, unix.EWOULDBLOCK) {
+		return fmt.Errorf("%s: %w (a BSD flock)", f.Name(), ErrLocked)
+	}
+	if err != nil {
+		return fmt.Errorf("flock %s: %w", f.Name(), err)
+	}
+	return nil
+}
+
+// heldElsewhere asks the kernel, with F_GETLK-style cmd, whether a write
+// lock on the whole file would conflict, without taking one.
+func heldElsewhere(f *os.File, cmd int) (bool, error) {
+	lk := unix.Flock_t{Type: unix.F_WRLCK}
+	if err := control(f, func(fd int) error { return unix.FcntlFlock(uintptr(fd), cmd, &lk) }); err != nil {
+		return false, fmt.Errorf("query lock on %s: %w", f.Name(), err)
+	}
+	return lk.Type != unix.F_UNLCK, nil
+}

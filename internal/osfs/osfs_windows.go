@@ -1,0 +1,101 @@
+package osfs
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"golang.org/x/sys/windows"
+)
+
+// renameExclusive is MoveFileEx without MOVEFILE_REPLACE_EXISTING, so an
+// existing target fails it, and with MOVEFILE_WRITE_THROUGH, so it returns
+// once the move is on disk: Windows' counterpart of the directory fsync.
+func renameExclusive(from, to string) error {
+	f, err := windows.UTF16PtrFromString(from)
+	if err != nil {
+		return fmt.Errorf("rename %s: %w", from, err)
+	}
+	t, err := windows.UTF16PtrFromString(to)
+	if err != nil {
+		return fmt.Errorf("rename to %s: %w", to, err)
+	}
+	return windows.MoveFileEx(f, t, windows.MOVEFILE_WRITE_THROUGH)
+}
+
+func unsupported(err error) bool {
+	return errors.Is(err, windows.ERROR_NOT_SUPPORTED) || errors.Is(err, windows.ERROR_INVALID_FUNCTION) ||
+		errors.Is(err, windows.ERROR_CALL_NOT_IMPLEMENTED)
+}
+
+// OpenNoFollow refuses a path that is a symbolic link, junction or other
+// reparse point (os.Lstat reports those as not regular), then opens it and
+// refuses anything but a regular file. Between the Lstat and the open a
+// process could swap in a link: Windows has no O_NOFOLLOW for os.OpenFile,
+// and porepair holds the postoffice lock while it writes, which narrows
+// that window to programs that ignore the lock.
+func OpenNoFollow(path string, flag int, perm os.FileMode) (*os.File, error) {
+	fi, err := os.Lstat(path)
+	if err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("open %s: %w (a link, reparse point or special file)", path, ErrNotRegular)
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, flag, perm)
+	if err != nil {
+		return nil, fmt.Errorf("open without following links: %w", err)
+	}
+	if err := checkRegular(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// SyncDir does nothing on Windows: NTFS journals its metadata, a rename is
+// made durable by MOVEFILE_WRITE_THROUGH, and a directory cannot be opened
+// for FlushFileBuffers without backup semantics (administrator rights).
+func SyncDir(dir string) error { return nil }
+
+// whole is the largest byte range LockFileEx takes: the whole file and
+// beyond, so that a lock any program holds on any byte of it conflicts,
+// like a zero-length fcntl lock.
+const whole = ^uint32(0)
+
+// LockExclusive takes, without waiting, an exclusive byte-range lock over
+// the whole of f with LockFileEx: the lock DOS and Windows mail programs
+// (and a Samba server, for Unix clients' fcntl locks) hold on FLAG.GLB on
+// a share. It is held while f stays open. Windows byte-range locks are
+// mandatory: other handles cannot read or write the file meanwhile.
+func LockExclusive(f *os.File) error {
+	flags := uint32(windows.LOCKFILE_EXCLUSIVE_LOCK | windows.LOCKFILE_FAIL_IMMEDIATELY)
+	err := windows.LockFileEx(windows.Handle(f.Fd()), flags, 0, whole, whole, new(windows.Overlapped))
+	if errors.Is(err, windows.ERROR_LOCK_VIOLATION) {
+		return fmt.Errorf("%s: %w (a byte-range lock)", f.Name(), ErrLocked)
+	}
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", f.Name(), err)
+	}
+	return nil
+}
+
+// Locked reports whether another handle holds an exclusive lock on f.
+// Windows cannot ask without locking: it takes a shared lock and drops it
+// at once, so an exclusive LockExclusive racing with it may fail, as if
+// the file were in use, for that instant.
+func Locked(f *os.File) (bool, error) {
+	h := windows.Handle(f.Fd())
+	err := windows.LockFileEx(h, windows.LOCKFILE_FAIL_IMMEDIATELY, 0, whole, whole, new(windows.Overlapped))
+	if errors.Is(err, windows.ERROR_LOCK_VIOLATION) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("query lock on %s: %w", f.Name(), err)
+	}
+	if err := windows.UnlockFileEx(h, 0, whole, whole, new(windows.Overlapped)); err != nil {
+		return false, fmt.Errorf("unlock query on %s: %w", f.Name(), err)
+	}
+	return false, nil
+}

@@ -1,0 +1,49 @@
+package repair_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/porepair/porepair/postoffice"
+	"github.com/porepair/porepair/repair"
+)
+
+// On Linux a BSD flock and an fcntl lock never conflict, so a program that
+// holds FLAG.GLB with flock alone would go unseen by an fcntl lock. A
+// flock belongs to its open file description: one taken through a
+// separate os.Open here conflicts as another process's would.
+func TestFlockOnFlagIsBusy(t *testing.T) {
+	dir, before := setup(t, "stale", false)
+	f, err := os.Open(filepath.Join(dir, "GLB/FLAG.GLB"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	p, err := postoffice.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, err := repair.Acquire(p); !errors.Is(err, repair.ErrBusy) {
+		if l != nil {
+			l.Release()
+		}
+		t.Fatalf("Acquire with FLAG.GLB flocked elsewhere: err = %v, want ErrBusy", err)
+	}
+	sameTree(t, dir, before)
+	// The flock was the only obstacle: once dropped, the lock is taken.
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_UN); err != nil {
+		t.Fatal(err)
+	}
+	l, err := repair.Acquire(p)
+	if err != nil {
+		t.Fatalf("Acquire after the flock was dropped: %v", err)
+	}
+	l.Release()
+}
