@@ -53,6 +53,7 @@ type fieldStep struct {
 	phase, kind string // kind defaults to set-field
 	buf         *buffer
 	off         int64 // file offset
+	n           int   // the field's width in bytes
 	field       string
 	before      *string // nil: the field did not exist (an appended record)
 	after       string
@@ -60,12 +61,23 @@ type fieldStep struct {
 	desc        string
 }
 
-// setField applies a step to its buffer and lists it; a step that changes
-// nothing is not listed, though it is applied.
+// setField applies a step to its buffer and lists it. A step that changes
+// no byte is not listed, though it is applied; a step that changes bytes
+// its spelling does not show (text after a field's NUL, cleared because a
+// field is rewritten whole) is listed with those bytes.
 func (b *builder) setField(s fieldStep, apply func()) {
+	var old []byte
+	if s.before != nil {
+		old = bytes.Clone(s.buf.cur[s.off:][:s.n])
+	}
 	apply()
-	if s.before != nil && *s.before == s.after {
-		return
+	if s.before != nil {
+		if bytes.Equal(old, s.buf.cur[s.off:][:s.n]) {
+			return
+		}
+		if *s.before == s.after {
+			s.before = sp(fmt.Sprintf("%s + hidden bytes % X", *s.before, old))
+		}
 	}
 	if s.kind == "" {
 		s.kind = KindSetField

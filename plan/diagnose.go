@@ -247,7 +247,7 @@ func (d *diag) networks() {
 // gateway need not have one, and a missing one is a warning (Q148666
 // deletes it "if it exists").
 func (d *diag) xtn(file string, i int, r *postoffice.NetRecord) *postoffice.XTNFile {
-	what := fmt.Sprintf("%s (record %d, %s)", postoffice.Printable(r.Name()), i, r.Type())
+	what := describeRecord(i, r)
 	miss := func(file, format string, args ...any) {
 		f := NewFinding(XTNMissing, file, format, args...)
 		if r.Type().FFAPI() {
@@ -278,6 +278,12 @@ func (d *diag) xtn(file string, i int, r *postoffice.NetRecord) *postoffice.XTNF
 	return x
 }
 
+// describeRecord names a NETWORK.GLB record for a message: "SMTP (record
+// 3, type 12 SMTP)".
+func describeRecord(i int, r *postoffice.NetRecord) string {
+	return fmt.Sprintf("%s (record %d, type %d %s)", postoffice.Printable(r.Name()), i, uint8(r.Type()), r.Type())
+}
+
 // gateways checks every active record but the networks: its XTN or its
 // queue, its name against the components, and its route.
 func (d *diag) gateways() {
@@ -301,8 +307,12 @@ func (d *diag) gateways() {
 			}
 		}
 		if r.Indirect() {
+			// Every active reference counts toward a hub, but a route of a
+			// type porepair does not know is not checked.
 			d.m.hubs[poKey(r.Route().Network, r.Route().PO)]++
-			d.route(n.Path, i, r, comp)
+			if r.Type().Known() || comp != "" {
+				d.route(n.Path, i, r, comp)
+			}
 		}
 	}
 }
@@ -333,8 +343,8 @@ func (d *diag) queue(file string, i int, r *postoffice.NetRecord, comp string) {
 	name := postoffice.Printable(r.Name())
 	id, ok, err := r.Mailbag()
 	if err != nil || !ok {
-		d.addFor(comp, NewFinding(QueueMissing, file, "gateway %s (record %d) has no valid queue id at 0x21 (%q)",
-			name, i, postoffice.Printable(r.Raw(postoffice.NetMailbag))))
+		d.addFor(comp, NewFinding(QueueMissing, file, "gateway %s has no valid queue id at 0x21 (%q)",
+			describeRecord(i, r), postoffice.Printable(r.Raw(postoffice.NetMailbag))))
 		return
 	}
 	d.pairPresent(id, "gateway "+name, comp)

@@ -113,7 +113,7 @@ func TestDiagnoseStaleDetails(t *testing.T) {
 func TestDiagnoseIndirectBroken(t *testing.T) {
 	r := plan.Diagnose(build(t, "indirect-broken"), plan.Builtin)
 	f := find(t, r, plan.IndirectRouteBroken)
-	if f.Component != "" || f.Severity != plan.Warning || !strings.Contains(f.Message, "X400 (record 5, X.400)") ||
+	if f.Component != "" || f.Severity != plan.Warning || !strings.Contains(f.Message, "X400 (record 5, type 8 X.400)") ||
 		!strings.Contains(f.Message, "00000099") || !strings.Contains(f.Message, "00000005") {
 		t.Errorf("finding = %+v", *f)
 	}

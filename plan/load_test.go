@@ -39,3 +39,11 @@ func TestLoadRefusesEditedPlans(t *testing.T) {
 		}
 	}
 }
+
+// A plan saved before plans carried a version is refused, saying why.
+func TestLoadRefusesUnversionedPlan(t *testing.T) {
+	_, err := plan.Load(strings.NewReader(`{"po": "/mnt/mail", "component": "smtp", "actions": []}`))
+	if err == nil || !strings.Contains(err.Error(), "older porepair") {
+		t.Fatalf("err = %v", err)
+	}
+}

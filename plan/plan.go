@@ -133,6 +133,9 @@ const FormatVersion = 2
 
 // CheckVersion refuses a plan of another format.
 func (p *Plan) CheckVersion() error {
+	if p.Version == 0 {
+		return fmt.Errorf("the plan was saved by an older porepair, which read NETWORK.GLB at other offsets; it must never be applied: plan again")
+	}
 	if p.Version != FormatVersion {
 		return fmt.Errorf("the plan is of format %d; this porepair carries out format %d only: plan again", p.Version, FormatVersion)
 	}
@@ -272,7 +275,7 @@ func (b *builder) readsFile(file string) bool {
 func (b *builder) readableFiles() error {
 	for _, f := range b.report.Findings {
 		if (f.Code == BadFileSize || f.Code == UnreadableFile) && b.readsFile(f.File) {
-			return refuse("%s; the plan depends on it: restore it from a backup first (Q77926)", f.Message)
+			return refuse("%s (the plan depends on it; Q77926)", f.Message)
 		}
 	}
 	if b.m.Master == nil {
@@ -396,6 +399,11 @@ func (b *builder) locateGateway() error {
 	}
 	if _, ok, err := gw.Mailbag(); err != nil || !ok {
 		return refuse("the gateway postoffice %s has no valid mailbag id in %s", b.plan.Gateway, h.nw.xtn.Path)
+	}
+	for _, f := range b.report.Findings {
+		if f.Code == QueueMissing && f.PO == b.gwKey() {
+			return refuse("%s: mail to the gateway postoffice cannot be queued, and reinstalling the component cannot mend that; re-create the postoffice in ADMIN (External-Admin) first", f.Message)
+		}
 	}
 	return nil
 }

@@ -374,3 +374,50 @@ func TestManifestFile(t *testing.T) {
 		}
 	}
 }
+
+// A field rewritten whole clears bytes after its text's NUL: the plan
+// lists that change instead of hiding it behind equal text.
+func TestPlanListsHiddenBytes(t *testing.T) {
+	p := build(t, "stale")
+	net := filepath.Join(p.Root, "GLB/NETWORK.GLB")
+	b, _ := os.ReadFile(net)
+	copy(b[3*postoffice.NetRecordSize+postoffice.NetIndPO.Off:], "HQ\x00ZZZZZZZZ")
+	os.WriteFile(net, b, 0o644)
+	p, _ = postoffice.Open(p.Root)
+	pl := mustPlan(t, p, plan.Options{})
+	bv, av, ok := effect(pl, "GLB/NETWORK.GLB", "SMTP.indirect_po")
+	if !ok || av != "HQ" || !strings.Contains(bv, "hidden bytes 48 51 00 5A") {
+		t.Errorf("indirect_po effect %q → %q (%v)", bv, av, ok)
+	}
+}
+
+// A record of a type porepair does not know still counts toward a hub,
+// but its route is not checked.
+func TestUnknownTypeRouteNotChecked(t *testing.T) {
+	p := build(t, "healthy")
+	net := filepath.Join(p.Root, "GLB/NETWORK.GLB")
+	b, _ := os.ReadFile(net)
+	r := (*postoffice.NetRecord)(b[4*postoffice.NetRecordSize:][:postoffice.NetRecordSize])
+	r.SetType(50)
+	if err := r.SetRoute("ACME", "NOPE", 0x99); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(net, b, 0o644)
+	p, _ = postoffice.Open(p.Root)
+	rep := plan.Diagnose(p, plan.Builtin)
+	if rep.Has(plan.IndirectRouteBroken) || rep.Problems() {
+		t.Errorf("findings = %v", rep.Findings)
+	}
+}
+
+// The gateway postoffice's own mailbag pair missing is the component's
+// problem, but no reinstall mends it: refused, saying so.
+func TestPlanRefusesGatewayWithoutMailbag(t *testing.T) {
+	p := build(t, "stale")
+	os.Remove(filepath.Join(p.Root, "MBG/00000030.MBG"))
+	p, _ = postoffice.Open(p.Root)
+	_, err := plan.Build(p, plan.Options{Component: smtp(t)})
+	if !plan.IsRefusal(err) || !strings.Contains(err.Error(), "cannot mend") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -72,7 +72,7 @@ func indirectHop(h hop) (bool, string) {
 // other's (INDIRECT_ROUTE_BROKEN).
 func (d *diag) route(file string, i int, r *postoffice.NetRecord, comp string) {
 	rt := r.Route()
-	what := fmt.Sprintf("%s (record %d, %s)", postoffice.Printable(r.Name()), i, r.Type())
+	what := describeRecord(i, r)
 	h := d.resolve(rt.Network, rt.PO)
 	if comp == "" {
 		d.brokenRoute(file, what, rt, h)
@@ -82,8 +82,8 @@ func (d *diag) route(file string, i int, r *postoffice.NetRecord, comp string) {
 	case h.xtnMissing:
 	case h.idx < 0:
 		d.addFor(comp, NewFinding(GatewayPOMissing, file,
-			"%s routes via %s, but %s; reinstall the access component (porepair repair, with --gateway NET/PO when the postoffice is gone for good)",
-			what, rt.Via(), h.why))
+			"%s routes via %s, but %s; re-create %s in ADMIN (External-Admin) and reinstall, or reinstall through another direct postoffice that reaches the gateway: porepair repair --gateway NET/PO",
+			what, rt.Via(), h.why, rt.Via()))
 	default:
 		if stale(h, rt.Mailbag) {
 			d.addFor(comp, NewFinding(StaleGatewayRoute, file,
@@ -118,6 +118,7 @@ func (d *diag) xtnRecords() {
 	for _, e := range d.externals {
 		r := e.rec()
 		name := postoffice.Printable(e.nw.name) + "/" + postoffice.Printable(r.Name())
+		from := len(d.r.Findings)
 		if id, ok, err := r.Mailbag(); err != nil || !ok {
 			d.add(NewFinding(QueueMissing, e.nw.xtn.Path, "postoffice %s has no valid mailbag id (%q)", name,
 				postoffice.Printable(r.Raw(postoffice.XtnMailbag))))
@@ -128,6 +129,12 @@ func (d *diag) xtnRecords() {
 			rt := r.Route()
 			d.m.hubs[poKey(rt.Network, rt.PO)]++
 			d.brokenRoute(e.nw.xtn.Path, "postoffice "+name, rt, d.resolve(rt.Network, rt.PO))
+		}
+		// Findings about an external postoffice's record name it, so that
+		// those about a component's gateway postoffice count as the
+		// component's.
+		for i := from; i < len(d.r.Findings); i++ {
+			d.r.Findings[i].PO = poKey(e.nw.name, r.Name())
 		}
 	}
 }

@@ -41,7 +41,7 @@ func (b *builder) build() error {
 func (b *builder) remove(net, master *buffer, hubs *int) (map[string][]byte, error) {
 	for _, i := range b.recs {
 		rec := netRecord(net, i)
-		b.setField(fieldStep{phase: PhaseRemove, buf: net, off: recOff(i, postoffice.NetStatus), field: b.c.Record + ".status",
+		b.setField(fieldStep{phase: PhaseRemove, buf: net, off: recOff(i, postoffice.NetStatus), n: postoffice.NetStatus.Len, field: b.c.Record + ".status",
 			before: sp(rec.Status().String()), after: postoffice.Deleted.String(), kb: []string{"Q264265", "Q107097", "Q148666"},
 			desc: fmt.Sprintf("Step 1: mark NETWORK.GLB record %d (%s) deleted", i, b.c.Record)},
 			func() { rec.SetStatus(postoffice.Deleted) })
@@ -79,7 +79,7 @@ func (b *builder) unregister(rec *postoffice.NetRecord) error {
 	}
 	xr := xtnRecord(xb, h.idx)
 	hub := xr.Hub()
-	b.setField(fieldStep{phase: PhaseRemove, buf: xb, off: xtnOff(h.idx, postoffice.XtnHub), field: xr.Name() + ".hub",
+	b.setField(fieldStep{phase: PhaseRemove, buf: xb, off: xtnOff(h.idx, postoffice.XtnHub), n: postoffice.XtnHub.Len, field: xr.Name() + ".hub",
 		before: sp(fmt.Sprint(hub)), after: fmt.Sprint(max(int(hub)-1, 0)), kb: []string{"Q86625"},
 		desc: fmt.Sprintf("Step 2: give back the route's count on %s's hub counter", xr.Name())},
 		func() {
@@ -139,7 +139,7 @@ func (b *builder) allocate() (postoffice.ID, error) {
 	if uint32(newQ) == 0xFFFFFFFF {
 		return 0, refuse("CONTROL.GLB's nmailbag is exhausted (FFFFFFFF)")
 	}
-	b.setField(fieldStep{phase: PhaseInstall, kind: KindAllocateID, buf: ctl, off: int64(postoffice.CtlNMailbag.Off), field: "nmailbag",
+	b.setField(fieldStep{phase: PhaseInstall, kind: KindAllocateID, buf: ctl, off: int64(postoffice.CtlNMailbag.Off), n: postoffice.CtlNMailbag.Len, field: "nmailbag",
 		before: sp(newQ.String()), after: (newQ + 1).String(), kb: []string{"Q87028", "Q87388"},
 		desc: fmt.Sprintf("Step 5: take mailbag id %s for the new %s queue", newQ, b.c.Name)},
 		func() { cc.SetNMailbag(uint32(newQ) + 1) })
@@ -186,7 +186,7 @@ func (b *builder) writeRecord(net *buffer, newQ postoffice.ID) error {
 			before = sp(w.spell())
 		}
 		var err error
-		b.setField(fieldStep{phase: PhaseInstall, buf: net, off: recOff(slot, w.f), field: b.c.Record + "." + w.f.Name,
+		b.setField(fieldStep{phase: PhaseInstall, buf: net, off: recOff(slot, w.f), n: w.f.Len, field: b.c.Record + "." + w.f.Name,
 			before: before, after: w.after, kb: []string{"Q87028", "Q118561", "Q135031"},
 			desc: fmt.Sprintf("Step 7: write %s of the %s record (NETWORK.GLB record %d)", w.f.Name, b.c.Record, slot)},
 			func() { err = w.set() })
@@ -221,9 +221,9 @@ func (b *builder) countHub(want int) error {
 	xr := xtnRecord(xb, b.gw.idx)
 	want = max(want, 0)
 	name := b.gw.nw.name + "/" + xr.Name()
-	b.setField(fieldStep{phase: PhaseInstall, buf: xb, off: xtnOff(b.gw.idx, postoffice.XtnHub), field: xr.Name() + ".hub",
+	b.setField(fieldStep{phase: PhaseInstall, buf: xb, off: xtnOff(b.gw.idx, postoffice.XtnHub), n: postoffice.XtnHub.Len, field: xr.Name() + ".hub",
 		before: sp(fmt.Sprint(xr.Hub())), after: fmt.Sprint(want), kb: []string{"Q86625"},
-		desc: fmt.Sprintf("Step 8: set %s's hub counter to the %s that name it", name, plural(want, "route"))},
+		desc: fmt.Sprintf("Step 8: set %s's hub counter to the active references through it (%d)", name, want)},
 		func() { xr.SetHub(uint16(min(want, 0xFFFF))) })
 	return nil
 }
@@ -236,7 +236,7 @@ func (b *builder) setInstalled(phase string, master *buffer, on bool, kb []strin
 	if on {
 		after |= b.c.InstalledBit
 	}
-	b.setField(fieldStep{phase: phase, buf: master, off: int64(postoffice.MstInstalled.Off), field: postoffice.MstInstalled.Name,
+	b.setField(fieldStep{phase: phase, buf: master, off: int64(postoffice.MstInstalled.Off), n: postoffice.MstInstalled.Len, field: postoffice.MstInstalled.Name,
 		before: sp(before), after: fmt.Sprintf("%08X", after), kb: kb, desc: fmt.Sprintf(desc, b.c.Name)},
 		func() { mm.SetBit(b.c.InstalledBit, on) })
 }

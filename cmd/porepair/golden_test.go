@@ -101,3 +101,35 @@ func TestReferenceDocCurrent(t *testing.T) {
 		t.Errorf("docs/reference.md is stale: go run ./cmd/porepair docs --markdown > docs/reference.md (%v)", err)
 	}
 }
+
+// The project explains itself: no file points to a specification or a
+// directory outside the repository, which a clone does not have.
+func TestNoPointersOutside(t *testing.T) {
+	root := filepath.Dir(fixture.Dir())
+	bad := []string{"SPEC " + "§", "../" + "shared"}
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "fuzz" || d.Name() == "po") {
+			return filepath.SkipDir
+		}
+		text := map[string]bool{".go": true, ".md": true, ".txtar": true, ".json": true, ".yml": true, "": true}
+		if d.IsDir() || !text[filepath.Ext(p)] {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, s := range bad {
+			if strings.Contains(string(b), s) {
+				t.Errorf("%s mentions %q", p, s)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
