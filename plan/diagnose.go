@@ -50,7 +50,7 @@ func Diagnose(p *postoffice.PO, ms []Manifest) *Report {
 }
 
 func diagnose(p *postoffice.PO, ms []Manifest) (*Report, *Model) {
-	d := &diag{p: p, ms: ms, r: &Report{PO: p.Root, Findings: []Finding{}},
+	d := &diag{p: p, ms: ms, r: &Report{PO: p.Root, Findings: []Finding{}, Queues: []Queue{}},
 		m: &Model{PO: p, networks: map[string]*network{}, hubs: map[string]int{}}}
 	d.sizes()
 	d.counter()
@@ -338,11 +338,12 @@ func (d *diag) queue(file string, i int, r *postoffice.NetRecord, comp string) {
 		return
 	}
 	d.pairPresent(id, "gateway "+name, comp)
-	q, err := d.p.ReadQueue(id)
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			d.unreadable(q.MBG, err)
-		}
+	route := RouteHere
+	if r.Indirect() {
+		route = routeOf(r.Route())
+	}
+	q := d.countQueue(id, "gateway "+name, route)
+	if q == nil {
 		return
 	}
 	d.tag(MailbagOverfull, q.MBG, comp)
