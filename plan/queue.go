@@ -3,7 +3,9 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"text/tabwriter"
 	"time"
 
 	"github.com/porepair/porepair/postoffice"
@@ -102,7 +104,7 @@ func (q *Queue) age(now time.Time, loc *time.Location) bool {
 func (q *Queue) stalled(after time.Duration) string {
 	return fmt.Sprintf("%s (queue %s, route %s): the oldest of %s, from %s, subject %q, has waited %s (since %s), longer than %s: nothing moves this queue; check that EXTERNAL.EXE runs and that the route is right (Q135031)",
 		q.Owner, q.ID, q.Route, plural(q.Pending, "pending message"), q.Sender, q.Subject,
-		humanAge(time.Duration(*q.AgeSeconds)*time.Second), q.Oldest, after)
+		humanAge(time.Duration(*q.AgeSeconds)*time.Second), q.Oldest, humanAge(after))
 }
 
 // humanAge spells an age to the minute, or in days past two days.
@@ -144,4 +146,29 @@ func (d *diag) countQueue(id postoffice.ID, owner, route string) *postoffice.Que
 // routeOf spells an indirect route as NET/PO/MBG.
 func routeOf(rt postoffice.Route) string {
 	return rt.Via() + "/" + postoffice.Printable(rt.Mailbag)
+}
+
+// writeQueues lists the outbound queues that hold mail; the empty ones
+// are only counted (a hub may have thousands).
+func (r *Report) writeQueues(w io.Writer) {
+	var waiting []Queue
+	for _, q := range r.Queues {
+		if q.Pending > 0 {
+			waiting = append(waiting, q)
+		}
+	}
+	fmt.Fprintf(w, "%s, %d with mail waiting\n", plural(len(r.Queues), "outbound queue"), len(waiting))
+	if len(waiting) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "  QUEUE\tOWNER\tROUTE\tPENDING\tBYTES\tOLDEST\tAGE")
+	for _, q := range waiting {
+		age := "unknown"
+		if q.AgeSeconds != nil {
+			age = humanAge(time.Duration(*q.AgeSeconds) * time.Second)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%s\t%s\n", q.ID, q.Owner, q.Route, q.Pending, q.PendingBytes, q.Oldest, age)
+	}
+	tw.Flush()
 }

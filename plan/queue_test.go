@@ -82,7 +82,7 @@ func TestQueueStalled(t *testing.T) {
 		t.Fatalf("QUEUE_STALLED %d times, want 1 beside STALE_GATEWAY_ROUTE: %v", len(st), r.Findings)
 	}
 	f := st[0]
-	for _, want := range []string{"gateway SMTP", "queue 0000000A", "route ACME/HQ/00000004", "from Martian", `"This is the subject"`, "waited 5h00m", "longer than 2h0m0s"} {
+	for _, want := range []string{"gateway SMTP", "queue 0000000A", "route ACME/HQ/00000004", "from Martian", `"This is the subject"`, "waited 5h00m", "longer than 2h00m"} {
 		if !strings.Contains(f.Message, want) {
 			t.Errorf("message lacks %q: %s", want, f.Message)
 		}

@@ -14,6 +14,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
+
+	"github.com/porepair/porepair/plan"
 )
 
 // poPaths collects the postoffices named by --po, --po-list and
@@ -70,6 +72,8 @@ type result struct {
 	doc    any    // the JSON object for this PO
 	text   string // the text form
 	errs   string // what went wrong, for stderr (cron mails it)
+	// report is diagnose's report, for its metrics; nil otherwise.
+	report *plan.Report
 }
 
 // perPO runs fn for every postoffice with at most --parallel at once. One
@@ -77,6 +81,13 @@ type result struct {
 // order given: one JSON document, or the text forms and, for a fleet, a
 // summary table. It returns the worst exit code.
 func (e *env) perPO(c *cli.Context, fn func(po string) result) error {
+	return e.perPOThen(c, fn, nil)
+}
+
+// perPOThen is perPO with a step between the work and the output: then
+// (when not nil) sees every result; its error is printed and its exit
+// code counts like a postoffice's.
+func (e *env) perPOThen(c *cli.Context, fn func(po string) result, then func([]result) error) error {
 	pos, err := poPaths(c)
 	if err != nil {
 		return err
@@ -104,6 +115,12 @@ func (e *env) perPO(c *cli.Context, fn func(po string) result) error {
 	}
 	wg.Wait()
 	code := exitOK
+	if then != nil {
+		if err := then(results); err != nil {
+			fmt.Fprintf(e.stderr, "porepair: %v\n", err)
+			code = worse(code, codeOf(err))
+		}
+	}
 	for _, r := range results {
 		code = worse(code, r.code)
 		fmt.Fprint(e.stderr, r.errs)
