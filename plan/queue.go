@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -104,21 +105,34 @@ func (q *Queue) age(now time.Time, loc *time.Location) bool {
 func (q *Queue) stalled(after time.Duration) string {
 	return fmt.Sprintf("%s (queue %s, route %s): the oldest of %s, from %s, subject %q, has waited %s (since %s), longer than %s: nothing moves this queue; check that EXTERNAL.EXE runs and that the route is right (Q135031)",
 		q.Owner, q.ID, q.Route, plural(q.Pending, "pending message"), q.Sender, q.Subject,
-		humanAge(time.Duration(*q.AgeSeconds)*time.Second), q.Oldest, humanAge(after))
+		humanAge(time.Duration(*q.AgeSeconds)*time.Second), q.Oldest, shortDuration(after))
+}
+
+// shortDuration spells a threshold as given: 2h, 90m as 1h30m, 1m30s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // humanAge spells an age to the minute, or in days past two days.
 func humanAge(d time.Duration) string {
-	if d >= 48*time.Hour {
+	switch {
+	case d < time.Minute:
+		return d.Round(time.Second).String()
+	case d >= 48*time.Hour:
 		return fmt.Sprintf("%d days", d/(24*time.Hour))
 	}
-	d = d.Truncate(time.Minute)
-	switch h, m := d/time.Hour, d%time.Hour/time.Minute; {
-	case h == 0:
+	h, m := d/time.Hour, d%time.Hour/time.Minute
+	if h == 0 {
 		return fmt.Sprintf("%dm", m)
-	default:
-		return fmt.Sprintf("%dh%02dm", h, m)
 	}
+	return fmt.Sprintf("%dh%02dm", h, m)
 }
 
 // countQueue reads mailbag id and records it among the report's queues;

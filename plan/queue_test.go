@@ -1,6 +1,8 @@
 package plan_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -82,7 +84,7 @@ func TestQueueStalled(t *testing.T) {
 		t.Fatalf("QUEUE_STALLED %d times, want 1 beside STALE_GATEWAY_ROUTE: %v", len(st), r.Findings)
 	}
 	f := st[0]
-	for _, want := range []string{"gateway SMTP", "queue 0000000A", "route ACME/HQ/00000004", "from Martian", `"This is the subject"`, "waited 5h00m", "longer than 2h00m"} {
+	for _, want := range []string{"gateway SMTP", "queue 0000000A", "route ACME/HQ/00000004", "from Martian", `"This is the subject"`, "waited 5h00m", "longer than 2h:"} {
 		if !strings.Contains(f.Message, want) {
 			t.Errorf("message lacks %q: %s", want, f.Message)
 		}
@@ -141,5 +143,38 @@ func TestQueueBadDate(t *testing.T) {
 	q := queueByID(t, r, "0000000A")
 	if q.Oldest != "1995-13-01T09:30" || q.AgeSeconds != nil || r.Has(plan.QueueStalled) {
 		t.Errorf("queue = %+v, findings %v", q, r.Findings)
+	}
+}
+
+// An external postoffice's mailbag stalls too: mail for PARTNER/PARTPO
+// that EXTERNAL never carried there.
+func TestMailbagStalled(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	d := postoffice.DateOf(now.Add(-3 * 24 * time.Hour))
+	if err := fixture.BuildSpec(dir, fixture.Spec{Scenario: "healthy", QueueDate: &d}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range [][2]string{{"MBG/0000000A.MBG", "MBG/00000007.MBG"}, {"KEY/0000000A.KEY", "KEY/00000007.KEY"}} {
+		b, err := os.ReadFile(filepath.Join(dir, f[0]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f[1]), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := postoffice.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := plan.DiagnoseWith(p, plan.Builtin, plan.Clock{Now: now, Location: time.UTC, StalledAfter: 90 * time.Second})
+	var msgs []string
+	for _, f := range findings(r, plan.QueueStalled) {
+		msgs = append(msgs, f.File+": "+f.Message)
+	}
+	want := "MBG/00000007.MBG: postoffice PARTNER/PARTPO (queue 00000007, route PARTNER/PARTPO/00000007): the oldest of 3 pending messages, from Martian"
+	if len(msgs) != 2 || !strings.HasPrefix(msgs[0], want) || !strings.Contains(msgs[0], "waited 3 days") || !strings.Contains(msgs[0], "longer than 1m30s") {
+		t.Errorf("QUEUE_STALLED = %q, want the SMTP queue and %q…", msgs, want)
 	}
 }
