@@ -128,6 +128,18 @@ func (e *env) perPOThen(c *cli.Context, fn func(po string) result, then func([]r
 		e.log.Info("result", "command", c.Command.Name, "po", r.po, "status", r.status,
 			"exit", r.code, "errors", strings.TrimSpace(r.errs))
 	}
+	if err := e.printResults(results, asJSON); err != nil {
+		return err
+	}
+	if code != exitOK {
+		return exit(code, nil)
+	}
+	return nil
+}
+
+// printResults prints one JSON document, or the text forms and, for a
+// fleet, a summary table.
+func (e *env) printResults(results []result, asJSON bool) error {
 	if asJSON {
 		var doc any = results[0].doc
 		if len(results) > 1 {
@@ -137,28 +149,22 @@ func (e *env) perPOThen(c *cli.Context, fn func(po string) result, then func([]r
 			}
 			doc = map[string]any{"results": docs}
 		}
-		if err := writeJSON(e.stdout, doc); err != nil {
-			return err
-		}
-	} else {
-		for i, r := range results {
-			if len(results) > 1 && i > 0 {
-				fmt.Fprintln(e.stdout)
-			}
-			fmt.Fprint(e.stdout, r.text)
-		}
-		if len(results) > 1 {
-			fmt.Fprintln(e.stdout)
-			tw := tabwriter.NewWriter(e.stdout, 2, 8, 2, ' ', 0)
-			fmt.Fprintln(tw, "POSTOFFICE\tSTATUS\tEXIT")
-			for _, r := range results {
-				fmt.Fprintf(tw, "%s\t%s\t%d\n", r.po, r.status, r.code)
-			}
-			tw.Flush()
-		}
+		return writeJSON(e.stdout, doc)
 	}
-	if code != exitOK {
-		return exit(code, nil)
+	for i, r := range results {
+		if len(results) > 1 && i > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		fmt.Fprint(e.stdout, r.text)
+	}
+	if len(results) > 1 {
+		fmt.Fprintln(e.stdout)
+		tw := tabwriter.NewWriter(e.stdout, 2, 8, 2, ' ', 0)
+		fmt.Fprintln(tw, "POSTOFFICE\tSTATUS\tEXIT")
+		for _, r := range results {
+			fmt.Fprintf(tw, "%s\t%s\t%d\n", r.po, r.status, r.code)
+		}
+		tw.Flush()
 	}
 	return nil
 }
