@@ -50,7 +50,7 @@ func Diagnose(p *postoffice.PO, ms []Manifest) *Report {
 }
 
 func diagnose(p *postoffice.PO, ms []Manifest) (*Report, *Model) {
-	d := &diag{p: p, ms: ms, r: &Report{PO: p.Root, Findings: []Finding{}},
+	d := &diag{p: p, ms: ms, empty: map[string]bool{}, r: &Report{PO: p.Root, Findings: []Finding{}, Queues: []Queue{}},
 		m: &Model{PO: p, networks: map[string]*network{}, hubs: map[string]int{}}}
 	d.sizes()
 	d.counter()
@@ -72,6 +72,9 @@ type diag struct {
 	m          *Model
 	externals  []xtnEntry // every effective active external PO
 	masterFile string     // MASTER.GLB as spelled on disk
+	// empty holds the 0-byte files the size check met (as spelled on
+	// disk): a hub's thousands of empty mailbags need not be opened again.
+	empty map[string]bool
 }
 
 // xtnEntry is an active external PO: the first active record of its name
@@ -136,6 +139,9 @@ func (d *diag) size(rel string, e postoffice.DirEntry) {
 		return
 	}
 	size := fi.Size()
+	if size == 0 && fi.Mode().IsRegular() {
+		d.empty[rel] = true
+	}
 	if !rule.Check(size) {
 		f := NewFinding(BadFileSize, rel, "%s is %d bytes; it must be %s: restore it from a backup", rel, size, rule)
 		if strings.EqualFold(rel, postoffice.ControlPath) {
@@ -348,11 +354,12 @@ func (d *diag) queue(file string, i int, r *postoffice.NetRecord, comp string) {
 		return
 	}
 	d.pairPresent(id, "gateway "+name, comp)
-	q, err := d.p.ReadQueue(id)
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			d.unreadable(q.MBG, err)
-		}
+	route := RouteHere
+	if r.Indirect() {
+		route = routeOf(r.Route())
+	}
+	q := d.countQueue(id, "gateway "+name, route)
+	if q == nil {
 		return
 	}
 	d.tag(MailbagOverfull, q.MBG, comp)

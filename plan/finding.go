@@ -55,6 +55,10 @@ const (
 	IndirectRouteBroken
 	MailbagOverfull
 	WorkgroupPostoffice
+	// QueueStalled: an outbound queue's oldest pending message waited
+	// longer than diagnose --stalled-after. Only the diagnose command
+	// checks it (it needs a clock); planning never sees it.
+	QueueStalled
 )
 
 type codeInfo struct {
@@ -82,6 +86,17 @@ var codes = map[Code]codeInfo{
 	IndirectRouteBroken:   {"INDIRECT_ROUTE_BROKEN", Warning, []string{"Q118561"}},
 	MailbagOverfull:       {"MAILBAG_OVERFULL", Error, []string{"Q77926"}},
 	WorkgroupPostoffice:   {"WORKGROUP_POSTOFFICE", Info, []string{"Q110225"}},
+	QueueStalled:          {"QUEUE_STALLED", Warning, []string{"Q135031"}},
+}
+
+// Codes lists every finding code, ordered by name.
+func Codes() []Code {
+	out := make([]Code, 0, len(codes))
+	for c := range codes {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
 }
 
 func (c Code) String() string {
@@ -130,6 +145,9 @@ type Report struct {
 	Network    string    `json:"network"`
 	Postoffice string    `json:"postoffice"`
 	Findings   []Finding `json:"findings"`
+	// Queues are the outbound queues: each active gateway record's queue,
+	// then each active external postoffice's mailbag, in file order.
+	Queues []Queue `json:"queues"`
 }
 
 // Sort orders findings by file, then code, then message.

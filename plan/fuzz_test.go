@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
@@ -47,7 +48,13 @@ func FuzzDiagnosePlan(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := plan.Diagnose(p, plan.Builtin)
+		// With a clock, so that fuzzed dates are aged too.
+		r := plan.DiagnoseWith(p, plan.Builtin, plan.Clock{Now: time.Now(), StalledAfter: time.Minute})
+		for _, q := range r.Queues {
+			if q.AgeSeconds != nil && *q.AgeSeconds < 0 {
+				t.Fatalf("negative age: %+v", q)
+			}
+		}
 		for _, fd := range r.Findings {
 			if fd.Message == "" || fd.File == "" {
 				t.Fatalf("finding without message or file: %+v", fd)

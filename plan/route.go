@@ -124,6 +124,11 @@ func (d *diag) xtnRecords() {
 				postoffice.Printable(r.Raw(postoffice.XtnMailbag))))
 		} else {
 			d.pairPresent(id, "postoffice "+name, "")
+			route := name + "/" + id.String()
+			if r.Indirect() {
+				route = routeOf(r.Route())
+			}
+			d.countQueue(id, "postoffice "+name, route)
 		}
 		if r.Indirect() {
 			rt := r.Route()

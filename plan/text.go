@@ -16,6 +16,7 @@ func (r *Report) WriteText(w io.Writer) {
 		fmt.Fprintf(w, " (%s/%s)", postoffice.Printable(r.Network), postoffice.Printable(r.Postoffice))
 	}
 	fmt.Fprintln(w)
+	defer r.writeQueues(w)
 	if len(r.Findings) == 0 {
 		fmt.Fprintln(w, "  no findings: healthy")
 		return

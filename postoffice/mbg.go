@@ -3,6 +3,7 @@ package postoffice
 import (
 	"encoding/binary"
 	"fmt"
+	"time"
 )
 
 // MBG/<id>.MBG: records of 116 bytes, one message header each [KB Q77926,
@@ -59,6 +60,21 @@ func (d Date) Valid() bool {
 		days = 28
 	}
 	return d.Day <= days
+}
+
+// Time is the date as a time in loc: MS Mail stores no zone, so the
+// caller says which one the postoffice's machines keep. ok is false when
+// the values cannot be a date.
+func (d Date) Time(loc *time.Location) (t time.Time, ok bool) {
+	if !d.Valid() {
+		return time.Time{}, false
+	}
+	return time.Date(int(d.Year), time.Month(d.Month), int(d.Day), int(d.Hour), int(d.Minute), 0, 0, loc), true
+}
+
+// DateOf is t as a header stores it, to the minute, in t's own zone.
+func DateOf(t time.Time) Date {
+	return Date{Minute: uint16(t.Minute()), Hour: uint16(t.Hour()), Day: uint16(t.Day()), Month: uint16(t.Month()), Year: uint16(t.Year())}
 }
 
 // Before orders dates chronologically.

@@ -329,12 +329,14 @@ func (p *PO) XTN(id ID) (*XTNFile, error) {
 // any size is read in constant memory; it returns the file's spelling, the
 // number of headers and the length of a ragged tail.
 func (p *PO) ScanMailbag(id ID, fn func(i int, r *MBGRecord)) (actual string, n int, tail int64, err error) {
-	f, actual, _, err := p.Open(MBGPath(id))
+	f, actual, size, err := p.Open(MBGPath(id))
 	if err != nil {
 		return actual, 0, 0, err
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 256*MBGRecordSize)
+	// A buffer no larger than the file: diagnose scans every external
+	// postoffice's mailbag, and most of them are empty or nearly.
+	br := bufio.NewReaderSize(f, int(min(max(size, MBGRecordSize), 256*MBGRecordSize)))
 	var r MBGRecord
 	for {
 		k, err := io.ReadFull(br, r[:])

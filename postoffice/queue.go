@@ -32,10 +32,14 @@ type Queue struct {
 // fs.ErrNotExist.
 func (p *PO) ReadQueue(id ID) (*Queue, error) {
 	q := &Queue{ID: id, OldestIndex: -1}
-	key, problem := p.readKey(id)
-	q.KeyProblem = problem
+	var key *Key
 	oldestValid := false
 	actual, n, tail, err := p.ScanMailbag(id, func(i int, r *MBGRecord) {
+		// The KEY is read at the first header: an empty mailbag (most
+		// external postoffices' are) needs none, and a hub has thousands.
+		if i == 0 {
+			key, q.KeyProblem = p.readKey(id)
+		}
 		if key != nil && key.Deleted(i) {
 			q.Deleted++
 			return

@@ -128,12 +128,12 @@ func Unfinished(root string) (*Journal, bool) {
 	return j, j != nil && j.Done == nil
 }
 
-// Diagnose is plan.Diagnose plus INTERRUPTED_REPAIR, which only the
+// Diagnose is plan.DiagnoseWith plus INTERRUPTED_REPAIR, which only the
 // executor's journal can tell. A repair still running (its lock held) is
 // not interrupted: diagnose then reads each file as it was or as it will
 // be, never torn, because every write is a rename.
-func Diagnose(p *postoffice.PO, ms []plan.Manifest) *plan.Report {
-	r := plan.Diagnose(p, ms)
+func Diagnose(p *postoffice.PO, ms []plan.Manifest, c plan.Clock) *plan.Report {
+	r := plan.DiagnoseWith(p, ms, c)
 	if err := Interrupted(p.Root); err != nil && !InProgress(p.Root) {
 		r.Findings = append(r.Findings, plan.NewFinding(plan.InterruptedRepair, JournalName, "%v", err))
 		r.Sort()

@@ -96,7 +96,7 @@ func TestRepairStale(t *testing.T) {
 				t.Fatalf("result = %+v", res)
 			}
 			p, _ := postoffice.Open(dir)
-			if r := repair.Diagnose(p, plan.Builtin); r.Problems() {
+			if r := repair.Diagnose(p, plan.Builtin, plan.Clock{}); r.Problems() {
 				t.Errorf("problems after repair: %v", r.Findings)
 			}
 			// NETWORK.GLB: the SMTP record's queue (0x21) → the new queue, its

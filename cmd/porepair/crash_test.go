@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/testdata/fixture"
 )
 
@@ -24,7 +25,10 @@ func stalePO(t *testing.T) (string, map[string]string) {
 func scenarioPO(t *testing.T, scenario string) (string, map[string]string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "MAILDATA")
-	if err := fixture.BuildSpec(dir, fixture.Spec{Scenario: scenario, Lower: scenario == "lower"}); err != nil {
+	// Mail queued just now: a repaired postoffice is then healthy, its
+	// queue not yet stalled.
+	now := postoffice.DateOf(time.Now())
+	if err := fixture.BuildSpec(dir, fixture.Spec{Scenario: scenario, Lower: scenario == "lower", QueueDate: &now}); err != nil {
 		t.Fatal(err)
 	}
 	tree, err := fixture.Tree(dir)

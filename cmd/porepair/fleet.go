@@ -14,6 +14,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
+
+	"github.com/porepair/porepair/plan"
 )
 
 // poPaths collects the postoffices named by --po, --po-list and
@@ -70,6 +72,8 @@ type result struct {
 	doc    any    // the JSON object for this PO
 	text   string // the text form
 	errs   string // what went wrong, for stderr (cron mails it)
+	// report is diagnose's report, for its metrics; nil otherwise.
+	report *plan.Report
 }
 
 // perPO runs fn for every postoffice with at most --parallel at once. One
@@ -77,6 +81,13 @@ type result struct {
 // order given: one JSON document, or the text forms and, for a fleet, a
 // summary table. It returns the worst exit code.
 func (e *env) perPO(c *cli.Context, fn func(po string) result) error {
+	return e.perPOThen(c, fn, nil)
+}
+
+// perPOThen is perPO with a step between the work and the output: then
+// (when not nil) sees every result; its error is printed and its exit
+// code counts like a postoffice's.
+func (e *env) perPOThen(c *cli.Context, fn func(po string) result, then func([]result) error) error {
 	pos, err := poPaths(c)
 	if err != nil {
 		return err
@@ -104,6 +115,12 @@ func (e *env) perPO(c *cli.Context, fn func(po string) result) error {
 	}
 	wg.Wait()
 	code := exitOK
+	if then != nil {
+		if err := then(results); err != nil {
+			fmt.Fprintf(e.stderr, "porepair: %v\n", err)
+			code = worse(code, codeOf(err))
+		}
+	}
 	for _, r := range results {
 		code = worse(code, r.code)
 		fmt.Fprint(e.stderr, r.errs)
@@ -111,6 +128,18 @@ func (e *env) perPO(c *cli.Context, fn func(po string) result) error {
 		e.log.Info("result", "command", c.Command.Name, "po", r.po, "status", r.status,
 			"exit", r.code, "errors", strings.TrimSpace(r.errs))
 	}
+	if err := e.printResults(results, asJSON); err != nil {
+		return err
+	}
+	if code != exitOK {
+		return exit(code, nil)
+	}
+	return nil
+}
+
+// printResults prints one JSON document, or the text forms and, for a
+// fleet, a summary table.
+func (e *env) printResults(results []result, asJSON bool) error {
 	if asJSON {
 		var doc any = results[0].doc
 		if len(results) > 1 {
@@ -120,28 +149,22 @@ func (e *env) perPO(c *cli.Context, fn func(po string) result) error {
 			}
 			doc = map[string]any{"results": docs}
 		}
-		if err := writeJSON(e.stdout, doc); err != nil {
-			return err
-		}
-	} else {
-		for i, r := range results {
-			if len(results) > 1 && i > 0 {
-				fmt.Fprintln(e.stdout)
-			}
-			fmt.Fprint(e.stdout, r.text)
-		}
-		if len(results) > 1 {
-			fmt.Fprintln(e.stdout)
-			tw := tabwriter.NewWriter(e.stdout, 2, 8, 2, ' ', 0)
-			fmt.Fprintln(tw, "POSTOFFICE\tSTATUS\tEXIT")
-			for _, r := range results {
-				fmt.Fprintf(tw, "%s\t%s\t%d\n", r.po, r.status, r.code)
-			}
-			tw.Flush()
-		}
+		return writeJSON(e.stdout, doc)
 	}
-	if code != exitOK {
-		return exit(code, nil)
+	for i, r := range results {
+		if len(results) > 1 && i > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		fmt.Fprint(e.stdout, r.text)
+	}
+	if len(results) > 1 {
+		fmt.Fprintln(e.stdout)
+		tw := tabwriter.NewWriter(e.stdout, 2, 8, 2, ' ', 0)
+		fmt.Fprintln(tw, "POSTOFFICE\tSTATUS\tEXIT")
+		for _, r := range results {
+			fmt.Fprintf(tw, "%s\t%s\t%d\n", r.po, r.status, r.code)
+		}
+		tw.Flush()
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	_ "time/tzdata" // --tz must work on hosts without a zoneinfo database
 
 	"github.com/urfave/cli/v2"
 )

@@ -18,6 +18,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/sys/unix"
 
+	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/testdata/fixture"
 )
 
@@ -55,13 +56,35 @@ func holdLock(path string) int {
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
+		// The fixture command dates queued mail in this process's zone;
+		// porepair must read it in the same one.
+		Setup: func(env *testscript.Env) error {
+			if tz, ok := os.LookupEnv("TZ"); ok {
+				env.Setenv("TZ", tz)
+			}
+			return nil
+		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			// fixture SCENARIO DIR: build a fixture postoffice.
+			// fixture SCENARIO DIR [QUEUED]: build a fixture postoffice whose
+			// queued mail is dated QUEUED: "now" (the default: a live
+			// postoffice, nothing stalled), a duration ago ("5h"), or "kb"
+			// (the KB dumps' 1993 dates).
 			"fixture": func(ts *testscript.TestScript, neg bool, args []string) {
-				if len(args) != 2 {
-					ts.Fatalf("usage: fixture SCENARIO DIR")
+				if len(args) != 2 && len(args) != 3 {
+					ts.Fatalf("usage: fixture SCENARIO DIR [now|kb|DURATION]")
 				}
-				ts.Check(fixture.BuildSpec(ts.MkAbs(args[1]), fixture.Spec{Scenario: args[0], Lower: args[0] == "lower"}))
+				spec := fixture.Spec{Scenario: args[0], Lower: args[0] == "lower"}
+				if len(args) == 2 || args[2] != "kb" {
+					ago := time.Duration(0)
+					if len(args) == 3 && args[2] != "now" {
+						var err error
+						ago, err = time.ParseDuration(args[2])
+						ts.Check(err)
+					}
+					d := postoffice.DateOf(time.Now().Add(-ago))
+					spec.QueueDate = &d
+				}
+				ts.Check(fixture.BuildSpec(ts.MkAbs(args[1]), spec))
 			},
 			// media DIR [VERSION]: write an Access disk.
 			"media": func(ts *testscript.TestScript, neg bool, args []string) {

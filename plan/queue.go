@@ -1,0 +1,192 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/porepair/porepair/postoffice"
+)
+
+// RouteHere is the route of a gateway that runs on this postoffice: its
+// record is direct, EXTERNAL hands the queue to the gateway here.
+const RouteHere = "gateway on this postoffice"
+
+// Queue is one outbound queue as diagnose counted it: a gateway's queue
+// (NETWORK.GLB 0x21) or an external postoffice's mailbag (its XTN record).
+// Mail waiting in one of them is mail EXTERNAL has not moved yet.
+type Queue struct {
+	ID    string `json:"id"`    // the mailbag's hex id
+	File  string `json:"file"`  // the MBG, as spelled on disk
+	Owner string `json:"owner"` // "gateway SMTP" or "postoffice ACME/HQ"
+	// Route is where the mail goes: NET/PO/MBG, or RouteHere.
+	Route   string `json:"route"`
+	Pending int    `json:"pending"`
+	Deleted int    `json:"deleted"`
+	// PendingBytes adds up the size field of the pending headers.
+	PendingBytes uint64 `json:"pending_bytes"`
+	// Oldest is the oldest pending header's date as stored
+	// (YYYY-MM-DDTHH:MM, shown raw when it cannot be a date); "" when
+	// nothing waits. Sender and Subject are that header's, printable.
+	Oldest  string `json:"oldest"`
+	Sender  string `json:"sender"`
+	Subject string `json:"subject"`
+	// AgeSeconds is how long the oldest pending message has waited. Only
+	// DiagnoseWith with a clock sets it; null when its date cannot be a
+	// date, 0 when nothing waits.
+	AgeSeconds *float64 `json:"oldest_age_seconds"`
+	// KeyProblem is set when the KEY cannot tell which headers are
+	// deleted: every header then counts as pending.
+	KeyProblem string `json:"key_problem,omitempty"`
+
+	oldest postoffice.Date
+}
+
+// Clock is what a diagnosis needs to age queued mail. The zero Clock ages
+// nothing: planning diagnoses with it, so that a plan depends on the
+// postoffice alone and never on when it was made.
+type Clock struct {
+	Now time.Time
+	// Location is the zone MBG dates are read in: MS Mail stores none.
+	// nil means the host's local zone.
+	Location *time.Location
+	// StalledAfter is the age past which a queue is QUEUE_STALLED; 0
+	// turns the check off.
+	StalledAfter time.Duration
+}
+
+// DiagnoseWith is Diagnose that also ages every outbound queue's oldest
+// pending message by c, and reports QUEUE_STALLED for the queues that
+// waited longer than c.StalledAfter.
+func DiagnoseWith(p *postoffice.PO, ms []Manifest, c Clock) *Report {
+	r, _ := diagnose(p, ms)
+	if c.Now.IsZero() {
+		return r
+	}
+	loc := c.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	for i := range r.Queues {
+		q := &r.Queues[i]
+		if !q.age(c.Now, loc) || c.StalledAfter <= 0 || *q.AgeSeconds <= c.StalledAfter.Seconds() {
+			continue
+		}
+		// No Component, no PO: a stalled queue is a symptom, not something
+		// a reinstall mends (the old mail waits until EXTERNAL moves it),
+		// so planning and a repair's verify must not count it.
+		r.Findings = append(r.Findings, NewFinding(QueueStalled, q.File, "%s", q.stalled(c.StalledAfter)))
+	}
+	r.Sort()
+	return r
+}
+
+// age sets AgeSeconds; false when the oldest date cannot be a date.
+func (q *Queue) age(now time.Time, loc *time.Location) bool {
+	secs := 0.0
+	if q.Pending > 0 {
+		t, ok := q.oldest.Time(loc)
+		if !ok {
+			return false
+		}
+		// A date in the future (a clock set wrong somewhere) has not
+		// waited at all.
+		secs = max(now.Sub(t).Truncate(time.Second).Seconds(), 0)
+	}
+	q.AgeSeconds = &secs
+	return true
+}
+
+// stalled says what waits and for how long.
+func (q *Queue) stalled(after time.Duration) string {
+	return fmt.Sprintf("%s (queue %s, route %s): the oldest of %s, from %s, subject %q, has waited %s (since %s), longer than %s: nothing moves this queue; check that EXTERNAL.EXE runs and that the route is right (Q135031)",
+		q.Owner, q.ID, q.Route, plural(q.Pending, "pending message"), q.Sender, q.Subject,
+		humanAge(time.Duration(*q.AgeSeconds)*time.Second), q.Oldest, shortDuration(after))
+}
+
+// shortDuration spells a threshold as given: 2h, 90m as 1h30m, 1m30s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// humanAge spells an age to the minute, or in days past two days.
+func humanAge(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return d.Round(time.Second).String()
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	h, m := d/time.Hour, d%time.Hour/time.Minute
+	if h == 0 {
+		return fmt.Sprintf("%dm", m)
+	}
+	return fmt.Sprintf("%dh%02dm", h, m)
+}
+
+// countQueue reads mailbag id and records it among the report's queues;
+// nil when it cannot be read (a missing pair is QUEUE_MISSING elsewhere).
+func (d *diag) countQueue(id postoffice.ID, owner, route string) *postoffice.Queue {
+	if actual, ok, err := d.p.Resolve(postoffice.MBGPath(id)); err == nil && ok && d.empty[actual] {
+		d.r.Queues = append(d.r.Queues, Queue{ID: id.String(), File: actual, Owner: owner, Route: route})
+		return &postoffice.Queue{ID: id, MBG: actual, OldestIndex: -1}
+	}
+	q, err := d.p.ReadQueue(id)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			d.unreadable(q.MBG, err)
+		}
+		return nil
+	}
+	s := Queue{ID: id.String(), File: q.MBG, Owner: owner, Route: route, Pending: q.Pending, Deleted: q.Deleted,
+		PendingBytes: q.PendingBytes, KeyProblem: q.KeyProblem}
+	if q.Pending > 0 {
+		s.oldest = q.Oldest.Date()
+		s.Oldest = s.oldest.String()
+		s.Sender = postoffice.Printable(q.Oldest.Sender())
+		s.Subject = postoffice.Printable(q.Oldest.Subject())
+	}
+	d.r.Queues = append(d.r.Queues, s)
+	return q
+}
+
+// routeOf spells an indirect route as NET/PO/MBG.
+func routeOf(rt postoffice.Route) string {
+	return rt.Via() + "/" + postoffice.Printable(rt.Mailbag)
+}
+
+// writeQueues lists the outbound queues that hold mail; the empty ones
+// are only counted (a hub may have thousands).
+func (r *Report) writeQueues(w io.Writer) {
+	var waiting []Queue
+	for _, q := range r.Queues {
+		if q.Pending > 0 {
+			waiting = append(waiting, q)
+		}
+	}
+	fmt.Fprintf(w, "%s, %d with mail waiting\n", plural(len(r.Queues), "outbound queue"), len(waiting))
+	if len(waiting) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "  QUEUE\tOWNER\tROUTE\tPENDING\tBYTES\tOLDEST\tAGE")
+	for _, q := range waiting {
+		age := "unknown"
+		if q.AgeSeconds != nil {
+			age = humanAge(time.Duration(*q.AgeSeconds) * time.Second)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%s\t%s\n", q.ID, q.Owner, q.Route, q.Pending, q.PendingBytes, q.Oldest, age)
+	}
+	tw.Flush()
+}
