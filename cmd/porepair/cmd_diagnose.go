@@ -28,18 +28,18 @@ porepair --po-list /etc/porepair/fleet.txt --parallel 4 diagnose --json`,
 			return e.perPO(c, func(dir string) result {
 				p, err := openPO(dir)
 				if err != nil {
-					r := failed(dir, "error", err)
-					r.doc = map[string]any{"po": dir, "findings": []any{}, "status": "error", "errors": []string{err.Error()}}
+					r := failed(dir, statusError, err)
+					r.doc = map[string]any{"po": dir, "findings": []any{}, "status": statusError, "errors": []string{r.reason}}
 					return r
 				}
 				r := repair.Diagnose(p, ms)
 				var b bytes.Buffer
-				r.WriteText(&b)
-				code, status := exitOK, "healthy"
+				r.WriteStyled(&b, e.style(jsonOut(c)).color)
+				code, status := exitOK, statusHealthy
 				if r.Problems() {
-					code, status = exitProblems, "problems"
+					code, status = exitProblems, statusProblems
 				}
-				return result{po: dir, code: code, status: status, doc: r, text: b.String()}
+				return result{po: dir, code: code, status: status, reason: r.Counts(), doc: r, text: b.String()}
 			})
 		},
 	}
