@@ -5,12 +5,16 @@ PKGS      := ./... ./testdata/fixture ./testdata/gen ./testdata/po
 FUZZTIME  ?= 10s
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test lint fuzz bench bigpo stress golden clean
+.PHONY: all build install test lint fuzz bench bigpo stress golden clean
 
 all: build test
 
 build:
 	$(GO) build -o bin/porepair ./cmd/porepair
+
+# porepair into $(go env GOBIN), else $(go env GOPATH)/bin.
+install:
+	$(GO) install ./cmd/porepair
 
 test:
 	$(GO) test -race -count=1 $(PKGS)
