@@ -197,7 +197,8 @@ func (e *env) runAll(c *cli.Context, pos []string, n int, fn func(po string) res
 // refusal at warn, with the finding codes behind it.
 func (e *env) logResult(c *cli.Context, r result) {
 	args := []any{"command", c.Command.Name, "po", r.po, "status", r.status, "exit", r.code}
-	if r.reason != "" {
+	if r.reason != "" && e.logFile != "" {
+		// On stderr the result's own line already says why: once is enough.
 		args = append(args, "reason", r.reason)
 	}
 	if r.status == repair.StatusRefused {
