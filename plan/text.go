@@ -161,5 +161,5 @@ func (p *Plan) WriteSummary(w io.Writer) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s → %s\n", e.File, e.Field, show(e.Before), show(e.After))
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d file changes; every other byte of the postoffice stays as it is.\n", len(p.Changes))
+	fmt.Fprintf(w, "%s; every other byte of the postoffice stays as it is.\n", count(len(p.Changes), "file change"))
 }

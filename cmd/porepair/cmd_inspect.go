@@ -364,7 +364,7 @@ func (in *inspector) text(w io.Writer, doc any) {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, p(r.Network), p(r.Name), r.Type, p(r.Mailbag), r.Indirect, hub)
 		}
 	case *recordsDoc[netJSON]:
-		fmt.Fprintf(tw, "%s: %d records of %d bytes\n", d.File, len(d.Records), postoffice.NetRecordSize)
+		fmt.Fprintf(tw, "%s: %s of %d bytes\n", d.File, plural(len(d.Records), "record", "records"), postoffice.NetRecordSize)
 		fmt.Fprintln(tw, "#\tSTATUS\tTYPE\tNAME\tXTN\tPO\tMAILBAG\tROUTE"+debugTitle)
 		for _, r := range d.Records {
 			fmt.Fprintf(tw, "%d\t%s\t%d %s\t%s\t%s\t%s\t%s\t%s%s\n", r.Index, r.Status, r.Type, r.TypeName,
@@ -372,7 +372,7 @@ func (in *inspector) text(w io.Writer, doc any) {
 		}
 		tail(tw, d.Tail)
 	case *recordsDoc[xtnJSON]:
-		fmt.Fprintf(tw, "%s: %d records of %d bytes\n", d.File, len(d.Records), postoffice.XTNRecordSize)
+		fmt.Fprintf(tw, "%s: %s of %d bytes\n", d.File, plural(len(d.Records), "record", "records"), postoffice.XTNRecordSize)
 		fmt.Fprintln(tw, "#\tSTATUS\tNAME\tMAILBAG\tROUTE\tHUB"+debugTitle)
 		for _, r := range d.Records {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d%s\n", r.Index, r.Status, p(r.Name), p(r.Mailbag), r.Indirect, r.Hub,
@@ -380,7 +380,7 @@ func (in *inspector) text(w io.Writer, doc any) {
 		}
 		tail(tw, d.Tail)
 	case *recordsDoc[mbgJSON]:
-		fmt.Fprintf(tw, "%s: %d headers\n", d.File, len(d.Records))
+		fmt.Fprintf(tw, "%s: %s\n", d.File, plural(len(d.Records), "header", "headers"))
 		fmt.Fprintln(tw, "#\tSENDER\tDATE\tPRI\tSIZE\tATT\tTRIES\tMAI\tDELETED\tSUBJECT"+debugTitle)
 		for _, r := range d.Records {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%v\t%s%s\n", r.Index, p(r.Sender), r.Date, r.Priority, r.Size,
@@ -401,6 +401,6 @@ func (in *inspector) text(w io.Writer, doc any) {
 
 func tail(w io.Writer, n int) {
 	if n > 0 {
-		fmt.Fprintf(w, "ragged tail: %d bytes after the last whole record (not parsed)\n", n)
+		fmt.Fprintf(w, "ragged tail: %s after the last whole record (not parsed)\n", plural(n, "byte", "bytes"))
 	}
 }

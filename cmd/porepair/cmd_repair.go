@@ -221,7 +221,7 @@ func repairResult(dir string, res repair.Result) result {
 func loadPlan(file string) (*plan.Plan, error) {
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return nil, usagef("--plan: %v", err)
+		return nil, usagef("--plan %s: %s", file, errText(err))
 	}
 	var p plan.Plan
 	if err := json.Unmarshal(b, &p); err != nil {
