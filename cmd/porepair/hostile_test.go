@@ -197,7 +197,7 @@ func TestHostileFiles(t *testing.T) {
 			}
 			if strings.Contains(c.name, "FIFO") {
 				// Planning reads no FLAG.GLB; the repair's lock refuses it.
-				if code, _, errs := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 2 || !strings.Contains(errs, "not a regular file") {
+				if code, out, errs := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 2 || !strings.Contains(out+errs, "not a regular file") {
 					t.Errorf("repair with a FIFO FLAG.GLB: exit %d\n%s", code, errs)
 				}
 				sameTree(t, dir, before, c.name)
