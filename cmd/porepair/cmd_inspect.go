@@ -74,7 +74,9 @@ porepair --po DIR inspect mailbag 0000000A`,
 				return exit(exitUsage, err)
 			}
 			if jsonOut(c) {
-				return writeJSON(e.stdout, doc)
+				// Led by the postoffice and exit code, as every result is.
+				return writeJSON(e.stdout, withHeader(doc, object{
+					{"po", pos[0]}, {"po_resolved", p.Root}, {"exit_code", exitOK}}))
 			}
 			in.text(e.stdout, doc)
 			return nil
