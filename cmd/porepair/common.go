@@ -72,7 +72,7 @@ func childPO(dir string) string {
 		return ""
 	}
 	slices.SortStableFunc(ents, func(a, b fs.DirEntry) int {
-		return cmp.Compare(b1(strings.EqualFold(a.Name(), "MAILDATA")), b1(strings.EqualFold(b.Name(), "MAILDATA")))
+		return cmp.Compare(maildataRank(a.Name()), maildataRank(b.Name()))
 	})
 	for _, en := range ents {
 		sub := filepath.Join(dir, en.Name())
@@ -85,9 +85,9 @@ func childPO(dir string) string {
 	return ""
 }
 
-// b1 sorts true first.
-func b1(b bool) int {
-	if b {
+// maildataRank puts MAILDATA, the usual name of a postoffice, first.
+func maildataRank(name string) int {
+	if strings.EqualFold(name, "MAILDATA") {
 		return 0
 	}
 	return 1

@@ -165,13 +165,12 @@ func (e *env) before(c *cli.Context) error {
 // --po has no EnvVars: POREPAIR_PO is read by poPaths only when neither
 // --po nor --po-list is given anywhere on the line.
 func globalFlags() []cli.Flag {
-	const global = globalCategory
 	return []cli.Flag{
-		&cli.StringSliceFlag{Name: "po", Category: global, Usage: "postoffice directory (MAILDATA); repeat for a fleet; default $POREPAIR_PO", TakesFile: true},
-		&cli.StringFlag{Name: "po-list", Category: global, Usage: "file with one postoffice path a line (# starts a comment; relative paths are relative to the file's directory)", TakesFile: true},
+		&cli.StringSliceFlag{Name: "po", Category: globalCategory, Usage: "postoffice directory (MAILDATA); repeat for a fleet; default $POREPAIR_PO", TakesFile: true},
+		&cli.StringFlag{Name: "po-list", Category: globalCategory, Usage: "file with one postoffice path a line (# starts a comment; relative paths are relative to the file's directory)", TakesFile: true},
 		jsonFlag(), parallelFlag(),
-		&cli.StringFlag{Name: "log-file", Category: global, Usage: "append structured log lines (JSON) to `FILE`", TakesFile: true},
-		&cli.StringFlag{Name: "snapshot-dir", Category: global, Usage: "keep snapshots in `DIR` instead of POREPAIR/SNAPSHOT in each postoffice", TakesFile: true},
+		&cli.StringFlag{Name: "log-file", Category: globalCategory, Usage: "append structured log lines (JSON) to `FILE`", TakesFile: true},
+		&cli.StringFlag{Name: "snapshot-dir", Category: globalCategory, Usage: "keep snapshots in `DIR` instead of POREPAIR/SNAPSHOT in each postoffice", TakesFile: true},
 	}
 }
 
