@@ -119,12 +119,12 @@ func resolved(p string) string {
 type result struct {
 	po     string
 	code   int
-	status string // one word for the fleet summary
-	reason string // why, in a few words, for the fleet table ("" when all went well)
-	doc    any    // the JSON object for this PO
-	text   string // the text form
-	errs   string // what went wrong, for stderr (cron mails it)
-	codes  []string
+	status string   // one word for the fleet summary
+	reason string   // why, in a few words, for the fleet table ("" when all went well)
+	doc    any      // the JSON object for this PO
+	text   string   // the text form
+	errs   string   // what went wrong, for stderr (cron mails it)
+	codes  []string // the error and warning findings behind a refusal, for the log
 }
 
 // perPO runs fn for every postoffice with at most --parallel at once. One
@@ -202,7 +202,10 @@ func (e *env) logResult(c *cli.Context, r result) {
 		args = append(args, "reason", r.reason)
 	}
 	if r.status == repair.StatusRefused {
-		e.log.Warn("refused", append(args, "codes", r.codes)...)
+		if len(r.codes) > 0 {
+			args = append(args, "codes", r.codes)
+		}
+		e.log.Warn("refused", args...)
 		return
 	}
 	e.log.Info("result", args...)
