@@ -166,8 +166,8 @@ func (e *env) before(c *cli.Context) error {
 // --po nor --po-list is given anywhere on the line.
 func globalFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringSliceFlag{Name: "po", Category: globalCategory, Usage: "postoffice directory (MAILDATA); repeat for a fleet; default $POREPAIR_PO", TakesFile: true},
-		&cli.StringFlag{Name: "po-list", Category: globalCategory, Usage: "file with one postoffice path a line (# starts a comment; relative paths are relative to the file's directory)", TakesFile: true},
+		&cli.StringSliceFlag{Name: "po", Category: globalCategory, Usage: "postoffice directory `DIR` (MAILDATA); repeat for a fleet; default $POREPAIR_PO", TakesFile: true},
+		&cli.StringFlag{Name: "po-list", Category: globalCategory, Usage: "`FILE` with one postoffice path a line (# starts a comment; relative paths are relative to FILE's directory)", TakesFile: true},
 		jsonFlag(), parallelFlag(),
 		&cli.StringFlag{Name: "log-file", Category: globalCategory, Usage: "append structured log lines (JSON) to `FILE`", TakesFile: true},
 		&cli.StringFlag{Name: "snapshot-dir", Category: globalCategory, Usage: "keep snapshots in `DIR` instead of POREPAIR/SNAPSHOT in each postoffice", TakesFile: true},
@@ -182,7 +182,7 @@ func jsonFlag() cli.Flag {
 }
 
 func parallelFlag() cli.Flag {
-	return &cli.IntFlag{Name: "parallel", Category: globalCategory, Value: 1, Usage: "postoffices worked on at once (fleet), 1 or more"}
+	return &cli.IntFlag{Name: "parallel", Category: globalCategory, Value: 1, Usage: "`N` postoffices worked on at once (fleet), 1 or more"}
 }
 
 // suggest names the command closest to a misspelt one.
