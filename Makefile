@@ -9,12 +9,16 @@ STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TAGS      := -tags faultinject
 CROSS     := linux/amd64 linux/arm64 windows/amd64 windows/arm64 darwin/amd64 darwin/arm64 freebsd/amd64 freebsd/arm64
 
-.PHONY: all build cross test lint fuzz bench bigpo stress golden clean
+.PHONY: all build install cross test lint fuzz bench bigpo stress golden clean
 
 all: build test
 
 build:
 	$(GO) build -o bin/porepair ./cmd/porepair
+
+# porepair into $(go env GOBIN), else $(go env GOPATH)/bin.
+install:
+	$(GO) install ./cmd/porepair
 
 # Build and vet (test files included) for every supported OS and
 # architecture, with and without the fault hook: a break on any OS fails.

@@ -1,16 +1,23 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/porepair/porepair/postoffice"
 )
 
-// WriteText prints a report for an administrator: one line per finding.
-func (r *Report) WriteText(w io.Writer) {
+// WriteText prints a report for an administrator, without colour.
+func (r *Report) WriteText(w io.Writer) { r.WriteStyled(w, false) }
+
+// WriteStyled prints a report for an administrator: the worst findings
+// first (then by file), each message wrapped under its own indent, a KB
+// article named once, the severity in colour when color is set.
+func (r *Report) WriteStyled(w io.Writer, color bool) {
 	fmt.Fprintf(w, "postoffice %s", r.PO)
 	if r.Network != "" || r.Postoffice != "" {
 		fmt.Fprintf(w, " (%s/%s)", postoffice.Printable(r.Network), postoffice.Printable(r.Postoffice))
@@ -21,13 +28,73 @@ func (r *Report) WriteText(w io.Writer) {
 		fmt.Fprintln(w, "  no findings: healthy")
 		return
 	}
+	fs := slices.Clone(r.Findings)
+	// The JSON keeps the file order of Sort; a person reads the worst first.
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(b.Severity, a.Severity), cmp.Compare(a.File, b.File))
+	})
+	for _, f := range fs {
+		sev := fmt.Sprintf("%-7s", strings.ToUpper(f.Severity.String()))
+		if color {
+			sev = severityColor[f.Severity] + sev + "\x1b[0m"
+		}
+		fmt.Fprintf(w, "  %s %-23s %s\n", sev, f.Code, f.File)
+		msg := f.Message
+		if kb := unnamed(f.KB, msg); len(kb) > 0 {
+			msg += " [" + strings.Join(kb, " ") + "]"
+		}
+		wrap(w, msg, "          ", 80)
+	}
+	fmt.Fprintln(w, r.Counts())
+}
+
+// severityColor is the ANSI colour of each severity on a terminal.
+var severityColor = map[Severity]string{Error: "\x1b[31m", Warning: "\x1b[33m", Info: "\x1b[39m"}
+
+// Counts is the tally of the findings: "3 findings: 1 error, 1 warning, 1 info".
+func (r *Report) Counts() string {
 	n := map[Severity]int{}
 	for _, f := range r.Findings {
 		n[f.Severity]++
-		fmt.Fprintf(w, "  %-7s %-23s %s\n          %s [%s]\n", strings.ToUpper(f.Severity.String()), f.Code, f.File,
-			f.Message, strings.Join(f.KB, " "))
 	}
-	fmt.Fprintf(w, "%d findings: %d errors, %d warnings, %d info\n", len(r.Findings), n[Error], n[Warning], n[Info])
+	return fmt.Sprintf("%s: %s, %s, %d info", count(len(r.Findings), "finding"),
+		count(n[Error], "error"), count(n[Warning], "warning"), n[Info])
+}
+
+// count is "1 error", "2 errors", "0 errors".
+func count(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// unnamed are the KB articles the message does not already name.
+func unnamed(kb []string, msg string) []string {
+	var out []string
+	for _, k := range kb {
+		if !strings.Contains(msg, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// wrap prints text in lines of at most width columns (a longer word
+// stays whole), each starting with indent.
+func wrap(w io.Writer, text, indent string, width int) {
+	line := indent
+	for _, word := range strings.Fields(text) {
+		if line != indent && len([]rune(line))+1+len([]rune(word)) > width {
+			fmt.Fprintln(w, line)
+			line = indent
+		}
+		if line != indent {
+			line += " "
+		}
+		line += word
+	}
+	fmt.Fprintln(w, line)
 }
 
 var phaseTitle = map[string]string{
@@ -95,5 +162,5 @@ func (p *Plan) WriteSummary(w io.Writer) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s → %s\n", e.File, e.Field, show(e.Before), show(e.After))
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d file changes; every other byte of the postoffice stays as it is.\n", len(p.Changes))
+	fmt.Fprintf(w, "%s; every other byte of the postoffice stays as it is.\n", count(len(p.Changes), "file change"))
 }

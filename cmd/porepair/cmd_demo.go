@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -33,8 +34,8 @@ step. The sample is removed afterwards unless --keep names a directory.`,
 				}
 				defer os.RemoveAll(tmp)
 				dir = filepath.Join(tmp, "MAILDATA")
-			} else if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
-				return usagef("--keep %s: directory is not empty", dir)
+			} else if err := keepDir(dir); err != nil {
+				return err
 			}
 			if err := writeSample(dir); err != nil {
 				return exit(exitFailed, err)
@@ -72,6 +73,24 @@ step. The sample is removed afterwards unless --keep names a directory.`,
 			return nil
 		},
 	}
+}
+
+// keepDir checks --keep DIR before anything is written: it must be a new
+// or empty directory, never a file.
+func keepDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return usagef("--keep %s: %s", dir, errText(err))
+	case !fi.IsDir():
+		return usagef("--keep %s: a file, not a directory: name a new or empty directory", dir)
+	}
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) > 0 {
+		return usagef("--keep %s: directory is not empty: name a new or empty directory", dir)
+	}
+	return nil
 }
 
 // writeSample writes the embedded stale-route postoffice into dir, with

@@ -51,7 +51,8 @@ func (e *env) diagnose(c *cli.Context) error {
 	if file := c.String("metrics"); file != "" {
 		then = func(rs []result) error { return writeMetrics(file, clock.Now, rs) }
 	}
-	return e.perPOThen(c, func(dir string) result { return diagnoseOne(dir, ms, clock) }, then)
+	color := e.style(jsonOut(c)).color
+	return e.perPOThen(c, func(dir string) result { return diagnoseOne(dir, ms, clock, color) }, then)
 }
 
 // clockOf reads --stalled-after and --tz; the time is now.
@@ -71,21 +72,21 @@ func clockOf(c *cli.Context) (plan.Clock, error) {
 	return plan.Clock{Now: time.Now(), Location: loc, StalledAfter: after}, nil
 }
 
-func diagnoseOne(dir string, ms []plan.Manifest, clock plan.Clock) result {
+func diagnoseOne(dir string, ms []plan.Manifest, clock plan.Clock, color bool) result {
 	p, err := openPO(dir)
 	if err != nil {
-		r := failed(dir, "error", err)
-		r.doc = map[string]any{"po": dir, "findings": []any{}, "status": "error", "errors": []string{err.Error()}}
+		r := failed(dir, statusError, err)
+		r.doc = map[string]any{"po": dir, "findings": []any{}, "status": statusError, "errors": []string{r.reason}}
 		return r
 	}
 	r := repair.Diagnose(p, ms, clock)
 	var b bytes.Buffer
-	r.WriteText(&b)
-	code, status := exitOK, "healthy"
+	r.WriteStyled(&b, color)
+	code, status := exitOK, statusHealthy
 	if r.Problems() {
-		code, status = exitProblems, "problems"
+		code, status = exitProblems, statusProblems
 	}
-	return result{po: dir, code: code, status: status, doc: r, text: b.String(), report: r}
+	return result{po: dir, code: code, status: status, reason: r.Counts(), doc: r, text: b.String(), report: r}
 }
 
 // writeMetrics writes one file for the whole fleet; a postoffice that

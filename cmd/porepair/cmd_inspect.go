@@ -22,64 +22,69 @@ porepair --po DIR inspect --debug-offsets xtn 00000001
 porepair --po DIR inspect mailbag 0000000A`,
 		Description: "--debug-offsets prints DEBUG-style addresses (0x100 + file offset), so a line can be checked against the tables of KB Q86625 and Q148666.",
 		Flags:       []cli.Flag{jsonFlag(), &cli.BoolFlag{Name: "debug-offsets", Usage: "print DEBUG addresses (0x100 + offset)"}},
-		Action: func(c *cli.Context) error {
-			pos, err := poPaths(c)
-			if err != nil {
-				return err
-			}
-			if len(pos) > 1 {
-				return usagef("inspect works on one postoffice")
-			}
-			p, err := openPO(pos[0])
-			if err != nil {
-				return err
-			}
-			what := c.Args().First()
-			if what == "" {
-				what = "routes"
-			}
-			var id postoffice.ID
-			switch what {
-			case "xtn", "mailbag":
-				if c.NArg() != 2 {
-					return usagef("inspect %s needs an ID (8 hex digits)", what)
-				}
-				if id, err = postoffice.ParseID(c.Args().Get(1)); err != nil {
-					return usagef("inspect %s: %v", what, err)
-				}
-			default:
-				if c.NArg() > 1 {
-					return usagef("inspect %s takes no ID", what)
-				}
-			}
-			in := &inspector{p: p, debug: c.Bool("debug-offsets")}
-			var doc any
-			switch what {
-			case "routes":
-				doc, err = in.routes()
-			case "network":
-				doc, err = in.network()
-			case "xtn":
-				doc, err = in.xtn(id)
-			case "mailbag":
-				doc, err = in.mailbag(id)
-			case "master":
-				doc, err = in.master()
-			case "control":
-				doc, err = in.control()
-			default:
-				return usagef("inspect: unknown view %q (routes, network, xtn ID, mailbag ID, master, control)", what)
-			}
-			if err != nil {
-				return exit(exitUsage, err)
-			}
-			if jsonOut(c) {
-				return writeJSON(e.stdout, doc)
-			}
-			in.text(e.stdout, doc)
-			return nil
-		},
+		Action:      func(c *cli.Context) error { return e.inspect(c) },
 	}
+}
+
+// inspect prints one view of one postoffice's files.
+func (e *env) inspect(c *cli.Context) error {
+	pos, err := poPaths(c)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usagef("inspect works on one postoffice")
+	}
+	p, err := openPO(pos[0])
+	if err != nil {
+		return err
+	}
+	what := c.Args().First()
+	if what == "" {
+		what = "routes"
+	}
+	var id postoffice.ID
+	switch what {
+	case "xtn", "mailbag":
+		if c.NArg() != 2 {
+			return usagef("inspect %s needs an ID (8 hex digits)", what)
+		}
+		if id, err = postoffice.ParseID(c.Args().Get(1)); err != nil {
+			return usagef("inspect %s: %v", what, err)
+		}
+	default:
+		if c.NArg() > 1 {
+			return usagef("inspect %s takes no ID", what)
+		}
+	}
+	in := &inspector{p: p, debug: c.Bool("debug-offsets")}
+	var doc any
+	switch what {
+	case "routes":
+		doc, err = in.routes()
+	case "network":
+		doc, err = in.network()
+	case "xtn":
+		doc, err = in.xtn(id)
+	case "mailbag":
+		doc, err = in.mailbag(id)
+	case "master":
+		doc, err = in.master()
+	case "control":
+		doc, err = in.control()
+	default:
+		return usagef("inspect: unknown view %q (routes, network, xtn ID, mailbag ID, master, control)", what)
+	}
+	if err != nil {
+		return exit(exitUsage, err)
+	}
+	if jsonOut(c) {
+		// Led by the postoffice and exit code, as every result is.
+		return writeJSON(e.stdout, withHeader(doc, object{
+			{"po", pos[0]}, {"po_resolved", p.Root}, {"exit_code", exitOK}}))
+	}
+	in.text(e.stdout, doc)
+	return nil
 }
 
 type inspector struct {
@@ -364,7 +369,7 @@ func (in *inspector) text(w io.Writer, doc any) {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, p(r.Network), p(r.Name), r.Type, p(r.Mailbag), r.Indirect, hub)
 		}
 	case *recordsDoc[netJSON]:
-		fmt.Fprintf(tw, "%s: %d records of %d bytes\n", d.File, len(d.Records), postoffice.NetRecordSize)
+		fmt.Fprintf(tw, "%s: %s of %d bytes\n", d.File, plural(len(d.Records), "record", "records"), postoffice.NetRecordSize)
 		fmt.Fprintln(tw, "#\tSTATUS\tTYPE\tNAME\tXTN\tPO\tMAILBAG\tROUTE"+debugTitle)
 		for _, r := range d.Records {
 			fmt.Fprintf(tw, "%d\t%s\t%d %s\t%s\t%s\t%s\t%s\t%s%s\n", r.Index, r.Status, r.Type, r.TypeName,
@@ -372,7 +377,7 @@ func (in *inspector) text(w io.Writer, doc any) {
 		}
 		tail(tw, d.Tail)
 	case *recordsDoc[xtnJSON]:
-		fmt.Fprintf(tw, "%s: %d records of %d bytes\n", d.File, len(d.Records), postoffice.XTNRecordSize)
+		fmt.Fprintf(tw, "%s: %s of %d bytes\n", d.File, plural(len(d.Records), "record", "records"), postoffice.XTNRecordSize)
 		fmt.Fprintln(tw, "#\tSTATUS\tNAME\tMAILBAG\tROUTE\tHUB"+debugTitle)
 		for _, r := range d.Records {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d%s\n", r.Index, r.Status, p(r.Name), p(r.Mailbag), r.Indirect, r.Hub,
@@ -380,7 +385,7 @@ func (in *inspector) text(w io.Writer, doc any) {
 		}
 		tail(tw, d.Tail)
 	case *recordsDoc[mbgJSON]:
-		fmt.Fprintf(tw, "%s: %d headers\n", d.File, len(d.Records))
+		fmt.Fprintf(tw, "%s: %s\n", d.File, plural(len(d.Records), "header", "headers"))
 		fmt.Fprintln(tw, "#\tSENDER\tDATE\tPRI\tSIZE\tATT\tTRIES\tMAI\tDELETED\tSUBJECT"+debugTitle)
 		for _, r := range d.Records {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%v\t%s%s\n", r.Index, p(r.Sender), r.Date, r.Priority, r.Size,
@@ -401,6 +406,6 @@ func (in *inspector) text(w io.Writer, doc any) {
 
 func tail(w io.Writer, n int) {
 	if n > 0 {
-		fmt.Fprintf(w, "ragged tail: %d bytes after the last whole record (not parsed)\n", n)
+		fmt.Fprintf(w, "ragged tail: %s after the last whole record (not parsed)\n", plural(n, "byte", "bytes"))
 	}
 }

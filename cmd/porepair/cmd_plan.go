@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/porepair/porepair/repair"
 )
 
 func planCommand(e *env) *cli.Command {
@@ -31,26 +33,28 @@ postoffice that changed since.`,
 			}
 			out := c.String("out")
 			if out != "" {
-				if pos, err := poPaths(c); err == nil && len(pos) > 1 {
+				if f, err := poFleet(c); err == nil && len(f.pos) > 1 {
 					return usagef("--out saves the plan of one postoffice")
 				}
 			}
 			return e.perPO(c, func(dir string) result {
 				pl, err := makePlan(dir, opt)
 				if err != nil {
-					return failed(dir, "refused", err)
+					r := failed(dir, refusedOrError(err), err)
+					r.codes = findingCodes(dir, opt.Manifests)
+					return r
 				}
 				if out != "" {
 					b, _ := json.MarshalIndent(pl, "", "  ")
 					if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
-						return failed(dir, "error", usagef("--out: %v", err))
+						return failed(dir, statusError, usagef("--out %s: %s", out, errText(err)))
 					}
 				}
 				var b bytes.Buffer
 				pl.WriteText(&b)
-				status := "plan"
+				status := statusPlan
 				if pl.NothingToDo {
-					status = "nothing-to-do"
+					status = repair.StatusNothingToDo
 				}
 				return result{po: dir, code: exitOK, status: status, doc: pl, text: b.String()}
 			})

@@ -27,75 +27,167 @@ snapshot on any error, failed verification, SIGINT or SIGTERM. Asks for
 confirmation on a terminal; needs --yes otherwise.`,
 		Flags: append(planFlags(), yesFlag(),
 			&cli.StringFlag{Name: "plan", Usage: "carry out a plan saved by plan --out `FILE`", TakesFile: true}),
-		Action: func(c *cli.Context) error {
-			if c.Args().Present() {
-				return usagef("repair takes no arguments")
-			}
-			if err := e.needYes(c); err != nil {
-				return err
-			}
-			opt, err := planOptions(c)
-			if err != nil {
-				return err
-			}
-			var saved *plan.Plan
-			if f := c.String("plan"); f != "" {
-				if saved, err = loadPlan(f); err != nil {
-					return err
-				}
-			}
-			pos, err := poPaths(c)
-			if err != nil {
-				return err
-			}
-			if saved != nil && len(pos) > 1 {
-				return usagef("--plan carries out the plan of one postoffice")
-			}
-			shown := map[string]*plan.Plan{}
-			if !c.Bool("yes") {
-				// A terminal: show every plan, then ask once. What was shown
-				// is what is carried out: the plans are kept, as saved plans.
-				var b strings.Builder
-				for _, dir := range pos {
-					pl := saved
-					if pl == nil {
-						if pl, err = makePlan(dir, opt); err != nil {
-							fmt.Fprintf(&b, "%s: refused: %v\n", dir, err)
-							continue
-						}
-					}
-					shown[dir] = pl
-					var t bytes.Buffer
-					pl.WriteText(&t)
-					b.WriteString(t.String())
-				}
-				fmt.Fprint(e.stderr, b.String())
-				if !e.confirm(fmt.Sprintf("Carry out the repair of %d postoffice(s)?", len(pos))) {
-					return usagef("not confirmed: nothing written")
-				}
-			}
-			ctx, stop := signalContext()
-			defer stop()
-			snapDir := snapshotDir(c)
-			return e.perPO(c, func(dir string) result {
-				var planner repair.Planner
-				switch pl := shown[dir]; {
-				case saved != nil:
-					planner = repair.Saved(saved)
-				case pl != nil:
-					planner = repair.Saved(pl)
-				default:
-					// Planned under the lock: nothing can change in between.
-					planner = func(po *postoffice.PO) (*plan.Plan, error) { return plan.Build(po, opt) }
-				}
-				res := repair.Repair(ctx, dir, planner, repair.Options{SnapshotDir: snapDir, Log: e.log})
-				return repairResult(dir, res)
-			})
-		},
+		Action: func(c *cli.Context) error { return e.repair(c) },
 	}
 }
 
-// repairResult turns an executor result into a fleet result.
+// preview is what a repair will do to one postoffice, planned before
+// asking: the plan shown is the plan carried out.
+type preview struct {
+	pl  *plan.Plan
+	err error // the refusal, or why the postoffice cannot be read
+}
+
+func (e *env) repair(c *cli.Context) error {
+	if c.Args().Present() {
+		return usagef("repair takes no arguments")
+	}
+	saved, opt, err := repairInputs(c)
+	if err != nil {
+		return err
+	}
+	f, err := poFleet(c)
+	if err != nil {
+		return err
+	}
+	if saved != nil && len(f.pos) > 1 {
+		return usagef("--plan carries out the plan of one postoffice")
+	}
+	if err := e.needYes(c); err != nil {
+		return err
+	}
+	var shown map[string]preview
+	if !c.Bool("yes") {
+		if shown, err = e.ask(c, f, saved, opt); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	snapDir := snapshotDir(c)
+	return e.perPO(c, func(dir string) result {
+		var planner repair.Planner
+		pv, asked := shown[dir]
+		switch {
+		case pv.err != nil:
+			r := failed(dir, refusedOrError(pv.err), pv.err)
+			r.codes = findingCodes(dir, opt.Manifests)
+			return r
+		case saved != nil:
+			planner = repair.Saved(saved)
+		case asked:
+			planner = repair.Saved(pv.pl)
+		default:
+			// Planned under the lock: nothing can change in between.
+			planner = func(po *postoffice.PO) (*plan.Plan, error) { return plan.Build(po, opt) }
+		}
+		res := repair.Repair(ctx, dir, planner, repair.Options{SnapshotDir: snapDir, Log: e.log})
+		r := repairResult(dir, res)
+		if res.Status == repair.StatusRepaired {
+			r.text += afterRepair(dir, snapDir, res.Snapshot)
+		}
+		if res.Status == repair.StatusRefused {
+			r.codes = findingCodes(dir, opt.Manifests)
+		}
+		return r
+	})
+}
+
+// repairInputs reads the saved plan or the plan flags, never both.
+func repairInputs(c *cli.Context) (*plan.Plan, plan.Options, error) {
+	f := c.String("plan")
+	if f == "" {
+		opt, err := planOptions(c)
+		return nil, opt, err
+	}
+	if err := planConflicts(c); err != nil {
+		return nil, plan.Options{}, err
+	}
+	saved, err := loadPlan(f)
+	if err != nil {
+		return nil, plan.Options{}, err
+	}
+	return saved, plan.Options{Manifests: plan.Manifests(saved.Manifest)}, nil
+}
+
+// ask plans every postoffice, shows one plan in full or a fleet's summary,
+// and asks once, unless there is nothing to repair.
+func (e *env) ask(c *cli.Context, f fleet, saved *plan.Plan, opt plan.Options) (map[string]preview, error) {
+	shown := map[string]preview{}
+	var todo, refused, nothing []string
+	for _, dir := range f.pos {
+		pv := preview{pl: saved}
+		if saved == nil {
+			pv.pl, pv.err = makePlan(dir, opt)
+		}
+		shown[dir] = pv
+		switch {
+		case pv.err != nil:
+			refused = append(refused, dir)
+		case pv.pl.NothingToDo:
+			nothing = append(nothing, dir)
+		default:
+			todo = append(todo, dir)
+		}
+	}
+	if len(todo) == 0 {
+		return shown, nil // nothing to confirm: the results say why
+	}
+	if len(f.pos) == 1 {
+		var t bytes.Buffer
+		shown[todo[0]].pl.WriteText(&t)
+		fmt.Fprint(e.stderr, t.String())
+	} else {
+		e.fleetSummary(shown, todo, refused, nothing)
+	}
+	if !e.confirm(fmt.Sprintf("Repair %s?", plural(len(todo), "postoffice", "postoffices"))) {
+		return nil, usagef("not confirmed: nothing written")
+	}
+	return shown, nil
+}
+
+// fleetSummary tells, before the question, how many postoffices will be
+// repaired, refused (and why) and left alone: a fleet's plans in full
+// would be thousands of lines.
+func (e *env) fleetSummary(shown map[string]preview, todo, refused, nothing []string) {
+	w := e.stderr
+	fmt.Fprintf(w, "%d to repair, %d refused, %d with nothing to do\n", len(todo), len(refused), len(nothing))
+	for _, dir := range todo {
+		pl := shown[dir].pl
+		fmt.Fprintf(w, "  repair   %s: %s, %s\n", dir, pl.Component, plural(len(pl.Changes), "file change", "file changes"))
+	}
+	for _, dir := range refused {
+		fmt.Fprintf(w, "  refused  %s: %s\n", dir, oneLine(strings.TrimPrefix(shown[dir].err.Error(), dir+": "), 100))
+	}
+	for _, dir := range nothing {
+		fmt.Fprintf(w, "  nothing  %s\n", dir)
+	}
+	fmt.Fprintln(w, "porepair --po DIR plan shows a postoffice's plan in full.")
+}
+
+// afterRepair is what to do next: the undo command and the restart.
+func afterRepair(dir, snapDir, snapshot string) string {
+	undo := "porepair --po " + shellQuote(dir)
+	if snapDir != "" {
+		undo += " --snapshot-dir " + shellQuote(snapDir)
+	}
+	undo += " rollback --snapshot " + snapshot
+	return fmt.Sprintf("  undo: %s\n  next: restart EXTERNAL.EXE on every machine that serves this postoffice, so it reloads its routing tables (Q118561)\n", undo)
+}
+
+// shellQuote quotes a path for a command line to copy, when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == ',' || r == ':' || r == '+' ||
+			(r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// repairResult turns an executor result into a fleet result. Its errors
+// go to stderr, once; the text says the outcome.
 func repairResult(dir string, res repair.Result) result {
 	var b strings.Builder
 	if pl := res.Plan; pl != nil && res.Status == repair.StatusRepaired {
@@ -107,19 +199,29 @@ func repairResult(dir string, res repair.Result) result {
 	if res.Snapshot != "" {
 		fmt.Fprintf(&b, " (snapshot %s)", res.Snapshot)
 	}
-	b.WriteString("\n")
 	var errs strings.Builder
-	for _, e := range res.Errors {
-		fmt.Fprintf(&b, "  error: %s\n", e)
-		fmt.Fprintf(&errs, "porepair: %s: %s\n", dir, e)
+	reason := ""
+	for i, e := range res.Errors {
+		e = strings.TrimPrefix(e, dir+": ")
+		switch {
+		case i == 0 && res.Status == repair.StatusRefused:
+			// A refusal is the answer, said on its line, like plan's.
+			fmt.Fprintf(&b, ": %s", e)
+		default:
+			fmt.Fprintf(&errs, "porepair: %s: %s\n", dir, e)
+		}
+		if reason == "" {
+			reason = e
+		}
 	}
-	return result{po: dir, code: res.Code, status: res.Status, doc: res, text: b.String(), errs: errs.String()}
+	b.WriteString("\n")
+	return result{po: dir, code: res.Code, status: res.Status, reason: reason, doc: res, text: b.String(), errs: errs.String()}
 }
 
 func loadPlan(file string) (*plan.Plan, error) {
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return nil, usagef("--plan: %v", err)
+		return nil, usagef("--plan %s: %s", file, errText(err))
 	}
 	var p plan.Plan
 	if err := json.Unmarshal(b, &p); err != nil {

@@ -110,8 +110,12 @@ porepair --po DIR snapshots prune --keep 5`,
 					if err != nil {
 						return err
 					}
-					if err := s.Verify(); err != nil {
-						return exit(exitProblems, fmt.Errorf("snapshot %s is damaged: %w", s.ID, err))
+					verr := s.Verify()
+					if jsonOut(c) {
+						return verifyJSON(e, s.ID, len(s.Entries), verr)
+					}
+					if verr != nil {
+						return exit(exitProblems, fmt.Errorf("snapshot %s is damaged: %w", s.ID, verr))
 					}
 					fmt.Fprintf(e.stdout, "snapshot %s: %d entries, every copy matches\n", s.ID, len(s.Entries))
 					return nil

@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -15,13 +21,86 @@ import (
 	"github.com/porepair/porepair/repair"
 )
 
-// openPO opens a postoffice; not a postoffice or unreadable is exit 2.
+// openPO opens a postoffice; not a postoffice or unreadable is exit 2,
+// said in one line that names what to do.
 func openPO(dir string) (*postoffice.PO, error) {
 	p, err := postoffice.Open(dir)
 	if err != nil {
-		return nil, exit(exitUsage, err)
+		return nil, exit(exitUsage, poError(dir, err))
 	}
 	return p, nil
+}
+
+// msgError is an error with a message written for a person; the error it
+// wraps stays reachable for errors.Is.
+type msgError struct {
+	msg string
+	err error
+}
+
+func (m *msgError) Error() string { return m.msg }
+func (m *msgError) Unwrap() error { return m.err }
+
+// poError says why dir cannot be opened as a postoffice, in place of the
+// system call's words (lstat …).
+func poError(dir string, err error) error {
+	fi, serr := os.Stat(dir)
+	var msg string
+	switch {
+	case errors.Is(serr, fs.ErrNotExist):
+		msg = fmt.Sprintf("%s: no such directory", dir)
+	case errors.Is(serr, fs.ErrPermission) || errors.Is(err, fs.ErrPermission):
+		msg = fmt.Sprintf("%s: permission denied", dir)
+	case serr == nil && !fi.IsDir():
+		msg = fmt.Sprintf("%s: a file, not a postoffice directory", dir)
+	case errors.Is(err, postoffice.ErrNotPostoffice):
+		msg = fmt.Sprintf("%s: %v", dir, postoffice.ErrNotPostoffice)
+		if sub := childPO(dir); sub != "" {
+			msg = fmt.Sprintf("%s: not a postoffice; %s is a postoffice: use --po %s", dir, sub, sub)
+		}
+	default:
+		msg = fmt.Sprintf("%s: %s", dir, errText(err))
+	}
+	return &msgError{msg: msg, err: err}
+}
+
+// childPO is a subdirectory of dir that is a postoffice (MAILDATA first),
+// or "": administrators often name the share above it.
+func childPO(dir string) string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return ""
+	}
+	slices.SortStableFunc(ents, func(a, b fs.DirEntry) int {
+		return cmp.Compare(maildataRank(a.Name()), maildataRank(b.Name()))
+	})
+	for _, en := range ents {
+		sub := filepath.Join(dir, en.Name())
+		if fi, err := os.Stat(sub); err == nil && fi.IsDir() {
+			if _, err := postoffice.Open(sub); err == nil {
+				return sub
+			}
+		}
+	}
+	return ""
+}
+
+// maildataRank puts MAILDATA, the usual name of a postoffice, first.
+func maildataRank(name string) int {
+	if strings.EqualFold(name, "MAILDATA") {
+		return 0
+	}
+	return 1
+}
+
+// errText is an error without the system call's name: a *fs.PathError
+// says "open x: no such file or directory"; callers name the path.
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 func codeOf(err error) int {
@@ -32,28 +111,61 @@ func codeOf(err error) int {
 	return exitUsage
 }
 
-// failed is the result of a postoffice that could not be worked on.
+// failed is the result of a postoffice that could not be worked on. Its
+// reason is printed once: a refusal is the answer, on stdout; any other
+// error goes to stderr. A fleet's table repeats it in a few words.
 func failed(po, status string, err error) result {
 	if codeOf(err) == exitBusy {
 		status = repair.StatusBusy
 	}
-	return result{po: po, code: codeOf(err), status: status,
-		doc:  map[string]any{"po": po, "status": status, "errors": []string{err.Error()}},
-		text: fmt.Sprintf("%s: %s: %v\n", po, status, err),
-		errs: fmt.Sprintf("porepair: %s: %v\n", po, err)}
+	why := strings.TrimPrefix(err.Error(), po+": ")
+	r := result{po: po, code: codeOf(err), status: status, reason: why,
+		doc: map[string]any{"po": po, "status": status, "errors": []string{why}}}
+	if status == repair.StatusRefused {
+		r.text = fmt.Sprintf("%s: %s: %s\n", po, status, why)
+	} else {
+		r.errs = fmt.Sprintf("porepair: %s: %s\n", po, why)
+	}
+	return r
+}
+
+// refusedOrError is the status of a plan that could not be made: an
+// unreadable or missing postoffice is an error, anything else a refusal.
+func refusedOrError(err error) string {
+	var m *msgError
+	if errors.As(err, &m) {
+		return statusError
+	}
+	return repair.StatusRefused
+}
+
+// findingCodes are the error and warning codes of a postoffice, logged
+// with a refusal so that a log search finds why.
+func findingCodes(dir string, ms []plan.Manifest) []string {
+	p, err := postoffice.Open(dir)
+	if err != nil {
+		return nil
+	}
+	var codes []string
+	for _, f := range repair.Diagnose(p, ms, plan.Clock{}).Findings {
+		if f.Severity >= plan.Warning {
+			codes = append(codes, f.Code.String())
+		}
+	}
+	return codes
 }
 
 func manifestFlag() cli.Flag {
 	return &cli.StringFlag{Name: "manifest", Usage: "JSON manifest of another access component (see docs)", TakesFile: true}
 }
 
-// manifests returns the built-in manifests plus --manifest.
+// manifests returns the built-in manifests plus --manifest (and it).
 func manifests(c *cli.Context) ([]plan.Manifest, *plan.Manifest, error) {
 	var extra *plan.Manifest
 	if f := c.String("manifest"); f != "" {
 		m, err := plan.LoadManifest(f)
 		if err != nil {
-			return nil, nil, exit(exitUsage, err)
+			return nil, nil, usagef("--manifest %s: %s", f, errText(err))
 		}
 		extra = &m
 	}
@@ -76,15 +188,39 @@ func planFlags() []cli.Flag {
 	}
 }
 
-// planOptions reads the plan flags.
+// decisionFlags are the plan flags a saved plan already decided.
+var decisionFlags = []string{"component", "gateway", "media", "manifest", "discard-queue", "force"}
+
+// planConflicts refuses --plan together with a flag that would change the
+// plan: the saved plan is the whole decision, and ignoring the flag would
+// carry out something else than what the administrator asked for.
+func planConflicts(c *cli.Context) error {
+	var set []string
+	for _, f := range decisionFlags {
+		if c.IsSet(f) {
+			set = append(set, "--"+f)
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	return usagef("--plan carries out the saved plan as it is: it conflicts with %s (plan again with them instead)", strings.Join(set, ", "))
+}
+
+// planOptions reads the plan flags. --manifest F plans F's component
+// unless --component names another.
 func planOptions(c *cli.Context) (plan.Options, error) {
-	ms, _, err := manifests(c)
+	ms, extra, err := manifests(c)
 	if err != nil {
 		return plan.Options{}, err
 	}
-	comp, ok := plan.Find(ms, c.String("component"))
+	name := c.String("component")
+	if extra != nil && !c.IsSet("component") {
+		name = extra.Name
+	}
+	comp, ok := plan.Find(ms, name)
 	if !ok {
-		return plan.Options{}, usagef("unknown component %q (known: smtp, fax; others need --manifest)", c.String("component"))
+		return plan.Options{}, usagef("unknown component %q (known: smtp, fax; others need --manifest)", name)
 	}
 	if m := c.String("media"); m != "" {
 		if fi, err := os.Stat(m); err != nil || !fi.IsDir() {
@@ -124,7 +260,7 @@ func signalContext() (context.Context, context.CancelFunc) {
 }
 
 // snapshotDir is --snapshot-dir, or "" for each PO's own.
-func snapshotDir(c *cli.Context) string { return c.String("snapshot-dir") }
+func snapshotDir(c *cli.Context) string { return stringFlag(c, "snapshot-dir") }
 
 // needYes enforces --yes when standard input is not a terminal.
 func (e *env) needYes(c *cli.Context) error {
@@ -134,14 +270,32 @@ func (e *env) needYes(c *cli.Context) error {
 	return usagef("%s changes postoffices: give --yes when standard input is not a terminal", c.Command.Name)
 }
 
-// confirm asks on the terminal; anything but y/yes is no.
+// confirm asks on the terminal; anything but y or yes is no. It reads the
+// whole line, so that the rest of "yes please" is not left for the shell.
 func (e *env) confirm(question string) bool {
 	fmt.Fprintf(e.stderr, "%s [y/N] ", question)
-	var answer string
-	fmt.Fscanln(e.stdin, &answer)
-	return answer == "y" || answer == "Y" || answer == "yes"
+	line, _ := bufio.NewReader(e.stdin).ReadString('\n')
+	answer := strings.ToLower(strings.TrimSpace(line))
+	return answer == "y" || answer == "yes"
 }
 
 func yesFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation (required without a terminal)"}
+}
+
+// verifyJSON prints snapshots verify's outcome as JSON; a damaged
+// snapshot still exits 3.
+func verifyJSON(e *env, id string, entries int, verr error) error {
+	errs := []string{}
+	if verr != nil {
+		errs = strings.Split(verr.Error(), "\n")
+	}
+	if err := writeJSON(e.stdout, object{{"id", id}, {"entries", entries}, {"ok", verr == nil},
+		{"errors", errs}, {"exit_code", map[bool]int{true: exitOK, false: exitProblems}[verr == nil]}}); err != nil {
+		return err
+	}
+	if verr != nil {
+		return exit(exitProblems, nil)
+	}
+	return nil
 }

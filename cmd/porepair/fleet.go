@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -16,62 +18,114 @@ import (
 	"golang.org/x/term"
 
 	"github.com/porepair/porepair/plan"
+	"github.com/porepair/porepair/repair"
 )
 
-// poPaths collects the postoffices named by --po, --po-list and
-// POREPAIR_PO, in the order given. A PO named twice (by its resolved path,
-// symbolic links followed) is processed once.
+// fleet is the postoffices of one invocation.
+type fleet struct {
+	pos []string // as given (a --po-list entry joined to the list's directory)
+	// many is set when the command line names a fleet (--po-list, or --po
+	// more than once): the JSON is then {"results": […]} however many
+	// postoffices remain, so a script sees one shape per invocation.
+	many bool
+}
+
+// poPaths is the postoffices of poFleet.
 func poPaths(c *cli.Context) ([]string, error) {
-	raw := c.StringSlice("po")
-	if list := c.String("po-list"); list != "" {
-		f, err := os.Open(list)
+	f, err := poFleet(c)
+	return f.pos, err
+}
+
+// poFleet collects the postoffices named by --po (before or after the
+// command), --po-list or, when neither is given, POREPAIR_PO, in the order
+// given. A PO named twice (by its resolved path) is processed once.
+func poFleet(c *cli.Context) (fleet, error) {
+	var raw []string
+	many := false
+	lin := c.Lineage()
+	for i := len(lin) - 1; i >= 0; i-- { // outermost first: the order typed
+		if slices.Contains(lin[i].LocalFlagNames(), "po") {
+			n := len(raw)
+			raw = append(raw, lin[i].StringSlice("po")...)
+			many = many || len(raw)-n > 1 || n > 0
+		}
+	}
+	if list := stringFlag(c, "po-list"); list != "" {
+		entries, err := readList(list)
 		if err != nil {
-			return nil, usagef("--po-list: %v", err)
+			return fleet{}, err
 		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			line := sc.Text()
-			if i := strings.IndexByte(line, '#'); i >= 0 {
-				line = line[:i]
-			}
-			if line = strings.TrimSpace(line); line != "" {
-				raw = append(raw, line)
-			}
-		}
-		if err := sc.Err(); err != nil {
-			return nil, usagef("--po-list: %v", err)
-		}
+		raw, many = append(raw, entries...), true
+	}
+	if len(raw) == 0 && os.Getenv("POREPAIR_PO") != "" {
+		raw = []string{os.Getenv("POREPAIR_PO")}
 	}
 	if len(raw) == 0 {
-		return nil, usagef("no postoffice: give --po DIR, --po-list FILE or set POREPAIR_PO")
+		return fleet{}, usagef("no postoffice: give --po DIR, --po-list FILE or set POREPAIR_PO")
 	}
 	seen := map[string]bool{}
-	var out []string
+	f := fleet{many: many}
 	for _, p := range raw {
-		key := p
-		if abs, err := filepath.Abs(p); err == nil {
-			key = abs
-			if real, err := filepath.EvalSymlinks(abs); err == nil {
-				key = real
-			}
-		}
-		if !seen[key] {
+		if key := resolved(p); !seen[key] {
 			seen[key] = true
-			out = append(out, p)
+			f.pos = append(f.pos, p)
 		}
 	}
+	return f, nil
+}
+
+// readList reads a --po-list file. Relative entries are relative to the
+// file's directory, not to where porepair runs: cron runs it elsewhere.
+func readList(list string) ([]string, error) {
+	f, err := os.Open(list)
+	if err != nil {
+		return nil, usagef("--po-list %s: %s", list, errText(err))
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		if !filepath.IsAbs(line) {
+			line = filepath.Join(filepath.Dir(list), line)
+		}
+		out = append(out, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, usagef("--po-list %s: %s", list, errText(err))
+	}
 	return out, nil
+}
+
+// resolved is a path made absolute, symbolic links followed where they
+// resolve.
+func resolved(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real
+	}
+	return abs
 }
 
 // result is what one command did to one postoffice.
 type result struct {
 	po     string
 	code   int
-	status string // one word for the fleet summary
-	doc    any    // the JSON object for this PO
-	text   string // the text form
-	errs   string // what went wrong, for stderr (cron mails it)
+	status string   // one word for the fleet summary
+	reason string   // why, in a few words, for the fleet table ("" when all went well)
+	doc    any      // the JSON object for this PO
+	text   string   // the text form
+	errs   string   // what went wrong, for stderr (cron mails it)
+	codes  []string // the error and warning findings behind a refusal, for the log
 	// report is diagnose's report, for its metrics; nil otherwise.
 	report *plan.Report
 }
@@ -88,48 +142,33 @@ func (e *env) perPO(c *cli.Context, fn func(po string) result) error {
 // (when not nil) sees every result; its error is printed and its exit
 // code counts like a postoffice's.
 func (e *env) perPOThen(c *cli.Context, fn func(po string) result, then func([]result) error) error {
-	pos, err := poPaths(c)
+	f, err := poFleet(c)
 	if err != nil {
 		return err
 	}
-	asJSON := jsonOut(c)
-	results := make([]result, len(pos))
-	var bar *progressbar.ProgressBar
-	if len(pos) > 1 && !asJSON && isTerminal(e.stderr) {
-		bar = progressbar.NewOptions(len(pos), progressbar.OptionSetWriter(e.stderr),
-			progressbar.OptionSetDescription(c.Command.Name), progressbar.OptionClearOnFinish())
+	n, err := parallel(c)
+	if err != nil {
+		return err
 	}
-	sem := make(chan struct{}, parallel(c))
-	var wg sync.WaitGroup
-	for i, po := range pos {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			results[i] = fn(po)
-			if bar != nil {
-				bar.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
+	results := e.runAll(c, f.pos, n, fn)
 	code := exitOK
+	for _, r := range results {
+		code = worse(code, r.code)
+		fmt.Fprint(e.stderr, r.errs)
+		e.logResult(c, r)
+	}
 	if then != nil {
 		if err := then(results); err != nil {
 			fmt.Fprintf(e.stderr, "porepair: %v\n", err)
 			code = worse(code, codeOf(err))
 		}
 	}
-	for _, r := range results {
-		code = worse(code, r.code)
-		fmt.Fprint(e.stderr, r.errs)
-		// Info: the log file gets every result; stderr already has the errors.
-		e.log.Info("result", "command", c.Command.Name, "po", r.po, "status", r.status,
-			"exit", r.code, "errors", strings.TrimSpace(r.errs))
-	}
-	if err := e.printResults(results, asJSON); err != nil {
-		return err
+	if jsonOut(c) {
+		if err := writeJSON(e.stdout, resultsDoc(f.many, results)); err != nil {
+			return err
+		}
+	} else {
+		e.writeText(f.many || len(results) > 1, results)
 	}
 	if code != exitOK {
 		return exit(code, nil)
@@ -137,39 +176,189 @@ func (e *env) perPOThen(c *cli.Context, fn func(po string) result, then func([]r
 	return nil
 }
 
-// printResults prints one JSON document, or the text forms and, for a
-// fleet, a summary table.
-func (e *env) printResults(results []result, asJSON bool) error {
-	if asJSON {
-		var doc any = results[0].doc
-		if len(results) > 1 {
-			docs := make([]any, len(results))
-			for i, r := range results {
-				docs[i] = r.doc
-			}
-			doc = map[string]any{"results": docs}
-		}
-		return writeJSON(e.stdout, doc)
+// runAll runs fn on every postoffice, showing a progress bar with the
+// count and the postoffice being worked on when a person watches a fleet.
+func (e *env) runAll(c *cli.Context, pos []string, n int, fn func(po string) result) []result {
+	results := make([]result, len(pos))
+	var bar *progressbar.ProgressBar
+	if len(pos) > 1 && !jsonOut(c) && isTerminal(e.stderr) {
+		bar = progressbar.NewOptions(len(pos), progressbar.OptionSetWriter(e.stderr), progressbar.OptionShowCount(),
+			progressbar.OptionSetDescription(c.Command.Name), progressbar.OptionClearOnFinish())
 	}
+	var mu sync.Mutex // the bar's description is the last postoffice started
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for i, po := range pos {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if bar != nil {
+				mu.Lock()
+				bar.Describe(c.Command.Name + " " + po)
+				mu.Unlock()
+			}
+			results[i] = fn(po)
+			if bar != nil {
+				bar.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+// logResult logs every result at info (the log file gets them all) and a
+// refusal at warn, with the finding codes behind it.
+func (e *env) logResult(c *cli.Context, r result) {
+	args := []any{"command", c.Command.Name, "po", r.po, "status", r.status, "exit", r.code}
+	if r.reason != "" && e.logFile != "" {
+		// On stderr the result's own line already says why: once is enough.
+		args = append(args, "reason", r.reason)
+	}
+	if r.status == repair.StatusRefused {
+		if len(r.codes) > 0 {
+			args = append(args, "codes", r.codes)
+		}
+		e.log.Warn("refused", args...)
+		return
+	}
+	e.log.Info("result", args...)
+}
+
+// resultsDoc is the JSON of an invocation: one object for one postoffice,
+// {"results": […]} for a fleet. Each object leads with the postoffice as
+// given, as resolved, and its exit code.
+func resultsDoc(many bool, results []result) any {
+	docs := make([]any, len(results))
 	for i, r := range results {
-		if len(results) > 1 && i > 0 {
+		docs[i] = withHeader(r.doc, object{
+			{"po", r.po}, {"po_resolved", resolved(r.po)}, {"exit_code", r.code}})
+	}
+	if !many && len(docs) == 1 {
+		return docs[0]
+	}
+	return map[string]any{"results": docs}
+}
+
+// writeText prints the text forms and, for a fleet, a table with the
+// reason of each outcome and the totals.
+func (e *env) writeText(many bool, results []result) {
+	for i, r := range results {
+		if many && i > 0 && r.text != "" {
 			fmt.Fprintln(e.stdout)
 		}
 		fmt.Fprint(e.stdout, r.text)
 	}
-	if len(results) > 1 {
-		fmt.Fprintln(e.stdout)
-		tw := tabwriter.NewWriter(e.stdout, 2, 8, 2, ' ', 0)
-		fmt.Fprintln(tw, "POSTOFFICE\tSTATUS\tEXIT")
-		for _, r := range results {
-			fmt.Fprintf(tw, "%s\t%s\t%d\n", r.po, r.status, r.code)
-		}
-		tw.Flush()
+	if !many {
+		return
 	}
-	return nil
+	st := e.style(false)
+	fmt.Fprintln(e.stdout)
+	tw := tabwriter.NewWriter(e.stdout, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "POSTOFFICE\tSTATUS\tEXIT\tREASON")
+	counts := map[string]int{}
+	var order []string
+	for _, r := range results {
+		if counts[r.status] == 0 {
+			order = append(order, r.status)
+		}
+		counts[r.status]++
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", r.po, st.status(r.status), r.code, oneLine(r.reason, 70))
+	}
+	tw.Flush()
+	parts := make([]string, len(order))
+	for i, s := range order {
+		parts[i] = fmt.Sprintf("%s %d", s, counts[s])
+	}
+	fmt.Fprintf(e.stdout, "%s: %s\n", plural(len(results), "postoffice", "postoffices"), strings.Join(parts, ", "))
 }
 
-func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
+// oneLine shortens a reason to n runes on one line.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// plural is "1 postoffice", "3 postoffices".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// field and object are a JSON object whose keys keep their order.
+type field struct {
+	key string
+	val any
+}
+type object []field
+
+func (o object) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := marshal(f.key)
+		v, err := marshal(f.val)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// withHeader puts head's fields first in doc's JSON object, replacing
+// doc's fields of the same names and keeping the order of the others.
+func withHeader(doc any, head object) any {
+	raw, err := marshal(doc)
+	if err != nil || len(raw) == 0 || raw[0] != '{' {
+		return doc
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	out := slices.Clone(head)
+	dec.Token() // {
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return doc
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return doc
+		}
+		key, _ := tok.(string)
+		if !slices.ContainsFunc(head, func(f field) bool { return f.key == key }) {
+			out = append(out, field{key, v})
+		}
+	}
+	return out
+}
+
+// marshal is json.Marshal without HTML escapes: "→" and "<" stay as typed.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+func writeJSON(w io.Writer, v any) error {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")

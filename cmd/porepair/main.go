@@ -25,6 +25,15 @@ const (
 	exitRestore  = 5 // failed, and the restore failed too
 )
 
+// Statuses of diagnose, plan and a postoffice that could not be read; a
+// repair's and a rollback's are the repair package's.
+const (
+	statusHealthy  = "healthy"
+	statusProblems = "problems"
+	statusError    = "error"
+	statusPlan     = "plan"
+)
+
 // severityOrder ranks exit codes for a fleet: the worst one wins.
 var severityOrder = []int{exitRestore, exitFailed, exitBusy, exitUsage, exitProblems, exitOK}
 
@@ -65,6 +74,9 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	log    *slog.Logger
+	// logFile is the --log-file already opened: Before runs for the app
+	// and for the command, and the file is opened once.
+	logFile string
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -73,10 +85,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	code := exitOK
 	app.ExitErrHandler = func(*cli.Context, error) {}
 	app.CommandNotFound = func(c *cli.Context, name string) {
-		fmt.Fprintf(stderr, "porepair: unknown command %q (see porepair --help)\n", name)
+		fmt.Fprintf(stderr, "porepair: unknown command %q. %s (see porepair --help)\n", name, suggest(c, name))
 		code = exitUsage
 	}
-	err := app.Run(args)
+	err := app.Run(intersperse(app, args))
 	var ee *exitError
 	switch {
 	case errors.As(err, &ee):
@@ -103,10 +115,8 @@ func newApp(e *env) *cli.App {
 		EnableBashCompletion:      true,
 		HideHelpCommand:           true,
 		Flags:                     globalFlags(),
-		Before: func(c *cli.Context) error {
-			return e.setupLog(c.String("log-file"))
-		},
-		OnUsageError: func(c *cli.Context, err error, _ bool) error { return exit(exitUsage, err) },
+		Before:                    e.before,
+		OnUsageError:              func(c *cli.Context, err error, _ bool) error { return exit(exitUsage, err) },
 		Description: `porepair reads a postoffice, reports what is wrong with it, and repairs a
 gateway access component the way INSTALL -R then INSTALL would, keeping the
 queued mail and the address list. Every repair is locked, snapshotted,
@@ -120,34 +130,77 @@ Exit codes: 0 done/healthy, 1 failed and restored, 2 usage error or refused,
 		rollbackCommand(e), snapshotsCommand(e), demoCommand(e), docsCommand(e),
 	}
 	for _, c := range app.Commands {
-		c.OnUsageError = app.OnUsageError
-		for _, s := range c.Subcommands {
-			s.OnUsageError = app.OnUsageError
-		}
+		withGlobals(c, app.OnUsageError, e.before)
 	}
 	return app
 }
 
-// globalFlags are accepted before the command; --json and --parallel also after it.
-func globalFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringSliceFlag{Name: "po", Usage: "postoffice directory (MAILDATA); repeat for a fleet", EnvVars: []string{"POREPAIR_PO"}},
-		&cli.StringFlag{Name: "po-list", Usage: "file with one postoffice path a line (# starts a comment)"},
-		jsonFlag(), parallelFlag(),
-		&cli.StringFlag{Name: "log-file", Usage: "append structured log lines (JSON) to `FILE`"},
-		&cli.StringFlag{Name: "snapshot-dir", Usage: "keep snapshots in `DIR` instead of POREPAIR/SNAPSHOT in each postoffice"},
+// withGlobals gives a command (and its subcommands) the global flags it
+// does not define itself, so that they work after the command name too,
+// and the app's usage-error handler and log set-up. demo and docs work on
+// no postoffice and take none of them.
+func withGlobals(c *cli.Command, onUsage cli.OnUsageErrorFunc, before cli.BeforeFunc) {
+	c.OnUsageError = onUsage
+	c.Before = before
+	if c.Name != "demo" && c.Name != "docs" {
+		for _, f := range globalFlags() {
+			if !slices.ContainsFunc(c.Flags, func(g cli.Flag) bool { return g.Names()[0] == f.Names()[0] }) {
+				c.Flags = append(c.Flags, f)
+			}
+		}
+	}
+	for _, s := range c.Subcommands {
+		withGlobals(s, onUsage, before)
 	}
 }
 
-func jsonFlag() cli.Flag {
-	return &cli.BoolFlag{Name: "json", Usage: "print one JSON document on stdout"}
-}
-func parallelFlag() cli.Flag {
-	return &cli.IntFlag{Name: "parallel", Value: 1, Usage: "postoffices worked on at once (fleet)"}
+// before sets up logging once the flags of a command are parsed.
+func (e *env) before(c *cli.Context) error {
+	if c.NArg() > 0 && c.Command != nil && len(c.Command.Subcommands) > 0 {
+		return nil // the subcommand's own Before sees every flag
+	}
+	return e.setupLog(stringFlag(c, "log-file"))
 }
 
-// lookup finds a flag set anywhere on the command line: on the command
-// itself or before it.
+// globalFlags may be given before or after the command name (withGlobals).
+// --po has no EnvVars: POREPAIR_PO is read by poPaths only when neither
+// --po nor --po-list is given anywhere on the line.
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "po", Category: globalCategory, Usage: "postoffice directory `DIR` (MAILDATA); repeat for a fleet; default $POREPAIR_PO", TakesFile: true},
+		&cli.StringFlag{Name: "po-list", Category: globalCategory, Usage: "`FILE` with one postoffice path a line (# starts a comment; relative paths are relative to FILE's directory)", TakesFile: true},
+		jsonFlag(), parallelFlag(),
+		&cli.StringFlag{Name: "log-file", Category: globalCategory, Usage: "append structured log lines (JSON) to `FILE`", TakesFile: true},
+		&cli.StringFlag{Name: "snapshot-dir", Category: globalCategory, Usage: "keep snapshots in `DIR` instead of POREPAIR/SNAPSHOT in each postoffice", TakesFile: true},
+	}
+}
+
+// globalCategory groups the global flags in each command's help.
+const globalCategory = "global (before or after the command)"
+
+func jsonFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "json", Category: globalCategory, Usage: "print one JSON document on stdout"}
+}
+
+func parallelFlag() cli.Flag {
+	return &cli.IntFlag{Name: "parallel", Category: globalCategory, Value: 1, Usage: "`N` postoffices worked on at once (fleet), 1 or more"}
+}
+
+// suggest names the command closest to a misspelt one.
+func suggest(c *cli.Context, name string) string {
+	if cli.SuggestCommand == nil {
+		return ""
+	}
+	cmds := c.App.Commands
+	if c.Command != nil && len(c.Command.Subcommands) > 0 {
+		cmds = c.Command.Subcommands
+	}
+	return cli.SuggestCommand(cmds, name)
+}
+
+// lookup finds the context where a flag was set, nearest first: on the
+// command itself or before it (cli.Context.String would stop at the
+// nearest context that merely defines it).
 func lookup(c *cli.Context, name string) *cli.Context {
 	for _, cc := range c.Lineage() {
 		if slices.Contains(cc.LocalFlagNames(), name) {
@@ -164,23 +217,37 @@ func jsonOut(c *cli.Context) bool {
 	return false
 }
 
-func parallel(c *cli.Context) int {
-	if cc := lookup(c, "parallel"); cc != nil {
-		return max(cc.Int("parallel"), 1)
+// stringFlag is a string flag wherever it was set; "" if nowhere.
+func stringFlag(c *cli.Context, name string) string {
+	if cc := lookup(c, name); cc != nil {
+		return cc.String(name)
 	}
-	return 1
+	return ""
+}
+
+// parallel is --parallel, 1 by default; below 1 is a usage error.
+func parallel(c *cli.Context) (int, error) {
+	cc := lookup(c, "parallel")
+	if cc == nil {
+		return 1, nil
+	}
+	if n := cc.Int("parallel"); n >= 1 {
+		return n, nil
+	}
+	return 0, usagef("--parallel %d: give 1 or more postoffices at once", cc.Int("parallel"))
 }
 
 // setupLog sends log lines to --log-file (appended, JSON, every action)
 // or to stderr (warnings and errors only, so results stay readable).
 func (e *env) setupLog(file string) error {
-	if file == "" {
+	if file == "" || file == e.logFile {
 		return nil
 	}
 	f, err := os.OpenFile(file, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
-		return usagef("--log-file: %v", err)
+		return usagef("--log-file %s: %v", file, errText(err))
 	}
+	e.logFile = file
 	e.log = slog.New(slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	return nil
 }
