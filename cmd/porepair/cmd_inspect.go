@@ -278,7 +278,8 @@ type route struct {
 	Network  string     `json:"network"`
 	Name     string     `json:"name"`
 	Type     string     `json:"type"`
-	Mailbag  string     `json:"mailbag"` // an XTN id for a network or a gateway that keeps one
+	XTN      string     `json:"xtn"`     // a network's, or a gateway's that keeps one
+	Mailbag  string     `json:"mailbag"` // an external postoffice's mailbag, or a gateway's queue
 	Indirect *routeJSON `json:"indirect"`
 	Hub      *int       `json:"hub"`
 }
@@ -301,7 +302,7 @@ func (in *inspector) routes() (*routesDoc, error) {
 		rt := route{Kind: "gateway", Name: r.Name(), Type: r.Type().String(), Mailbag: r.Raw(postoffice.NetMailbag),
 			Indirect: routeOf(r.Indirect(), r.Route())}
 		if r.Type().KeepsXTN() {
-			rt.Mailbag = "XTN " + r.Raw(postoffice.NetXTN)
+			rt.XTN, rt.Mailbag = r.Raw(postoffice.NetXTN), ""
 		}
 		if r.Type() != postoffice.TypeNetwork {
 			d.Routes = append(d.Routes, rt)
@@ -366,7 +367,11 @@ func (in *inspector) text(w io.Writer, doc any) {
 			if r.Hub != nil {
 				hub = fmt.Sprint(*r.Hub)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, p(r.Network), p(r.Name), r.Type, p(r.Mailbag), r.Indirect, hub)
+			mbg := p(r.Mailbag)
+			if r.XTN != "" {
+				mbg = "XTN " + p(r.XTN)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, p(r.Network), p(r.Name), r.Type, mbg, r.Indirect, hub)
 		}
 	case *recordsDoc[netJSON]:
 		fmt.Fprintf(tw, "%s: %s of %d bytes\n", d.File, plural(len(d.Records), "record", "records"), postoffice.NetRecordSize)
@@ -397,11 +402,20 @@ func (in *inspector) text(w io.Writer, doc any) {
 		if d.Workgroup {
 			kind = "workgroup postoffice: no gateway bits"
 		}
-		fmt.Fprintf(tw, "network\t%s%s\npostoffice\t%s\ninstalled\t%08X (%s)\nversion\t%d\n", p(d.Network),
-			dbg(d.Debug, postoffice.MasterLayout), p(d.Postoffice), d.Installed, kind, d.Version)
+		at := func(name string) string { return one(d.Debug, name) }
+		fmt.Fprintf(tw, "network\t%s%s\npostoffice\t%s%s\ninstalled\t%08X (%s)%s\nversion\t%d%s\n",
+			p(d.Network), at("network"), p(d.Postoffice), at("postoffice"), d.Installed, kind, at("installed"), d.Version, at("version"))
 	case *controlDoc:
-		fmt.Fprintf(tw, "nmailbag\t%08X%s\nnletter\t%08X\n", d.NMailbag, dbg(d.Debug, postoffice.ControlLayout), d.NLetter)
+		fmt.Fprintf(tw, "nmailbag\t%08X%s\nnletter\t%08X%s\n", d.NMailbag, one(d.Debug, "nmailbag"), d.NLetter, one(d.Debug, "nletter"))
 	}
+}
+
+// one is a field's DEBUG address on its own row ("" without --debug-offsets).
+func one(debug map[string]string, name string) string {
+	if a, ok := debug[name]; ok {
+		return "\t" + name + "@" + a
+	}
+	return ""
 }
 
 func tail(w io.Writer, n int) {
