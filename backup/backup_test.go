@@ -59,7 +59,7 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 			t.Errorf("%s still there", gone)
 		}
 	}
-	list, err := backup.List(dir, root)
+	list, err := backup.List(dir, nil, true)
 	if err != nil || len(list) != 1 || !list[0].Complete {
 		t.Errorf("list = %v %v", list, err)
 	}

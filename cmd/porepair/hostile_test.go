@@ -298,7 +298,7 @@ func TestRollbackFailAtEveryWrite(t *testing.T) {
 		if code != 5 || !strings.Contains(out, "restore-failed") {
 			t.Fatalf("fail:%d: exit %d\n%s", n, code, out)
 		}
-		if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes", "--force"); code != 0 {
+		if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {
 			t.Fatalf("fail:%d: rollback again: exit %d\n%s%s", n, code, out, errs)
 		}
 		sameTree(t, dir, before, "rollback again")
