@@ -111,7 +111,7 @@ func (pl *place) list() ([]backup.Info, error) {
 	}
 	if pl.j != nil && pl.j.Done == nil {
 		for i := range out {
-			if out[i].ID == pl.j.Begin.Snapshot {
+			if out[i].ID == pl.j.Begin.Snapshot && out[i].State == backup.StateComplete {
 				out[i].State = StateInterrupted
 			}
 		}

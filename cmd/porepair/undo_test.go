@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // crashRepair runs a repair that is killed (exit 99) right after its
@@ -204,5 +207,164 @@ func TestPruneLockAndUnfinished(t *testing.T) {
 	}
 	if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {
 		t.Fatalf("rollback after prune: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// A saved plan edited to say an existing file does not exist ("before":
+// null) is refused before anything is written: porepair never deletes or
+// overwrites a file it did not snapshot.
+func TestEditedPlanCannotSkipSnapshot(t *testing.T) {
+	for _, op := range []string{"patch", "delete"} {
+		t.Run(op, func(t *testing.T) {
+			dir, before := stalePO(t)
+			planFile := filepath.Join(t.TempDir(), "p.plan")
+			if code, _, _ := porepair(t, nil, "--po", dir, "plan", "--out", planFile); code != 0 {
+				t.Fatal("plan failed")
+			}
+			b, _ := os.ReadFile(planFile)
+			var pl map[string]any
+			json.Unmarshal(b, &pl)
+			for _, c := range pl["changes"].([]any) {
+				ch := c.(map[string]any)
+				if ch["file"] == "GLB/CONTROL.GLB" {
+					ch["before"] = nil
+					if op == "delete" {
+						ch["op"], ch["patches"] = "delete", nil
+					}
+				}
+			}
+			b, _ = json.Marshal(pl)
+			os.WriteFile(planFile, b, 0o644)
+			code, out, errs := porepair(t, nil, "--po", dir, "repair", "--plan", planFile, "--yes")
+			if code != 2 || !strings.Contains(out+errs, "GLB/CONTROL.GLB exists, but the plan says it does not") {
+				t.Fatalf("exit %d\n%s%s", code, out, errs)
+			}
+			sameTree(t, dir, before, "edited plan")
+			if _, err := os.Stat(filepath.Join(dir, "POREPAIR")); err == nil {
+				t.Error("a refused plan left POREPAIR/ behind")
+			}
+		})
+	}
+}
+
+// metaTree is every file's owner, group, mode and modification time.
+func metaTree(t *testing.T, dir string, withTime bool) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() && d.Name() == "POREPAIR" {
+			return filepath.SkipDir
+		}
+		if d.IsDir() {
+			return nil
+		}
+		var st syscall.Stat_t
+		if err := syscall.Lstat(p, &st); err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[rel] = fmt.Sprintf("%d:%d %o", st.Uid, st.Gid, st.Mode&0o777)
+		if withTime {
+			out[rel] += fmt.Sprintf(" %d.%09d", st.Mtim.Sec, st.Mtim.Nsec)
+		}
+		return nil
+	})
+	return out
+}
+
+// Owner, group and mode survive a repair; owner, group, mode and
+// modification time survive a rollback: the mail programs' service
+// account must still write the share's files.
+func TestMetadataKept(t *testing.T) {
+	dir, before := stalePO(t)
+	uid, gid := 1000, 1001
+	if os.Geteuid() != 0 {
+		uid, gid = os.Getuid(), os.Getgid() // a non-root run keeps what it may
+	}
+	old := time.Date(2001, 2, 3, 4, 5, 6, 7000, time.UTC)
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			os.Lchown(p, uid, gid)
+			os.Chmod(p, 0o660)
+			os.Chtimes(p, old, old)
+		}
+		return nil
+	})
+	meta0 := metaTree(t, dir, true)
+	if code, _, errs := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
+		t.Fatalf("repair: exit %d\n%s", code, errs)
+	}
+	want := fmt.Sprintf("%d:%d 660", uid, gid)
+	for rel, m := range metaTree(t, dir, false) {
+		if m != want {
+			t.Errorf("after the repair %s is %s, want %s", rel, m, want)
+		}
+	}
+	if code, _, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {
+		t.Fatalf("rollback: exit %d\n%s", code, errs)
+	}
+	sameTree(t, dir, before, "rollback")
+	got := metaTree(t, dir, true)
+	for rel, m := range meta0 {
+		if got[rel] != m {
+			t.Errorf("after the rollback %s is %s, want %s", rel, got[rel], m)
+		}
+	}
+}
+
+// A repair interrupted while made through a bind mount (or a symbolic
+// link) is rolled back through the postoffice's real path: the snapshot
+// names the PO by its identity, not by the path it was made at.
+func TestRollbackThroughRealPath(t *testing.T) {
+	for _, how := range []string{"symlink", "bind"} {
+		t.Run(how, func(t *testing.T) {
+			dir, before := stalePO(t)
+			alias := filepath.Join(t.TempDir(), "alias")
+			switch how {
+			case "symlink":
+				if err := os.Symlink(dir, alias); err != nil {
+					t.Fatal(err)
+				}
+			case "bind":
+				os.Mkdir(alias, 0o755)
+				if out, err := exec.Command("mount", "--bind", dir, alias).CombinedOutput(); err != nil {
+					t.Skipf("no bind mount here: %v %s", err, out)
+				}
+				defer exec.Command("umount", alias).Run()
+			}
+			crashRepair(t, alias, afterMove(t))
+			if code, out, _ := porepair(t, nil, "--po", dir, "diagnose"); !strings.Contains(out, "INTERRUPTED_REPAIR") {
+				t.Fatalf("diagnose through the real path: exit %d\n%s", code, out)
+			}
+			if how == "bind" {
+				exec.Command("umount", alias).Run() // the mount is gone, like another host's
+			}
+			if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {
+				t.Fatalf("rollback through the real path: exit %d\n%s%s", code, out, errs)
+			}
+			sameTree(t, dir, before, how)
+		})
+	}
+}
+
+// What a crash leaves in POREPAIR/ (temp files, a snapshot directory
+// without its manifest) is listed by snapshots list and removed by the
+// next rollback.
+func TestLeftoversCleaned(t *testing.T) {
+	dir, before := stalePO(t)
+	crashRepair(t, dir, 2) // the journal, then one snapshot copy: no manifest yet
+	os.WriteFile(filepath.Join(dir, "POREPAIR/JOURNAL.PPT"), []byte("torn"), 0o644)
+	code, out, _ := porepair(t, nil, "--po", dir, "snapshots", "list")
+	if code != 0 || !strings.Contains(out, "incomplete") {
+		t.Fatalf("list: exit %d\n%s", code, out)
+	}
+	if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {
+		t.Fatalf("rollback: exit %d\n%s%s", code, out, errs)
+	}
+	sameTree(t, dir, before, "rollback")
+	left, _ := filepath.Glob(filepath.Join(dir, "POREPAIR/*.PPT"))
+	snaps, _ := os.ReadDir(filepath.Join(dir, "POREPAIR/SNAPSHOT"))
+	if len(left) > 0 || len(snaps) > 0 {
+		t.Fatalf("left behind: %v, %d snapshot dirs", left, len(snaps))
 	}
 }
