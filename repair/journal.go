@@ -36,14 +36,14 @@ type Record struct {
 	SnapshotDir string `json:"snapshot_dir,omitempty"`
 	// PO is the path the journal was written at; POID the postoffice's
 	// identity.
-	PO          string `json:"po,omitempty"`
-	POID        string `json:"po_id,omitempty"`
-	Component   string `json:"component,omitempty"`
-	Step        int    `json:"step,omitempty"`
-	Change      string `json:"change,omitempty"`
-	File        string `json:"file,omitempty"`
-	Temp        string `json:"temp,omitempty"`
-	Status      string `json:"status,omitempty"`
+	PO        string `json:"po,omitempty"`
+	POID      string `json:"po_id,omitempty"`
+	Component string `json:"component,omitempty"`
+	Step      int    `json:"step,omitempty"`
+	Change    string `json:"change,omitempty"`
+	File      string `json:"file,omitempty"`
+	Temp      string `json:"temp,omitempty"`
+	Status    string `json:"status,omitempty"`
 }
 
 // Journal is an open journal.

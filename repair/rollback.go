@@ -317,4 +317,3 @@ func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged b
 	}
 	return errors.Join(errs...)
 }
-
