@@ -34,9 +34,9 @@ func MetaOf(file string) (*Meta, error) {
 }
 
 // applyMeta gives file m's owner, group, mode and modification time. A
-// process that may not give a file away (not root) keeps the mode and
-// the time, and the owner and group as far as the system lets it: EPERM
-// from chown is not an error, it is the documented limit of such a run.
+// process that may not give a file away (not root) keeps what the system
+// lets it: EPERM is not an error, it is the documented limit of such a
+// run (README, Undo), and must not stop a restore of the bytes.
 func applyMeta(file string, m *Meta) error {
 	if m == nil {
 		return nil
@@ -48,7 +48,7 @@ func applyMeta(file string, m *Meta) error {
 	if err != nil {
 		return fmt.Errorf("snapshot metadata of %s: %w", file, err)
 	}
-	if err := os.Chtimes(file, t, t); err != nil {
+	if err := os.Chtimes(file, t, t); err != nil && !errors.Is(err, fs.ErrPermission) {
 		return fmt.Errorf("restore the time of %s: %w", file, err)
 	}
 	return nil
@@ -61,11 +61,17 @@ func ApplyOwnerMode(file string, m *Meta) error {
 		return nil
 	}
 	if m.UID >= 0 && m.GID >= 0 {
-		if err := os.Lchown(file, m.UID, m.GID); err != nil && !errors.Is(err, fs.ErrPermission) {
+		err := os.Lchown(file, m.UID, m.GID)
+		if errors.Is(err, fs.ErrPermission) {
+			// Not root: the owner cannot be given away, the group can be
+			// kept if the process is in it.
+			err = os.Lchown(file, -1, m.GID)
+		}
+		if err != nil && !errors.Is(err, fs.ErrPermission) {
 			return fmt.Errorf("restore the owner of %s: %w", file, err)
 		}
 	}
-	if err := os.Chmod(file, fs.FileMode(m.Mode).Perm()); err != nil {
+	if err := os.Chmod(file, fs.FileMode(m.Mode).Perm()); err != nil && !errors.Is(err, fs.ErrPermission) {
 		return fmt.Errorf("restore the mode of %s: %w", file, err)
 	}
 	return nil
