@@ -175,6 +175,9 @@ func (pl *place) find(id string) (*backup.Snapshot, error) {
 func (pl *place) unknown(id string) error {
 	for _, d := range pl.dirs {
 		if s, err := backup.Open(d, id); err == nil {
+			if s.POID != "" && s.POID == pl.id {
+				return fmt.Errorf("snapshot %s is of the postoffice at %s, which carries the same identity as %s: one is a copy of the other, and a snapshot belongs to the one at the path it was made at", id, s.PO, pl.root)
+			}
 			return fmt.Errorf("snapshot %s is of the postoffice at %s, not of %s", id, s.PO, pl.root)
 		} else if !errors.Is(err, os.ErrNotExist) {
 			return err
