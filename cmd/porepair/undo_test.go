@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -258,14 +260,15 @@ func metaTree(t *testing.T, dir string, withTime bool) map[string]string {
 		if d.IsDir() {
 			return nil
 		}
-		var st syscall.Stat_t
-		if err := syscall.Lstat(p, &st); err != nil {
+		fi, err := os.Lstat(p)
+		if err != nil {
 			t.Fatal(err)
 		}
+		st := fi.Sys().(*syscall.Stat_t)
 		rel, _ := filepath.Rel(dir, p)
-		out[rel] = fmt.Sprintf("%d:%d %o", st.Uid, st.Gid, st.Mode&0o777)
+		out[rel] = fmt.Sprintf("%d:%d %o", st.Uid, st.Gid, fi.Mode().Perm())
 		if withTime {
-			out[rel] += fmt.Sprintf(" %d.%09d", st.Mtim.Sec, st.Mtim.Nsec)
+			out[rel] += fmt.Sprintf(" %d", fi.ModTime().UnixNano())
 		}
 		return nil
 	})
