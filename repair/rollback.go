@@ -117,8 +117,9 @@ func (rp *RollbackPlan) fromJournal(po *postoffice.PO) error {
 		}
 	}
 	if snap == nil {
-		if repairSteps(j) > 0 {
-			// Files were changed: restoring nothing and saying "restored"
+		if len(j.Steps) > 0 || j.Begin.Kind == KindRollback {
+			// Files were changed (by the repair, or by a rollback that
+			// began restoring): restoring nothing and saying "restored"
 			// would leave them changed with no one told.
 			return &failure{StatusRestoreFailed, exitRestoreFailed, fmt.Errorf(
 				"the snapshot %s of the unfinished repair is not at %s, where its journal says it is (looked in %s): nothing was restored and the journal stays unfinished; make the snapshot reachable there (mount it, or copy it back) or give --snapshot-dir DIR where it is, and run rollback again",
@@ -138,17 +139,6 @@ func (rp *RollbackPlan) fromJournal(po *postoffice.PO) error {
 	}
 	rp.use(snap)
 	return rp.describe(po)
-}
-
-// repairSteps counts the journal's steps that changed the postoffice.
-func repairSteps(j *Journal) int {
-	n := 0
-	for _, s := range j.Steps {
-		if !strings.HasPrefix(s.Change, restorePrefix) {
-			n++
-		}
-	}
-	return n
 }
 
 // fromSnapshot prepares the rollback of a completed repair.
