@@ -98,3 +98,26 @@ func snapshotOf(t *testing.T, out string) string {
 	rest := out[i+len(`"snapshot": "`):]
 	return rest[:strings.IndexByte(rest, '"')]
 }
+
+// On a terminal, prune lists what it would remove and asks; "n" removes
+// nothing, "y" removes it.
+func TestPruneConfirmation(t *testing.T) {
+	dir, _ := stalePO(t)
+	for range 2 {
+		if code, _, _ := porepair(t, nil, "--po", dir, "repair", "--yes", "--force"); code != 0 {
+			t.Fatal("repair failed")
+		}
+	}
+	count := func() int {
+		_, out, _ := porepair(t, nil, "--po", dir, "snapshots", "list", "--json")
+		return strings.Count(out, `"id"`)
+	}
+	code, shown := onTerminal(t, "n", "--po", dir, "snapshots", "prune", "--keep", "1")
+	if code != 2 || !strings.Contains(shown, "would remove 1") || !strings.Contains(shown, "[y/N]") || count() != 2 {
+		t.Fatalf("answered n: exit %d, %d snapshots left\n%s", code, count(), shown)
+	}
+	code, shown = onTerminal(t, "y", "--po", dir, "snapshots", "prune", "--keep", "1")
+	if code != 0 || !strings.Contains(shown, "removed 1") || count() != 1 {
+		t.Fatalf("answered y: exit %d, %d snapshots left\n%s", code, count(), shown)
+	}
+}
