@@ -56,9 +56,10 @@ bench:
 bigpo:
 	$(GO) run ./testdata/gen -out $(or $(OUT),/tmp/porepair-big) -scenario stale -users 3000 -networks 50 -pos 2000 -queue 4092 -mai-bytes 100000000
 
-# The failpoint loops on more fixtures, and the concurrency tests repeated.
+# The failpoint loops on more fixtures, the random-SIGKILL campaign over
+# repair and rollback (at least 200 kills), and the concurrency tests repeated.
 stress:
-	POREPAIR_STRESS=1 $(GO) test $(TAGS) -count=1 -timeout 30m -run 'Crash|Fail|Signal' -v ./cmd/porepair
+	POREPAIR_STRESS=1 $(GO) test $(TAGS) -count=1 -timeout 30m -run 'Crash|Fail|Signal|RandomKill' -v ./cmd/porepair
 	$(GO) test $(TAGS) -count=10 -run 'Concurrent' ./cmd/porepair
 
 golden:

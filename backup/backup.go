@@ -46,13 +46,19 @@ type Entry struct {
 	AfterExists bool   `json:"after_exists"`
 	AfterSize   int64  `json:"after_size"`
 	AfterSHA256 string `json:"after_sha256,omitempty"`
+	// Meta is the file's owner, group, mode and modification time before
+	// the repair: a restore puts them back with the bytes.
+	Meta *Meta `json:"meta,omitempty"`
 }
 
 // Manifest describes a snapshot.
 type Manifest struct {
-	ID         string  `json:"id"`
-	Time       string  `json:"time"`
+	ID   string `json:"id"`
+	Time string `json:"time"`
+	// PO is the path the snapshot was made at; POID the postoffice's
+	// identity (POREPAIR/ID), which follows it to another path.
 	PO         string  `json:"po"`
+	POID       string  `json:"po_id,omitempty"`
 	Component  string  `json:"component"`
 	PlanDigest string  `json:"plan_digest"`
 	Entries    []Entry `json:"entries"`
@@ -99,10 +105,12 @@ func HashFile(file string) (size int64, sum string, err error) {
 	return size, sum, nil
 }
 
-// Create makes the snapshot dir/<m.ID>: a copy of every entry that has
-// one, then the manifest. Each copy and the manifest are counted durable
-// writes. Entries must carry File, Existed, MovedTo and After*; Create
-// fills in sizes, hashes and copy names from the files themselves.
+// Create makes the snapshot dir/<m.ID>: a copy of every entry whose file
+// exists, then the manifest. Each copy and the manifest are counted
+// durable writes. Entries must carry File, MovedTo and After*; Create
+// fills in Existed, sizes, hashes, metadata and copy names from the files
+// themselves, never from what a plan claims: an edited plan cannot make a
+// file go unsnapshotted.
 func Create(root, dir string, m Manifest) (*Snapshot, error) {
 	if err := validID(m.ID); err != nil {
 		return nil, err
@@ -115,43 +123,59 @@ func Create(root, dir string, m Manifest) (*Snapshot, error) {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	for i := range m.Entries {
-		e := &m.Entries[i]
-		full, err := safePath(root, e.File)
-		if err != nil {
+		if err := snapshotEntry(root, sdir, i, &m.Entries[i]); err != nil {
 			return nil, err
-		}
-		if !e.Existed {
-			continue
-		}
-		size, sum, err := HashFile(full)
-		if err != nil {
-			return nil, fmt.Errorf("snapshot %s: %w", e.File, err)
-		}
-		e.Size, e.SHA256 = size, sum
-		if e.MovedTo != "" {
-			continue
-		}
-		e.Copy = fmt.Sprintf("%03d-%s", i, strings.ReplaceAll(e.File, "/", "_"))
-		dst := filepath.Join(sdir, e.Copy)
-		if err := durable.Copy(full, dst, func(src, dst string) error {
-			return cp.Copy(src, dst, cp.Options{Sync: true, PreserveTimes: true})
-		}); err != nil {
-			return nil, err
-		}
-		// The copy must hold what was hashed: a file changed under us would
-		// make a snapshot that cannot restore.
-		if _, got, err := HashFile(dst); err != nil || got != sum {
-			return nil, fmt.Errorf("snapshot %s: copy does not match (changed while copying?)", e.File)
 		}
 	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("snapshot manifest: %w", err)
 	}
 	if err := durable.Create(filepath.Join(sdir, ManifestName), append(b, '\n')); err != nil {
 		return nil, err
 	}
 	return &Snapshot{Dir: sdir, Manifest: m}, nil
+}
+
+// snapshotEntry records the i-th entry's file as it is on disk and copies
+// it unless the repair only moves it.
+func snapshotEntry(root, sdir string, i int, e *Entry) error {
+	full, err := safePath(root, e.File)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Lstat(full)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		e.Existed = false
+		return nil
+	case err != nil:
+		return fmt.Errorf("snapshot %s: %w", e.File, err)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("snapshot %s: not a regular file", e.File)
+	}
+	e.Existed, e.Meta = true, metaOf(fi)
+	size, sum, err := HashFile(full)
+	if err != nil {
+		return fmt.Errorf("snapshot %s: %w", e.File, err)
+	}
+	e.Size, e.SHA256 = size, sum
+	if e.MovedTo != "" {
+		return nil
+	}
+	e.Copy = fmt.Sprintf("%03d-%s", i, strings.ReplaceAll(e.File, "/", "_"))
+	dst := filepath.Join(sdir, e.Copy)
+	if err := durable.Copy(full, dst, func(src, dst string) error {
+		return cp.Copy(src, dst, cp.Options{Sync: true, PreserveTimes: true})
+	}); err != nil {
+		return err
+	}
+	// The copy must hold what was hashed: a file changed under us would
+	// make a snapshot that cannot restore.
+	if _, got, err := HashFile(dst); err != nil || got != sum {
+		return fmt.Errorf("snapshot %s: copy does not match (changed while copying?)", e.File)
+	}
+	return nil
 }
 
 // Open reads the snapshot dir/id.
@@ -160,13 +184,13 @@ func Open(dir, id string) (*Snapshot, error) {
 		return nil, err
 	}
 	sdir := filepath.Join(dir, id)
-	b, err := os.ReadFile(filepath.Join(sdir, ManifestName))
+	b, err := readRegular(filepath.Join(sdir, ManifestName))
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", id, err)
 	}
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("snapshot %s: manifest: %w", id, err)
+		return nil, fmt.Errorf("snapshot %s: manifest damaged: %w", id, err)
 	}
 	if m.ID != id {
 		return nil, fmt.Errorf("snapshot %s: manifest names %q", id, m.ID)
@@ -174,18 +198,49 @@ func Open(dir, id string) (*Snapshot, error) {
 	return &Snapshot{Dir: sdir, Manifest: m}, nil
 }
 
+// readRegular reads a small file of porepair's own, refusing a link, a
+// FIFO or anything else that is not a regular file (capped at 16 MiB).
+func readRegular(file string) ([]byte, error) {
+	fi, err := os.Lstat(file)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", filepath.Base(file))
+	}
+	if fi.Size() > 16<<20 {
+		return nil, fmt.Errorf("%s is too large (%d bytes)", filepath.Base(file), fi.Size())
+	}
+	return os.ReadFile(file)
+}
+
+// Snapshot states, as listed.
+const (
+	StateComplete   = "complete"
+	StateRolledBack = "rolled back"
+	StateIncomplete = "incomplete" // no manifest: the repair stopped while making it
+	StateDamaged    = "damaged"    // a manifest that cannot be read
+)
+
 // Info is a snapshot as listed.
 type Info struct {
 	ID        string `json:"id"`
 	Time      string `json:"time"`
 	PO        string `json:"po"`
+	POID      string `json:"po_id,omitempty"`
 	Component string `json:"component"`
 	Complete  bool   `json:"complete"`
+	State     string `json:"state"`
+	// RolledBack is when it was rolled back; empty if it never was.
+	RolledBack string `json:"rolled_back,omitempty"`
+	Dir        string `json:"dir"`
 }
 
-// List returns the snapshots in dir that belong to po (all when po is
-// ""), oldest first. A directory without a manifest is listed incomplete.
-func List(dir, po string) ([]Info, error) {
+// List returns the snapshots in dir for which belongs is true (all when
+// belongs is nil), oldest first. With incomplete, a directory without a
+// manifest is listed as incomplete and one whose manifest cannot be read
+// as damaged (neither can be told to belong to a PO).
+func List(dir string, belongs func(*Snapshot) bool, incomplete bool) ([]Info, error) {
 	ents, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return []Info{}, nil
@@ -195,20 +250,24 @@ func List(dir, po string) ([]Info, error) {
 	}
 	out := []Info{}
 	for _, e := range ents {
-		if !e.IsDir() {
+		if !e.IsDir() || validID(e.Name()) != nil {
 			continue
 		}
 		s, err := Open(dir, e.Name())
 		if err != nil {
-			if po == "" {
-				out = append(out, Info{ID: e.Name()})
+			if incomplete {
+				state := StateDamaged
+				if errors.Is(err, fs.ErrNotExist) {
+					state = StateIncomplete
+				}
+				out = append(out, Info{ID: e.Name(), State: state, Dir: filepath.Join(dir, e.Name())})
 			}
 			continue
 		}
-		if po != "" && s.PO != po {
+		if belongs != nil && !belongs(s) {
 			continue
 		}
-		out = append(out, Info{ID: s.ID, Time: s.Time, PO: s.PO, Component: s.Component, Complete: true})
+		out = append(out, s.Info())
 	}
 	// By time (to the nanosecond), then id: "latest" is the last made.
 	sort.Slice(out, func(i, j int) bool {
@@ -218,6 +277,69 @@ func List(dir, po string) ([]Info, error) {
 		return out[i].ID < out[j].ID
 	})
 	return out, nil
+}
+
+// Info describes an opened snapshot as List does.
+func (s *Snapshot) Info() Info {
+	in := Info{ID: s.ID, Time: s.Time, PO: s.PO, POID: s.POID, Component: s.Component, Complete: true,
+		State: StateComplete, Dir: s.Dir}
+	if t, ok := s.RolledBack(); ok {
+		in.State, in.RolledBack = StateRolledBack, t
+	}
+	return in
+}
+
+// rolledBackName marks a snapshot that a rollback restored to the end.
+const rolledBackName = "ROLLEDBACK"
+
+// MarkRolledBack records that the snapshot was restored, so that a second
+// rollback can say there is nothing left to roll back (one counted write).
+func (s *Snapshot) MarkRolledBack(now time.Time) error {
+	return durable.Create(filepath.Join(s.Dir, rolledBackName), []byte(now.UTC().Format(time.RFC3339)+"\n"))
+}
+
+// RolledBack says when the snapshot was rolled back, if it was.
+func (s *Snapshot) RolledBack() (string, bool) {
+	b, err := readRegular(filepath.Join(s.Dir, rolledBackName))
+	if err != nil {
+		return "", false
+	}
+	return strings.TrimSpace(string(b)), true
+}
+
+// ClearRolledBack forgets a rollback mark: a rollback that is begun again
+// (--force after a new repair) is not finished until it ends.
+func (s *Snapshot) ClearRolledBack() error {
+	err := os.Remove(filepath.Join(s.Dir, rolledBackName))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("snapshot %s: %w", s.ID, err)
+	}
+	return nil
+}
+
+// Check finds, before anything is written, what would make a restore
+// fail half-way: a path that leaves the postoffice, a missing or damaged
+// copy, an entry without one.
+func (s *Snapshot) Check(root string) error {
+	var errs []error
+	for _, e := range s.Entries {
+		if _, err := safePath(root, e.File); err != nil {
+			errs = append(errs, err)
+		}
+		if e.MovedTo != "" {
+			if _, err := safePath(root, e.MovedTo); err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		if e.Existed && e.Copy == "" {
+			errs = append(errs, fmt.Errorf("%s: the manifest names no copy", e.File))
+		}
+	}
+	if err := s.Verify(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // Verify checks that every copy is present and holds its recorded bytes.
@@ -266,130 +388,18 @@ func safePath(root, rel string) (string, error) {
 	return cur, nil
 }
 
-// variants lists the names in full's directory that equal its base name
-// without regard to case.
-func variants(full string) ([]string, error) {
-	dir, base := filepath.Split(full)
-	ents, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	var out []string
-	for _, e := range ents {
-		if strings.EqualFold(e.Name(), base) {
-			out = append(out, filepath.Join(dir, e.Name()))
-		}
-	}
-	return out, nil
-}
-
-// Changed reports the entries whose files no longer hold what the repair
-// left there: a rollback of a completed repair would destroy later work.
-func (s *Snapshot) Changed(root string) ([]string, error) {
-	var out []string
-	for _, e := range s.Entries {
-		target := e.File
-		if e.MovedTo != "" {
-			target = e.MovedTo
-		}
-		full, err := safePath(root, target)
-		if err != nil {
-			return nil, err
-		}
-		size, sum, err := HashFile(full)
-		exists := err == nil
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		if exists != e.AfterExists || exists && (size != e.AfterSize || sum != e.AfterSHA256) {
-			out = append(out, target)
-		}
-	}
-	return out, nil
-}
-
-// Restore puts every entry back: copies under their recorded names
-// (removing a variant that differs only in case), moved files moved back,
-// created files deleted; then checks every SHA-256. It can be interrupted
-// and run again: an entry already restored is left alone.
-func (s *Snapshot) Restore(root string) error {
-	var errs []error
-	for i := len(s.Entries) - 1; i >= 0; i-- {
-		if err := s.restore(root, s.Entries[i]); err != nil {
-			errs = append(errs, fmt.Errorf("restore %s: %w", s.Entries[i].File, err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func (s *Snapshot) restore(root string, e Entry) error {
-	full, err := safePath(root, e.File)
-	if err != nil {
-		return err
-	}
-	if e.MovedTo != "" {
-		moved, err := safePath(root, e.MovedTo)
-		if err != nil {
-			return err
-		}
-		if size, sum, err := HashFile(full); err == nil && size == e.Size && sum == e.SHA256 {
-			return nil // already back
-		}
-		size, sum, err := HashFile(moved)
-		if err != nil {
-			return fmt.Errorf("moved file %s: %w", e.MovedTo, err)
-		}
-		if size != e.Size || sum != e.SHA256 {
-			return fmt.Errorf("moved file %s no longer holds the original bytes", e.MovedTo)
-		}
-		return durable.Move(moved, full)
-	}
-	vs, err := variants(full)
-	if err != nil {
-		return err
-	}
-	if !e.Existed {
-		for _, v := range vs {
-			if err := durable.Remove(v); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if e.Copy == "" || validID(e.Copy) != nil {
-		return fmt.Errorf("snapshot entry has no valid copy")
-	}
-	for _, v := range vs {
-		if v == full {
-			continue
-		}
-		if err := durable.Remove(v); err != nil {
-			return err
-		}
-	}
-	if size, sum, err := HashFile(full); err == nil && size == e.Size && sum == e.SHA256 {
-		return nil
-	}
-	data, err := os.ReadFile(filepath.Join(s.Dir, e.Copy))
-	if err != nil {
-		return err
-	}
-	if postoffice.SumHex(data) != e.SHA256 {
-		return fmt.Errorf("snapshot copy %s is damaged (SHA-256 differs)", e.Copy)
-	}
-	if err := durable.WriteFile(full, data); err != nil {
-		return err
-	}
-	if _, sum, err := HashFile(full); err != nil || sum != e.SHA256 {
-		return fmt.Errorf("restored file does not match its SHA-256")
-	}
-	return nil
-}
-
 // Remove deletes a snapshot directory.
 func Remove(dir, id string) error {
 	if err := validID(id); err != nil {
 		return err
 	}
 	return os.RemoveAll(filepath.Join(dir, id))
+}
+
+// RemoveDir deletes a snapshot directory by its path, as listed in Info.
+func RemoveDir(sdir string) error {
+	if err := validID(filepath.Base(sdir)); err != nil {
+		return err
+	}
+	return os.RemoveAll(sdir)
 }

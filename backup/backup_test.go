@@ -59,7 +59,7 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 			t.Errorf("%s still there", gone)
 		}
 	}
-	list, err := backup.List(dir, root)
+	list, err := backup.List(dir, nil, true)
 	if err != nil || len(list) != 1 || !list[0].Complete {
 		t.Errorf("list = %v %v", list, err)
 	}
@@ -125,5 +125,95 @@ func TestIDsUnique(t *testing.T) {
 			t.Fatalf("duplicate id %s", id)
 		}
 		seen[id] = true
+	}
+}
+
+// A snapshot records what is on disk, whatever its caller claims: an
+// entry said not to exist is copied when the file is there, with its
+// mode and modification time; a restore puts both back.
+func TestCreateRecordsTheDisk(t *testing.T) {
+	root := t.TempDir()
+	file := filepath.Join(root, "GLB/CONTROL.GLB")
+	write(t, file, "control")
+	os.Chmod(file, 0o640)
+	old := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+	os.Chtimes(file, old, old)
+	s, err := backup.Create(root, t.TempDir(), backup.Manifest{ID: "s1", PO: root, Entries: []backup.Entry{{File: "GLB/CONTROL.GLB", Existed: false}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := s.Entries[0]
+	if !e.Existed || e.Copy == "" || e.Meta == nil || e.Meta.Mode != 0o640 {
+		t.Fatalf("entry = %+v", e)
+	}
+	write(t, file, "rewritten")
+	os.Chmod(file, 0o600)
+	if err := s.Restore(root); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(file); string(b) != "control" || fi.Mode().Perm() != 0o640 || !fi.ModTime().Equal(old) {
+		t.Errorf("restored %q, mode %v, time %v", b, fi.Mode(), fi.ModTime())
+	}
+}
+
+// A queue pair of which one file changed is moved back together or not
+// at all: without MoveChanged nothing is moved; with it, both are.
+func TestRestoreKeepsPairTogether(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "MBG/0000000A.MBG"), "mbg")
+	write(t, filepath.Join(root, "KEY/0000000A.KEY"), "key")
+	s, err := backup.Create(root, t.TempDir(), backup.Manifest{ID: "s1", PO: root, Entries: []backup.Entry{
+		{File: "KEY/0000000A.KEY", MovedTo: "KEY/00000031.KEY"},
+		{File: "MBG/0000000A.MBG", MovedTo: "MBG/00000031.MBG"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Rename(filepath.Join(root, "KEY/0000000A.KEY"), filepath.Join(root, "KEY/00000031.KEY"))
+	os.Rename(filepath.Join(root, "MBG/0000000A.MBG"), filepath.Join(root, "MBG/00000031.MBG"))
+	write(t, filepath.Join(root, "MBG/00000031.MBG"), "mbg plus new mail")
+	if err := s.Restore(root); err == nil || !strings.Contains(err.Error(), "queue pair") {
+		t.Fatalf("restore = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "KEY/00000031.KEY")); err != nil {
+		t.Fatal("the unchanged half of the pair was moved alone")
+	}
+	if err := s.RestoreWith(root, backup.RestoreOptions{MoveChanged: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"KEY/0000000A.KEY", "MBG/0000000A.MBG"} {
+		if _, err := os.Stat(filepath.Join(root, p)); err != nil {
+			t.Errorf("%s not moved back", p)
+		}
+	}
+}
+
+// A snapshot marked rolled back is listed so.
+func TestRolledBackState(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "GLB/X.GLB"), "x")
+	dir := t.TempDir()
+	s, err := backup.Create(root, dir, backup.Manifest{ID: "s1", PO: root, Entries: []backup.Entry{{File: "GLB/X.GLB"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Info().State != backup.StateComplete {
+		t.Fatal(s.Info())
+	}
+	if err := s.MarkRolledBack(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(dir, "s2"), 0o755) // no manifest
+	list, err := backup.List(dir, nil, true)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("list = %v %v", list, err)
+	}
+	states := list[0].State + "," + list[1].State
+	if !strings.Contains(states, backup.StateRolledBack) || !strings.Contains(states, backup.StateIncomplete) {
+		t.Errorf("states %s", states)
 	}
 }

@@ -59,6 +59,9 @@ const (
 	// longer than diagnose --stalled-after. Only the diagnose command
 	// checks it (it needs a clock); planning never sees it.
 	QueueStalled
+	// RepairRunning: porepair's lock is held; what diagnose read may be
+	// half-way through a repair.
+	RepairRunning
 )
 
 type codeInfo struct {
@@ -82,6 +85,7 @@ var codes = map[Code]codeInfo{
 	QueuePending:          {"QUEUE_PENDING", Info, []string{"Q135031", "Q108027"}},
 	InterruptedRepair:     {"INTERRUPTED_REPAIR", Error, nil},
 	UnreadableFile:        {"UNREADABLE_FILE", Error, []string{"Q77926"}},
+	RepairRunning:         {"REPAIR_RUNNING", Warning, nil},
 	ComponentTypeMismatch: {"COMPONENT_TYPE_MISMATCH", Error, []string{"Q87030", "Q148666"}},
 	IndirectRouteBroken:   {"INDIRECT_ROUTE_BROKEN", Warning, []string{"Q118561"}},
 	MailbagOverfull:       {"MAILBAG_OVERFULL", Error, []string{"Q77926"}},

@@ -108,8 +108,11 @@ type Change struct {
 type Plan struct {
 	// Version is the plan's format: a plan saved by a porepair that read
 	// other offsets is refused (see FormatVersion).
-	Version     int      `json:"version"`
-	PO          string   `json:"po"`
+	Version int    `json:"version"`
+	PO      string `json:"po"`
+	// POID is the postoffice's identity (POREPAIR/ID) when it has one: a
+	// saved plan is carried out on that PO, at whatever path it is now.
+	POID        string   `json:"po_id,omitempty"`
 	Component   string   `json:"component"`
 	Gateway     string   `json:"gateway"`
 	NothingToDo bool     `json:"nothing_to_do"`
@@ -186,10 +189,14 @@ func Build(p *postoffice.PO, opt Options) (*Plan, error) {
 	if ms == nil {
 		ms = Manifests(opt.Component)
 	}
+	poID, err := postoffice.ReadIdentity(p.Root)
+	if err != nil {
+		return nil, refuse("%v", err)
+	}
 	report, model := diagnose(p, ms)
 	c := opt.Component
 	b := &builder{p: p, m: model, c: c, opt: opt, report: report, bufs: map[string]*buffer{},
-		plan: &Plan{Version: FormatVersion, PO: p.Root, Component: c.Name, Manifest: c, DiscardQueue: opt.DiscardQueue,
+		plan: &Plan{Version: FormatVersion, PO: p.Root, POID: poID, Component: c.Name, Manifest: c, DiscardQueue: opt.DiscardQueue,
 			Actions: []Action{}, NetEffect: []Effect{}, Next: Next, Reads: []Fingerprint{}, Changes: []Change{}}}
 	if err := b.preconditions(); err != nil {
 		return nil, err

@@ -5,6 +5,8 @@ package repair_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -85,5 +87,33 @@ func TestRestoreFailed(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("no fault made the restore fail")
+	}
+}
+
+// A rollback that failed half-way, whose snapshot then disappears: the
+// next rollback does not close the journal as if nothing had been
+// written; it fails (exit 5) and names where the snapshot should be.
+func TestUnfinishedRollbackWithoutSnapshot(t *testing.T) {
+	defer durable.SetFaults(durable.Parse(""))
+	dir, _ := setup(t, "stale", false)
+	res := repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{})
+	if res.Code != 0 {
+		t.Fatal(res)
+	}
+	durable.SetFaults(durable.Parse("fail:4")) // after the journal, a step record and a write
+	if rb := repair.Rollback(context.Background(), dir, "", false, repair.Options{}); rb.Code != 5 {
+		t.Fatalf("failing rollback = %+v", rb)
+	}
+	durable.SetFaults(durable.Parse(""))
+	if err := repair.Interrupted(dir); err == nil || !strings.Contains(err.Error(), "rollback did not finish") {
+		t.Fatalf("interrupted = %v", err)
+	}
+	os.RemoveAll(filepath.Join(dir, "POREPAIR/SNAPSHOT", res.Snapshot))
+	rb := repair.Rollback(context.Background(), dir, "", false, repair.Options{})
+	if rb.Code != 5 || !strings.Contains(strings.Join(rb.Errors, " "), filepath.Join("POREPAIR/SNAPSHOT", res.Snapshot)) {
+		t.Fatalf("rollback without the snapshot = %+v", rb)
+	}
+	if _, unfinished := repair.Unfinished(dir); !unfinished {
+		t.Error("the journal was closed although nothing was restored")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/porepair/porepair/durable"
@@ -19,19 +20,30 @@ import (
 const JournalName = Dir + "/JOURNAL"
 
 // Record is one line of the journal (JSON lines). The first names the
-// snapshot; one precedes every file change; the last says the repair is
-// over. A journal without its last record is an unfinished repair.
+// snapshot; one precedes every file change; the last says the repair (or
+// rollback) is over. A journal without its last record is an unfinished
+// repair or rollback.
 type Record struct {
-	Op          string `json:"op"` // begin, step, complete
-	Time        string `json:"time,omitempty"`
-	Snapshot    string `json:"snapshot,omitempty"`
+	Op   string `json:"op"` // begin, step, complete
+	Time string `json:"time,omitempty"`
+	// Kind is what the journal records: a repair, or the rollback of a
+	// completed repair (a rollback of an unfinished one appends its steps
+	// to that repair's journal).
+	Kind     string `json:"kind,omitempty"`
+	Snapshot string `json:"snapshot,omitempty"`
+	// SnapshotDir is absolute: a rollback run from another directory must
+	// find the snapshot where the repair made it.
 	SnapshotDir string `json:"snapshot_dir,omitempty"`
-	Component   string `json:"component,omitempty"`
-	Step        int    `json:"step,omitempty"`
-	Change      string `json:"change,omitempty"`
-	File        string `json:"file,omitempty"`
-	Temp        string `json:"temp,omitempty"`
-	Status      string `json:"status,omitempty"`
+	// PO is the path the journal was written at; POID the postoffice's
+	// identity.
+	PO        string `json:"po,omitempty"`
+	POID      string `json:"po_id,omitempty"`
+	Component string `json:"component,omitempty"`
+	Step      int    `json:"step,omitempty"`
+	Change    string `json:"change,omitempty"`
+	File      string `json:"file,omitempty"`
+	Temp      string `json:"temp,omitempty"`
+	Status    string `json:"status,omitempty"`
 }
 
 // Journal is an open journal.
@@ -83,13 +95,27 @@ func (j *Journal) close() {
 	}
 }
 
+// Journal kinds.
+const (
+	KindRepair   = "repair"
+	KindRollback = "rollback"
+)
+
 // ReadJournal reads a PO's journal; nil when there is none. A torn last
 // line (a crash while appending) is ignored: its step was not begun.
 func ReadJournal(root string) (*Journal, error) {
-	f, err := os.Open(filepath.Join(root, JournalName))
+	path := filepath.Join(root, JournalName)
+	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("journal %s is not a regular file", JournalName)
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -129,12 +155,20 @@ func Unfinished(root string) (*Journal, bool) {
 }
 
 // Diagnose is plan.DiagnoseWith plus INTERRUPTED_REPAIR, which only the
-// executor's journal can tell. A repair still running (its lock held) is
-// not interrupted: diagnose then reads each file as it was or as it will
-// be, never torn, because every write is a rename.
+// executor's journal can tell. A repair or rollback still running (its
+// lock held, before or after the files were read) is reported as
+// REPAIR_RUNNING instead of what it is half-way through: between its
+// renames the queue may be briefly missing, which is not a finding.
 func Diagnose(p *postoffice.PO, ms []plan.Manifest, c plan.Clock) *plan.Report {
+	running := InProgress(p.Root)
 	r := plan.DiagnoseWith(p, ms, c)
-	if err := Interrupted(p.Root); err != nil && !InProgress(p.Root) {
+	if running || InProgress(p.Root) {
+		r.Findings = []plan.Finding{plan.NewFinding(plan.RepairRunning, "POREPAIR/LOCK",
+			"a porepair repair or rollback is running on this postoffice; diagnose again when it has finished")}
+		r.Queues = []plan.Queue{} // counted half-way through: not to be graphed
+		return r
+	}
+	if err := Interrupted(p.Root); err != nil {
 		r.Findings = append(r.Findings, plan.NewFinding(plan.InterruptedRepair, JournalName, "%v", err))
 		r.Sort()
 	}
@@ -142,26 +176,38 @@ func Diagnose(p *postoffice.PO, ms []plan.Manifest, c plan.Clock) *plan.Report {
 }
 
 // Interrupted says, naming its snapshot, that the PO holds the journal of
-// a repair that did not finish; nil when it holds none.
+// a repair or rollback that did not finish; nil when it holds none.
 func Interrupted(root string) error {
 	j, ok := Unfinished(root)
 	if !ok {
 		return nil
 	}
-	snap := "(unreadable journal)"
-	if j != nil {
-		snap = j.Begin.Snapshot
+	if j == nil {
+		return fmt.Errorf("%s cannot be read: an earlier repair may not have finished; run `porepair rollback --snapshot ID` with the snapshot of that repair (porepair snapshots list)", JournalName)
 	}
-	return fmt.Errorf("an earlier repair did not finish (snapshot %s): run `porepair rollback` first", snap)
+	if j.Begin.Kind == KindRollback || j.rollingBack() {
+		return fmt.Errorf("an earlier rollback did not finish (snapshot %s): run `porepair rollback` to finish it", j.Begin.Snapshot)
+	}
+	return fmt.Errorf("an earlier repair did not finish (snapshot %s): run `porepair rollback` first", j.Begin.Snapshot)
 }
 
-// markComplete appends the last record to an existing journal.
-func markComplete(root, status string) error {
+// rollingBack reports whether a rollback has begun to restore this
+// journal's snapshot (its steps are journaled after the repair's).
+func (j *Journal) rollingBack() bool {
+	for _, s := range j.Steps {
+		if strings.HasPrefix(s.Change, restorePrefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// reopen opens a journal read by ReadJournal for appending.
+func (j *Journal) reopen(root string) error {
 	f, err := os.OpenFile(filepath.Join(root, JournalName), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	j := &Journal{f: f}
-	defer j.close()
-	return j.complete(status)
+	j.f = f
+	return nil
 }

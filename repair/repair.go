@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -44,7 +45,10 @@ type Result struct {
 	Status   string   `json:"status"`
 	Snapshot string   `json:"snapshot"`
 	Errors   []string `json:"errors"`
-	Code     int      `json:"-"`
+	// Note says why nothing was done when that is not an error (a
+	// snapshot already rolled back).
+	Note string `json:"note,omitempty"`
+	Code int    `json:"-"`
 	// Plan is what a repair carried out (or refused), for the caller's report.
 	Plan *plan.Plan `json:"-"`
 }
@@ -97,6 +101,11 @@ func (o *Options) defaults(root string) {
 	if o.SnapshotDir == "" {
 		o.SnapshotDir = backup.DefaultDir(root)
 	}
+	// Recorded absolute in the journal: a rollback run from another
+	// working directory must find the snapshot where it was made.
+	if abs, err := filepath.Abs(o.SnapshotDir); err == nil {
+		o.SnapshotDir = abs
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -117,16 +126,37 @@ func Saved(p *plan.Plan) Planner {
 		if err := p.CheckVersion(); err != nil {
 			return nil, err
 		}
-		if p.PO != po.Root {
-			return nil, fmt.Errorf("the plan is for %s, not %s", p.PO, po.Root)
-		}
-		return p, nil
+		return p, samePO(p, po)
 	}
 }
 
-// Repair locks the postoffice at dir, plans with planner and carries the
-// plan out. ctx is cancelled by SIGINT or SIGTERM: the repair then rolls
-// back before returning.
+// samePO refuses a saved plan made for another postoffice: one with an
+// identity names it by that (the PO may have moved since); one made before
+// the PO had an identity, by its path.
+func samePO(p *plan.Plan, po *postoffice.PO) error {
+	id, err := postoffice.ReadIdentity(po.Root)
+	if err != nil {
+		return err
+	}
+	if p.POID != "" {
+		if p.POID != id {
+			return fmt.Errorf("the plan is for the postoffice with id %s (planned at %s), not this one (%s)", p.POID, p.PO, po.Root)
+		}
+		return nil
+	}
+	if p.PO != po.Root {
+		return fmt.Errorf("the plan is for %s, not %s", p.PO, po.Root)
+	}
+	return nil
+}
+
+// Repair plans with planner and, if there is anything to do, locks the
+// postoffice at dir and carries the plan out. A refusal or a plan with
+// nothing to do is found reading only, so that it leaves nothing in the
+// postoffice (not even a lock file); under the lock the plan's
+// fingerprints are checked again, so nothing can change in between. ctx
+// is cancelled by SIGINT or SIGTERM: the repair then rolls back before
+// returning.
 func Repair(ctx context.Context, dir string, planner Planner, opt Options) Result {
 	res := Result{PO: dir, Errors: []string{}}
 	po, err := postoffice.Open(dir)
@@ -136,9 +166,18 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 	}
 	res.PO = po.Root
 	opt.defaults(po.Root)
-	log := opt.Log.With("po", po.Root)
-	if err := plan.Workgroup(po); err != nil {
+	if InProgress(po.Root) {
+		res.fail(StatusBusy, exitBusy, fmt.Errorf("a repair or rollback is running: %w", ErrBusy))
+		return res
+	}
+	p, err := readOnlyChecks(po, planner)
+	res.Plan = p
+	if err != nil {
 		res.fail(StatusRefused, exitRefused, err)
+		return res
+	}
+	if p.NothingToDo {
+		res.Status, res.Code = StatusNothingToDo, exitOK
 		return res
 	}
 	lock, ok := res.lock(po)
@@ -146,32 +185,118 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		return res
 	}
 	defer lock.Release()
-	if err := Interrupted(po.Root); err != nil {
+	if err := lockedChecks(po, p); err != nil {
 		res.fail(StatusRefused, exitRefused, err)
 		return res
 	}
-	p, err := planner(po)
+	poID, err := ensureID(po.Root)
 	if err != nil {
 		res.fail(StatusRefused, exitRefused, err)
 		return res
 	}
-	res.Plan = p
-	// Every plan's fingerprints are checked here, once, under the lock: a
-	// saved plan may be old; one made just now costs a second read.
-	if err := checkReads(po, p.Reads); err != nil {
-		res.fail(StatusRefused, exitRefused, fmt.Errorf("the postoffice changed since the plan was made: %w; plan again", err))
-		return res
+	x := &executor{po: po, poID: poID, p: p, opt: opt}
+	x.execute(ctx, &res)
+	return res
+}
+
+// readOnlyChecks plans and checks the plan against the disk, writing
+// nothing.
+func readOnlyChecks(po *postoffice.PO, planner Planner) (*plan.Plan, error) {
+	if err := checkOwnDir(po.Root); err != nil {
+		return nil, err
+	}
+	if err := plan.Workgroup(po); err != nil {
+		return nil, err
+	}
+	if err := Interrupted(po.Root); err != nil {
+		return nil, err
+	}
+	p, err := planner(po)
+	if err != nil {
+		return nil, err
 	}
 	if p.NothingToDo {
-		res.Status, res.Code = StatusNothingToDo, exitOK
-		return res
+		return p, nil
 	}
-	x := &executor{po: po, p: p, opt: opt, log: log}
-	res.Snapshot = backup.NewID(po.Root, opt.Now())
-	log = log.With("snapshot", res.Snapshot)
+	return p, checkPlan(po, p)
+}
+
+// lockedChecks repeats, under the lock, what another process could have
+// changed since readOnlyChecks.
+func lockedChecks(po *postoffice.PO, p *plan.Plan) error {
+	if err := checkOwnDir(po.Root); err != nil {
+		return err
+	}
+	if err := Interrupted(po.Root); err != nil {
+		return err
+	}
+	return checkPlan(po, p)
+}
+
+// checkPlan compares the plan's picture of the postoffice with the disk:
+// the fingerprints of the files it read (a saved plan may be old) and
+// every change's "before" (an edited plan saying a file does not exist
+// must not make porepair overwrite or delete it unsnapshotted).
+func checkPlan(po *postoffice.PO, p *plan.Plan) error {
+	if err := checkReads(po, p.Reads); err != nil {
+		return fmt.Errorf("the postoffice changed since the plan was made: %w; plan again", err)
+	}
+	if err := checkBefore(po, p.Changes); err != nil {
+		return fmt.Errorf("the plan does not describe the postoffice on disk: %w; plan again", err)
+	}
+	return nil
+}
+
+// checkBefore compares each change's recorded before-state with the disk.
+func checkBefore(po *postoffice.PO, changes []plan.Change) error {
+	var errs []error
+	for _, c := range changes {
+		full, err := inside(po, c.File)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		_, lerr := os.Lstat(full)
+		exists := lerr == nil
+		switch {
+		case lerr != nil && !errors.Is(lerr, fs.ErrNotExist):
+			errs = append(errs, fmt.Errorf("%s: %w", c.File, lerr))
+		case c.Before == nil && exists:
+			errs = append(errs, fmt.Errorf("%s exists, but the plan says it does not", c.File))
+		case c.Before != nil && !exists:
+			errs = append(errs, fmt.Errorf("%s does not exist, but the plan says it does", c.File))
+		case c.Before != nil:
+			if err := checkFile(po, *c.Before); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if c.Op == plan.OpMove {
+			if c.Before == nil {
+				errs = append(errs, fmt.Errorf("%s: a move of a file the plan does not describe", c.File))
+			}
+			to, err := inside(po, c.To)
+			if err == nil {
+				if _, serr := os.Lstat(to); serr == nil {
+					err = fmt.Errorf("%s already exists", c.To)
+				}
+			}
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// execute journals, snapshots, applies and verifies the plan, and on any
+// error restores the snapshot; res gets the outcome.
+func (x *executor) execute(ctx context.Context, res *Result) {
+	res.Snapshot = backup.NewID(x.po.Root, x.opt.Now())
+	log := x.opt.Log.With("po", x.po.Root, "snapshot", res.Snapshot)
 	x.log = log
+	p := x.p
 	log.Info("repair start", "component", p.Component, "gateway", p.Gateway, "changes", len(p.Changes))
-	err = x.run(ctx, res.Snapshot)
+	err := x.run(ctx, res.Snapshot)
 	if err == nil {
 		err = x.verify()
 	}
@@ -182,7 +307,7 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		x.j.close()
 		log.Info("repaired")
 		res.Status, res.Code = StatusRepaired, exitOK
-		return res
+		return
 	}
 	log.Error("repair failed; restoring the snapshot", "error", err)
 	all := multierror.Append(nil, err)
@@ -190,9 +315,9 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		all = multierror.Append(all, rerr)
 		log.Error("restore failed", "error", rerr)
 		res.fail(StatusRestoreFailed, exitRestoreFailed, all)
-		res.Errors = append(res.Errors, fmt.Sprintf("restore the snapshot by hand: porepair rollback --snapshot %s (in %s)", res.Snapshot, opt.SnapshotDir))
+		res.Errors = append(res.Errors, fmt.Sprintf("restore the snapshot by hand: porepair rollback --snapshot %s (in %s)", res.Snapshot, x.opt.SnapshotDir))
 		x.j.close()
-		return res
+		return
 	}
 	if x.j != nil {
 		if cerr := x.j.complete(StatusRolledBack); cerr != nil {
@@ -201,7 +326,6 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		x.j.close()
 	}
 	res.fail(StatusRolledBack, exitFailed, all)
-	return res
 }
 
 // checkReads compares the files a plan read with their fingerprints.
@@ -245,6 +369,7 @@ func inside(po *postoffice.PO, rel string) (string, error) {
 
 type executor struct {
 	po   *postoffice.PO
+	poID string
 	p    *plan.Plan
 	opt  Options
 	log  *slog.Logger
@@ -255,16 +380,17 @@ type executor struct {
 // run journals, snapshots and applies the plan's changes.
 func (x *executor) run(ctx context.Context, id string) error {
 	root := x.po.Root
-	j, err := createJournal(root, Record{Op: "begin", Time: x.opt.Now().UTC().Format(time.RFC3339), Snapshot: id,
-		SnapshotDir: x.opt.SnapshotDir, Component: x.p.Component})
+	j, err := createJournal(root, Record{Op: "begin", Kind: KindRepair, Time: x.opt.Now().UTC().Format(time.RFC3339), Snapshot: id,
+		SnapshotDir: x.opt.SnapshotDir, PO: root, POID: x.poID, Component: x.p.Component})
 	if err != nil {
 		return err
 	}
 	x.j = j
-	m := backup.Manifest{ID: id, Time: x.opt.Now().UTC().Format("2006-01-02T15:04:05.000000000Z"), PO: root, Component: x.p.Component,
-		PlanDigest: x.p.Digest()}
+	m := backup.Manifest{ID: id, Time: x.opt.Now().UTC().Format("2006-01-02T15:04:05.000000000Z"), PO: root, POID: x.poID,
+		Component: x.p.Component, PlanDigest: x.p.Digest()}
 	for _, c := range x.p.Changes {
-		e := backup.Entry{File: c.File, Existed: c.Before != nil}
+		// Whether the file exists is what the snapshot finds on disk.
+		e := backup.Entry{File: c.File}
 		switch c.Op {
 		case plan.OpMove:
 			e.MovedTo = c.To
@@ -334,9 +460,9 @@ func (x *executor) apply(n int, c plan.Change) error {
 		if postoffice.SumHex(data) != c.AfterSHA256 {
 			return fmt.Errorf("patched %s does not hold the planned bytes", c.File)
 		}
-		return durable.WriteFile(full, data)
+		return writeKeeping(full, data)
 	case plan.OpWrite:
-		return durable.WriteFile(full, c.Data)
+		return writeKeeping(full, c.Data)
 	case plan.OpDelete:
 		return durable.Remove(full)
 	case plan.OpMove:
@@ -347,6 +473,29 @@ func (x *executor) apply(n int, c plan.Change) error {
 		return durable.Move(full, to)
 	}
 	return fmt.Errorf("unknown change %q", c.Op)
+}
+
+// writeKeeping replaces full with data, keeping the owner, group and mode
+// of the file it replaces (the mail programs' service account must still
+// write it); a new file takes the owner and group of its directory and
+// the directory's permissions without the search bits. They are set
+// after the rename: a crash in between leaves an unfinished journal, and
+// the rollback puts the old file back with its metadata anyway.
+func writeKeeping(full string, data []byte) error {
+	meta, err := backup.MetaOf(full)
+	if errors.Is(err, fs.ErrNotExist) {
+		meta, err = backup.MetaOf(filepath.Dir(full))
+		if meta != nil {
+			meta.Mode &^= 0o111
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := durable.WriteFile(full, data); err != nil {
+		return err
+	}
+	return backup.ApplyOwnerMode(full, meta)
 }
 
 // verify diagnoses the postoffice again: the component's errors and
@@ -397,37 +546,5 @@ func (x *executor) undo() error {
 	if x.j == nil {
 		return nil
 	}
-	return restore(x.po.Root, x.j, x.snap)
-}
-
-// restore brings a PO back to its snapshot and removes the temp files the
-// journal's steps name.
-func restore(root string, j *Journal, snap *backup.Snapshot) error {
-	var errs []error
-	if snap != nil {
-		if err := snap.Restore(root); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	for _, s := range j.Steps {
-		if s.Temp == "" {
-			continue
-		}
-		po, err := postoffice.Open(root)
-		if err != nil {
-			errs = append(errs, err)
-			break
-		}
-		full, err := inside(po, s.Temp)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if _, err := os.Lstat(full); err == nil {
-			if err := durable.Remove(full); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	return errors.Join(errs...)
+	return restore(x.po, x.j, x.snap, false)
 }

@@ -247,8 +247,13 @@ func TestRepairSnapshotDirElsewhere(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "POREPAIR/SNAPSHOT")); err == nil {
 		t.Error("snapshot made in the PO despite --snapshot-dir")
 	}
-	if rb := repair.Rollback(context.Background(), dir, "", false, repair.Options{SnapshotDir: snaps}); rb.Status != repair.StatusRestored {
+	// The journal records where the snapshot is: no --snapshot-dir needed.
+	if rb := repair.Rollback(context.Background(), dir, "", false, repair.Options{}); rb.Status != repair.StatusRestored {
 		t.Fatal(rb)
 	}
 	sameTree(t, dir, before)
+	if rb := repair.Rollback(context.Background(), dir, "", false, repair.Options{SnapshotDir: snaps}); rb.Status != repair.StatusNothingToRollBack || rb.Code != 0 {
+		t.Fatalf("second rollback = %+v", rb)
+	}
 }
+

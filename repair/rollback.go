@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/postoffice"
@@ -14,10 +16,186 @@ import (
 // Latest names the latest snapshot of a PO in Rollback.
 const Latest = "latest"
 
-// Rollback restores a snapshot of the PO at root. With id "", it takes the
-// unfinished journal's snapshot, else the latest for this PO. A completed
-// repair is undone only if the files it changed still hold the repaired
-// bytes, unless force: undoing a repair must never destroy later mail.
+// restorePrefix starts the Change of a journal step a restore makes
+// (restore-write, restore-remove, restore-move): told apart from the
+// repair's own steps.
+const restorePrefix = "restore-"
+
+// StatusNothingToRollBack: the snapshot was rolled back already.
+const StatusNothingToRollBack = "nothing-to-roll-back"
+
+// RollbackPlan is what a rollback will do, worked out without writing:
+// shown for confirmation, then carried out.
+type RollbackPlan struct {
+	PO   string `json:"po"`
+	POID string `json:"po_id,omitempty"`
+	// Snapshot is nil when an interrupted repair stopped before its
+	// snapshot was complete: then nothing of the postoffice was written.
+	Snapshot *backup.Snapshot `json:"-"`
+	ID       string           `json:"snapshot"`
+	Time     string           `json:"time,omitempty"`
+	MadeAt   string           `json:"made_at,omitempty"` // the path the snapshot was made at
+	// Unfinished is set when the rollback finishes an interrupted repair
+	// or rollback: its journal's snapshot, no check for later changes.
+	Unfinished bool     `json:"unfinished"`
+	Changes    []string `json:"changes"`
+	// Nothing, when set, says why there is nothing to roll back.
+	Nothing string `json:"nothing,omitempty"`
+
+	journal *Journal
+	place   *place
+	force   bool
+}
+
+// failure is an error with the status and exit code it earns.
+type failure struct {
+	status string
+	code   int
+	err    error
+}
+
+func (f *failure) Error() string { return f.err.Error() }
+func (f *failure) Unwrap() error { return f.err }
+
+func refused(format string, args ...any) error {
+	return &failure{StatusRefused, exitRefused, fmt.Errorf(format, args...)}
+}
+
+// PrepareRollback works out, reading only, what Rollback(root, id, force)
+// would do: which snapshot, made when and where, and what will change.
+func PrepareRollback(root, id string, force bool, opt Options) (*RollbackPlan, error) {
+	po, err := postoffice.Open(root)
+	if err != nil {
+		return nil, refused("%w", err)
+	}
+	if err := checkOwnDir(po.Root); err != nil {
+		return nil, refused("%w", err)
+	}
+	return prepare(po, id, force, opt)
+}
+
+func prepare(po *postoffice.PO, id string, force bool, opt Options) (*RollbackPlan, error) {
+	pl, err := newPlace(po.Root, opt.SnapshotDir)
+	if err != nil {
+		return nil, refused("%w", err)
+	}
+	j, unfinished := Unfinished(po.Root)
+	if unfinished && j == nil && (id == "" || id == Latest) {
+		return nil, refused("%s cannot be read; name the snapshot with --snapshot ID (porepair snapshots list)", JournalName)
+	}
+	rp := &RollbackPlan{PO: po.Root, POID: pl.id, journal: j, place: pl, force: force, Changes: []string{}}
+	if unfinished && j != nil {
+		if id != "" && id != Latest && !strings.HasPrefix(j.Begin.Snapshot, id) {
+			return nil, refused("an unfinished repair (snapshot %s) must be rolled back first: run `porepair rollback` without --snapshot", j.Begin.Snapshot)
+		}
+		return rp, rp.fromJournal(po)
+	}
+	snap, err := pl.find(id)
+	if err != nil {
+		return nil, refused("%w", err)
+	}
+	return rp, rp.fromSnapshot(po, snap)
+}
+
+// fromJournal prepares the rollback of an unfinished repair or rollback:
+// its journal's snapshot, wherever it is now.
+func (rp *RollbackPlan) fromJournal(po *postoffice.PO) error {
+	j := rp.journal
+	rp.Unfinished, rp.ID = true, j.Begin.Snapshot
+	if err := checkSteps(j); err != nil {
+		return refused("%w", err)
+	}
+	var snap *backup.Snapshot
+	for _, d := range rp.place.dirs {
+		s, err := backup.Open(d, j.Begin.Snapshot)
+		if err == nil {
+			snap = s
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return refused("snapshot %s in %s: %w; nothing written", j.Begin.Snapshot, d, err)
+		}
+	}
+	if snap == nil {
+		if len(j.Steps) > 0 || j.Begin.Kind == KindRollback {
+			// Files were changed (by the repair, or by a rollback that
+			// began restoring): restoring nothing and saying "restored"
+			// would leave them changed with no one told.
+			return &failure{StatusRestoreFailed, exitRestoreFailed, fmt.Errorf(
+				"the snapshot %s of the unfinished repair is not at %s, where its journal says it is (looked in %s): nothing was restored and the journal stays unfinished; make the snapshot reachable there (mount it, or copy it back) or give --snapshot-dir DIR where it is, and run rollback again",
+				j.Begin.Snapshot, filepath.Join(j.Begin.SnapshotDir, j.Begin.Snapshot), rp.place.where())}
+		}
+		rp.Changes = append(rp.Changes, "the repair stopped before it changed the postoffice: close its journal and remove what it left in "+Dir+"/")
+		return nil
+	}
+	if err := snap.Check(po.Root); err != nil {
+		return refused("snapshot %s is damaged, nothing written: %w", snap.ID, err)
+	}
+	if changed, err := snap.MovedChanged(po.Root); err != nil {
+		return refused("%w", err)
+	} else if len(changed) > 0 && !rp.force {
+		return refused("the queue changed after the repair stopped (%s): rolling back would split the queue pair or lose that mail; nothing written; --force moves the pair back together as it is now",
+			strings.Join(changed, ", "))
+	}
+	rp.use(snap)
+	return rp.describe(po)
+}
+
+// fromSnapshot prepares the rollback of a completed repair.
+func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) error {
+	rp.use(snap)
+	if t, ok := snap.RolledBack(); ok && !rp.force {
+		rp.Nothing = fmt.Sprintf("snapshot %s was rolled back at %s: nothing to roll back", snap.ID, t)
+		return nil
+	}
+	if err := snap.Check(po.Root); err != nil {
+		return refused("snapshot %s is damaged, nothing written: %w", snap.ID, err)
+	}
+	changed, err := snap.Changed(po.Root)
+	if err != nil {
+		return refused("%w", err)
+	}
+	if len(changed) > 0 && !rp.force {
+		return refused("changed since the repair: %s; rolling back would destroy that (new mail, a new mailbag); --force does it anyway",
+			strings.Join(changed, ", "))
+	}
+	return rp.describe(po)
+}
+
+func (rp *RollbackPlan) use(snap *backup.Snapshot) {
+	rp.Snapshot, rp.ID, rp.Time, rp.MadeAt = snap, snap.ID, snap.Time, snap.PO
+}
+
+// describe lists, file by file, what the restore will change.
+func (rp *RollbackPlan) describe(po *postoffice.PO) error {
+	for _, e := range rp.Snapshot.Entries {
+		full := po.Abs(e.File)
+		switch size, sum, err := backup.HashFile(full); {
+		case e.MovedTo != "":
+			if err != nil || sum != e.SHA256 {
+				rp.Changes = append(rp.Changes, fmt.Sprintf("move %s back to %s", e.MovedTo, e.File))
+			}
+		case !e.Existed:
+			if err == nil {
+				rp.Changes = append(rp.Changes, fmt.Sprintf("delete %s (%d bytes), which the repair created", e.File, size))
+			}
+		case err != nil || sum != e.SHA256:
+			rp.Changes = append(rp.Changes, fmt.Sprintf("restore %s (%d bytes, as of %s)", e.File, e.Size, rp.Time))
+		}
+	}
+	if len(rp.Changes) == 0 {
+		rp.Changes = append(rp.Changes, "every file already holds the snapshot's bytes: mark the snapshot rolled back")
+	}
+	return nil
+}
+
+// Rollback restores a snapshot of the PO at root. With id "" it finishes
+// the unfinished repair or rollback, else takes the latest snapshot for
+// this PO. A completed repair is undone only if the files it changed
+// still hold the repaired bytes, unless force: undoing a repair must
+// never destroy later mail. Everything is checked before the first write;
+// the rollback journals its steps, so that a rollback killed half-way is
+// an unfinished journal that the next rollback finishes.
 // ctx is accepted for symmetry; a rollback, once begun, runs to the end.
 func Rollback(_ context.Context, root, id string, force bool, opt Options) Result {
 	res := Result{PO: root, Errors: []string{}}
@@ -28,84 +206,104 @@ func Rollback(_ context.Context, root, id string, force bool, opt Options) Resul
 	}
 	res.PO = po.Root
 	opt.defaults(po.Root)
+	if err := checkOwnDir(po.Root); err != nil {
+		res.fail(StatusRefused, exitRefused, err)
+		return res
+	}
+	// Read-only first: a refusal or nothing to do leaves no lock file.
+	if rp, err := prepare(po, id, force, opt); err != nil || rp.Nothing != "" {
+		res.prepared(rp, err)
+		return res
+	}
 	lock, ok := res.lock(po)
 	if !ok {
 		return res
 	}
 	defer lock.Release()
-	j, unfinished := Unfinished(po.Root)
-	if unfinished && j == nil && id == "" {
-		res.fail(StatusRefused, exitRefused, fmt.Errorf("%s cannot be read; name the snapshot with --snapshot ID", JournalName))
+	rp, err := prepare(po, id, force, opt)
+	if err != nil || rp.Nothing != "" {
+		res.prepared(rp, err)
 		return res
 	}
-	dir := opt.SnapshotDir
-	fromJournal := unfinished && j != nil && (id == "" || id == j.Begin.Snapshot)
-	if fromJournal {
-		id, dir = j.Begin.Snapshot, j.Begin.SnapshotDir
-	}
-	if id == "" || id == Latest {
-		list, err := backup.List(dir, po.Root)
-		if err != nil {
-			res.fail(StatusRefused, exitRefused, err)
-			return res
-		}
-		if len(list) == 0 {
-			res.fail(StatusRefused, exitRefused, fmt.Errorf("no snapshot of %s in %s", po.Root, dir))
-			return res
-		}
-		id = list[len(list)-1].ID
-	}
-	res.Snapshot = id
-	log := opt.Log.With("po", po.Root, "snapshot", id)
-	snap, err := backup.Open(dir, id)
-	if err != nil {
-		if fromJournal && errors.Is(err, fs.ErrNotExist) {
-			// The crash came while the snapshot was being made: nothing of
-			// the postoffice itself was written yet.
-			snap = nil
-		} else {
-			res.fail(StatusRefused, exitRefused, err)
-			return res
-		}
-	}
-	if snap != nil && snap.PO != po.Root {
-		res.fail(StatusRefused, exitRefused, fmt.Errorf("snapshot %s belongs to %s, not %s", id, snap.PO, po.Root))
-		return res
-	}
-	if snap != nil && !fromJournal {
-		changed, err := snap.Changed(po.Root)
-		if err != nil {
-			res.fail(StatusRefused, exitRefused, err)
-			return res
-		}
-		if len(changed) > 0 && !force {
-			res.fail(StatusRefused, exitRefused, fmt.Errorf("changed since the repair: %s; rolling back would destroy that (new mail, a new mailbag); --force does it anyway",
-				strings.Join(changed, ", ")))
-			return res
-		}
-	}
-	if snap != nil {
-		if err := snap.Verify(); err != nil {
-			res.fail(StatusRestoreFailed, exitRestoreFailed, fmt.Errorf("snapshot %s is damaged: %w", id, err))
-			return res
-		}
-	}
-	log.Info("rollback start", "from_journal", fromJournal)
-	jr := j
-	if !fromJournal {
-		jr = &Journal{}
-	}
-	if err := restore(po.Root, jr, snap); err != nil {
+	res.Snapshot = rp.ID
+	log := opt.Log.With("po", po.Root, "snapshot", rp.ID)
+	log.Info("rollback start", "unfinished", rp.Unfinished, "changes", len(rp.Changes))
+	if err := rp.run(po, opt); err != nil {
 		log.Error("rollback failed", "error", err)
 		res.fail(StatusRestoreFailed, exitRestoreFailed, err)
 		return res
 	}
-	if fromJournal {
-		if err := markComplete(po.Root, StatusRestored); err != nil {
-			log.Warn("journal not marked complete", "error", err)
-		}
-	}
 	log.Info("restored")
 	res.Status, res.Code = StatusRestored, exitOK
 	return res
+}
+
+// prepared records a refusal, or that there is nothing to roll back.
+func (r *Result) prepared(rp *RollbackPlan, err error) {
+	var f *failure
+	switch {
+	case errors.As(err, &f):
+		r.fail(f.status, f.code, f.err)
+	case err != nil:
+		r.fail(StatusRefused, exitRefused, err)
+	default:
+		r.Snapshot = rp.ID
+		r.Status, r.Code, r.Note = StatusNothingToRollBack, exitOK, rp.Nothing
+	}
+}
+
+// run carries a prepared rollback out under the lock: journal, restore
+// (each step journaled), remove temp files and leftovers, mark the
+// snapshot rolled back, close the journal.
+func (rp *RollbackPlan) run(po *postoffice.PO, opt Options) error {
+	j := rp.journal
+	if rp.Unfinished {
+		if err := j.reopen(po.Root); err != nil {
+			return err
+		}
+	} else {
+		nj, err := createJournal(po.Root, Record{Op: "begin", Kind: KindRollback, Time: opt.Now().UTC().Format(time.RFC3339),
+			Snapshot: rp.ID, SnapshotDir: filepath.Dir(rp.Snapshot.Dir), PO: po.Root, POID: rp.POID, Component: rp.Snapshot.Component})
+		if err != nil {
+			return err
+		}
+		j = nj
+	}
+	defer j.close()
+	if err := restore(po, j, rp.Snapshot, rp.force); err != nil {
+		return err
+	}
+	if rp.Snapshot != nil {
+		if err := rp.Snapshot.MarkRolledBack(opt.Now()); err != nil {
+			return fmt.Errorf("snapshot %s restored, but not marked rolled back: %w", rp.ID, err)
+		}
+	}
+	for _, p := range cleanOwnDir(po.Root, j) {
+		opt.Log.Info("removed leftover", "path", p)
+	}
+	if err := j.complete(StatusRestored); err != nil {
+		return fmt.Errorf("restored, but the journal could not be closed (run rollback again): %w", err)
+	}
+	return nil
+}
+
+// restore brings a PO back to its snapshot, journaling each step, and
+// removes the temp files the journal's steps name. With moveChanged the
+// queue pair is moved back even though it changed (--force).
+func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged bool) error {
+	var errs []error
+	if snap != nil {
+		n := len(j.Steps)
+		err := snap.RestoreWith(po.Root, backup.RestoreOptions{MoveChanged: moveChanged, Before: func(s backup.Step) error {
+			n++
+			return j.step(Record{Step: n, Change: restorePrefix + s.Change, File: s.File, Temp: s.Temp})
+		}})
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := removeTemps(po, j); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/porepair/porepair/repair"
@@ -12,13 +15,18 @@ func rollbackCommand(e *env) *cli.Command {
 		Usage: "restore a snapshot: the unfinished repair's, else the latest for this postoffice",
 		UsageText: `porepair --po DIR rollback --yes
 porepair --po DIR rollback --snapshot latest --yes
-porepair --po DIR rollback --snapshot 20261128T020000Z-1a2b3c-4d5e6f --yes`,
+porepair --po DIR rollback --snapshot 20261128T020000Z-1a2b3c --yes`,
 		Description: `After a crash (INTERRUPTED_REPAIR) it restores the journal's snapshot and
-removes leftover temp files. Undoing a completed repair first checks that the
+removes leftover temp files; a rollback that was itself interrupted is
+finished the same way. Undoing a completed repair first checks that the
 files it changed still hold the repaired bytes; if new mail arrived since, it
-refuses (exit 2) unless --force.`,
+refuses (exit 2) unless --force. A snapshot already rolled back is not
+rolled back again. The snapshot is found by the postoffice's identity, also
+after the postoffice moved; a damaged snapshot is refused (exit 2) before
+anything is written. On a terminal it shows the snapshot, its time, the
+postoffice and what will change, and asks.`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "snapshot", Usage: "snapshot `ID` or latest"},
+			&cli.StringFlag{Name: "snapshot", Usage: "snapshot `ID` (or a unique prefix), or latest"},
 			&cli.BoolFlag{Name: "force", Usage: "roll back even if files changed since the repair"},
 			yesFlag(), jsonFlag(), parallelFlag(),
 		},
@@ -29,16 +37,72 @@ refuses (exit 2) unless --force.`,
 			if err := e.needYes(c); err != nil {
 				return err
 			}
-			if !c.Bool("yes") && !e.confirm("Restore the snapshot?") {
-				return usagef("not confirmed: nothing written")
+			ids := map[string]string{}
+			if !c.Bool("yes") {
+				var err error
+				if ids, err = e.confirmRollback(c); err != nil {
+					return err
+				}
 			}
 			ctx, stop := signalContext()
 			defer stop()
 			return e.perPO(c, func(dir string) result {
-				res := repair.Rollback(ctx, dir, c.String("snapshot"), c.Bool("force"),
+				id := c.String("snapshot")
+				if shown, ok := ids[dir]; ok {
+					id = shown // what was confirmed is what is restored
+				}
+				res := repair.Rollback(ctx, dir, id, c.Bool("force"),
 					repair.Options{SnapshotDir: snapshotDir(c), Log: e.log})
-				return repairResult(dir, res)
+				r := repairResult(dir, res)
+				if res.Note != "" {
+					r.text += "  " + res.Note + "\n"
+				}
+				return r
 			})
 		},
 	}
+}
+
+// confirmRollback shows, for each postoffice, the snapshot, when and where
+// it was made, and what the rollback will change, then asks once. It
+// returns the snapshot shown for each postoffice.
+func (e *env) confirmRollback(c *cli.Context) (map[string]string, error) {
+	pos, err := poPaths(c)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]string{}
+	var b strings.Builder
+	todo := 0
+	for _, dir := range pos {
+		rp, err := repair.PrepareRollback(dir, c.String("snapshot"), c.Bool("force"), repair.Options{SnapshotDir: snapshotDir(c)})
+		switch {
+		case err != nil:
+			fmt.Fprintf(&b, "%s: refused: %v\n", dir, err)
+			continue
+		case rp.Nothing != "":
+			fmt.Fprintf(&b, "%s: %s\n", dir, rp.Nothing)
+			continue
+		}
+		ids[dir], todo = rp.ID, todo+1
+		what := "snapshot " + rp.ID
+		if rp.Time != "" {
+			what += ", made " + when(rp.Time) + " at " + rp.MadeAt
+		}
+		if rp.Unfinished {
+			what += " (the unfinished repair's)"
+		}
+		fmt.Fprintf(&b, "Roll back %s to %s:\n", rp.PO, what)
+		for _, ch := range rp.Changes {
+			fmt.Fprintf(&b, "  %s\n", ch)
+		}
+	}
+	fmt.Fprint(e.stderr, b.String())
+	if todo == 0 {
+		return ids, nil
+	}
+	if !e.confirm(fmt.Sprintf("Roll back %d postoffice(s)?", todo)) {
+		return nil, usagef("not confirmed: nothing written")
+	}
+	return ids, nil
 }

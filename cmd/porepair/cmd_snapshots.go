@@ -1,8 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -10,151 +14,218 @@ import (
 	"github.com/porepair/porepair/repair"
 )
 
+// onePO is the one postoffice a snapshots subcommand works on, resolved.
+func onePO(c *cli.Context) (string, error) {
+	pos, err := poPaths(c)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) > 1 {
+		return "", usagef("snapshots works on one postoffice")
+	}
+	p, err := openPO(pos[0])
+	if err != nil {
+		return "", err
+	}
+	return p.Root, nil
+}
+
+// openSnapshot reads the snapshot the ID argument names: an id, a unique
+// prefix of one, or latest.
+func openSnapshot(c *cli.Context) (string, *backup.Snapshot, error) {
+	root, err := onePO(c)
+	if err != nil {
+		return "", nil, err
+	}
+	if c.NArg() != 1 {
+		return "", nil, usagef("snapshots %s needs a snapshot ID (or latest); `porepair snapshots list` shows them", c.Command.Name)
+	}
+	s, err := repair.FindSnapshot(root, snapshotDir(c), c.Args().First())
+	if err != nil {
+		return "", nil, exit(exitUsage, err)
+	}
+	return root, s, nil
+}
+
+// when shows a manifest time to the second.
+func when(t string) string {
+	if tt, err := time.Parse(time.RFC3339Nano, t); err == nil {
+		return tt.UTC().Format("2006-01-02 15:04:05Z")
+	}
+	if t == "" {
+		return "-"
+	}
+	return t
+}
+
 func snapshotsCommand(e *env) *cli.Command {
-	// dirOf is where this PO's snapshots live.
-	dirOf := func(c *cli.Context, root string) string {
-		if d := snapshotDir(c); d != "" {
-			return d
-		}
-		return backup.DefaultDir(root)
-	}
-	one := func(c *cli.Context) (string, string, error) {
-		pos, err := poPaths(c)
-		if err != nil {
-			return "", "", err
-		}
-		if len(pos) > 1 {
-			return "", "", usagef("snapshots works on one postoffice")
-		}
-		p, err := openPO(pos[0])
-		if err != nil {
-			return "", "", err
-		}
-		return p.Root, dirOf(c, p.Root), nil
-	}
-	// open reads the snapshot the ID argument names.
-	open := func(c *cli.Context) (*backup.Snapshot, error) {
-		_, dir, err := one(c)
-		if err != nil {
-			return nil, err
-		}
-		if c.NArg() != 1 {
-			return nil, usagef("snapshots %s needs a snapshot ID", c.Command.Name)
-		}
-		s, err := backup.Open(dir, c.Args().First())
-		if err != nil {
-			return nil, exit(exitUsage, err)
-		}
-		return s, nil
-	}
 	return &cli.Command{
 		Name:  "snapshots",
 		Usage: "list, show, verify or prune the snapshots of a postoffice",
 		UsageText: `porepair --po DIR snapshots list
-porepair --po DIR snapshots show ID
-porepair --po DIR snapshots verify ID
-porepair --po DIR snapshots prune --keep 5`,
+porepair --po DIR snapshots show latest
+porepair --po DIR snapshots verify 20261128T0200
+porepair --po DIR snapshots prune --keep 5 --dry-run`,
+		Description: `Snapshots are found by the postoffice's identity (POREPAIR/ID), wherever
+the postoffice is mounted now: in its POREPAIR/SNAPSHOT, in --snapshot-dir,
+and where its journal says. An ID may be shortened to any unique prefix.`,
 		Subcommands: []*cli.Command{
-			{
-				Name: "list", Usage: "the snapshots of this postoffice, oldest first",
-				Flags: []cli.Flag{jsonFlag()},
-				Action: func(c *cli.Context) error {
-					root, dir, err := one(c)
-					if err != nil {
-						return err
-					}
-					list, err := backup.List(dir, root)
-					if err != nil {
-						return exit(exitUsage, err)
-					}
-					if jsonOut(c) {
-						return writeJSON(e.stdout, map[string]any{"snapshots": list})
-					}
-					if len(list) == 0 {
-						fmt.Fprintf(e.stdout, "no snapshots of %s in %s\n", root, dir)
-					}
-					for _, s := range list {
-						fmt.Fprintf(e.stdout, "%s  %s  %s\n", s.ID, s.Time, s.Component)
-					}
-					return nil
-				},
-			},
-			{
-				Name: "show", Usage: "a snapshot's manifest", ArgsUsage: "ID", Flags: []cli.Flag{jsonFlag()},
-				Action: func(c *cli.Context) error {
-					s, err := open(c)
-					if err != nil {
-						return err
-					}
-					if jsonOut(c) {
-						return writeJSON(e.stdout, s.Manifest)
-					}
-					fmt.Fprintf(e.stdout, "snapshot %s of %s (%s), made %s, plan %s\n", s.ID, s.PO, s.Component, s.Time, s.PlanDigest[:12])
-					for _, en := range s.Entries {
-						what := "copied"
-						switch {
-						case en.MovedTo != "":
-							what = "moved to " + en.MovedTo
-						case !en.Existed:
-							what = "created by the repair"
-						}
-						fmt.Fprintf(e.stdout, "  %-22s %8d  %s  %s\n", en.File, en.Size, short(en.SHA256), what)
-					}
-					return nil
-				},
-			},
-			{
-				Name: "verify", Usage: "check every copy against its SHA-256 (exit 3 if damaged)", ArgsUsage: "ID",
-				Action: func(c *cli.Context) error {
-					s, err := open(c)
-					if err != nil {
-						return err
-					}
-					verr := s.Verify()
-					if jsonOut(c) {
-						return verifyJSON(e, s.ID, len(s.Entries), verr)
-					}
-					if verr != nil {
-						return exit(exitProblems, fmt.Errorf("snapshot %s is damaged: %w", s.ID, verr))
-					}
-					fmt.Fprintf(e.stdout, "snapshot %s: %d entries, every copy matches\n", s.ID, len(s.Entries))
-					return nil
-				},
-			},
-			{
-				Name: "prune", Usage: "remove all but the newest N snapshots of this postoffice",
-				Flags: []cli.Flag{&cli.IntFlag{Name: "keep", Required: true, Usage: "how many to keep"}},
-				Action: func(c *cli.Context) error {
-					root, dir, err := one(c)
-					if err != nil {
-						return err
-					}
-					keep := c.Int("keep")
-					if keep < 0 {
-						return usagef("--keep must be 0 or more")
-					}
-					list, err := backup.List(dir, root)
-					if err != nil {
-						return exit(exitUsage, err)
-					}
-					pinned := ""
-					if j, ok := repair.Unfinished(root); ok && j != nil {
-						pinned = j.Begin.Snapshot // an unfinished repair's snapshot is never pruned
-					}
-					var removed []string
-					for i := 0; i < len(list)-keep; i++ {
-						if list[i].ID == pinned {
-							continue
-						}
-						if err := backup.Remove(dir, list[i].ID); err != nil {
-							return exit(exitUsage, err)
-						}
-						removed = append(removed, list[i].ID)
-					}
-					fmt.Fprintf(e.stdout, "removed %d snapshot(s)%s\n", len(removed), strings.Join(append([]string{""}, removed...), "\n  "))
-					return nil
-				},
-			},
+			snapshotsList(e), snapshotsShow(e), snapshotsVerify(e), snapshotsPrune(e),
+		},
+	}
+}
+
+func snapshotsList(e *env) *cli.Command {
+	return &cli.Command{
+		Name: "list", Usage: "the snapshots of this postoffice, oldest first, with their state",
+		Flags: []cli.Flag{jsonFlag()},
+		Action: func(c *cli.Context) error {
+			root, err := onePO(c)
+			if err != nil {
+				return err
+			}
+			list, dirs, err := repair.Snapshots(root, snapshotDir(c))
+			if err != nil {
+				return exit(exitUsage, err)
+			}
+			if jsonOut(c) {
+				return writeJSON(e.stdout, map[string]any{"po": root, "snapshots": list, "looked_in": dirs})
+			}
+			if len(list) == 0 {
+				fmt.Fprintf(e.stdout, "no snapshots of %s (looked in %s)\n", root, strings.Join(dirs, ", "))
+				return nil
+			}
+			writeSnapshotTable(e.stdout, list)
+			return nil
+		},
+	}
+}
+
+func writeSnapshotTable(w io.Writer, list []backup.Info) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tMADE\tSTATE\tCOMPONENT\tMADE AT")
+	for _, s := range list {
+		comp, at := s.Component, s.PO
+		if comp == "" {
+			comp = "-"
+		}
+		if at == "" {
+			at = s.Dir
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, when(s.Time), s.State, comp, at)
+	}
+	tw.Flush()
+}
+
+func snapshotsShow(e *env) *cli.Command {
+	return &cli.Command{
+		Name: "show", Usage: "a snapshot's manifest", ArgsUsage: "ID|latest", Flags: []cli.Flag{jsonFlag()},
+		Action: func(c *cli.Context) error {
+			_, s, err := openSnapshot(c)
+			if err != nil {
+				return err
+			}
+			if jsonOut(c) {
+				return writeJSON(e.stdout, map[string]any{"manifest": s.Manifest, "info": s.Info()})
+			}
+			in := s.Info()
+			fmt.Fprintf(e.stdout, "snapshot %s (%s), made %s at %s, %s\n", s.ID, s.Component, when(s.Time), s.PO, in.State)
+			if in.RolledBack != "" {
+				fmt.Fprintf(e.stdout, "rolled back %s\n", in.RolledBack)
+			}
+			fmt.Fprintf(e.stdout, "kept in %s; plan %s\n", s.Dir, short(s.PlanDigest))
+			for _, en := range s.Entries {
+				what := "copied"
+				switch {
+				case en.MovedTo != "":
+					what = "moved to " + en.MovedTo
+				case !en.Existed:
+					what = "created by the repair"
+				}
+				fmt.Fprintf(e.stdout, "  %-22s %8d  %s  %s\n", en.File, en.Size, short(en.SHA256), what)
+			}
+			return nil
+		},
+	}
+}
+
+func snapshotsVerify(e *env) *cli.Command {
+	return &cli.Command{
+		Name: "verify", Usage: "check every copy against its SHA-256 (exit 3 if damaged)", ArgsUsage: "ID|latest",
+		Action: func(c *cli.Context) error {
+			root, s, err := openSnapshot(c)
+			if err != nil {
+				return err
+			}
+			verr := s.Check(root)
+			if jsonOut(c) {
+				return verifyJSON(e, s.ID, len(s.Entries), verr)
+			}
+			if verr != nil {
+				return exit(exitProblems, fmt.Errorf("snapshot %s is damaged: %w", s.ID, verr))
+			}
+			fmt.Fprintf(e.stdout, "snapshot %s: %d entries, every copy matches\n", s.ID, len(s.Entries))
+			return nil
+		},
+	}
+}
+
+func snapshotsPrune(e *env) *cli.Command {
+	return &cli.Command{
+		Name: "prune", Usage: "remove all but the newest N snapshots of this postoffice (never an unfinished repair's)",
+		Description: `Runs under the postoffice's lock (exit 4 while a repair or rollback runs).
+Asks for confirmation on a terminal; needs --yes otherwise, or --dry-run to
+only list what would be removed. Incomplete snapshot directories a crash left
+in POREPAIR/SNAPSHOT are removed too.`,
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "keep", Required: true, Usage: "how many to keep"},
+			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "list what would be removed; remove nothing"},
+			yesFlag(),
+		},
+		Action: func(c *cli.Context) error {
+			root, err := onePO(c)
+			if err != nil {
+				return err
+			}
+			keep, dry := c.Int("keep"), c.Bool("dry-run")
+			if keep < 0 {
+				return usagef("--keep must be 0 or more")
+			}
+			if !dry {
+				if err := e.needYes(c); err != nil {
+					return err
+				}
+			}
+			victims, err := repair.Prune(root, snapshotDir(c), keep, true)
+			if err != nil {
+				return exit(exitUsage, err)
+			}
+			if len(victims) == 0 {
+				fmt.Fprintf(e.stdout, "nothing to prune: %s keeps its snapshots\n", root)
+				return nil
+			}
+			if dry || !c.Bool("yes") {
+				fmt.Fprintf(e.stdout, "would remove %d snapshot(s) of %s:\n", len(victims), root)
+				writeSnapshotTable(e.stdout, victims)
+			}
+			if dry {
+				return nil
+			}
+			if !c.Bool("yes") && !e.confirm(fmt.Sprintf("Remove these %d snapshot(s)?", len(victims))) {
+				return usagef("not confirmed: nothing removed")
+			}
+			removed, err := repair.Prune(root, snapshotDir(c), keep, false)
+			if errors.Is(err, repair.ErrBusy) {
+				return exit(exitBusy, err)
+			}
+			if err != nil {
+				return exit(exitUsage, err)
+			}
+			fmt.Fprintf(e.stdout, "removed %d snapshot(s)\n", len(removed))
+			for _, r := range removed {
+				fmt.Fprintf(e.stdout, "  %s\n", r.ID)
+			}
+			return nil
 		},
 	}
 }

@@ -71,13 +71,15 @@ func TestConcurrentRepairs(t *testing.T) {
 }
 
 // A diagnose during a repair sees each file as it was or as it will be,
-// never torn, and does not take a running repair for an interrupted one.
+// never torn, and does not take a running repair for an interrupted one:
+// it says a repair is running (REPAIR_RUNNING), never that the queue it is
+// moving is missing.
 func TestConcurrentDiagnose(t *testing.T) {
 	dir, _ := stalePO(t)
 	a := startSlow(t, dir, 60)
 	done := make(chan error, 1)
 	go func() { done <- a.Wait() }()
-	runs := 0
+	runs, running := 0, 0
 	for finished := false; !finished; {
 		select {
 		case err := <-done:
@@ -92,14 +94,17 @@ func TestConcurrentDiagnose(t *testing.T) {
 		if code != 0 && code != 3 {
 			t.Fatalf("diagnose during a repair: exit %d\n%s", code, errs)
 		}
-		for _, torn := range []string{"BAD_FILE_SIZE", "UNREADABLE_FILE", "INTERRUPTED_REPAIR", "XTN_MISSING"} {
+		for _, torn := range []string{"BAD_FILE_SIZE", "UNREADABLE_FILE", "INTERRUPTED_REPAIR", "XTN_MISSING", "QUEUE_MISSING"} {
 			if strings.Contains(out, torn) {
 				t.Fatalf("diagnose during a repair saw %s:\n%s", torn, out)
 			}
 		}
+		if strings.Contains(out, "REPAIR_RUNNING") {
+			running++
+		}
 	}
-	if runs < 3 {
-		t.Errorf("only %d diagnoses overlapped the repair", runs)
+	if runs < 3 || running == 0 {
+		t.Errorf("only %d diagnoses overlapped the repair, %d said it was running", runs, running)
 	}
 }
 
@@ -301,7 +306,7 @@ func TestRollbackFailAtEveryWrite(t *testing.T) {
 		if code != 5 || !strings.Contains(out, "restore-failed") {
 			t.Fatalf("fail:%d: exit %d\n%s", n, code, out)
 		}
-		if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes", "--force"); code != 0 {
+		if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {
 			t.Fatalf("fail:%d: rollback again: exit %d\n%s%s", n, code, out, errs)
 		}
 		sameTree(t, dir, before, "rollback again")

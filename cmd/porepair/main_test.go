@@ -170,8 +170,21 @@ func binary(t testing.TB) string {
 // exit code and the output.
 func porepair(t testing.TB, env []string, args ...string) (int, string, string) {
 	t.Helper()
+	return runCmd(t, porepairCmd(t, env, args...))
+}
+
+// porepairCmd is the real binary with extra environment, not started.
+func porepairCmd(t testing.TB, env []string, args ...string) *exec.Cmd {
+	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	cmd.Env = append(os.Environ(), env...)
+	return cmd
+}
+
+// runCmd runs cmd (two minutes at most) and returns its exit code and
+// output.
+func runCmd(t testing.TB, cmd *exec.Cmd) (int, string, string) {
+	t.Helper()
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	done := make(chan error, 1)
@@ -191,7 +204,7 @@ func porepair(t testing.TB, env []string, args ...string) (int, string, string) 
 		return 0, out.String(), errb.String()
 	case <-time.After(2 * time.Minute):
 		cmd.Process.Kill()
-		t.Fatalf("porepair %v hung", args)
+		t.Fatalf("porepair %v hung", cmd.Args)
 	}
 	return -1, "", ""
 }

@@ -1,0 +1,259 @@
+package backup
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/postoffice"
+)
+
+// Changed reports the entries whose files no longer hold what the repair
+// left there: a rollback of a completed repair would destroy later work.
+func (s *Snapshot) Changed(root string) ([]string, error) {
+	var out []string
+	for _, e := range s.Entries {
+		target := e.File
+		if e.MovedTo != "" {
+			target = e.MovedTo
+		}
+		full, err := safePath(root, target)
+		if err != nil {
+			return nil, err
+		}
+		size, sum, err := HashFile(full)
+		exists := err == nil
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		if exists != e.AfterExists || exists && (size != e.AfterSize || sum != e.AfterSHA256) {
+			out = append(out, target)
+		}
+	}
+	return out, nil
+}
+
+// MovedChanged lists the moved files (the queue pair) that hold neither
+// at their old name nor at their new one the bytes the repair moved: new
+// mail came in after the repair stopped. Restore moves the pair back
+// together or not at all, so that the queue is never split.
+func (s *Snapshot) MovedChanged(root string) ([]string, error) {
+	var out []string
+	for _, e := range s.Entries {
+		if e.MovedTo == "" {
+			continue
+		}
+		back, err := s.holds(root, e.File, e)
+		if err != nil {
+			return nil, err
+		}
+		away, err := s.holds(root, e.MovedTo, e)
+		if err != nil {
+			return nil, err
+		}
+		if !back && !away {
+			out = append(out, e.MovedTo)
+		}
+	}
+	return out, nil
+}
+
+// holds reports whether rel holds e's original bytes.
+func (s *Snapshot) holds(root, rel string, e Entry) (bool, error) {
+	full, err := safePath(root, rel)
+	if err != nil {
+		return false, err
+	}
+	size, sum, err := HashFile(full)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return size == e.Size && sum == e.SHA256, nil
+}
+
+// Step is one write of a restore, named before it is made so that a
+// caller can journal it.
+type Step struct {
+	Change string // write, remove, move
+	File   string // relative to the PO root
+	Temp   string // the temp file a write uses, relative to the PO root
+}
+
+// RestoreOptions tune a restore.
+type RestoreOptions struct {
+	// Before is called before every write; an error stops the restore.
+	Before func(Step) error
+	// MoveChanged moves the queue pair back even though it changed since
+	// the repair (later mail stays with it); otherwise such a pair is not
+	// moved and the restore fails before any write.
+	MoveChanged bool
+}
+
+// Restore puts every entry back (see RestoreWith).
+func (s *Snapshot) Restore(root string) error { return s.RestoreWith(root, RestoreOptions{}) }
+
+// RestoreWith puts every entry back: copies under their recorded names
+// (removing a variant that differs only in case) with their owner, group,
+// mode and modification time, moved files moved back, created files
+// deleted; then checks every SHA-256. It can be interrupted and run again:
+// an entry already restored is left alone.
+func (s *Snapshot) RestoreWith(root string, o RestoreOptions) error {
+	if o.Before == nil {
+		o.Before = func(Step) error { return nil }
+	}
+	if !o.MoveChanged {
+		changed, err := s.MovedChanged(root)
+		if err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		if len(changed) > 0 {
+			return fmt.Errorf("restore: the queue changed since the repair (%s): nothing was restored, so that the queue pair stays together", strings.Join(changed, ", "))
+		}
+	}
+	var errs []error
+	for i := len(s.Entries) - 1; i >= 0; i-- {
+		e := s.Entries[i]
+		if err := s.restore(root, e, o); err != nil {
+			var jerr *stepError
+			if errors.As(err, &jerr) {
+				return errors.Join(append(errs, jerr.err)...)
+			}
+			errs = append(errs, fmt.Errorf("restore %s: %w", e.File, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// stepError is a failure of RestoreOptions.Before: the restore stops.
+type stepError struct{ err error }
+
+func (e *stepError) Error() string { return e.err.Error() }
+
+func before(o RestoreOptions, st Step) error {
+	if err := o.Before(st); err != nil {
+		return &stepError{err}
+	}
+	return nil
+}
+
+func (s *Snapshot) restore(root string, e Entry, o RestoreOptions) error {
+	full, err := safePath(root, e.File)
+	if err != nil {
+		return err
+	}
+	if e.MovedTo != "" {
+		return s.moveBack(root, full, e, o)
+	}
+	vs, err := variants(full)
+	if err != nil {
+		return err
+	}
+	if !e.Existed {
+		for _, v := range vs {
+			if err := removeStep(root, v, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if e.Copy == "" || validID(e.Copy) != nil {
+		return fmt.Errorf("snapshot entry has no valid copy")
+	}
+	for _, v := range vs {
+		if v == full {
+			continue
+		}
+		if err := removeStep(root, v, o); err != nil {
+			return err
+		}
+	}
+	if size, sum, err := HashFile(full); err == nil && size == e.Size && sum == e.SHA256 {
+		return applyMeta(full, e.Meta)
+	}
+	return s.writeBack(root, full, e, o)
+}
+
+// writeBack writes a copy back over its file.
+func (s *Snapshot) writeBack(root, full string, e Entry, o RestoreOptions) error {
+	data, err := readRegular(filepath.Join(s.Dir, e.Copy))
+	if err != nil {
+		return err
+	}
+	if postoffice.SumHex(data) != e.SHA256 {
+		return fmt.Errorf("snapshot copy %s is damaged (SHA-256 differs)", e.Copy)
+	}
+	if err := before(o, Step{Change: "write", File: e.File, Temp: path.Join(path.Dir(e.File), filepath.Base(durable.TempPath(full)))}); err != nil {
+		return err
+	}
+	if err := durable.WriteFile(full, data); err != nil {
+		return err
+	}
+	if _, sum, err := HashFile(full); err != nil || sum != e.SHA256 {
+		return fmt.Errorf("restored file does not match its SHA-256")
+	}
+	return applyMeta(full, e.Meta)
+}
+
+// moveBack renames a moved file (the queue) back, checking its hash
+// unless o.MoveChanged.
+func (s *Snapshot) moveBack(root, full string, e Entry, o RestoreOptions) error {
+	moved, err := safePath(root, e.MovedTo)
+	if err != nil {
+		return err
+	}
+	if back, err := s.holds(root, e.File, e); err != nil || back {
+		return err // already back
+	}
+	if _, err := os.Lstat(full); err == nil && o.MoveChanged {
+		return nil // moved back by an earlier, forced run
+	}
+	if !o.MoveChanged {
+		away, err := s.holds(root, e.MovedTo, e)
+		if err != nil {
+			return fmt.Errorf("moved file %s: %w", e.MovedTo, err)
+		}
+		if !away {
+			return fmt.Errorf("moved file %s no longer holds the original bytes", e.MovedTo)
+		}
+	}
+	if err := before(o, Step{Change: "move", File: e.MovedTo}); err != nil {
+		return err
+	}
+	return durable.Move(moved, full)
+}
+
+func removeStep(root, full string, o RestoreOptions) error {
+	rel, err := filepath.Rel(root, full)
+	if err != nil {
+		return err
+	}
+	if err := before(o, Step{Change: "remove", File: filepath.ToSlash(rel)}); err != nil {
+		return err
+	}
+	return durable.Remove(full)
+}
+
+// variants lists the names in full's directory that equal its base name
+// without regard to case.
+func variants(full string) ([]string, error) {
+	dir, base := filepath.Split(full)
+	ents, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if strings.EqualFold(e.Name(), base) {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,215 @@
+//go:build unix
+
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/porepair/porepair/testdata/fixture"
+)
+
+// killOutcomes counts how the runs of the random-kill campaign ended.
+type killOutcomes struct {
+	kills      int // SIGKILLs delivered to a running porepair
+	finished   int // the run ended before the kill came
+	before     int // killed, the PO held exactly the bytes before, nothing flagged
+	after      int // killed, the PO held exactly the bytes after, nothing flagged
+	flagged    int // killed, INTERRUPTED_REPAIR, recovered by plain rollbacks
+	recoveries int // rollbacks run (and maybe killed) to recover a flagged PO
+}
+
+func (k killOutcomes) String() string {
+	return fmt.Sprintf("%d kills: %d left the exact before bytes, %d the exact after bytes, %d flagged and recovered without --force (%d recovery rollbacks, kills among them counted); %d runs finished before their kill",
+		k.kills, k.before, k.after, k.flagged, k.recoveries, k.finished)
+}
+
+// A random-SIGKILL campaign over repair and over rollback: each run is
+// killed at a random moment, and every end state must be the exact bytes
+// before or after, or be flagged INTERRUPTED_REPAIR and then recovered by
+// rollbacks without --force (themselves killed at random too) to the
+// exact bytes before. A handful of kills in every test run; under make
+// stress (POREPAIR_STRESS=1) at least 200. POREPAIR_STRESS_SEED repeats a
+// campaign.
+func TestRandomKillCampaign(t *testing.T) {
+	runs := 3
+	if os.Getenv("POREPAIR_STRESS") != "" {
+		runs = 200
+	}
+	seed := uint64(time.Now().UnixNano())
+	if s, err := strconv.ParseUint(os.Getenv("POREPAIR_STRESS_SEED"), 10, 64); err == nil {
+		seed = s
+	}
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	after := repairedTree(t)
+	var rep, rb killOutcomes
+	span := calibrate(t)
+	for i := 0; i < runs; i++ {
+		killRepair(t, rng, span, after, &rep)
+		killRollback(t, rng, span, after, &rb)
+	}
+	t.Logf("repair: %v", rep)
+	t.Logf("rollback: %v", rb)
+	if os.Getenv("POREPAIR_STRESS") != "" && rep.kills+rb.kills < 200 {
+		t.Errorf("only %d kills; the campaign promises at least 200", rep.kills+rb.kills)
+	}
+}
+
+// stressDelay slows every durable write so that a random moment falls
+// between writes as often as in them.
+const stressDelay = "POREPAIR_FAULT=delay:4"
+
+// repairedTree is the stale fixture as a completed repair leaves it.
+func repairedTree(t *testing.T) map[string]string {
+	t.Helper()
+	dir, _ := stalePO(t)
+	if code, _, errs := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
+		t.Fatalf("repair: exit %d\n%s", code, errs)
+	}
+	tree, err := fixture.Tree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree
+}
+
+// calibrate times a slowed repair: kills are spread over that span.
+func calibrate(t *testing.T) time.Duration {
+	t.Helper()
+	dir, _ := stalePO(t)
+	start := time.Now()
+	if code, _, errs := porepair(t, []string{stressDelay}, "--po", dir, "repair", "--yes"); code != 0 {
+		t.Fatalf("calibration repair: exit %d\n%s", code, errs)
+	}
+	return time.Since(start) * 6 / 5
+}
+
+// killAt starts porepair and SIGKILLs it after d; it reports whether the
+// kill came before the run ended, and the exit code otherwise.
+func killAt(t *testing.T, d time.Duration, args ...string) (killed bool, code int) {
+	t.Helper()
+	cmd := porepairCmd(t, []string{stressDelay}, args...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return false, exitCode(err)
+	case <-time.After(d):
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	err := <-done
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+		return true, -1
+	}
+	return false, exitCode(err)
+}
+
+func exitCode(err error) int {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+// killRepair kills one repair at a random moment and checks its end state.
+func killRepair(t *testing.T, rng *rand.Rand, span time.Duration, after map[string]string, k *killOutcomes) {
+	t.Helper()
+	dir, before := stalePO(t)
+	killed, code := killAt(t, randDur(rng, span), "--po", dir, "repair", "--yes")
+	if !killed {
+		k.finished++
+		if code != 0 {
+			t.Fatalf("an unkilled repair exit %d", code)
+		}
+		sameTree(t, dir, after, "repair finished before its kill")
+		return
+	}
+	k.kills++
+	endState(t, rng, span, dir, before, after, k, "killed repair")
+}
+
+// killRollback repairs, then kills the rollback at a random moment.
+func killRollback(t *testing.T, rng *rand.Rand, span time.Duration, after map[string]string, k *killOutcomes) {
+	t.Helper()
+	dir, before := stalePO(t)
+	if code, _, errs := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
+		t.Fatalf("repair: exit %d\n%s", code, errs)
+	}
+	killed, code := killAt(t, randDur(rng, span/2), "--po", dir, "rollback", "--yes")
+	if !killed {
+		k.finished++
+		if code != 0 {
+			t.Fatalf("an unkilled rollback exit %d", code)
+		}
+		sameTree(t, dir, before, "rollback finished before its kill")
+		return
+	}
+	k.kills++
+	endState(t, rng, span, dir, before, after, k, "killed rollback")
+}
+
+func randDur(rng *rand.Rand, span time.Duration) time.Duration {
+	return time.Duration(rng.Int64N(int64(span)))
+}
+
+// endState checks a killed run's postoffice: the exact bytes before or
+// after with nothing flagged, or flagged and recovered to before by
+// rollbacks without --force, each of which may be killed again.
+func endState(t *testing.T, rng *rand.Rand, span time.Duration, dir string, before, after map[string]string, k *killOutcomes, what string) {
+	t.Helper()
+	_, out, _ := porepair(t, nil, "--po", dir, "diagnose")
+	if !strings.Contains(out, "INTERRUPTED_REPAIR") {
+		got, err := fixture.Tree(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case len(fixture.DiffTrees(before, got)) == 0:
+			k.before++
+		case len(fixture.DiffTrees(after, got)) == 0:
+			k.after++
+		default:
+			t.Fatalf("%s: neither the bytes before nor after, and nothing flagged: before differs at %v, after at %v\n%s",
+				what, fixture.DiffTrees(before, got), fixture.DiffTrees(after, got), out)
+		}
+		return
+	}
+	k.flagged++
+	for try := 0; ; try++ {
+		k.recoveries++
+		if try < 5 && rng.IntN(2) == 0 {
+			killed, code := killAt(t, randDur(rng, span/2), "--po", dir, "rollback", "--yes")
+			if killed {
+				k.kills++
+				continue
+			}
+			if code != 0 {
+				t.Fatalf("%s: recovery rollback exit %d", what, code)
+			}
+			break
+		}
+		if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {
+			t.Fatalf("%s: recovery rollback exit %d\n%s%s", what, code, out, errs)
+		}
+		break
+	}
+	sameTree(t, dir, before, what+", recovered")
+	if ppt, _ := filepath.Glob(filepath.Join(dir, "*", "*.PPT")); len(ppt) > 0 {
+		t.Fatalf("%s: temp files left after recovery: %v", what, ppt)
+	}
+}

@@ -1,0 +1,63 @@
+package postoffice
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// IdentityPath is where a postoffice keeps the identity porepair gave it:
+// a path moves with the share (another mount point, another host, mv), so
+// snapshots, journals and saved plans name the PO by this id instead.
+const IdentityPath = "POREPAIR/ID"
+
+// identityLen is the length of an id: 32 hex digits (128 random bits).
+const identityLen = 32
+
+// ValidIdentity reports whether s has the shape of a PO id.
+func ValidIdentity(s string) bool {
+	if len(s) != identityLen {
+		return false
+	}
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
+}
+
+// ReadIdentity returns the PO's id, or "" when porepair never repaired it.
+// Only a regular file is read (never a link or a FIFO), and a malformed id
+// is an error: it would make a PO find another's snapshots.
+func ReadIdentity(root string) (string, error) {
+	file := filepath.Join(root, filepath.FromSlash(IdentityPath))
+	fi, err := os.Lstat(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("postoffice identity: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("postoffice identity %s is not a regular file", IdentityPath)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return "", fmt.Errorf("postoffice identity: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 256))
+	if err != nil {
+		return "", fmt.Errorf("postoffice identity: %w", err)
+	}
+	id := strings.TrimSpace(string(b))
+	if !ValidIdentity(id) {
+		return "", fmt.Errorf("postoffice identity %s is damaged (want %d hex digits)", IdentityPath, identityLen)
+	}
+	return id, nil
+}

@@ -1,0 +1,215 @@
+package repair
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/porepair/porepair/backup"
+	"github.com/porepair/porepair/postoffice"
+)
+
+// StateInterrupted is the listed state of the snapshot of an unfinished
+// repair or rollback.
+const StateInterrupted = "interrupted"
+
+// place is where a PO's snapshots may be: the journal's recorded
+// snapshot directory, a --snapshot-dir, and the PO's own POREPAIR/SNAPSHOT.
+// Snapshots name the PO by its identity, so that they are found after the
+// PO moved or is reached through another mount point.
+type place struct {
+	root string // resolved path
+	id   string // identity, "" before the first repair
+	dirs []string
+	j    *Journal // the PO's journal, nil if none or unreadable
+}
+
+func newPlace(root, extraDir string) (*place, error) {
+	id, err := postoffice.ReadIdentity(root)
+	if err != nil {
+		return nil, err
+	}
+	pl := &place{root: root, id: id}
+	pl.j, _ = ReadJournal(root)
+	var dirs []string
+	if pl.j != nil && filepath.IsAbs(pl.j.Begin.SnapshotDir) {
+		dirs = append(dirs, pl.j.Begin.SnapshotDir)
+	}
+	if extraDir != "" {
+		abs, err := filepath.Abs(extraDir)
+		if err != nil {
+			return nil, fmt.Errorf("--snapshot-dir: %w", err)
+		}
+		dirs = append(dirs, abs)
+	}
+	dirs = append(dirs, backup.DefaultDir(root))
+	seen := map[string]bool{}
+	for _, d := range dirs {
+		if d = filepath.Clean(d); !seen[d] {
+			seen[d] = true
+			pl.dirs = append(pl.dirs, d)
+		}
+	}
+	return pl, nil
+}
+
+// belongs reports whether a snapshot is of this PO: the same identity,
+// or for a snapshot made before the PO had one, the same path. A copy of
+// a PO carries its identity; a snapshot made at a path where that other
+// copy still is belongs to the copy, not to this one.
+func (pl *place) belongs(s *backup.Snapshot) bool {
+	if s.POID == "" || pl.id == "" {
+		return s.PO == pl.root
+	}
+	if s.POID != pl.id {
+		return false
+	}
+	if s.PO == pl.root {
+		return true
+	}
+	other, err := filepath.EvalSymlinks(s.PO)
+	if err != nil {
+		return true // moved away: the identity is what is left
+	}
+	if sameDir(other, pl.root) {
+		return true // the same PO through a bind mount
+	}
+	oid, _ := postoffice.ReadIdentity(other)
+	return oid != pl.id
+}
+
+func sameDir(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
+}
+
+// list is every snapshot of the PO in every place, oldest first, with
+// incomplete ones of the PO's own directory, and the unfinished
+// journal's snapshot marked interrupted.
+func (pl *place) list() ([]backup.Info, error) {
+	var out []backup.Info
+	seen := map[string]bool{}
+	own := backup.DefaultDir(pl.root)
+	for _, d := range pl.dirs {
+		infos, err := backup.List(d, pl.belongs, d == own)
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range infos {
+			if !seen[in.ID] {
+				seen[in.ID] = true
+				out = append(out, in)
+			}
+		}
+	}
+	if pl.j != nil && pl.j.Done == nil {
+		for i := range out {
+			if out[i].ID == pl.j.Begin.Snapshot && out[i].State == backup.StateComplete {
+				out[i].State = StateInterrupted
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Time != out[j].Time {
+			return out[i].Time < out[j].Time
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// where names the places, for messages.
+func (pl *place) where() string { return strings.Join(pl.dirs, ", ") }
+
+// find opens the snapshot id names: latest, a whole id, or a prefix of
+// exactly one.
+func (pl *place) find(id string) (*backup.Snapshot, error) {
+	list, err := pl.list()
+	if err != nil {
+		return nil, err
+	}
+	var usable []backup.Info
+	for _, in := range list {
+		if in.State != backup.StateIncomplete && in.State != backup.StateDamaged {
+			usable = append(usable, in)
+		}
+	}
+	if id == "" || id == Latest {
+		if len(usable) == 0 {
+			return nil, fmt.Errorf("no snapshot of %s in %s: nothing to roll back", pl.root, pl.where())
+		}
+		in := usable[len(usable)-1]
+		return backup.Open(filepath.Dir(in.Dir), in.ID)
+	}
+	var match []backup.Info
+	for _, in := range list {
+		if in.ID == id {
+			match = []backup.Info{in}
+			break
+		}
+		if strings.HasPrefix(in.ID, id) {
+			match = append(match, in)
+		}
+	}
+	switch {
+	case len(match) == 1:
+		return backup.Open(filepath.Dir(match[0].Dir), match[0].ID)
+	case len(match) > 1:
+		ids := make([]string, len(match))
+		for i, m := range match {
+			ids[i] = m.ID
+		}
+		return nil, fmt.Errorf("snapshot id %q is ambiguous: it starts %s; give more of it", id, strings.Join(ids, ", "))
+	}
+	return nil, pl.unknown(id)
+}
+
+// unknown explains why id names no snapshot of this PO.
+func (pl *place) unknown(id string) error {
+	for _, d := range pl.dirs {
+		if s, err := backup.Open(d, id); err == nil {
+			if s.POID != "" && s.POID == pl.id {
+				return fmt.Errorf("snapshot %s is of the postoffice at %s, which carries the same identity as %s: one is a copy of the other, and a snapshot belongs to the one at the path it was made at", id, s.PO, pl.root)
+			}
+			return fmt.Errorf("snapshot %s is of the postoffice at %s, not of %s", id, s.PO, pl.root)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return fmt.Errorf("no snapshot %q of %s (looked in %s); `porepair snapshots list` shows them", id, pl.root, pl.where())
+}
+
+// Snapshots lists the snapshots of the PO at root, oldest first, from
+// every place they may be (see FindSnapshot), with the places looked in.
+func Snapshots(root, snapshotDir string) ([]backup.Info, []string, error) {
+	if err := checkOwnDir(root); err != nil {
+		return nil, nil, err
+	}
+	pl, err := newPlace(root, snapshotDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	list, err := pl.list()
+	return list, pl.dirs, err
+}
+
+// FindSnapshot opens a snapshot of the PO at root by id, unique id
+// prefix, or latest; it looks where the journal says, in snapshotDir and
+// in the PO's POREPAIR/SNAPSHOT.
+func FindSnapshot(root, snapshotDir, id string) (*backup.Snapshot, error) {
+	if err := checkOwnDir(root); err != nil {
+		return nil, err
+	}
+	pl, err := newPlace(root, snapshotDir)
+	if err != nil {
+		return nil, err
+	}
+	return pl.find(id)
+}

@@ -1,0 +1,176 @@
+package repair
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/porepair/porepair/backup"
+	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/postoffice"
+)
+
+// checkOwnDir refuses a POREPAIR or POREPAIR/SNAPSHOT that is a symbolic
+// link or not a directory: the lock, the journal and the snapshots would
+// be written outside the postoffice. Missing is fine: the first repair
+// makes them.
+func checkOwnDir(root string) error {
+	for _, rel := range []string{Dir, Dir + "/SNAPSHOT"} {
+		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel)))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil
+		case err != nil:
+			return fmt.Errorf("%s: %w", rel, err)
+		case fi.Mode()&fs.ModeSymlink != 0:
+			return fmt.Errorf("%s is a symbolic link: porepair keeps its lock, journal and snapshots only inside the postoffice; replace the link with a directory (or use --snapshot-dir)", rel)
+		case !fi.IsDir():
+			return fmt.Errorf("%s is not a directory: porepair keeps its lock, journal and snapshots there; move it aside", rel)
+		}
+	}
+	return nil
+}
+
+// ensureID returns the PO's identity, writing a new random one the first
+// time porepair changes the PO (under its lock). The file is written
+// whole (temp, fsync, rename, directory fsync) but is not one of the
+// counted writes: it belongs to no repair, and one left by a crash is
+// simply the PO's id from then on.
+func ensureID(root string) (string, error) {
+	id, err := postoffice.ReadIdentity(root)
+	if err != nil || id != "" {
+		return id, err
+	}
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("postoffice identity: %w", err)
+	}
+	id = hex.EncodeToString(b[:])
+	dir := filepath.Join(root, Dir)
+	f, err := os.CreateTemp(dir, "ID-*"+durable.TempExt)
+	if err != nil {
+		return "", fmt.Errorf("postoffice identity: %w", err)
+	}
+	_, err = f.WriteString(id + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(dir, "ID"))
+	}
+	if err == nil {
+		err = durable.SyncDir(dir)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("postoffice identity: %w", err)
+	}
+	return id, nil
+}
+
+// isTemp reports whether a journal step's temp name is one porepair
+// writes: a .PPT file in the directory of the file it replaces. A journal
+// edited to name anything else (MASTER.GLB) must never make a rollback
+// delete it.
+func isTemp(s Record) bool {
+	t := s.Temp
+	return path.Clean(t) == t && !path.IsAbs(t) && !strings.HasPrefix(t, "../") &&
+		strings.EqualFold(path.Ext(t), durable.TempExt) &&
+		strings.EqualFold(path.Dir(t), path.Dir(s.File))
+}
+
+// checkSteps refuses a journal whose steps name a temp file porepair
+// would not have written.
+func checkSteps(j *Journal) error {
+	for _, s := range j.Steps {
+		if s.Temp != "" && !isTemp(s) {
+			return fmt.Errorf("%s step %d names %q as its temp file, which is not a porepair temp file (*%s beside %s): the journal was edited; nothing written",
+				JournalName, s.Step, s.Temp, durable.TempExt, s.File)
+		}
+	}
+	return nil
+}
+
+// removeTemps deletes the temp files the journal's steps name.
+func removeTemps(po *postoffice.PO, j *Journal) error {
+	var errs []error
+	for _, s := range j.Steps {
+		if s.Temp == "" || !isTemp(s) {
+			continue
+		}
+		full, err := inside(po, s.Temp)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if fi, err := os.Lstat(full); err == nil && fi.Mode().IsRegular() {
+			if err := durable.Remove(full); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// cleanOwnDir removes what crashes leave in POREPAIR/: temp files
+// (*.PPT) and snapshot directories that never got their manifest. Run
+// under the lock, when no repair of this PO can be making one. In a
+// shared --snapshot-dir only the journal's own incomplete snapshot is
+// removed: another PO's repair may be making one there right now.
+func cleanOwnDir(root string, j *Journal) []string {
+	var removed []string
+	own := filepath.Join(root, Dir)
+	rm := func(p string) {
+		if os.RemoveAll(p) == nil {
+			removed = append(removed, p)
+		}
+	}
+	for _, d := range []string{own, backup.DefaultDir(root)} {
+		for _, p := range globTemps(d) {
+			rm(p)
+		}
+	}
+	infos, _ := backup.List(backup.DefaultDir(root), nil, true)
+	for _, in := range infos {
+		if in.State == backup.StateIncomplete {
+			rm(in.Dir)
+			continue
+		}
+		for _, p := range globTemps(in.Dir) {
+			rm(p)
+		}
+	}
+	if j != nil && j.Begin.SnapshotDir != "" && j.Begin.Snapshot != "" {
+		if _, err := backup.Open(j.Begin.SnapshotDir, j.Begin.Snapshot); err != nil {
+			if d := filepath.Join(j.Begin.SnapshotDir, j.Begin.Snapshot); isDir(d) {
+				rm(d)
+			}
+		}
+	}
+	return removed
+}
+
+func globTemps(dir string) []string {
+	ents, _ := os.ReadDir(dir)
+	var out []string
+	for _, e := range ents {
+		if e.Type().IsRegular() && strings.EqualFold(filepath.Ext(e.Name()), durable.TempExt) {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out
+}
+
+func isDir(p string) bool {
+	fi, err := os.Lstat(p)
+	return err == nil && fi.IsDir()
+}

@@ -1,0 +1,82 @@
+package repair
+
+import (
+	"fmt"
+
+	"github.com/porepair/porepair/backup"
+	"github.com/porepair/porepair/postoffice"
+)
+
+// Prune removes all but the newest keep snapshots of the PO at root, and
+// the incomplete snapshot directories a crash left in its POREPAIR/, and
+// returns what it removed (with dryRun: what it would remove). It runs
+// under the PO's lock, so that it never deletes a snapshot a rollback is
+// restoring, and never removes the snapshot of an unfinished repair or
+// rollback. ErrBusy (wrapped) means a repair or rollback holds the lock.
+func Prune(root, snapshotDir string, keep int, dryRun bool) ([]backup.Info, error) {
+	if keep < 0 {
+		return nil, fmt.Errorf("keep must be 0 or more")
+	}
+	po, err := postoffice.Open(root)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOwnDir(po.Root); err != nil {
+		return nil, err
+	}
+	victims, err := pruneVictims(po.Root, snapshotDir, keep)
+	if err != nil || dryRun || len(victims) == 0 {
+		return victims, err
+	}
+	lock, err := Acquire(po)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	// Again under the lock: a repair may have ended or begun since.
+	if victims, err = pruneVictims(po.Root, snapshotDir, keep); err != nil {
+		return nil, err
+	}
+	var removed []backup.Info
+	for _, v := range victims {
+		if err := backup.RemoveDir(v.Dir); err != nil {
+			return removed, fmt.Errorf("prune %s: %w", v.ID, err)
+		}
+		removed = append(removed, v)
+	}
+	return removed, nil
+}
+
+// pruneVictims lists the snapshots Prune removes.
+func pruneVictims(root, snapshotDir string, keep int) ([]backup.Info, error) {
+	j, unfinished := Unfinished(root)
+	if unfinished && j == nil {
+		return nil, fmt.Errorf("%s cannot be read, so the snapshot of the repair it records cannot be told: nothing pruned", JournalName)
+	}
+	pl, err := newPlace(root, snapshotDir)
+	if err != nil {
+		return nil, err
+	}
+	list, err := pl.list()
+	if err != nil {
+		return nil, err
+	}
+	pinned := ""
+	if unfinished {
+		pinned = j.Begin.Snapshot
+	}
+	var whole, victims []backup.Info
+	for _, in := range list {
+		switch {
+		case in.ID == pinned || in.State == backup.StateDamaged:
+		case in.State == backup.StateIncomplete:
+			victims = append(victims, in)
+		default:
+			whole = append(whole, in)
+		}
+	}
+	if len(whole) > keep {
+		victims = append(victims, whole[:len(whole)-keep]...)
+	}
+	return victims, nil
+}
