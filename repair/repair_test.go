@@ -256,4 +256,3 @@ func TestRepairSnapshotDirElsewhere(t *testing.T) {
 		t.Fatalf("second rollback = %+v", rb)
 	}
 }
-
