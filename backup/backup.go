@@ -22,6 +22,7 @@ import (
 	cp "github.com/otiai10/copy"
 
 	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -339,7 +340,7 @@ func (s *Snapshot) Check(root string) error {
 	if err := s.Verify(); err != nil {
 		errs = append(errs, err)
 	}
-	return errors.Join(errs...)
+	return errlist.Join(errs...)
 }
 
 // Verify checks that every copy is present and holds its recorded bytes.
@@ -360,7 +361,7 @@ func (s *Snapshot) Verify() error {
 			errs = append(errs, fmt.Errorf("%s: copy %s does not match its SHA-256", e.File, e.Copy))
 		}
 	}
-	return errors.Join(errs...)
+	return errlist.Join(errs...)
 }
 
 // safePath turns a manifest path into an absolute one inside root,

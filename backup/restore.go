@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -124,12 +125,12 @@ func (s *Snapshot) RestoreWith(root string, o RestoreOptions) error {
 		if err := s.restore(root, e, o); err != nil {
 			var jerr *stepError
 			if errors.As(err, &jerr) {
-				return errors.Join(append(errs, jerr.err)...)
+				return errlist.Join(append(errs, jerr.err)...)
 			}
 			errs = append(errs, fmt.Errorf("restore %s: %w", e.File, err))
 		}
 	}
-	return errors.Join(errs...)
+	return errlist.Join(errs...)
 }
 
 // stepError is a failure of RestoreOptions.Before: the restore stops.

@@ -50,7 +50,8 @@ func (b *builder) act(a Action) { b.plan.Actions = append(b.plan.Actions, a) }
 
 // fieldStep is one field a logical step writes, spelled for the plan.
 type fieldStep struct {
-	phase, kind string // kind defaults to set-field
+	phase       Phase
+	kind        Kind // defaults to set-field
 	buf         *buffer
 	off         int64 // file offset
 	n           int   // the field's width in bytes
@@ -79,7 +80,7 @@ func (b *builder) setField(s fieldStep, apply func()) {
 			s.before = sp(fmt.Sprintf("%s + hidden bytes % X", *s.before, old))
 		}
 	}
-	if s.kind == "" {
+	if s.kind == 0 {
 		s.kind = KindSetField
 	}
 	b.act(Action{Phase: s.phase, Kind: s.kind, File: sp(s.buf.file), Offset: &s.off, Field: sp(s.field),

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -68,7 +69,7 @@ func (p *Plan) Validate() error {
 			errs = append(errs, fmt.Errorf("change %d: %w", i+1, err))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := errlist.Join(errs...); err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
 	return nil

@@ -13,27 +13,12 @@ import (
 	"github.com/porepair/porepair/postoffice"
 )
 
-// Phases and kinds of actions: the logical steps of INSTALL -R and INSTALL.
-const (
-	PhaseRemove  = "remove"
-	PhaseInstall = "install"
-	PhaseVerify  = "verify"
-
-	KindSetField   = "set-field"
-	KindAllocateID = "allocate-id"
-	KindDeleteFile = "delete-file"
-	KindPutFile    = "put-file"
-	KindCreateFile = "create-file"
-	KindMoveFile   = "move-file"
-	KindVerify     = "verify"
-)
-
 // Action is one logical step, as INSTALL -R and INSTALL would take it.
 // Values are spelled as an administrator reads them; null where a field
 // or file does not exist.
 type Action struct {
-	Phase       string   `json:"phase"`
-	Kind        string   `json:"kind"`
+	Phase       Phase    `json:"phase"`
+	Kind        Kind     `json:"kind"`
 	File        *string  `json:"file"`
 	To          *string  `json:"to"`
 	Offset      *int64   `json:"offset"`
@@ -59,15 +44,6 @@ type Fingerprint struct {
 	SHA256 string `json:"sha256"`
 }
 
-// Change operations: the combined effect the executor carries out, each
-// file at most once with its final bytes.
-const (
-	OpPatch  = "patch"  // write Patches over the current bytes
-	OpWrite  = "write"  // write Data whole (a new file or other bytes)
-	OpDelete = "delete" // remove the file
-	OpMove   = "move"   // rename File to To, never replacing a file
-)
-
 // Patch is a run of bytes to write at an offset (at most the file's end,
 // which appends).
 type Patch struct {
@@ -92,7 +68,7 @@ func (h *HexBytes) UnmarshalJSON(b []byte) error {
 // Change is one file's change. Before is its state today (nil for a new
 // file); AfterSHA256 the hash of what it will hold (empty for a delete).
 type Change struct {
-	Op          string       `json:"op"`
+	Op          Op           `json:"op"`
 	File        string       `json:"file"`
 	To          string       `json:"to,omitempty"`
 	Patches     []Patch      `json:"patches,omitempty"`

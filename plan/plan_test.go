@@ -53,7 +53,7 @@ func TestPlanStale(t *testing.T) {
 	before, _ := fixture.Tree(p.Root)
 	pl := mustPlan(t, p, plan.Options{})
 	// Phases in order, never back.
-	order := map[string]int{plan.PhaseRemove: 0, plan.PhaseInstall: 1, plan.PhaseVerify: 2}
+	order := map[plan.Phase]int{plan.PhaseRemove: 0, plan.PhaseInstall: 1, plan.PhaseVerify: 2}
 	seen := map[string]bool{}
 	for i := 1; i < len(pl.Actions); i++ {
 		if order[pl.Actions[i].Phase] < order[pl.Actions[i-1].Phase] {
@@ -61,7 +61,7 @@ func TestPlanStale(t *testing.T) {
 		}
 	}
 	for _, a := range pl.Actions {
-		seen[a.Phase] = true
+		seen[a.Phase.String()] = true
 		if a.File != nil {
 			seen[*a.File] = true
 		}
@@ -102,7 +102,7 @@ func TestPlanStale(t *testing.T) {
 	}
 	var files []string
 	for _, c := range pl.Changes {
-		files = append(files, c.Op+" "+c.File)
+		files = append(files, c.Op.String()+" "+c.File)
 	}
 	want := []string{"patch GLB/CONTROL.GLB", "patch GLB/NETWORK.GLB", "move KEY/0000000A.KEY", "move MBG/0000000A.MBG", "patch XTN/00000001.XTN"}
 	if !slices.Equal(files, want) {
@@ -198,7 +198,7 @@ func TestPlanOverfullDiscard(t *testing.T) {
 	var ops []string
 	for _, c := range pl.Changes {
 		if strings.HasPrefix(c.File, "MBG/") || strings.HasPrefix(c.File, "KEY/") {
-			ops = append(ops, c.Op+" "+c.File)
+			ops = append(ops, c.Op.String()+" "+c.File)
 		}
 	}
 	want := []string{"delete KEY/0000000A.KEY", "write KEY/00000030.KEY", "delete MBG/0000000A.MBG", "write MBG/00000030.MBG"}
@@ -317,7 +317,7 @@ func TestPlanDiscardQueue(t *testing.T) {
 	var ops []string
 	for _, c := range pl.Changes {
 		if strings.HasPrefix(c.File, "MBG/") || strings.HasPrefix(c.File, "KEY/") {
-			ops = append(ops, c.Op+" "+c.File)
+			ops = append(ops, c.Op.String()+" "+c.File)
 		}
 	}
 	want := []string{"delete KEY/0000000A.KEY", "write KEY/00000030.KEY", "write MBG/00000030.MBG"}

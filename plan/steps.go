@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -192,7 +193,7 @@ func (b *builder) writeRecord(net *buffer, newQ postoffice.ID) error {
 			func() { err = w.set() })
 		errs = append(errs, err)
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := errlist.Join(errs...); err != nil {
 		return refuse("cannot write the new record: %v", err)
 	}
 	return nil
@@ -229,7 +230,7 @@ func (b *builder) countHub(want int) error {
 }
 
 // setInstalled is steps 3 and 9: C's bit of MASTER.GLB's installed field.
-func (b *builder) setInstalled(phase string, master *buffer, on bool, kb []string, desc string) {
+func (b *builder) setInstalled(phase Phase, master *buffer, on bool, kb []string, desc string) {
 	mm := (*postoffice.Master)(master.cur)
 	before := fmt.Sprintf("%08X", mm.Installed())
 	after := mm.Installed() &^ b.c.InstalledBit

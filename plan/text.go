@@ -97,7 +97,7 @@ func wrap(w io.Writer, text, indent string, width int) {
 	fmt.Fprintln(w, line)
 }
 
-var phaseTitle = map[string]string{
+var phaseTitle = map[Phase]string{
 	PhaseRemove:  "remove (INSTALL -R)",
 	PhaseInstall: "install (INSTALL)",
 	PhaseVerify:  "verify",
@@ -122,7 +122,8 @@ func (p *Plan) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "nothing to do: no error or warning finding about %s (use --force to reinstall anyway)\n", p.Component)
 		return
 	}
-	phase, file := "", "\x00"
+	var phase Phase
+	file := "\x00"
 	for i, a := range p.Actions {
 		if a.Phase != phase {
 			phase, file = a.Phase, "\x00"

@@ -4,10 +4,12 @@ package repair_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/porepair/porepair/durable"
@@ -37,12 +39,16 @@ func TestRepairFailAtEveryWrite(t *testing.T) {
 			if res.Status != repair.StatusRolledBack || res.Code != 1 {
 				t.Fatalf("%s: result = %+v", spec, res)
 			}
-			want := "input/output error"
+			want, wantErr := "input/output error", syscall.EIO
 			if enospc {
-				want = "no space left on device"
+				want, wantErr = "no space left on device", syscall.ENOSPC
 			}
 			if !strings.Contains(strings.Join(res.Errors, "\n"), want) {
 				t.Errorf("%s: errors do not report the fault: %v", spec, res.Errors)
+			}
+			// The result keeps the error value, not only its text.
+			if !errors.Is(res.Err, wantErr) {
+				t.Errorf("%s: errors.Is(%v, %v) is false", spec, res.Err, wantErr)
 			}
 			sameTree(t, dir, before)
 			if _, unfinished := repair.Unfinished(dir); unfinished {

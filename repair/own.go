@@ -13,6 +13,7 @@ import (
 
 	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -118,7 +119,7 @@ func removeTemps(po *postoffice.PO, j *Journal) error {
 			}
 		}
 	}
-	return errors.Join(errs...)
+	return errlist.Join(errs...)
 }
 
 // cleanOwnDir removes what crashes leave in POREPAIR/: temp files

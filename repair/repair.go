@@ -15,36 +15,20 @@ import (
 
 	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
-)
-
-// Statuses of a repair or rollback, each with its exit code.
-const (
-	StatusRepaired      = "repaired"
-	StatusNothingToDo   = "nothing-to-do"
-	StatusRefused       = "refused"
-	StatusRolledBack    = "rolled-back"
-	StatusRestoreFailed = "restore-failed"
-	StatusBusy          = "busy"
-	StatusRestored      = "restored"
-)
-
-// Exit codes of the statuses.
-const (
-	exitOK            = 0
-	exitFailed        = 1
-	exitRefused       = 2
-	exitBusy          = 4
-	exitRestoreFailed = 5
 )
 
 // Result is what a repair or rollback did.
 type Result struct {
 	PO       string   `json:"po"`
-	Status   string   `json:"status"`
+	Status   Status   `json:"status"`
 	Snapshot string   `json:"snapshot"`
 	Errors   []string `json:"errors"`
+	// Err is every error met, as one go-multierror value that errors.Is
+	// and errors.As see through; Errors spells them for JSON.
+	Err error `json:"-"`
 	// Note says why nothing was done when that is not an error (a
 	// snapshot already rolled back).
 	Note string `json:"note,omitempty"`
@@ -53,21 +37,21 @@ type Result struct {
 	Plan *plan.Plan `json:"-"`
 }
 
-// fail records the outcome and every error met, one string each: the
-// errors of a multierror or an errors.Join are listed one by one.
-func (r *Result) fail(status string, code int, err error) {
-	r.Status, r.Code = status, code
+// done records an outcome that is not a failure.
+func (r *Result) done(status Status) { r.Status, r.Code = status, status.Code() }
+
+// fail records the outcome and every error met: the value, and one string
+// each, the errors of a multierror listed one by one.
+func (r *Result) fail(status Status, err error) {
+	r.done(status)
+	r.Err = errlist.Join(r.Err, err)
 	var flatten func(error)
 	flatten = func(err error) {
 		var me *multierror.Error
-		switch j, ok := err.(interface{ Unwrap() []error }); {
+		switch {
 		case err == nil:
 		case errors.As(err, &me) && me == err:
 			for _, e := range me.Errors {
-				flatten(e)
-			}
-		case ok:
-			for _, e := range j.Unwrap() {
 				flatten(e)
 			}
 		default:
@@ -83,9 +67,9 @@ func (r *Result) lock(po *postoffice.PO) (*Lock, bool) {
 	lock, err := Acquire(po)
 	switch {
 	case errors.Is(err, ErrBusy):
-		r.fail(StatusBusy, exitBusy, err)
+		r.fail(StatusBusy, err)
 	case err != nil:
-		r.fail(StatusRefused, exitRefused, err)
+		r.fail(StatusRefused, err)
 	}
 	return lock, err == nil
 }
@@ -161,23 +145,23 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 	res := Result{PO: dir, Errors: []string{}}
 	po, err := postoffice.Open(dir)
 	if err != nil {
-		res.fail(StatusRefused, exitRefused, err)
+		res.fail(StatusRefused, err)
 		return res
 	}
 	res.PO = po.Root
 	opt.defaults(po.Root)
 	if InProgress(po.Root) {
-		res.fail(StatusBusy, exitBusy, fmt.Errorf("a repair or rollback is running: %w", ErrBusy))
+		res.fail(StatusBusy, fmt.Errorf("a repair or rollback is running: %w", ErrBusy))
 		return res
 	}
 	p, err := readOnlyChecks(po, planner)
 	res.Plan = p
 	if err != nil {
-		res.fail(StatusRefused, exitRefused, err)
+		res.fail(StatusRefused, err)
 		return res
 	}
 	if p.NothingToDo {
-		res.Status, res.Code = StatusNothingToDo, exitOK
+		res.done(StatusNothingToDo)
 		return res
 	}
 	lock, ok := res.lock(po)
@@ -186,12 +170,12 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 	}
 	defer lock.Release()
 	if err := lockedChecks(po, p); err != nil {
-		res.fail(StatusRefused, exitRefused, err)
+		res.fail(StatusRefused, err)
 		return res
 	}
 	poID, err := ensureID(po.Root)
 	if err != nil {
-		res.fail(StatusRefused, exitRefused, err)
+		res.fail(StatusRefused, err)
 		return res
 	}
 	x := &executor{po: po, poID: poID, p: p, opt: opt}
@@ -285,7 +269,7 @@ func checkBefore(po *postoffice.PO, changes []plan.Change) error {
 			}
 		}
 	}
-	return errors.Join(errs...)
+	return errlist.Join(errs...)
 }
 
 // execute journals, snapshots, applies and verifies the plan, and on any
@@ -301,31 +285,31 @@ func (x *executor) execute(ctx context.Context, res *Result) {
 		err = x.verify()
 	}
 	if err == nil {
-		if cerr := x.j.complete(StatusRepaired); cerr != nil {
+		if cerr := x.j.complete(StatusRepaired.String()); cerr != nil {
 			log.Warn("journal not marked complete", "error", cerr)
 		}
 		x.j.close()
 		log.Info("repaired")
-		res.Status, res.Code = StatusRepaired, exitOK
+		res.done(StatusRepaired)
 		return
 	}
 	log.Error("repair failed; restoring the snapshot", "error", err)
-	all := multierror.Append(nil, err)
+	all := errlist.Join(err)
 	if rerr := x.undo(); rerr != nil {
-		all = multierror.Append(all, rerr)
+		all = errlist.Join(all, rerr)
 		log.Error("restore failed", "error", rerr)
-		res.fail(StatusRestoreFailed, exitRestoreFailed, all)
+		res.fail(StatusRestoreFailed, all)
 		res.Errors = append(res.Errors, fmt.Sprintf("restore the snapshot by hand: porepair rollback --snapshot %s (in %s)", res.Snapshot, x.opt.SnapshotDir))
 		x.j.close()
 		return
 	}
 	if x.j != nil {
-		if cerr := x.j.complete(StatusRolledBack); cerr != nil {
-			all = multierror.Append(all, cerr)
+		if cerr := x.j.complete(StatusRolledBack.String()); cerr != nil {
+			all = errlist.Join(all, cerr)
 		}
 		x.j.close()
 	}
-	res.fail(StatusRolledBack, exitFailed, all)
+	res.fail(StatusRolledBack, all)
 }
 
 // checkReads compares the files a plan read with their fingerprints.
@@ -336,7 +320,7 @@ func checkReads(po *postoffice.PO, reads []plan.Fingerprint) error {
 			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	return errlist.Join(errs...)
 }
 
 func checkFile(po *postoffice.PO, r plan.Fingerprint) error {
@@ -430,7 +414,7 @@ func (x *executor) apply(n int, c plan.Change) error {
 	if err != nil {
 		return err
 	}
-	rec := Record{Step: n, Change: c.Op, File: c.File}
+	rec := Record{Step: n, Change: c.Op.String(), File: c.File}
 	if c.Op == plan.OpPatch || c.Op == plan.OpWrite {
 		rec.Temp = filepath.ToSlash(filepath.Join(filepath.Dir(c.File), filepath.Base(durable.TempPath(full))))
 	}
@@ -537,7 +521,7 @@ func (x *executor) verify() error {
 			}
 		}
 	}
-	return errors.Join(errs...)
+	return errlist.Join(errs...)
 }
 
 // undo restores the snapshot (nothing to do when it was never completed:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/porepair/porepair/backup"
+	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -20,9 +21,6 @@ const Latest = "latest"
 // (restore-write, restore-remove, restore-move): told apart from the
 // repair's own steps.
 const restorePrefix = "restore-"
-
-// StatusNothingToRollBack: the snapshot was rolled back already.
-const StatusNothingToRollBack = "nothing-to-roll-back"
 
 // RollbackPlan is what a rollback will do, worked out without writing:
 // shown for confirmation, then carried out.
@@ -49,8 +47,7 @@ type RollbackPlan struct {
 
 // failure is an error with the status and exit code it earns.
 type failure struct {
-	status string
-	code   int
+	status Status
 	err    error
 }
 
@@ -58,7 +55,7 @@ func (f *failure) Error() string { return f.err.Error() }
 func (f *failure) Unwrap() error { return f.err }
 
 func refused(format string, args ...any) error {
-	return &failure{StatusRefused, exitRefused, fmt.Errorf(format, args...)}
+	return &failure{StatusRefused, fmt.Errorf(format, args...)}
 }
 
 // PrepareRollback works out, reading only, what Rollback(root, id, force)
@@ -121,7 +118,7 @@ func (rp *RollbackPlan) fromJournal(po *postoffice.PO) error {
 			// Files were changed (by the repair, or by a rollback that
 			// began restoring): restoring nothing and saying "restored"
 			// would leave them changed with no one told.
-			return &failure{StatusRestoreFailed, exitRestoreFailed, fmt.Errorf(
+			return &failure{StatusRestoreFailed, fmt.Errorf(
 				"the snapshot %s of the unfinished repair is not at %s, where its journal says it is (looked in %s): nothing was restored and the journal stays unfinished; make the snapshot reachable there (mount it, or copy it back) or give --snapshot-dir DIR where it is, and run rollback again",
 				j.Begin.Snapshot, filepath.Join(j.Begin.SnapshotDir, j.Begin.Snapshot), rp.place.where())}
 		}
@@ -201,13 +198,13 @@ func Rollback(_ context.Context, root, id string, force bool, opt Options) Resul
 	res := Result{PO: root, Errors: []string{}}
 	po, err := postoffice.Open(root)
 	if err != nil {
-		res.fail(StatusRefused, exitRefused, err)
+		res.fail(StatusRefused, err)
 		return res
 	}
 	res.PO = po.Root
 	opt.defaults(po.Root)
 	if err := checkOwnDir(po.Root); err != nil {
-		res.fail(StatusRefused, exitRefused, err)
+		res.fail(StatusRefused, err)
 		return res
 	}
 	// Read-only first: a refusal or nothing to do leaves no lock file.
@@ -230,11 +227,11 @@ func Rollback(_ context.Context, root, id string, force bool, opt Options) Resul
 	log.Info("rollback start", "unfinished", rp.Unfinished, "changes", len(rp.Changes))
 	if err := rp.run(po, opt); err != nil {
 		log.Error("rollback failed", "error", err)
-		res.fail(StatusRestoreFailed, exitRestoreFailed, err)
+		res.fail(StatusRestoreFailed, err)
 		return res
 	}
 	log.Info("restored")
-	res.Status, res.Code = StatusRestored, exitOK
+	res.done(StatusRestored)
 	return res
 }
 
@@ -243,12 +240,13 @@ func (r *Result) prepared(rp *RollbackPlan, err error) {
 	var f *failure
 	switch {
 	case errors.As(err, &f):
-		r.fail(f.status, f.code, f.err)
+		r.fail(f.status, f.err)
 	case err != nil:
-		r.fail(StatusRefused, exitRefused, err)
+		r.fail(StatusRefused, err)
 	default:
 		r.Snapshot = rp.ID
-		r.Status, r.Code, r.Note = StatusNothingToRollBack, exitOK, rp.Nothing
+		r.done(StatusNothingToRollBack)
+		r.Note = rp.Nothing
 	}
 }
 
@@ -281,7 +279,7 @@ func (rp *RollbackPlan) run(po *postoffice.PO, opt Options) error {
 	for _, p := range cleanOwnDir(po.Root, j) {
 		opt.Log.Info("removed leftover", "path", p)
 	}
-	if err := j.complete(StatusRestored); err != nil {
+	if err := j.complete(StatusRestored.String()); err != nil {
 		return fmt.Errorf("restored, but the journal could not be closed (run rollback again): %w", err)
 	}
 	return nil
@@ -305,5 +303,5 @@ func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged b
 	if err := removeTemps(po, j); err != nil {
 		errs = append(errs, err)
 	}
-	return errors.Join(errs...)
+	return errlist.Join(errs...)
 }

@@ -54,7 +54,7 @@ postoffice that changed since.`,
 				pl.WriteText(&b)
 				status := statusPlan
 				if pl.NothingToDo {
-					status = repair.StatusNothingToDo
+					status = repair.StatusNothingToDo.String()
 				}
 				return result{po: dir, code: exitOK, status: status, doc: pl, text: b.String()}
 			})

@@ -116,12 +116,12 @@ func codeOf(err error) int {
 // error goes to stderr. A fleet's table repeats it in a few words.
 func failed(po, status string, err error) result {
 	if codeOf(err) == exitBusy {
-		status = repair.StatusBusy
+		status = repair.StatusBusy.String()
 	}
 	why := strings.TrimPrefix(err.Error(), po+": ")
 	r := result{po: po, code: codeOf(err), status: status, reason: why,
 		doc: map[string]any{"po": po, "status": status, "errors": []string{why}}}
-	if status == repair.StatusRefused {
+	if status == repair.StatusRefused.String() {
 		r.text = fmt.Sprintf("%s: %s: %s\n", po, status, why)
 	} else {
 		r.errs = fmt.Sprintf("porepair: %s: %s\n", po, why)
@@ -136,7 +136,7 @@ func refusedOrError(err error) string {
 	if errors.As(err, &m) {
 		return statusError
 	}
-	return repair.StatusRefused
+	return repair.StatusRefused.String()
 }
 
 // findingCodes are the error and warning codes of a postoffice, logged

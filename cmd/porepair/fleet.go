@@ -217,7 +217,7 @@ func (e *env) logResult(c *cli.Context, r result) {
 		// On stderr the result's own line already says why: once is enough.
 		args = append(args, "reason", r.reason)
 	}
-	if r.status == repair.StatusRefused {
+	if r.status == repair.StatusRefused.String() {
 		if len(r.codes) > 0 {
 			args = append(args, "codes", r.codes)
 		}

@@ -13,16 +13,18 @@ import (
 	_ "time/tzdata" // --tz must work on hosts without a zoneinfo database
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/porepair/porepair/internal/exitcode"
 )
 
-// Exit codes: README.md lists them for users.
+// Exit codes, named for this package; defined in package exitcode.
 const (
-	exitOK       = 0 // done, healthy
-	exitFailed   = 1 // failed, postoffice restored
-	exitUsage    = 2 // usage or input error, or a refused plan; nothing written
-	exitProblems = 3 // diagnose found an error or warning
-	exitBusy     = 4 // postoffice in use
-	exitRestore  = 5 // failed, and the restore failed too
+	exitOK       = exitcode.OK
+	exitFailed   = exitcode.Failed
+	exitUsage    = exitcode.Usage
+	exitProblems = exitcode.Problems
+	exitBusy     = exitcode.Busy
+	exitRestore  = exitcode.RestoreFailed
 )
 
 // Statuses of diagnose, plan and a postoffice that could not be read; a
@@ -34,19 +36,8 @@ const (
 	statusPlan     = "plan"
 )
 
-// severityOrder ranks exit codes for a fleet: the worst one wins.
-var severityOrder = []int{exitRestore, exitFailed, exitBusy, exitUsage, exitProblems, exitOK}
-
-func worse(a, b int) int {
-	ia, ib := slices.Index(severityOrder, a), slices.Index(severityOrder, b)
-	if ia < 0 {
-		return a
-	}
-	if ib < 0 || ia < ib {
-		return a
-	}
-	return b
-}
+// worse is the worse of two exit codes for a fleet.
+func worse(a, b int) int { return exitcode.Worse(a, b) }
 
 // exitError carries an exit code out of a command.
 type exitError struct {

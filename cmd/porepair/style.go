@@ -32,13 +32,13 @@ func (s style) paint(ansi, text string) string {
 
 // statusColor is the colour of each fleet status word.
 var statusColor = map[string]string{
-	repair.StatusRepaired: ansiGreen,
-	repair.StatusRestored: ansiGreen,
-	statusHealthy:         ansiGreen,
-	statusProblems:        ansiYellow,
-	repair.StatusRefused:  ansiRed,
-	repair.StatusBusy:     ansiYellow,
-	statusError:           ansiRed,
+	repair.StatusRepaired.String(): ansiGreen,
+	repair.StatusRestored.String(): ansiGreen,
+	statusHealthy:                  ansiGreen,
+	statusProblems:                 ansiYellow,
+	repair.StatusRefused.String():  ansiRed,
+	repair.StatusBusy.String():     ansiYellow,
+	statusError:                    ansiRed,
 }
 
 func (s style) status(st string) string {

@@ -1,0 +1,31 @@
+// Package exitcode is the one place porepair's exit codes are defined:
+// what each means, and which wins when a fleet of postoffices ends with
+// several. README.md lists them for users.
+package exitcode
+
+import "slices"
+
+const (
+	OK            = 0 // done, or healthy (info findings only)
+	Failed        = 1 // the repair failed and the postoffice was restored
+	Usage         = 2 // usage or input error, or a postoffice the plan refuses: nothing written
+	Problems      = 3 // diagnose found an error or a warning
+	Busy          = 4 // postoffice in use (a lock is held)
+	RestoreFailed = 5 // the repair failed and the restore failed too
+)
+
+// order ranks the codes for a fleet, worst first.
+var order = []int{RestoreFailed, Failed, Busy, Usage, Problems, OK}
+
+// Worse returns the worse of two codes for a fleet's exit: 5, 1, 4, 2, 3,
+// then 0. A code porepair does not define is worse than any it does.
+func Worse(a, b int) int {
+	ia, ib := slices.Index(order, a), slices.Index(order, b)
+	switch {
+	case ia < 0:
+		return a
+	case ib < 0 || ia < ib:
+		return a
+	}
+	return b
+}
