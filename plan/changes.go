@@ -50,16 +50,16 @@ func (b *builder) act(a Action) { b.plan.Actions = append(b.plan.Actions, a) }
 
 // fieldStep is one field a logical step writes, spelled for the plan.
 type fieldStep struct {
-	phase       Phase
-	kind        Kind // defaults to set-field
-	buf         *buffer
-	off         int64 // file offset
-	n           int   // the field's width in bytes
-	field       string
-	before      *string // nil: the field did not exist (an appended record)
-	after       string
-	kb          []string
-	desc        string
+	phase  Phase
+	kind   Kind // defaults to set-field
+	buf    *buffer
+	off    int64 // file offset
+	n      int   // the field's width in bytes
+	field  string
+	before *string // nil: the field did not exist (an appended record)
+	after  string
+	kb     []string
+	desc   string
 }
 
 // setField applies a step to its buffer and lists it. A step that changes
