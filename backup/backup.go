@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -363,10 +362,9 @@ func (s *Snapshot) Verify() error {
 // safePath turns a manifest path into an absolute one inside root,
 // refusing paths that leave root or pass through a symbolic link.
 func safePath(root, rel string) (string, error) {
-	clean := path.Clean(rel)
-	if rel == "" || clean != rel || path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") ||
-		strings.ContainsAny(clean, "\\\x00") {
-		return "", fmt.Errorf("snapshot path %q leaves the postoffice", rel)
+	clean, err := postoffice.CleanRel(rel)
+	if err != nil {
+		return "", fmt.Errorf("snapshot path: %w", err)
 	}
 	cur := root
 	for _, part := range strings.Split(clean, "/") {

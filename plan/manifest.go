@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path"
 	"sort"
 	"strings"
 
@@ -96,9 +95,8 @@ func (m Manifest) Validate() error {
 	}
 	seen := map[string]bool{}
 	for _, f := range m.Files {
-		clean := path.Clean(f.Path)
-		if f.Path == "" || clean != f.Path || path.IsAbs(clean) || strings.HasPrefix(clean, "..") ||
-			strings.Count(clean, "/") != 1 || strings.ContainsRune(clean, '\\') {
+		clean, err := postoffice.CleanRel(f.Path)
+		if err != nil || strings.Count(clean, "/") != 1 {
 			return fmt.Errorf("manifest %s: file %q must be DIR/NAME inside the postoffice", m.Name, f.Path)
 		}
 		if f.Kind != Media && f.Kind != Keep {

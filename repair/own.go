@@ -84,8 +84,8 @@ func ensureID(root string) (string, error) {
 // delete it.
 func isTemp(s Record) bool {
 	t := s.Temp
-	return path.Clean(t) == t && !path.IsAbs(t) && !strings.HasPrefix(t, "../") &&
-		strings.EqualFold(path.Ext(t), durable.TempExt) &&
+	_, err := postoffice.CleanRel(t)
+	return err == nil && strings.EqualFold(path.Ext(t), durable.TempExt) &&
 		strings.EqualFold(path.Dir(t), path.Dir(s.File))
 }
 

@@ -341,6 +341,9 @@ func checkFile(po *postoffice.PO, r plan.Fingerprint) error {
 // inside turns a plan path into an absolute path in the PO, refusing one
 // that leaves it or passes through a symbolic link.
 func inside(po *postoffice.PO, rel string) (string, error) {
+	if _, err := postoffice.CleanRel(rel); err != nil {
+		return "", err
+	}
 	actual, _, err := po.Resolve(rel)
 	if err != nil {
 		return "", err
