@@ -221,8 +221,7 @@ Profiled with pprof (go test -bench Diagnose -cpuprofile, BenchmarkRepair
    reads every non-empty outbound queue (each external postoffice's mailbag
    and the KEY beside it, for queue ages), which the read floor does not:
    its ratio went from 1.10× to about 1.4×. Empty mailbags are not opened,
-   and a KEY is read only when its mailbag holds headers. The runs of a
-   measurement share the machine with nothing else of porepair's, but the
-   figures above come from a 2-core machine that other test runs used at
-   the time; the ratios, measured in one run, are what the targets judge.
+   and a KEY is read only when its mailbag holds headers. The figures above
+   were taken while other test runs shared the 2-core machine: the ratios,
+   each measured within one run, are what the targets judge.
 `
