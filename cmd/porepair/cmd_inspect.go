@@ -342,72 +342,102 @@ func (in *inspector) postoffices(r *postoffice.NetRecord) []route {
 func (in *inspector) text(w io.Writer, doc any) {
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	defer tw.Flush()
-	p := postoffice.Printable
-	debugTitle := ""
-	if in.debug {
-		debugTitle = "\tDEBUG ADDRESSES (0x100 + offset)"
-	}
-	dbg := func(m map[string]string, layout []postoffice.Field) string {
-		if m == nil {
-			return ""
-		}
-		var parts []string
-		for _, f := range layout {
-			if a, ok := m[f.Name]; ok {
-				parts = append(parts, f.Name+"@"+a)
-			}
-		}
-		return "\t" + strings.Join(parts, " ")
-	}
 	switch d := doc.(type) {
 	case *routesDoc:
-		fmt.Fprintln(tw, "KIND\tNETWORK\tNAME\tTYPE\tMAILBAG\tROUTE\tHUB")
-		for _, r := range d.Routes {
-			hub := ""
-			if r.Hub != nil {
-				hub = fmt.Sprint(*r.Hub)
-			}
-			mbg := p(r.Mailbag)
-			if r.XTN != "" {
-				mbg = "XTN " + p(r.XTN)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, p(r.Network), p(r.Name), r.Type, mbg, r.Indirect, hub)
-		}
+		writeRoutes(tw, d)
 	case *recordsDoc[netJSON]:
-		fmt.Fprintf(tw, "%s: %s of %d bytes\n", d.File, plural(len(d.Records), "record", "records"), postoffice.NetRecordSize)
-		fmt.Fprintln(tw, "#\tSTATUS\tTYPE\tNAME\tXTN\tPO\tMAILBAG\tROUTE"+debugTitle)
-		for _, r := range d.Records {
-			fmt.Fprintf(tw, "%d\t%s\t%d %s\t%s\t%s\t%s\t%s\t%s%s\n", r.Index, r.Status, r.Type, r.TypeName,
-				p(r.Name), p(r.XTN), p(r.PO), p(r.Mailbag), r.Indirect, dbg(r.Debug, postoffice.NetworkLayout))
-		}
-		tail(tw, d.Tail)
+		in.writeNetwork(tw, d)
 	case *recordsDoc[xtnJSON]:
-		fmt.Fprintf(tw, "%s: %s of %d bytes\n", d.File, plural(len(d.Records), "record", "records"), postoffice.XTNRecordSize)
-		fmt.Fprintln(tw, "#\tSTATUS\tNAME\tMAILBAG\tROUTE\tHUB"+debugTitle)
-		for _, r := range d.Records {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d%s\n", r.Index, r.Status, p(r.Name), p(r.Mailbag), r.Indirect, r.Hub,
-				dbg(r.Debug, postoffice.XTNLayout))
-		}
-		tail(tw, d.Tail)
+		in.writeXTN(tw, d)
 	case *recordsDoc[mbgJSON]:
-		fmt.Fprintf(tw, "%s: %s\n", d.File, plural(len(d.Records), "header", "headers"))
-		fmt.Fprintln(tw, "#\tSENDER\tDATE\tPRI\tSIZE\tATT\tTRIES\tMAI\tDELETED\tSUBJECT"+debugTitle)
-		for _, r := range d.Records {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%v\t%s%s\n", r.Index, p(r.Sender), r.Date, r.Priority, r.Size,
-				r.Attachments, r.Retries, p(r.MAI), r.Deleted, p(r.Subject), dbg(r.Debug, postoffice.MBGLayout))
-		}
-		tail(tw, d.Tail)
+		in.writeMailbag(tw, d)
 	case *masterDoc:
-		kind := "gateway bits"
-		if d.Workgroup {
-			kind = "workgroup postoffice: no gateway bits"
-		}
-		at := func(name string) string { return one(d.Debug, name) }
-		fmt.Fprintf(tw, "network\t%s%s\npostoffice\t%s%s\ninstalled\t%08X (%s)%s\nversion\t%d%s\n",
-			p(d.Network), at("network"), p(d.Postoffice), at("postoffice"), d.Installed, kind, at("installed"), d.Version, at("version"))
+		writeMaster(tw, d)
 	case *controlDoc:
 		fmt.Fprintf(tw, "nmailbag\t%08X%s\nnletter\t%08X%s\n", d.NMailbag, one(d.Debug, "nmailbag"), d.NLetter, one(d.Debug, "nletter"))
 	}
+}
+
+// debugTitle heads the column of DEBUG addresses, when they are shown.
+func (in *inspector) debugTitle() string {
+	if in.debug {
+		return "\tDEBUG ADDRESSES (0x100 + offset)"
+	}
+	return ""
+}
+
+// dbg lists a record's DEBUG addresses in layout order ("" without them).
+func dbg(m map[string]string, layout []postoffice.Field) string {
+	if m == nil {
+		return ""
+	}
+	var parts []string
+	for _, f := range layout {
+		if a, ok := m[f.Name]; ok {
+			parts = append(parts, f.Name+"@"+a)
+		}
+	}
+	return "\t" + strings.Join(parts, " ")
+}
+
+func writeRoutes(tw io.Writer, d *routesDoc) {
+	p := postoffice.Printable
+	fmt.Fprintln(tw, "KIND\tNETWORK\tNAME\tTYPE\tMAILBAG\tROUTE\tHUB")
+	for _, r := range d.Routes {
+		hub := ""
+		if r.Hub != nil {
+			hub = fmt.Sprint(*r.Hub)
+		}
+		mbg := p(r.Mailbag)
+		if r.XTN != "" {
+			mbg = "XTN " + p(r.XTN)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, p(r.Network), p(r.Name), r.Type, mbg, r.Indirect, hub)
+	}
+}
+
+func (in *inspector) writeNetwork(tw io.Writer, d *recordsDoc[netJSON]) {
+	p := postoffice.Printable
+	fmt.Fprintf(tw, "%s: %s of %d bytes\n", d.File, plural(len(d.Records), "record", "records"), postoffice.NetRecordSize)
+	fmt.Fprintln(tw, "#\tSTATUS\tTYPE\tNAME\tXTN\tPO\tMAILBAG\tROUTE"+in.debugTitle())
+	for _, r := range d.Records {
+		fmt.Fprintf(tw, "%d\t%s\t%d %s\t%s\t%s\t%s\t%s\t%s%s\n", r.Index, r.Status, r.Type, r.TypeName,
+			p(r.Name), p(r.XTN), p(r.PO), p(r.Mailbag), r.Indirect, dbg(r.Debug, postoffice.NetworkLayout))
+	}
+	tail(tw, d.Tail)
+}
+
+func (in *inspector) writeXTN(tw io.Writer, d *recordsDoc[xtnJSON]) {
+	p := postoffice.Printable
+	fmt.Fprintf(tw, "%s: %s of %d bytes\n", d.File, plural(len(d.Records), "record", "records"), postoffice.XTNRecordSize)
+	fmt.Fprintln(tw, "#\tSTATUS\tNAME\tMAILBAG\tROUTE\tHUB"+in.debugTitle())
+	for _, r := range d.Records {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d%s\n", r.Index, r.Status, p(r.Name), p(r.Mailbag), r.Indirect, r.Hub,
+			dbg(r.Debug, postoffice.XTNLayout))
+	}
+	tail(tw, d.Tail)
+}
+
+func (in *inspector) writeMailbag(tw io.Writer, d *recordsDoc[mbgJSON]) {
+	p := postoffice.Printable
+	fmt.Fprintf(tw, "%s: %s\n", d.File, plural(len(d.Records), "header", "headers"))
+	fmt.Fprintln(tw, "#\tSENDER\tDATE\tPRI\tSIZE\tATT\tTRIES\tMAI\tDELETED\tSUBJECT"+in.debugTitle())
+	for _, r := range d.Records {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%v\t%s%s\n", r.Index, p(r.Sender), r.Date, r.Priority, r.Size,
+			r.Attachments, r.Retries, p(r.MAI), r.Deleted, p(r.Subject), dbg(r.Debug, postoffice.MBGLayout))
+	}
+	tail(tw, d.Tail)
+}
+
+func writeMaster(tw io.Writer, d *masterDoc) {
+	p := postoffice.Printable
+	kind := "gateway bits"
+	if d.Workgroup {
+		kind = "workgroup postoffice: no gateway bits"
+	}
+	at := func(name string) string { return one(d.Debug, name) }
+	fmt.Fprintf(tw, "network\t%s%s\npostoffice\t%s%s\ninstalled\t%08X (%s)%s\nversion\t%d%s\n",
+		p(d.Network), at("network"), p(d.Postoffice), at("postoffice"), d.Installed, kind, at("installed"), d.Version, at("version"))
 }
 
 // one is a field's DEBUG address on its own row ("" without --debug-offsets).

@@ -49,18 +49,41 @@ func (m measure) median() float64 {
 	return s[len(s)/2]
 }
 
+// add records a timed run's seconds, or passes on its error.
+func (m *measure) add(secs float64, _ int64, err error) error {
+	if err == nil {
+		m.secs = append(m.secs, secs)
+	}
+	return err
+}
+
 func bench(runs int, out string, maiBytes int64) error {
 	work, err := os.MkdirTemp("", "porepair-bench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
-	bin := filepath.Join(work, "porepair")
-	if b, err := exec.Command("go", "build", "-o", bin, "./cmd/porepair").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v\n%s", err, b)
+	bin, big, small, err := prepare(work, maiBytes)
+	if err != nil {
+		return err
 	}
-	big := filepath.Join(work, "big")
-	small := filepath.Join(work, "small")
+	r, err := measureAll(runs, bin, big, small, work)
+	if err != nil {
+		return err
+	}
+	report := r.report(runs, maiBytes)
+	fmt.Print(report)
+	return os.WriteFile(out, []byte(report), 0o644)
+}
+
+// prepare builds porepair and generates the big postoffice and a small
+// one (the same, but a 5-header queue).
+func prepare(work string, maiBytes int64) (bin, big, small string, err error) {
+	bin = filepath.Join(work, "porepair")
+	if b, err := exec.Command("go", "build", "-o", bin, "./cmd/porepair").CombinedOutput(); err != nil {
+		return "", "", "", fmt.Errorf("go build: %v\n%s", err, b)
+	}
+	big, small = filepath.Join(work, "big"), filepath.Join(work, "small")
 	// The generator runs in its own process: this one must stay small,
 	// because a child inherits its parent's peak RSS across fork and exec
 	// and would report it as its own.
@@ -74,64 +97,81 @@ func bench(runs int, out string, maiBytes int64) error {
 		return nil
 	}
 	if err := gen(big, postoffice.MaxHeaders, maiBytes); err != nil {
-		return err
+		return "", "", "", err
 	}
-	if err := gen(small, 5, 5*2000); err != nil { // a 5-header queue, same postoffice otherwise
-		return err
+	if err := gen(small, 5, 5*2000); err != nil {
+		return "", "", "", err
 	}
 	exec.Command("sync").Run()
+	return bin, big, small, nil
+}
 
-	run := func(name string, args ...string) (float64, int64, error) {
-		cmd := exec.Command(name, args...)
-		cmd.Stdout, cmd.Stderr = nil, os.Stderr
-		start := time.Now()
-		rss, err := fixture.PeakRSS(cmd)
-		secs := time.Since(start).Seconds()
-		if err != nil && !(strings.HasSuffix(name, "porepair") && cmd.ProcessState.ExitCode() == 3) {
-			return 0, 0, fmt.Errorf("%s %v: %w", name, args, err)
-		}
-		return secs, rss, nil
+// timed runs a command and returns its wall time and peak RSS; diagnose's
+// exit 3 (problems found) is not a failure.
+func timed(name string, args ...string) (float64, int64, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = nil, os.Stderr
+	start := time.Now()
+	rss, err := fixture.PeakRSS(cmd)
+	secs := time.Since(start).Seconds()
+	if err != nil && !(strings.HasSuffix(name, "porepair") && cmd.ProcessState.ExitCode() == 3) {
+		return 0, 0, fmt.Errorf("%s %v: %w", name, args, err)
 	}
-	diag := measure{name: "diagnose"}
-	floor := measure{name: "read floor (cat + ls -l)"}
-	repFull := measure{name: "repair, 4,096-header queue"}
-	rep5 := measure{name: "repair, 5-header queue"}
-	copyAll := measure{name: "cp -a of the postoffice + sync"}
-	var peak int64
+	return secs, rss, nil
+}
+
+// results are every measurement of one run of the harness.
+type results struct {
+	diag, floor, repFull, rep5, copyAll measure
+	peak                                int64
+}
+
+func measureAll(runs int, bin, big, small, work string) (*results, error) {
+	r := &results{diag: measure{name: "diagnose"}, floor: measure{name: "read floor (cat + ls -l)"},
+		repFull: measure{name: "repair, 4,096-header queue"}, rep5: measure{name: "repair, 5-header queue"},
+		copyAll: measure{name: "cp -a of the postoffice + sync"}}
 	floorCmd := floorScript(big)
+	dst := filepath.Join(work, "copy")
 	for i := 0; i < runs; i++ {
-		s, _, err := run(bin, "--po", big, "diagnose")
+		if err := r.diag.add(timed(bin, "--po", big, "diagnose")); err != nil {
+			return nil, err
+		}
+		if err := r.floor.add(timed("sh", "-c", floorCmd)); err != nil {
+			return nil, err
+		}
+		if err := r.repairs(bin, big, small); err != nil {
+			return nil, err
+		}
+		if err := r.copyAll.add(timed("sh", "-c", fmt.Sprintf("cp -a %q %q && sync", big, dst))); err != nil {
+			return nil, err
+		}
+		os.RemoveAll(dst)
+	}
+	return r, nil
+}
+
+// repairs times a repair of each postoffice, then rolls it back.
+func (r *results) repairs(bin, big, small string) error {
+	for _, c := range []struct {
+		po string
+		m  *measure
+	}{{big, &r.repFull}, {small, &r.rep5}} {
+		s, rss, err := timed(bin, "--po", c.po, "repair", "--yes")
 		if err != nil {
 			return err
 		}
-		diag.secs = append(diag.secs, s)
-		if s, _, err = run("sh", "-c", floorCmd); err != nil {
+		c.m.secs = append(c.m.secs, s)
+		if c.po == big && rss > r.peak {
+			r.peak = rss
+		}
+		if _, _, err := timed(bin, "--po", c.po, "rollback", "--yes", "--snapshot", "latest"); err != nil {
 			return err
 		}
-		floor.secs = append(floor.secs, s)
-		for _, c := range []struct {
-			po string
-			m  *measure
-		}{{big, &repFull}, {small, &rep5}} {
-			s, rss, err := run(bin, "--po", c.po, "repair", "--yes")
-			if err != nil {
-				return err
-			}
-			c.m.secs = append(c.m.secs, s)
-			if c.po == big && rss > peak {
-				peak = rss
-			}
-			if _, _, err := run(bin, "--po", c.po, "rollback", "--yes", "--snapshot", "latest"); err != nil {
-				return err
-			}
-		}
-		dst := filepath.Join(work, "copy")
-		if s, _, err = run("sh", "-c", fmt.Sprintf("cp -a %q %q && sync", big, dst)); err != nil {
-			return err
-		}
-		copyAll.secs = append(copyAll.secs, s)
-		os.RemoveAll(dst)
 	}
+	return nil
+}
+
+func (r *results) report(runs int, maiBytes int64) string {
 	ms := func(m measure) string { return fmt.Sprintf("%.1f ms", m.median()*1000) }
 	row := func(what string, a, b measure, target string, ok bool) string {
 		verdict := "met"
@@ -147,18 +187,17 @@ func bench(runs int, out string, maiBytes int64) error {
 		time.Now().UTC().Format("2006-01-02"), host, runtime.NumCPU(), strings.TrimSpace(string(goVersion)), cpuModel())
 	fmt.Fprintf(&b, "\nThe big postoffice: 3,000 users (mailbag, KEY, USR), 50 networks with 2,000 external POs, a stale SMTP route with a full 4,096-header queue (the most a mailbag holds), %d MB of MAI files. Medians of %d runs, all in this one run.\n\n", maiBytes/1_000_000, runs)
 	b.WriteString("| comparison | porepair | baseline | ratio | target | |\n|---|---|---|---|---|---|\n")
-	b.WriteString(row("diagnose / read floor", diag, floor, "≤ 3×", diag.median() <= 3*floor.median()))
-	b.WriteString(row("repair 4,096 queued / repair 5 queued", repFull, rep5, "≤ 3×", repFull.median() <= 3*rep5.median()))
-	b.WriteString(row("repair / cp -a + sync", repFull, copyAll, "≤ 0.1× (10× faster)", repFull.median()*10 <= copyAll.median()))
+	b.WriteString(row("diagnose / read floor", r.diag, r.floor, "≤ 3×", r.diag.median() <= 3*r.floor.median()))
+	b.WriteString(row("repair 4,096 queued / repair 5 queued", r.repFull, r.rep5, "≤ 3×", r.repFull.median() <= 3*r.rep5.median()))
+	b.WriteString(row("repair / cp -a + sync", r.repFull, r.copyAll, "≤ 0.1× (10× faster)", r.repFull.median()*10 <= r.copyAll.median()))
 	fmt.Fprintf(&b, "\nPeak memory (maximum resident set) of repair on the big postoffice: %.1f MB (target ≤ 64 MB: %s).\n",
-		float64(peak)/1024, map[bool]string{true: "met", false: "**missed**"}[peak <= 64*1024])
+		float64(r.peak)/1024, map[bool]string{true: "met", false: "**missed**"}[r.peak <= 64*1024])
 	b.WriteString("\nAll runs (seconds):\n\n")
-	for _, m := range []measure{diag, floor, repFull, rep5, copyAll} {
+	for _, m := range []measure{r.diag, r.floor, r.repFull, r.rep5, r.copyAll} {
 		fmt.Fprintf(&b, "- %s: %v\n", m.name, fmtSecs(m.secs))
 	}
 	b.WriteString(notes)
-	fmt.Print(b.String())
-	return os.WriteFile(out, []byte(b.String()), 0o644)
+	return b.String()
 }
 
 // floorScript reads what diagnose must read: every GLB file, every XTN,
