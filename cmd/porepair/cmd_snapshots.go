@@ -182,52 +182,9 @@ in POREPAIR/SNAPSHOT are removed too.`,
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "list what would be removed; remove nothing"},
 			yesFlag(),
 		},
-		Action: func(c *cli.Context) error {
-			root, err := onePO(c)
-			if err != nil {
-				return err
-			}
-			keep, dry := c.Int("keep"), c.Bool("dry-run")
-			if keep < 0 {
-				return usagef("--keep must be 0 or more")
-			}
-			if !dry {
-				if err := e.needYes(c); err != nil {
-					return err
-				}
-			}
-			victims, err := repair.Prune(root, snapshotDir(c), keep, true)
-			if err != nil {
-				return exit(exitUsage, err)
-			}
-			if len(victims) == 0 {
-				fmt.Fprintf(e.stdout, "nothing to prune: %s keeps its snapshots\n", root)
-				return nil
-			}
-			if dry || !c.Bool("yes") {
-				fmt.Fprintf(e.stdout, "would remove %d snapshot(s) of %s:\n", len(victims), root)
-				writeSnapshotTable(e.stdout, victims)
-			}
-			if dry {
-				return nil
-			}
-			if !c.Bool("yes") && !e.confirm(fmt.Sprintf("Remove these %d snapshot(s)?", len(victims))) {
-				return usagef("not confirmed: nothing removed")
-			}
-			removed, err := repair.Prune(root, snapshotDir(c), keep, false)
-			if errors.Is(err, repair.ErrBusy) {
-				return exit(exitBusy, err)
-			}
-			if err != nil {
-				return exit(exitUsage, err)
-			}
-			fmt.Fprintf(e.stdout, "removed %d snapshot(s)\n", len(removed))
-			for _, r := range removed {
-				fmt.Fprintf(e.stdout, "  %s\n", r.ID)
-			}
-			return nil
-		},
+		Action: func(c *cli.Context) error { return e.prune(c) },
 	}
+
 }
 
 func short(sum string) string {
@@ -235,4 +192,70 @@ func short(sum string) string {
 		return sum[:12]
 	}
 	return sum
+}
+
+func (e *env) prune(c *cli.Context) error {
+	root, err := onePO(c)
+	if err != nil {
+		return err
+	}
+	keep, dry := c.Int("keep"), c.Bool("dry-run")
+	if keep < 0 {
+		return usagef("--keep must be 0 or more")
+	}
+	if !dry {
+		if err := e.needYes(c); err != nil {
+			return err
+		}
+	}
+	victims, err := repair.Prune(root, snapshotDir(c), keep, true)
+	if err != nil {
+		return exit(exitUsage, err)
+	}
+	if len(victims) == 0 || dry {
+		return e.pruned(c, root, victims, dry)
+	}
+	if !c.Bool("yes") {
+		fmt.Fprintf(e.stderr, "would remove %d snapshot(s) of %s:\n", len(victims), root)
+		writeSnapshotTable(e.stderr, victims)
+		if !e.confirm(fmt.Sprintf("Remove these %d snapshot(s)?", len(victims))) {
+			return usagef("not confirmed: nothing removed")
+		}
+	}
+	removed, err := repair.Prune(root, snapshotDir(c), keep, false)
+	if errors.Is(err, repair.ErrBusy) {
+		return exit(exitBusy, err)
+	}
+	if err != nil {
+		return exit(exitUsage, err)
+	}
+	return e.pruned(c, root, removed, false)
+}
+
+// pruned reports what prune removed, or with dryRun what it would remove.
+func (e *env) pruned(c *cli.Context, root string, list []backup.Info, dryRun bool) error {
+	if jsonOut(c) {
+		ids := []string{}
+		for _, s := range list {
+			ids = append(ids, s.ID)
+		}
+		key := "removed"
+		if dryRun {
+			key = "would_remove"
+		}
+		return writeJSON(e.stdout, object{{"po", root}, {"dry_run", dryRun}, {key, ids}, {"exit_code", exitOK}})
+	}
+	switch {
+	case len(list) == 0:
+		fmt.Fprintf(e.stdout, "nothing to prune: %s keeps its snapshots\n", root)
+	case dryRun:
+		fmt.Fprintf(e.stdout, "would remove %d snapshot(s) of %s:\n", len(list), root)
+		writeSnapshotTable(e.stdout, list)
+	default:
+		fmt.Fprintf(e.stdout, "removed %d snapshot(s)\n", len(list))
+		for _, r := range list {
+			fmt.Fprintf(e.stdout, "  %s\n", r.ID)
+		}
+	}
+	return nil
 }

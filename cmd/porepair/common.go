@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/hashicorp/go-multierror"
 	"github.com/urfave/cli/v2"
 
 	"github.com/porepair/porepair/plan"
@@ -287,8 +288,14 @@ func yesFlag() cli.Flag {
 // snapshot still exits 3.
 func verifyJSON(e *env, id string, entries int, verr error) error {
 	errs := []string{}
-	if verr != nil {
-		errs = strings.Split(verr.Error(), "\n")
+	var me *multierror.Error
+	switch {
+	case errors.As(verr, &me):
+		for _, err := range me.Errors {
+			errs = append(errs, err.Error())
+		}
+	case verr != nil:
+		errs = append(errs, verr.Error())
 	}
 	if err := writeJSON(e.stdout, object{{"id", id}, {"entries", entries}, {"ok", verr == nil},
 		{"errors", errs}, {"exit_code", map[bool]int{true: exitOK, false: exitProblems}[verr == nil]}}); err != nil {
