@@ -61,7 +61,7 @@ func (e *TempInUseError) Unwrap() error { return fs.ErrExist }
 // created exclusively, written and fsynced, then the rename with its
 // directory fsync. path must not be a symbolic link. A temp name in use
 // is a *TempInUseError and nothing is written; a temp file this call
-// created is removed again if the write fails.
+// created is removed again if the write or the rename fails.
 func WriteFile(path string, data []byte) error {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
 		return fmt.Errorf("write %s: refusing to write through a symbolic link", path)
@@ -70,12 +70,18 @@ func WriteFile(path string, data []byte) error {
 	if err := step("write "+tmp, func() error { return writeNew(tmp, data) }); err != nil {
 		return err
 	}
-	return step("rename "+path, func() error {
+	err := step("rename "+path, func() error {
 		if err := os.Rename(tmp, path); err != nil {
 			return fmt.Errorf("rename %s: %w", path, err)
 		}
 		return SyncDir(filepath.Dir(path))
 	})
+	if err != nil {
+		// The temp file is this call's own (created exclusively): a
+		// restore must be able to use the name again.
+		os.Remove(tmp)
+	}
+	return err
 }
 
 // writeNew creates path exclusively (never following a link, never
