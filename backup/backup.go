@@ -18,6 +18,7 @@ import (
 
 	"github.com/porepair/porepair/durable"
 	"github.com/porepair/porepair/internal/errlist"
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -87,9 +88,11 @@ func validID(id string) error {
 	return nil
 }
 
-// HashFile streams a file through SHA-256.
+// HashFile streams a regular file through SHA-256; a link, FIFO or
+// device in its place is refused at once, never followed or waited on
+// (a FIFO as a snapshot copy hung rollback and snapshots verify).
 func HashFile(file string) (size int64, sum string, err error) {
-	f, err := os.Open(file)
+	f, err := osfs.OpenRegular(file)
 	if err != nil {
 		return 0, "", err
 	}
@@ -197,17 +200,7 @@ func Open(dir, id string) (*Snapshot, error) {
 // readRegular reads a small file of porepair's own, refusing a link, a
 // FIFO or anything else that is not a regular file (capped at 16 MiB).
 func readRegular(file string) ([]byte, error) {
-	fi, err := os.Lstat(file)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", filepath.Base(file))
-	}
-	if fi.Size() > 16<<20 {
-		return nil, fmt.Errorf("%s is too large (%d bytes)", filepath.Base(file), fi.Size())
-	}
-	return os.ReadFile(file)
+	return osfs.ReadRegular(file, 16<<20)
 }
 
 // Snapshot states, as listed.

@@ -21,7 +21,9 @@
 package durable
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,54 +46,96 @@ func TempPath(path string) string {
 	return filepath.Join(dir, strings.TrimSuffix(base, filepath.Ext(base))+TempExt)
 }
 
+// TempInUseError is a temp name porepair found taken: a file it did not
+// create is there, and porepair neither overwrites nor removes it.
+type TempInUseError struct{ Path string }
+
+func (e *TempInUseError) Error() string {
+	return fmt.Sprintf("%s exists: porepair writes its temp file there; move it away and run again", e.Path)
+}
+
+// Unwrap lets errors.Is(err, fs.ErrExist) see it.
+func (e *TempInUseError) Unwrap() error { return fs.ErrExist }
+
 // WriteFile replaces path with data in two counted writes: the temp file
-// written and fsynced, then the rename with its directory fsync. path must
-// not be a symbolic link.
+// created exclusively, written and fsynced, then the rename with its
+// directory fsync. path must not be a symbolic link. A temp name in use
+// is a *TempInUseError and nothing is written; a temp file this call
+// created is removed again if the write or the rename fails.
 func WriteFile(path string, data []byte) error {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
 		return fmt.Errorf("write %s: refusing to write through a symbolic link", path)
 	}
 	tmp := TempPath(path)
-	if err := step("write "+tmp, func() error { return writeSynced(tmp, data) }); err != nil {
+	if err := step("write "+tmp, func() error { return writeNew(tmp, data) }); err != nil {
 		return err
 	}
-	return step("rename "+path, func() error {
+	err := step("rename "+path, func() error {
 		if err := os.Rename(tmp, path); err != nil {
 			return fmt.Errorf("rename %s: %w", path, err)
 		}
 		return SyncDir(filepath.Dir(path))
 	})
+	if err != nil {
+		// The temp file is this call's own (created exclusively): a
+		// restore must be able to use the name again.
+		os.Remove(tmp)
+	}
+	return err
 }
 
-func writeSynced(path string, data []byte) error {
-	f, err := osfs.OpenNoFollow(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+// writeNew creates path exclusively (never following a link, never
+// opening a FIFO), writes and fsyncs data; on failure it removes the file
+// it created, so that a restore can use the name again.
+func writeNew(path string, data []byte) error {
+	f, err := osfs.CreateExclusive(path, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return &TempInUseError{Path: path}
+	}
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	if err := fill(f, data); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
+}
+
+// fill writes data to a new file, fsyncs and closes it.
+func fill(f *os.File, data []byte) error {
 	if _, err := f.Write(data); err != nil {
 		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", f.Name(), err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return fmt.Errorf("sync %s: %w", path, err)
+		return fmt.Errorf("sync %s: %w", f.Name(), err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", path, err)
+		return fmt.Errorf("close %s: %w", f.Name(), err)
 	}
 	return nil
 }
 
 // Create writes a new file whole (temp, fsync, rename, directory fsync) as
 // one counted write: used for the journal's creation and manifests, whose
-// reader must see all of them or nothing.
+// reader must see all of them or nothing. The temp file gets a fresh
+// random name (NAME-*.PPT) in porepair's own directory, so that no file
+// left there, of any kind, is ever opened, truncated or waited on.
 func Create(path string, data []byte) error {
-	tmp := TempPath(path)
+	dir, base := filepath.Split(path)
 	return step("create "+path, func() error {
-		if err := writeSynced(tmp, data); err != nil {
+		f, err := os.CreateTemp(dir, strings.TrimSuffix(base, filepath.Ext(base))+"-*"+TempExt)
+		if err != nil {
+			return fmt.Errorf("create %s: %w", path, err)
+		}
+		if err := fill(f, data); err != nil {
+			os.Remove(f.Name())
 			return err
 		}
-		if err := os.Rename(tmp, path); err != nil {
+		if err := os.Rename(f.Name(), path); err != nil {
+			os.Remove(f.Name())
 			return fmt.Errorf("rename %s: %w", path, err)
 		}
 		return SyncDir(filepath.Dir(path))

@@ -20,6 +20,7 @@ type Faults struct {
 	failAt  int
 	failErr error
 	delay   time.Duration
+	before  func(what string)
 }
 
 // hook is the process's fault hook, read from POREPAIR_FAULT.
@@ -54,6 +55,10 @@ func Parse(v string) *Faults {
 // SetFaults replaces the process's fault hook (tests).
 func SetFaults(f *Faults) { hook = f }
 
+// Before makes fn run before every durable write, with what it writes
+// (tests: another process's file appearing mid-repair).
+func (f *Faults) Before(fn func(what string)) *Faults { f.before = fn; return f }
+
 // Count is the number of durable writes made so far.
 func Count() int {
 	hook.mu.Lock()
@@ -68,9 +73,12 @@ func step(what string, do func() error) error {
 	hook.n++
 	n := hook.n
 	fail := n == hook.failAt
-	delay := hook.delay
+	delay, before := hook.delay, hook.before
 	hook.mu.Unlock()
 	time.Sleep(delay)
+	if before != nil {
+		before(what)
+	}
 	if fail {
 		return fmt.Errorf("%s: %w (POREPAIR_FAULT at write %d)", what, hook.failErr, n)
 	}

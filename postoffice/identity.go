@@ -3,11 +3,11 @@ package postoffice
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/porepair/porepair/internal/osfs"
 )
 
 // IdentityPath is where a postoffice keeps the identity porepair gave it:
@@ -36,23 +36,13 @@ func ValidIdentity(s string) bool {
 // is an error: it would make a PO find another's snapshots.
 func ReadIdentity(root string) (string, error) {
 	file := filepath.Join(root, filepath.FromSlash(IdentityPath))
-	fi, err := os.Lstat(file)
-	if errors.Is(err, fs.ErrNotExist) {
+	b, err := osfs.ReadRegular(file, 256)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("postoffice identity: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
+	case errors.Is(err, osfs.ErrNotRegular):
 		return "", fmt.Errorf("postoffice identity %s is not a regular file", IdentityPath)
-	}
-	f, err := os.Open(file)
-	if err != nil {
-		return "", fmt.Errorf("postoffice identity: %w", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, 256))
-	if err != nil {
+	case err != nil:
 		return "", fmt.Errorf("postoffice identity: %w", err)
 	}
 	id := strings.TrimSpace(string(b))

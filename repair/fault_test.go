@@ -123,3 +123,29 @@ func TestUnfinishedRollbackWithoutSnapshot(t *testing.T) {
 		t.Error("the journal was closed although nothing was restored")
 	}
 }
+
+// Someone's GLB/NETWORK.PPT appears after the checks, just before the
+// repair writes its temp file there (a program that ignores the lock):
+// the exclusive create refuses it, the repair rolls back, and neither the
+// write nor the rollback's clean-up of journaled temp files touches it.
+func TestForeignTempAppearingMidRepair(t *testing.T) {
+	defer durable.SetFaults(durable.Parse(""))
+	dir, before := setup(t, "stale", false)
+	ppt := filepath.Join(dir, "GLB", "NETWORK.PPT")
+	planted := false
+	durable.SetFaults(durable.Parse("").Before(func(what string) {
+		if what == "write "+ppt && !planted {
+			planted = true
+			os.WriteFile(ppt, []byte("someone's notes"), 0o600)
+		}
+	}))
+	res := repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{})
+	if !planted || res.Status != repair.StatusRolledBack || !strings.Contains(strings.Join(res.Errors, " "), "NETWORK.PPT exists") {
+		t.Fatalf("planted %v, result = %+v", planted, res)
+	}
+	if b, err := os.ReadFile(ppt); err != nil || string(b) != "someone's notes" {
+		t.Fatalf("the file at the temp name: %q, %v", b, err)
+	}
+	os.Remove(ppt)
+	sameTree(t, dir, before)
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 )
@@ -52,6 +53,9 @@ type Journal struct {
 	Begin Record
 	Steps []Record
 	Done  *Record
+	// foreign are temp names this process found taken by a file it did
+	// not create (see noteForeign): never removed.
+	foreign map[string]bool
 }
 
 // createJournal writes the journal with its first record, fsynced, before
@@ -62,7 +66,7 @@ func createJournal(root string, begin Record) (*Journal, error) {
 	if err := durable.Create(path, append(b, '\n')); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	f, err := osfs.OpenNoFollow(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -105,18 +109,13 @@ const (
 // line (a crash while appending) is ignored: its step was not begun.
 func ReadJournal(root string) (*Journal, error) {
 	path := filepath.Join(root, JournalName)
-	fi, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	f, err := osfs.OpenRegular(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
+	case errors.Is(err, osfs.ErrNotRegular):
 		return nil, fmt.Errorf("journal %s is not a regular file", JournalName)
-	}
-	f, err := os.Open(path)
-	if err != nil {
+	case err != nil:
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	defer f.Close()
@@ -204,7 +203,7 @@ func (j *Journal) rollingBack() bool {
 
 // reopen opens a journal read by ReadJournal for appending.
 func (j *Journal) reopen(root string) error {
-	f, err := os.OpenFile(filepath.Join(root, JournalName), os.O_WRONLY|os.O_APPEND, 0)
+	f, err := osfs.OpenNoFollow(filepath.Join(root, JournalName), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}

@@ -143,7 +143,7 @@ func (pl *place) find(id string) (*backup.Snapshot, error) {
 	}
 	if id == "" || id == Latest {
 		if len(usable) == 0 {
-			return nil, fmt.Errorf("no snapshot of %s in %s: nothing to roll back", pl.root, pl.where())
+			return nil, fmt.Errorf("no snapshot of %s in %s: nothing to roll back%s", pl.root, pl.where(), damaged(list))
 		}
 		in := usable[len(usable)-1]
 		return backup.Open(filepath.Dir(in.Dir), in.ID)
@@ -169,6 +169,22 @@ func (pl *place) find(id string) (*backup.Snapshot, error) {
 		return nil, fmt.Errorf("snapshot id %q is ambiguous: it starts %s; give more of it", id, strings.Join(ids, ", "))
 	}
 	return nil, pl.unknown(id)
+}
+
+// damaged names the snapshots whose manifest cannot be read (a FIFO or
+// a link as MANIFEST.JSON, torn JSON): "nothing to roll back" alone would
+// hide them.
+func damaged(list []backup.Info) string {
+	var ids []string
+	for _, in := range list {
+		if in.State == backup.StateDamaged {
+			ids = append(ids, in.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (damaged, its manifest not a regular file or unreadable: %s; porepair snapshots list)", strings.Join(ids, ", "))
 }
 
 // unknown explains why id names no snapshot of this PO.

@@ -101,11 +101,14 @@ func checkSteps(j *Journal) error {
 	return nil
 }
 
-// removeTemps deletes the temp files the journal's steps name.
+// removeTemps deletes the temp files the journal's steps name, but not
+// one this process found taken by someone else's file (j.foreign). Their
+// names were free when the repair began (checkTemps, under the lock), and
+// durable creates them exclusively, so what is there is porepair's.
 func removeTemps(po *postoffice.PO, j *Journal) error {
 	var errs []error
 	for _, s := range j.Steps {
-		if s.Temp == "" || !isTemp(s) {
+		if s.Temp == "" || !isTemp(s) || j.foreign[s.Temp] {
 			continue
 		}
 		full, err := inside(po, s.Temp)

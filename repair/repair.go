@@ -16,6 +16,7 @@ import (
 	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/durable"
 	"github.com/porepair/porepair/internal/errlist"
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 )
@@ -228,7 +229,7 @@ func checkPlan(po *postoffice.PO, p *plan.Plan) error {
 	if err := checkBefore(po, p.Changes); err != nil {
 		return fmt.Errorf("the plan does not describe the postoffice on disk: %w; plan again", err)
 	}
-	return nil
+	return checkTemps(po, p.Changes)
 }
 
 // checkBefore compares each change's recorded before-state with the disk.
@@ -406,6 +407,7 @@ func (x *executor) run(ctx context.Context, id string) error {
 			return fmt.Errorf("interrupted at step %d: %w", i+1, context.Cause(ctx))
 		}
 		if err := x.apply(i+1, c); err != nil {
+			x.j.noteForeign(root, err)
 			return fmt.Errorf("step %d (%s %s): %w", i+1, c.Op, c.File, err)
 		}
 	}
@@ -427,7 +429,7 @@ func (x *executor) apply(n int, c plan.Change) error {
 	x.log.Info("action", "step", n, "change", c.Op, "file", c.File, "to", c.To)
 	switch c.Op {
 	case plan.OpPatch:
-		data, err := os.ReadFile(full)
+		data, err := osfs.ReadRegular(full, postoffice.MaxReadSize)
 		if err != nil {
 			return err
 		}

@@ -165,6 +165,9 @@ func (rp *RollbackPlan) use(snap *backup.Snapshot) {
 
 // describe lists, file by file, what the restore will change.
 func (rp *RollbackPlan) describe(po *postoffice.PO) error {
+	if err := checkRestoreTemps(po.Root, rp.Snapshot, rp.journal, rp.Unfinished); err != nil {
+		return refused("%w; nothing written", err)
+	}
 	for _, e := range rp.Snapshot.Entries {
 		full := po.Abs(e.File)
 		switch size, sum, err := backup.HashFile(full); {
@@ -289,6 +292,11 @@ func (rp *RollbackPlan) run(po *postoffice.PO, opt Options) error {
 // removes the temp files the journal's steps name. With moveChanged the
 // queue pair is moved back even though it changed (--force).
 func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged bool) error {
+	// The temp files of the steps journaled so far go first: a restore
+	// creates its own temp files exclusively, under the same names.
+	if err := removeTemps(po, j); err != nil {
+		return err
+	}
 	var errs []error
 	if snap != nil {
 		n := len(j.Steps)
@@ -297,6 +305,7 @@ func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged b
 			return j.step(Record{Step: n, Change: restorePrefix + s.Change, File: s.File, Temp: s.Temp})
 		}})
 		if err != nil {
+			j.noteForeign(po.Root, err)
 			errs = append(errs, err)
 		}
 	}

@@ -254,10 +254,11 @@ func makePlan(dir string, opt plan.Options) (*plan.Plan, error) {
 	return pl, nil
 }
 
-// signalContext is cancelled by SIGINT or SIGTERM, so that a repair rolls
-// back before the process exits.
+// signalContext is cancelled by SIGINT, SIGTERM or SIGHUP (the terminal
+// or ssh session closed), so that a repair rolls back before the process
+// exits instead of dying half-way with exit 129.
 func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	return signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 }
 
 // snapshotDir is --snapshot-dir, or "" for each PO's own.

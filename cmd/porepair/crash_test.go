@@ -228,10 +228,10 @@ func TestFailENOSPC(t *testing.T) {
 	sameTree(t, dir, before, "ENOSPC")
 }
 
-// SIGTERM (or SIGINT) in the middle of a repair: restored, exit 1, the
+// SIGTERM, SIGINT or SIGHUP in the middle of a repair: restored, exit 1, the
 // journal complete.
 func TestSignalRollsBack(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir, before := stalePO(t)
 			cmd := startSlow(t, dir, 150)

@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"slices"
+	"syscall"
 	_ "time/tzdata" // --tz must work on hosts without a zoneinfo database
 
 	"github.com/urfave/cli/v2"
@@ -54,7 +56,13 @@ func exit(code int, err error) error { return &exitError{code: code, err: err} }
 
 func usagef(format string, args ...any) error { return exit(exitUsage, fmt.Errorf(format, args...)) }
 
-func main() { os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr)) }
+func main() {
+	// A closed pipe on stdout or stderr (porepair ... | head) must not kill
+	// a repair between its failure and its restore: ignored, SIGPIPE makes
+	// a write return EPIPE, which logging and output ignore.
+	signal.Ignore(syscall.SIGPIPE)
+	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+}
 
 // env carries the streams and logger of one run.
 type env struct {

@@ -3,8 +3,10 @@ package osfs
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // ErrLocked means another process (or another open file of this one) holds
@@ -65,4 +67,39 @@ func checkRegular(f *os.File) error {
 		return fmt.Errorf("open %s: %w", f.Name(), ErrNotRegular)
 	}
 	return nil
+}
+
+// CreateExclusive creates path for writing, failing with an error that
+// wraps fs.ErrExist when anything is there already: a file of someone
+// else's, a symbolic link (O_EXCL never follows one) or a FIFO (never
+// opened, so never waited on). A temp file made this way is the caller's
+// own, and only then may the caller remove it.
+func CreateExclusive(path string, perm os.FileMode) (*os.File, error) {
+	return OpenNoFollow(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+}
+
+// OpenRegular opens a regular file for reading through OpenNoFollow: a
+// link, FIFO, device or directory put in its place is refused at once
+// instead of followed or waited on. Every read of porepair's own files
+// (journal, lock, identity, manifests, snapshot copies) goes through it.
+func OpenRegular(path string) (*os.File, error) {
+	return OpenNoFollow(path, os.O_RDONLY, 0)
+}
+
+// ReadRegular reads a whole regular file of at most max bytes through
+// OpenRegular; a larger one is an error, not a truncated read.
+func ReadRegular(path string, max int64) ([]byte, error) {
+	f, err := OpenRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s is too large (more than %d bytes)", filepath.Base(path), max)
+	}
+	return b, nil
 }

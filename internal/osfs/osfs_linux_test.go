@@ -203,3 +203,38 @@ func TestSyncDir(t *testing.T) {
 		t.Errorf("missing directory: err = %v", err)
 	}
 }
+
+// CreateExclusive and ReadRegular, the opens of porepair's temp files and
+// of its own directory: a FIFO, a link or someone's file is refused at
+// once (never waited on, followed or truncated), and ReadRegular caps
+// what it reads.
+func TestExclusiveAndRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo, file, link := filepath.Join(dir, "F"), filepath.Join(dir, "X.PPT"), filepath.Join(dir, "L")
+	if err := unix.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(file, []byte("keep"), 0o644)
+	os.Symlink(file, link)
+	for _, p := range []string{fifo, file, link} {
+		if f, err := CreateExclusive(p, 0o644); !errors.Is(err, fs.ErrExist) {
+			f.Close()
+			t.Errorf("CreateExclusive(%s) = %v, want fs.ErrExist", filepath.Base(p), err)
+		}
+	}
+	if b, _ := os.ReadFile(file); string(b) != "keep" {
+		t.Errorf("X.PPT = %q", b)
+	}
+	if _, err := ReadRegular(fifo, 10); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("ReadRegular(FIFO) = %v, want ErrNotRegular", err)
+	}
+	if _, err := ReadRegular(link, 10); err == nil {
+		t.Error("ReadRegular followed a link")
+	}
+	if _, err := ReadRegular(file, 3); err == nil {
+		t.Error("ReadRegular read past its cap")
+	}
+	if b, err := ReadRegular(file, 4); err != nil || string(b) != "keep" {
+		t.Errorf("ReadRegular = %q, %v", b, err)
+	}
+}

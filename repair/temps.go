@@ -1,0 +1,110 @@
+package repair
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+
+	"github.com/porepair/porepair/backup"
+	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/internal/errlist"
+	"github.com/porepair/porepair/plan"
+	"github.com/porepair/porepair/postoffice"
+)
+
+// tempOf is the temp name, relative to the PO root, that durable.WriteFile
+// uses to rewrite rel: NAME.PPT beside it.
+func tempOf(rel string) string {
+	return path.Join(path.Dir(rel), path.Base(filepath.ToSlash(durable.TempPath(rel))))
+}
+
+// checkTemps refuses, before anything is written, a plan whose temp
+// names are taken: porepair would otherwise have to overwrite or wait on
+// what is there (someone's GLB/NETWORK.PPT, a FIFO), and a rollback could
+// not tell it from its own temp file. O_EXCL in durable is the backstop
+// for a file created after this check.
+func checkTemps(po *postoffice.PO, changes []plan.Change) error {
+	var rels []string
+	for _, c := range changes {
+		if c.Op == plan.OpPatch || c.Op == plan.OpWrite {
+			rels = append(rels, tempOf(c.File))
+		}
+	}
+	return tempsFree(po.Root, rels, nil)
+}
+
+// checkRestoreTemps does the same for the files a rollback writes back.
+// The temp files an unfinished journal names are porepair's own (their
+// names were free when that repair began) and are removed before the
+// restore writes.
+func checkRestoreTemps(root string, snap *backup.Snapshot, j *Journal, unfinished bool) error {
+	if snap == nil {
+		return nil
+	}
+	own := map[string]bool{}
+	if unfinished && j != nil {
+		for _, s := range j.Steps {
+			own[s.Temp] = s.Temp != "" && isTemp(s)
+		}
+	}
+	var rels []string
+	for _, e := range snap.Entries {
+		if e.Existed && e.MovedTo == "" {
+			rels = append(rels, tempOf(e.File))
+		}
+	}
+	return tempsFree(root, rels, own)
+}
+
+// tempsFree lists every temp name in rels that something occupies,
+// unless own says it is porepair's.
+func tempsFree(root string, rels []string, own map[string]bool) error {
+	var errs []error
+	for _, rel := range rels {
+		if own[rel] {
+			continue
+		}
+		_, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel)))
+		switch {
+		case err == nil:
+			errs = append(errs, fmt.Errorf("%s exists: porepair writes its temp file there; move it away and run again", rel))
+		case !errors.Is(err, fs.ErrNotExist):
+			errs = append(errs, fmt.Errorf("%s: %w", rel, err))
+		}
+	}
+	return errlist.Join(errs...)
+}
+
+// noteForeign remembers the temp names a write found taken (the O_EXCL
+// backstop): the file there is not porepair's, and removeTemps must
+// leave it alone although the journal names it.
+func (j *Journal) noteForeign(root string, err error) {
+	if j == nil || err == nil {
+		return
+	}
+	var walk func(error)
+	walk = func(err error) {
+		if tie, ok := err.(*durable.TempInUseError); ok {
+			if rel, rerr := filepath.Rel(root, tie.Path); rerr == nil {
+				if j.foreign == nil {
+					j.foreign = map[string]bool{}
+				}
+				j.foreign[filepath.ToSlash(rel)] = true
+			}
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			if e := u.Unwrap(); e != nil {
+				walk(e)
+			}
+		}
+	}
+	walk(err)
+}
