@@ -24,7 +24,9 @@ func Worse(a, b int) int {
 	switch {
 	case ia < 0:
 		return a
-	case ib < 0 || ia < ib:
+	case ib < 0:
+		return b
+	case ia < ib:
 		return a
 	}
 	return b
