@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/repair"
 )
@@ -51,7 +52,7 @@ func TestRepairFailAtEveryWrite(t *testing.T) {
 				t.Errorf("%s: errors.Is(%v, %v) is false", spec, res.Err, wantErr)
 			}
 			sameTree(t, dir, before)
-			if _, unfinished := repair.Unfinished(dir); unfinished {
+			if _, unfinished := journal.Unfinished(dir); unfinished {
 				t.Errorf("%s: journal unfinished after an automatic rollback", spec)
 			}
 		}
@@ -82,7 +83,7 @@ func TestRestoreFailed(t *testing.T) {
 		if res.Code != 5 || !strings.Contains(strings.Join(res.Errors, " "), res.Snapshot) {
 			t.Fatalf("result = %+v", res)
 		}
-		if _, unfinished := repair.Unfinished(dir); !unfinished {
+		if _, unfinished := journal.Unfinished(dir); !unfinished {
 			t.Error("a failed restore left the journal marked complete")
 		}
 		rb := repair.Rollback(context.Background(), dir, "", false, repair.Options{})
@@ -111,7 +112,7 @@ func TestUnfinishedRollbackWithoutSnapshot(t *testing.T) {
 		t.Fatalf("failing rollback = %+v", rb)
 	}
 	durable.SetFaults(durable.Parse(""))
-	if err := repair.Interrupted(dir); err == nil || !strings.Contains(err.Error(), "rollback did not finish") {
+	if err := journal.Interrupted(dir); err == nil || !strings.Contains(err.Error(), "rollback did not finish") {
 		t.Fatalf("interrupted = %v", err)
 	}
 	os.RemoveAll(filepath.Join(dir, "POREPAIR/SNAPSHOT", res.Snapshot))
@@ -119,7 +120,7 @@ func TestUnfinishedRollbackWithoutSnapshot(t *testing.T) {
 	if rb.Code != 5 || !strings.Contains(strings.Join(rb.Errors, " "), filepath.Join("POREPAIR/SNAPSHOT", res.Snapshot)) {
 		t.Fatalf("rollback without the snapshot = %+v", rb)
 	}
-	if _, unfinished := repair.Unfinished(dir); !unfinished {
+	if _, unfinished := journal.Unfinished(dir); !unfinished {
 		t.Error("the journal was closed although nothing was restored")
 	}
 }

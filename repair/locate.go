@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/porepair/porepair/backup"
+	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -33,7 +34,7 @@ func newPlace(root, extraDir string) (*place, error) {
 		return nil, err
 	}
 	pl := &place{root: root, id: id}
-	pl.j, _ = ReadJournal(root)
+	pl.j, _ = journal.Read(root)
 	var dirs []string
 	if pl.j != nil && filepath.IsAbs(pl.j.Begin.SnapshotDir) {
 		dirs = append(dirs, pl.j.Begin.SnapshotDir)

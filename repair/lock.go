@@ -14,9 +14,6 @@ import (
 	"github.com/porepair/porepair/postoffice"
 )
 
-// Dir is porepair's own directory in a PO root: an 8.3 name MS Mail ignores.
-const Dir = "POREPAIR"
-
 // ErrBusy means another process holds the postoffice.
 var ErrBusy = errors.New("postoffice in use")
 
@@ -77,16 +74,4 @@ func (l *Lock) Release() {
 		l.files[i].Close()
 	}
 	l.files = nil
-}
-
-// InProgress reports whether another process holds the postoffice's
-// porepair lock right now: a repair or rollback is running.
-func InProgress(root string) bool {
-	f, err := osfs.OpenNoFollow(filepath.Join(root, Dir, "LOCK"), os.O_RDONLY, 0)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	held, err := osfs.Locked(f)
-	return err == nil && held
 }

@@ -102,13 +102,13 @@ func checkSteps(j *Journal) error {
 }
 
 // removeTemps deletes the temp files the journal's steps name, but not
-// one this process found taken by someone else's file (j.foreign). Their
+// one this process found taken by someone else's file (j.Foreign). Their
 // names were free when the repair began (checkTemps, under the lock), and
 // durable creates them exclusively, so what is there is porepair's.
 func removeTemps(po *postoffice.PO, j *Journal) error {
 	var errs []error
 	for _, s := range j.Steps {
-		if s.Temp == "" || !isTemp(s) || j.foreign[s.Temp] {
+		if s.Temp == "" || !isTemp(s) || j.Foreign[s.Temp] {
 			continue
 		}
 		full, err := inside(po, s.Temp)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/porepair/porepair/backup"
+	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -49,7 +50,7 @@ func Prune(root, snapshotDir string, keep int, dryRun bool) ([]backup.Info, erro
 
 // pruneVictims lists the snapshots Prune removes.
 func pruneVictims(root, snapshotDir string, keep int) ([]backup.Info, error) {
-	j, unfinished := Unfinished(root)
+	j, unfinished := journal.Unfinished(root)
 	if unfinished && j == nil {
 		return nil, fmt.Errorf("%s cannot be read, so the snapshot of the repair it records cannot be told: nothing pruned", JournalName)
 	}

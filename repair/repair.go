@@ -17,6 +17,7 @@ import (
 	"github.com/porepair/porepair/durable"
 	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/internal/osfs"
+	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 )
@@ -151,7 +152,7 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 	}
 	res.PO = po.Root
 	opt.defaults(po.Root)
-	if InProgress(po.Root) {
+	if journal.InProgress(po.Root) {
 		res.fail(StatusBusy, fmt.Errorf("a repair or rollback is running: %w", ErrBusy))
 		return res
 	}
@@ -193,7 +194,7 @@ func readOnlyChecks(po *postoffice.PO, planner Planner) (*plan.Plan, error) {
 	if err := plan.Workgroup(po); err != nil {
 		return nil, err
 	}
-	if err := Interrupted(po.Root); err != nil {
+	if err := journal.Interrupted(po.Root); err != nil {
 		return nil, err
 	}
 	p, err := planner(po)
@@ -212,7 +213,7 @@ func lockedChecks(po *postoffice.PO, p *plan.Plan) error {
 	if err := checkOwnDir(po.Root); err != nil {
 		return err
 	}
-	if err := Interrupted(po.Root); err != nil {
+	if err := journal.Interrupted(po.Root); err != nil {
 		return err
 	}
 	return checkPlan(po, p)
@@ -286,10 +287,10 @@ func (x *executor) execute(ctx context.Context, res *Result) {
 		err = x.verify()
 	}
 	if err == nil {
-		if cerr := x.j.complete(StatusRepaired.String()); cerr != nil {
+		if cerr := x.j.Complete(StatusRepaired.String()); cerr != nil {
 			log.Warn("journal not marked complete", "error", cerr)
 		}
-		x.j.close()
+		x.j.Close()
 		log.Info("repaired")
 		res.done(StatusRepaired)
 		return
@@ -301,14 +302,14 @@ func (x *executor) execute(ctx context.Context, res *Result) {
 		log.Error("restore failed", "error", rerr)
 		res.fail(StatusRestoreFailed, all)
 		res.Errors = append(res.Errors, fmt.Sprintf("restore the snapshot by hand: porepair rollback --snapshot %s (in %s)", res.Snapshot, x.opt.SnapshotDir))
-		x.j.close()
+		x.j.Close()
 		return
 	}
 	if x.j != nil {
-		if cerr := x.j.complete(StatusRolledBack.String()); cerr != nil {
+		if cerr := x.j.Complete(StatusRolledBack.String()); cerr != nil {
 			all = errlist.Join(all, cerr)
 		}
-		x.j.close()
+		x.j.Close()
 	}
 	res.fail(StatusRolledBack, all)
 }
@@ -368,7 +369,7 @@ type executor struct {
 // run journals, snapshots and applies the plan's changes.
 func (x *executor) run(ctx context.Context, id string) error {
 	root := x.po.Root
-	j, err := createJournal(root, Record{Op: "begin", Kind: KindRepair, Time: x.opt.Now().UTC().Format(time.RFC3339), Snapshot: id,
+	j, err := journal.Create(root, Record{Op: "begin", Kind: KindRepair, Time: x.opt.Now().UTC().Format(time.RFC3339), Snapshot: id,
 		SnapshotDir: x.opt.SnapshotDir, PO: root, POID: x.poID, Component: x.p.Component})
 	if err != nil {
 		return err
@@ -407,7 +408,7 @@ func (x *executor) run(ctx context.Context, id string) error {
 			return fmt.Errorf("interrupted at step %d: %w", i+1, context.Cause(ctx))
 		}
 		if err := x.apply(i+1, c); err != nil {
-			x.j.noteForeign(root, err)
+			noteForeign(x.j, root, err)
 			return fmt.Errorf("step %d (%s %s): %w", i+1, c.Op, c.File, err)
 		}
 	}
@@ -423,7 +424,7 @@ func (x *executor) apply(n int, c plan.Change) error {
 	if c.Op == plan.OpPatch || c.Op == plan.OpWrite {
 		rec.Temp = filepath.ToSlash(filepath.Join(filepath.Dir(c.File), filepath.Base(durable.TempPath(full))))
 	}
-	if err := x.j.step(rec); err != nil {
+	if err := x.j.Step(rec); err != nil {
 		return err
 	}
 	x.log.Info("action", "step", n, "change", c.Op, "file", c.File, "to", c.To)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/porepair/porepair/internal/osfs"
+	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/repair"
@@ -96,7 +97,7 @@ func TestRepairStale(t *testing.T) {
 				t.Fatalf("result = %+v", res)
 			}
 			p, _ := postoffice.Open(dir)
-			if r := repair.Diagnose(p, plan.Builtin, plan.Clock{}); r.Problems() {
+			if r := journal.Diagnose(p, plan.Builtin, plan.Clock{}); r.Problems() {
 				t.Errorf("problems after repair: %v", r.Findings)
 			}
 			// NETWORK.GLB: the SMTP record's queue (0x21) → the new queue, its
@@ -145,7 +146,7 @@ func TestRepairStale(t *testing.T) {
 			if !slices.Equal(changed, want) {
 				t.Errorf("changed files = %v, want %v", changed, want)
 			}
-			if _, unfinished := repair.Unfinished(dir); unfinished {
+			if _, unfinished := journal.Unfinished(dir); unfinished {
 				t.Error("journal left unfinished")
 			}
 			// rollback --snapshot latest restores every byte.

@@ -11,16 +11,12 @@ import (
 
 	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/internal/errlist"
+	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/postoffice"
 )
 
 // Latest names the latest snapshot of a PO in Rollback.
 const Latest = "latest"
-
-// restorePrefix starts the Change of a journal step a restore makes
-// (restore-write, restore-remove, restore-move): told apart from the
-// repair's own steps.
-const restorePrefix = "restore-"
 
 // RollbackPlan is what a rollback will do, worked out without writing:
 // shown for confirmation, then carried out.
@@ -76,7 +72,7 @@ func prepare(po *postoffice.PO, id string, force bool, opt Options) (*RollbackPl
 	if err != nil {
 		return nil, refused("%w", err)
 	}
-	j, unfinished := Unfinished(po.Root)
+	j, unfinished := journal.Unfinished(po.Root)
 	if unfinished && j == nil && (id == "" || id == Latest) {
 		return nil, refused("%s cannot be read; name the snapshot with --snapshot ID (porepair snapshots list)", JournalName)
 	}
@@ -259,18 +255,18 @@ func (r *Result) prepared(rp *RollbackPlan, err error) {
 func (rp *RollbackPlan) run(po *postoffice.PO, opt Options) error {
 	j := rp.journal
 	if rp.Unfinished {
-		if err := j.reopen(po.Root); err != nil {
+		if err := j.Reopen(po.Root); err != nil {
 			return err
 		}
 	} else {
-		nj, err := createJournal(po.Root, Record{Op: "begin", Kind: KindRollback, Time: opt.Now().UTC().Format(time.RFC3339),
+		nj, err := journal.Create(po.Root, Record{Op: "begin", Kind: KindRollback, Time: opt.Now().UTC().Format(time.RFC3339),
 			Snapshot: rp.ID, SnapshotDir: filepath.Dir(rp.Snapshot.Dir), PO: po.Root, POID: rp.POID, Component: rp.Snapshot.Component})
 		if err != nil {
 			return err
 		}
 		j = nj
 	}
-	defer j.close()
+	defer j.Close()
 	if err := restore(po, j, rp.Snapshot, rp.force); err != nil {
 		return err
 	}
@@ -282,7 +278,7 @@ func (rp *RollbackPlan) run(po *postoffice.PO, opt Options) error {
 	for _, p := range cleanOwnDir(po.Root, j) {
 		opt.Log.Info("removed leftover", "path", p)
 	}
-	if err := j.complete(StatusRestored.String()); err != nil {
+	if err := j.Complete(StatusRestored.String()); err != nil {
 		return fmt.Errorf("restored, but the journal could not be closed (run rollback again): %w", err)
 	}
 	return nil
@@ -302,10 +298,10 @@ func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged b
 		n := len(j.Steps)
 		err := snap.RestoreWith(po.Root, backup.RestoreOptions{MoveChanged: moveChanged, Before: func(s backup.Step) error {
 			n++
-			return j.step(Record{Step: n, Change: restorePrefix + s.Change, File: s.File, Temp: s.Temp})
+			return j.Step(Record{Step: n, Change: journal.RestorePrefix + s.Change, File: s.File, Temp: s.Temp})
 		}})
 		if err != nil {
-			j.noteForeign(po.Root, err)
+			noteForeign(j, po.Root, err)
 			errs = append(errs, err)
 		}
 	}

@@ -81,7 +81,7 @@ func tempsFree(root string, rels []string, own map[string]bool) error {
 // noteForeign remembers the temp names a write found taken (the O_EXCL
 // backstop): the file there is not porepair's, and removeTemps must
 // leave it alone although the journal names it.
-func (j *Journal) noteForeign(root string, err error) {
+func noteForeign(j *Journal, root string, err error) {
 	if j == nil || err == nil {
 		return
 	}
@@ -89,10 +89,10 @@ func (j *Journal) noteForeign(root string, err error) {
 	walk = func(err error) {
 		if tie, ok := err.(*durable.TempInUseError); ok {
 			if rel, rerr := filepath.Rel(root, tie.Path); rerr == nil {
-				if j.foreign == nil {
-					j.foreign = map[string]bool{}
+				if j.Foreign == nil {
+					j.Foreign = map[string]bool{}
 				}
-				j.foreign[filepath.ToSlash(rel)] = true
+				j.Foreign[filepath.ToSlash(rel)] = true
 			}
 		}
 		switch u := err.(type) {

@@ -7,9 +7,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/metrics"
 	"github.com/porepair/porepair/plan"
-	"github.com/porepair/porepair/repair"
 )
 
 func diagnoseCommand(e *env) *cli.Command {
@@ -79,7 +79,7 @@ func diagnoseOne(dir string, ms []plan.Manifest, clock plan.Clock, color bool) r
 		r.doc = map[string]any{"po": dir, "findings": []any{}, "status": statusError, "errors": []string{r.reason}}
 		return r
 	}
-	r := repair.Diagnose(p, ms, clock)
+	r := journal.Diagnose(p, ms, clock)
 	var b bytes.Buffer
 	r.WriteStyled(&b, color)
 	code, status := exitOK, statusHealthy

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/repair"
@@ -148,7 +149,7 @@ func findingCodes(dir string, ms []plan.Manifest) []string {
 		return nil
 	}
 	var codes []string
-	for _, f := range repair.Diagnose(p, ms, plan.Clock{}).Findings {
+	for _, f := range journal.Diagnose(p, ms, plan.Clock{}).Findings {
 		if f.Severity >= plan.Warning {
 			codes = append(codes, f.Code.String())
 		}
@@ -241,10 +242,10 @@ func makePlan(dir string, opt plan.Options) (*plan.Plan, error) {
 	if err := plan.Workgroup(p); err != nil {
 		return nil, exit(exitUsage, err)
 	}
-	if repair.InProgress(p.Root) {
+	if journal.InProgress(p.Root) {
 		return nil, exit(exitBusy, fmt.Errorf("%s: a repair or rollback is running: %w", dir, repair.ErrBusy))
 	}
-	if err := repair.Interrupted(p.Root); err != nil {
+	if err := journal.Interrupted(p.Root); err != nil {
 		return nil, exit(exitUsage, err)
 	}
 	pl, err := plan.Build(p, opt)

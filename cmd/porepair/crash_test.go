@@ -22,12 +22,16 @@ func stalePO(t *testing.T) (string, map[string]string) {
 	return scenarioPO(t, "stale")
 }
 
+// testsBegan dates the queued mail of every fixture this process builds.
+var testsBegan = postoffice.DateOf(time.Now())
+
 func scenarioPO(t *testing.T, scenario string) (string, map[string]string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "MAILDATA")
-	// Mail queued just now: a repaired postoffice is then healthy, its
-	// queue not yet stalled.
-	now := postoffice.DateOf(time.Now())
+	// Mail queued when the tests began: a repaired postoffice is then
+	// healthy, its queue not yet stalled; and every fixture of a scenario
+	// has the same bytes, so that trees built apart compare equal.
+	now := testsBegan
 	if err := fixture.BuildSpec(dir, fixture.Spec{Scenario: scenario, Lower: scenario == "lower", QueueDate: &now}); err != nil {
 		t.Fatal(err)
 	}

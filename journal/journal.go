@@ -1,4 +1,4 @@
-package repair
+package journal
 
 import (
 	"bufio"
@@ -17,8 +17,18 @@ import (
 	"github.com/porepair/porepair/postoffice"
 )
 
-// JournalName is the journal's path in the PO root.
-const JournalName = Dir + "/JOURNAL"
+// Dir is porepair's own directory in a PO root: an 8.3 name MS Mail ignores.
+const Dir = "POREPAIR"
+
+// Name is the journal's path in the PO root; LockName the lock file's.
+const (
+	Name     = Dir + "/JOURNAL"
+	LockName = Dir + "/LOCK"
+)
+
+// RestorePrefix starts the Change of a journal step a restore makes, so
+// that a journal tells a rollback under way from the repair it undoes.
+const RestorePrefix = "restore-"
 
 // Record is one line of the journal (JSON lines). The first names the
 // snapshot; one precedes every file change; the last says the repair (or
@@ -53,15 +63,15 @@ type Journal struct {
 	Begin Record
 	Steps []Record
 	Done  *Record
-	// foreign are temp names this process found taken by a file it did
-	// not create (see noteForeign): never removed.
-	foreign map[string]bool
+	// Foreign are temp names this process found taken by a file it did
+	// not create: never removed.
+	Foreign map[string]bool
 }
 
-// createJournal writes the journal with its first record, fsynced, before
+// Create writes the journal with its first record, fsynced, before
 // anything else is written (one counted durable write).
-func createJournal(root string, begin Record) (*Journal, error) {
-	path := filepath.Join(root, JournalName)
+func Create(root string, begin Record) (*Journal, error) {
+	path := filepath.Join(root, Name)
 	b, _ := json.Marshal(begin)
 	if err := durable.Create(path, append(b, '\n')); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
@@ -73,8 +83,8 @@ func createJournal(root string, begin Record) (*Journal, error) {
 	return &Journal{f: f, Begin: begin}, nil
 }
 
-// step journals a file change before it is made (one counted write).
-func (j *Journal) step(r Record) error {
+// Step journals a file change before it is made (one counted write).
+func (j *Journal) Step(r Record) error {
 	r.Op = "step"
 	b, _ := json.Marshal(r)
 	if err := durable.Append(j.f, append(b, '\n')); err != nil {
@@ -84,8 +94,8 @@ func (j *Journal) step(r Record) error {
 	return nil
 }
 
-// complete marks the journal finished; not a counted write, but fsynced.
-func (j *Journal) complete(status string) error {
+// Complete marks the journal finished; not a counted write, but fsynced.
+func (j *Journal) Complete(status string) error {
 	b, _ := json.Marshal(Record{Op: "complete", Time: time.Now().UTC().Format(time.RFC3339), Status: status})
 	if _, err := j.f.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("journal: %w", err)
@@ -93,7 +103,8 @@ func (j *Journal) complete(status string) error {
 	return j.f.Sync()
 }
 
-func (j *Journal) close() {
+// Close closes the journal's file.
+func (j *Journal) Close() {
 	if j != nil && j.f != nil {
 		j.f.Close()
 	}
@@ -105,16 +116,16 @@ const (
 	KindRollback = "rollback"
 )
 
-// ReadJournal reads a PO's journal; nil when there is none. A torn last
+// Read reads a PO's journal; nil when there is none. A torn last
 // line (a crash while appending) is ignored: its step was not begun.
-func ReadJournal(root string) (*Journal, error) {
-	path := filepath.Join(root, JournalName)
+func Read(root string) (*Journal, error) {
+	path := filepath.Join(root, Name)
 	f, err := osfs.OpenRegular(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil
 	case errors.Is(err, osfs.ErrNotRegular):
-		return nil, fmt.Errorf("journal %s is not a regular file", JournalName)
+		return nil, fmt.Errorf("journal %s is not a regular file", Name)
 	case err != nil:
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -138,7 +149,7 @@ func ReadJournal(root string) (*Journal, error) {
 		}
 	}
 	if j.Begin.Op == "" {
-		return nil, fmt.Errorf("journal %s has no begin record", JournalName)
+		return nil, fmt.Errorf("journal %s has no begin record", Name)
 	}
 	return j, sc.Err()
 }
@@ -146,7 +157,7 @@ func ReadJournal(root string) (*Journal, error) {
 // Unfinished reports whether the PO holds a journal of a repair that did
 // not end: crashed, killed or powered off.
 func Unfinished(root string) (*Journal, bool) {
-	j, err := ReadJournal(root)
+	j, err := Read(root)
 	if err != nil {
 		return nil, true
 	}
@@ -154,7 +165,7 @@ func Unfinished(root string) (*Journal, bool) {
 }
 
 // Diagnose is plan.DiagnoseWith plus INTERRUPTED_REPAIR, which only the
-// executor's journal can tell. A repair or rollback still running (its
+// journal can tell. A repair or rollback still running (its
 // lock held, before or after the files were read) is reported as
 // REPAIR_RUNNING instead of what it is half-way through: between its
 // renames the queue may be briefly missing, which is not a finding.
@@ -162,13 +173,13 @@ func Diagnose(p *postoffice.PO, ms []plan.Manifest, c plan.Clock) *plan.Report {
 	running := InProgress(p.Root)
 	r := plan.DiagnoseWith(p, ms, c)
 	if running || InProgress(p.Root) {
-		r.Findings = []plan.Finding{plan.NewFinding(plan.RepairRunning, "POREPAIR/LOCK",
+		r.Findings = []plan.Finding{plan.NewFinding(plan.RepairRunning, LockName,
 			"a porepair repair or rollback is running on this postoffice; diagnose again when it has finished")}
 		r.Queues = []plan.Queue{} // counted half-way through: not to be graphed
 		return r
 	}
 	if err := Interrupted(p.Root); err != nil {
-		r.Findings = append(r.Findings, plan.NewFinding(plan.InterruptedRepair, JournalName, "%v", err))
+		r.Findings = append(r.Findings, plan.NewFinding(plan.InterruptedRepair, Name, "%v", err))
 		r.Sort()
 	}
 	return r
@@ -182,31 +193,43 @@ func Interrupted(root string) error {
 		return nil
 	}
 	if j == nil {
-		return fmt.Errorf("%s cannot be read: an earlier repair may not have finished; run `porepair rollback --snapshot ID` with the snapshot of that repair (porepair snapshots list)", JournalName)
+		return fmt.Errorf("%s cannot be read: an earlier repair may not have finished; run `porepair rollback --snapshot ID` with the snapshot of that repair (porepair snapshots list)", Name)
 	}
-	if j.Begin.Kind == KindRollback || j.rollingBack() {
+	if j.Begin.Kind == KindRollback || j.RollingBack() {
 		return fmt.Errorf("an earlier rollback did not finish (snapshot %s): run `porepair rollback` to finish it", j.Begin.Snapshot)
 	}
 	return fmt.Errorf("an earlier repair did not finish (snapshot %s): run `porepair rollback` first", j.Begin.Snapshot)
 }
 
-// rollingBack reports whether a rollback has begun to restore this
+// RollingBack reports whether a rollback has begun to restore this
 // journal's snapshot (its steps are journaled after the repair's).
-func (j *Journal) rollingBack() bool {
+func (j *Journal) RollingBack() bool {
 	for _, s := range j.Steps {
-		if strings.HasPrefix(s.Change, restorePrefix) {
+		if strings.HasPrefix(s.Change, RestorePrefix) {
 			return true
 		}
 	}
 	return false
 }
 
-// reopen opens a journal read by ReadJournal for appending.
-func (j *Journal) reopen(root string) error {
-	f, err := osfs.OpenNoFollow(filepath.Join(root, JournalName), os.O_WRONLY|os.O_APPEND, 0)
+// Reopen opens a journal read by Read for appending.
+func (j *Journal) Reopen(root string) error {
+	f, err := osfs.OpenNoFollow(filepath.Join(root, Name), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
 	j.f = f
 	return nil
+}
+
+// InProgress reports whether another process holds the postoffice's
+// porepair lock right now: a repair or rollback is running.
+func InProgress(root string) bool {
+	f, err := osfs.OpenNoFollow(filepath.Join(root, LockName), os.O_RDONLY, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	held, err := osfs.Locked(f)
+	return err == nil && held
 }
