@@ -1,7 +1,6 @@
 package journal
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -116,11 +115,18 @@ const (
 	KindRollback = "rollback"
 )
 
-// Read reads a PO's journal; nil when there is none. A torn last
-// line (a crash while appending) is ignored: its step was not begun.
+// maxJournal bounds the journal read: a repair journals a few dozen
+// lines; anything near this is damage.
+const maxJournal = 16 << 20
+
+// Read reads a PO's journal; nil when there is none. Only a torn last
+// line (a crash while appending: the file does not end in a newline) is
+// ignored, since its step was not begun; any other line that does not
+// read is an error saying which and why, so that a damaged journal is
+// never half-obeyed.
 func Read(root string) (*Journal, error) {
 	path := filepath.Join(root, Name)
-	f, err := osfs.OpenRegular(path)
+	b, err := osfs.ReadRegular(path, maxJournal)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil
@@ -129,29 +135,48 @@ func Read(root string) (*Journal, error) {
 	case err != nil:
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	defer f.Close()
 	j := &Journal{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		var r Record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+	lines := strings.SplitAfter(string(b), "\n")
+	for i, line := range lines {
+		if line == "" {
 			continue
 		}
-		switch r.Op {
-		case "begin":
-			j.Begin = r
-		case "step":
-			j.Steps = append(j.Steps, r)
-		case "complete":
-			rc := r
-			j.Done = &rc
+		torn := i == len(lines)-1 && !strings.HasSuffix(line, "\n")
+		if err := j.add(line); err != nil {
+			if torn {
+				break
+			}
+			return nil, fmt.Errorf("journal %s line %d: %w", Name, i+1, err)
 		}
 	}
 	if j.Begin.Op == "" {
 		return nil, fmt.Errorf("journal %s has no begin record", Name)
 	}
-	return j, sc.Err()
+	return j, nil
+}
+
+// add reads one journal line into j.
+func (j *Journal) add(line string) error {
+	var r Record
+	if err := json.Unmarshal([]byte(line), &r); err != nil {
+		return fmt.Errorf("not a journal record: %w", err)
+	}
+	switch {
+	case r.Op == "begin" && j.Begin.Op == "":
+		j.Begin = r
+	case r.Op == "begin":
+		return errors.New("a second begin record")
+	case j.Begin.Op == "":
+		return fmt.Errorf("a %q record before the begin record", r.Op)
+	case r.Op == "step":
+		j.Steps = append(j.Steps, r)
+	case r.Op == "complete":
+		rc := r
+		j.Done = &rc
+	default:
+		return fmt.Errorf("unknown record %q", r.Op)
+	}
+	return nil
 }
 
 // Unfinished reports whether the PO holds a journal of a repair that did
@@ -188,12 +213,12 @@ func Diagnose(p *postoffice.PO, ms []plan.Manifest, c plan.Clock) *plan.Report {
 // Interrupted says, naming its snapshot, that the PO holds the journal of
 // a repair or rollback that did not finish; nil when it holds none.
 func Interrupted(root string) error {
-	j, ok := Unfinished(root)
-	if !ok {
+	j, err := Read(root)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%v: an earlier repair may not have finished; run `porepair rollback --snapshot ID` with the snapshot of that repair (porepair snapshots list)", err)
+	case j == nil || j.Done != nil:
 		return nil
-	}
-	if j == nil {
-		return fmt.Errorf("%s cannot be read: an earlier repair may not have finished; run `porepair rollback --snapshot ID` with the snapshot of that repair (porepair snapshots list)", Name)
 	}
 	if j.Begin.Kind == KindRollback || j.RollingBack() {
 		return fmt.Errorf("an earlier rollback did not finish (snapshot %s): run `porepair rollback` to finish it", j.Begin.Snapshot)
