@@ -179,10 +179,25 @@ func Move(from, to string) error {
 	})
 }
 
-// Copy copies src to dst (fsynced) as one counted write, streaming.
+// Copy copies src to dst as one counted write, like every other durable
+// write: streamed by copyFn into a fresh temp name beside dst (which must
+// fsync what it writes), renamed over dst, the directory fsynced. A crash
+// leaves dst whole or absent, never a torn copy.
 func Copy(src, dst string, copyFn func(src, dst string) error) error {
+	dir, base := filepath.Split(dst)
 	return step("copy "+src, func() error {
-		if err := copyFn(src, dst); err != nil {
+		f, err := os.CreateTemp(dir, strings.TrimSuffix(base, filepath.Ext(base))+"-*"+TempExt)
+		if err != nil {
+			return fmt.Errorf("copy %s: %w", src, err)
+		}
+		tmp := f.Name()
+		f.Close()
+		if err := copyFn(src, tmp); err != nil {
+			os.Remove(tmp)
+			return fmt.Errorf("copy %s: %w", src, err)
+		}
+		if err := os.Rename(tmp, dst); err != nil {
+			os.Remove(tmp)
 			return fmt.Errorf("copy %s: %w", src, err)
 		}
 		return SyncDir(filepath.Dir(dst))

@@ -41,3 +41,36 @@ func TestWriteRefusesSymlink(t *testing.T) {
 		t.Error("the link's target changed")
 	}
 }
+
+// A snapshot copy is written like every durable write: nothing at dst
+// until the copy is whole, and nothing left behind when it fails.
+func TestCopyThroughTempAndRename(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "SRC"), filepath.Join(dir, "000-GLB_NETWORK.GLB")
+	if err := os.WriteFile(src, []byte("network bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sawDst := true
+	err := Copy(src, dst, func(from, to string) error {
+		_, serr := os.Stat(dst)
+		sawDst = serr == nil
+		if filepath.Dir(to) != dir || to == dst || filepath.Ext(to) != TempExt {
+			t.Errorf("copied to %s, not a temp name beside %s", to, dst)
+		}
+		b, _ := os.ReadFile(from)
+		return os.WriteFile(to, b, 0o644)
+	})
+	if err != nil || sawDst {
+		t.Fatalf("copy: %v (dst existed during the copy: %v)", err, sawDst)
+	}
+	if b, _ := os.ReadFile(dst); string(b) != "network bytes" {
+		t.Errorf("dst holds %q", b)
+	}
+	failed := filepath.Join(dir, "001-GLB_CONTROL.GLB")
+	if err := Copy(src, failed, func(string, string) error { return errors.New("disk gone") }); err == nil {
+		t.Fatal("a failed copy reported success")
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+		t.Errorf("a failed copy left files behind: %v", ents)
+	}
+}
