@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -24,7 +26,7 @@ porepair demo --keep /tmp/sample-po`,
 deleted and re-added, the SMTP record still routes through its old mailbag id)
 and runs diagnose, plan, repair, diagnose and rollback on it, narrating each
 step. The sample is removed afterwards unless --keep names a directory.`,
-		Flags: []cli.Flag{&cli.StringFlag{Name: "keep", Usage: "write the sample to `DIR` and keep it"}},
+		Flags: []cli.Flag{&cli.StringFlag{Name: "keep", Usage: "write the sample to `DIR` and keep it"}, jsonFlag()},
 		Action: func(c *cli.Context) error {
 			dir := c.String("keep")
 			if dir == "" {
@@ -40,39 +42,72 @@ step. The sample is removed afterwards unless --keep names a directory.`,
 			if err := writeSample(dir); err != nil {
 				return exit(exitFailed, err)
 			}
-			steps := []struct {
-				say  string
-				args []string
-				want int
-			}{
-				{"1. Diagnose the sample postoffice. Its SMTP record still routes through HQ's old mailbag id (Q135031), and the mail in its queue has waited since 1993 (QUEUE_STALLED):",
-					[]string{"diagnose"}, exitProblems},
-				{"2. Plan the fix: INSTALL -R then INSTALL of the SMTP access component, as data. Nothing is written:",
-					[]string{"plan"}, exitOK},
-				{"3. Repair: lock, journal, snapshot, rewrite, verify:",
-					[]string{"repair", "--yes"}, exitOK},
-				{"4. Diagnose again: the route is mended, the queued mail waits in the new queue for EXTERNAL.EXE.\n" +
-					"   Its 1993 dates would stay QUEUE_STALLED until EXTERNAL moves it; --stalled-after 0 leaves that check out:",
-					[]string{"diagnose", "--stalled-after", "0"}, exitOK},
-				{"5. Roll the repair back from its snapshot, byte for byte:",
-					[]string{"rollback", "--snapshot", "latest", "--yes"}, exitOK},
+			if jsonOut(c) {
+				return e.demoJSON(dir)
 			}
-			fmt.Fprintf(e.stdout, "porepair demo: sample postoffice in %s\n\n", dir)
-			for _, s := range steps {
-				fmt.Fprintf(e.stdout, "== %s\n$ porepair %s\n", s.say, strings.Join(s.args, " "))
-				args := append([]string{"porepair", "--po", dir}, s.args...)
-				if got := run(args, e.stdin, e.stdout, e.stderr); got != s.want {
-					return exit(exitFailed, fmt.Errorf("demo step %q exited %d, want %d", strings.Join(s.args, " "), got, s.want))
-				}
-				fmt.Fprintln(e.stdout)
-			}
-			fmt.Fprintln(e.stdout, "The postoffice is back as it was: run `porepair --po DIR repair` on your own.")
-			if c.String("keep") != "" {
-				fmt.Fprintf(e.stdout, "The sample is kept in %s.\n", dir)
-			}
-			return nil
+			return e.demoText(dir, c.String("keep") != "")
 		},
 	}
+}
+
+// demoStep is one command of the demo, what it shows and the exit code it
+// must end with.
+type demoStep struct {
+	say  string
+	args []string
+	want int
+}
+
+var demoSteps = []demoStep{
+	{"1. Diagnose the sample postoffice. Its SMTP record still routes through HQ's old mailbag id (Q135031), and the mail in its queue has waited since 1993 (QUEUE_STALLED):",
+		[]string{"diagnose"}, exitProblems},
+	{"2. Plan the fix: INSTALL -R then INSTALL of the SMTP access component, as data. Nothing is written:",
+		[]string{"plan"}, exitOK},
+	{"3. Repair: lock, journal, snapshot, rewrite, verify:",
+		[]string{"repair", "--yes"}, exitOK},
+	{"4. Diagnose again: the route is mended, the queued mail waits in the new queue for EXTERNAL.EXE.\n" +
+		"   Its 1993 dates would stay QUEUE_STALLED until EXTERNAL moves it; --stalled-after 0 leaves that check out:",
+		[]string{"diagnose", "--stalled-after", "0"}, exitOK},
+	{"5. Roll the repair back from its snapshot, byte for byte:",
+		[]string{"rollback", "--snapshot", "latest", "--yes"}, exitOK},
+}
+
+// demoText narrates each step and shows its output.
+func (e *env) demoText(dir string, kept bool) error {
+	fmt.Fprintf(e.stdout, "porepair demo: sample postoffice in %s\n\n", dir)
+	for _, s := range demoSteps {
+		fmt.Fprintf(e.stdout, "== %s\n$ porepair %s\n", s.say, strings.Join(s.args, " "))
+		args := append([]string{"porepair", "--po", dir}, s.args...)
+		if got := run(args, e.stdin, e.stdout, e.stderr); got != s.want {
+			return exit(exitFailed, fmt.Errorf("demo step %q exited %d, want %d", strings.Join(s.args, " "), got, s.want))
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	fmt.Fprintln(e.stdout, "The postoffice is back as it was: run `porepair --po DIR repair` on your own.")
+	if kept {
+		fmt.Fprintf(e.stdout, "The sample is kept in %s.\n", dir)
+	}
+	return nil
+}
+
+// demoJSON runs the same steps with --json and prints one document: each
+// step's command, exit code and JSON output.
+func (e *env) demoJSON(dir string) error {
+	var steps []object
+	for _, s := range demoSteps {
+		var out bytes.Buffer
+		args := append([]string{"porepair", "--po", dir, "--json"}, s.args...)
+		got := run(args, e.stdin, &out, e.stderr)
+		var doc any
+		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+			return exit(exitFailed, fmt.Errorf("demo step %q printed no JSON: %w", strings.Join(s.args, " "), err))
+		}
+		steps = append(steps, object{{"command", strings.Join(s.args, " ")}, {"exit_code", got}, {"output", doc}})
+		if got != s.want {
+			return exit(exitFailed, fmt.Errorf("demo step %q exited %d, want %d", strings.Join(s.args, " "), got, s.want))
+		}
+	}
+	return writeJSON(e.stdout, object{{"po", dir}, {"steps", steps}, {"exit_code", exitOK}})
 }
 
 // keepDir checks --keep DIR before anything is written: it must be a new
