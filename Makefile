@@ -9,7 +9,7 @@ STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TAGS      := -tags faultinject
 CROSS     := linux/amd64 linux/arm64 windows/amd64 windows/arm64 darwin/amd64 darwin/arm64 freebsd/amd64 freebsd/arm64
 
-.PHONY: all build install cross test lint fuzz bench bigpo stress golden clean
+.PHONY: all build install cross test cover lint fuzz bench bigpo stress golden clean
 
 all: build test
 
@@ -32,6 +32,23 @@ cross:
 
 test: cross
 	$(GO) test $(TAGS) -race -count=1 $(PKGS)
+
+# Coverage of porepair's packages (the module's packages the command is
+# built from) by make test's tests (no race detector), counting the
+# porepair processes the crash, signal and terminal tests start: their
+# binary is built with -cover and writes to POREPAIR_COVERDIR. The
+# counters of all of them are merged with go tool covdata; the total is
+# the last line.
+COVERDIR ?= $(CURDIR)/cover
+COVERPKG = $(shell $(GO) list -deps ./cmd/porepair | grep -x '$(shell $(GO) list -m)\(/.*\)\?' | paste -sd, -)
+cover:
+	rm -rf $(COVERDIR) && mkdir -p $(COVERDIR)/unit $(COVERDIR)/proc $(COVERDIR)/merged
+	POREPAIR_COVERDIR=$(COVERDIR)/proc POREPAIR_COVERPKG=$(COVERPKG) $(GO) test $(TAGS) -count=1 -covermode=atomic -coverpkg=$(COVERPKG) $(PKGS) -args -test.gocoverdir=$(COVERDIR)/unit
+	$(GO) tool covdata merge -i=$(COVERDIR)/unit,$(COVERDIR)/proc -o $(COVERDIR)/merged
+	$(GO) tool covdata percent -i=$(COVERDIR)/merged
+	$(GO) tool covdata textfmt -i=$(COVERDIR)/merged -o $(COVERDIR)/cover.out
+	@echo "in process only: $$($(GO) tool covdata textfmt -i=$(COVERDIR)/unit -o $(COVERDIR)/unit.out && $(GO) tool cover -func=$(COVERDIR)/unit.out | tail -1)"
+	@echo "merged:          $$($(GO) tool cover -func=$(COVERDIR)/cover.out | tail -1)"
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -69,4 +86,4 @@ golden:
 	POREPAIR_UPDATE_GOLDEN=1 $(GO) test $(TAGS) -count=1 -run Golden ./cmd/porepair
 
 clean:
-	rm -rf bin bench.out
+	rm -rf bin bench.out cover

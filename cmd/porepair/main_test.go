@@ -28,6 +28,13 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv("POREPAIR_TEST_HOLDLOCK"); path != "" {
 		os.Exit(holdLock(path))
 	}
+	// make cover: the porepair processes the tests start (binary's
+	// build, made with -cover) write their counters where the Makefile
+	// merges them with the tests' own; go test's GOCOVERDIR is a
+	// directory of its own that make cover does not read.
+	if dir := os.Getenv("POREPAIR_COVERDIR"); dir != "" {
+		os.Setenv("GOCOVERDIR", dir)
+	}
 	testscript.Main(m, map[string]func(){
 		"porepair": func() { os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr)) },
 	})
@@ -221,7 +228,8 @@ var (
 )
 
 // binary builds the real porepair once for the tests that crash it, with
-// the fault hook: only a faultinject build honours POREPAIR_FAULT.
+// the fault hook: only a faultinject build honours POREPAIR_FAULT. Under
+// make cover it is built for coverage.
 func binary(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
@@ -231,7 +239,16 @@ func binary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "porepair")
-		out, err := exec.Command("go", "build", "-tags", "faultinject", "-o", binPath, ".").CombinedOutput()
+		args := []string{"build", "-tags", "faultinject", "-o", binPath}
+		if os.Getenv("POREPAIR_COVERDIR") != "" {
+			// make cover counts what the crash, signal and terminal tests
+			// run in these processes too, in the packages it measures.
+			args = append(args, "-cover", "-covermode=atomic")
+			if pkgs := os.Getenv("POREPAIR_COVERPKG"); pkgs != "" {
+				args = append(args, "-coverpkg="+pkgs)
+			}
+		}
+		out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
 		if err != nil {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
