@@ -35,9 +35,21 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv("POREPAIR_COVERDIR"); dir != "" {
 		os.Setenv("GOCOVERDIR", dir)
 	}
-	testscript.Main(m, map[string]func(){
+	testscript.Main(cleanup{m}, map[string]func(){
 		"porepair": func() { os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr)) },
 	})
+}
+
+// cleanup removes porepair's test build once the tests have run: make
+// test keeps TMPDIR on tmpfs, where every run's copy would stay in memory.
+type cleanup struct{ m *testing.M }
+
+func (c cleanup) Run() int {
+	code := c.m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	return code
 }
 
 // holdLock takes a classic fcntl write lock on path, as ADMIN.EXE's
