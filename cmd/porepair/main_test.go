@@ -153,10 +153,17 @@ func TestScripts(t *testing.T) {
 				want, err := strconv.Atoi(args[0])
 				ts.Check(err)
 				var got int
-				if args[1] == "porepair" && !needsProcess(ts) {
-					got = scriptRun(ts, args[1:])
-				} else {
+				switch {
+				case args[1] != "porepair":
 					got = scriptExec(ts, args[1], args[2:])
+				case needsProcess(ts):
+					// The test binary may lack the fault hook (go test
+					// without -tags faultinject); this build has it.
+					bin, err := buildBinary()
+					ts.Check(err)
+					got = scriptExec(ts, bin, args[2:])
+				default:
+					got = scriptRun(ts, args[1:])
 				}
 				if got != want {
 					ts.Fatalf("exit code %d, want %d", got, want)
@@ -239,12 +246,29 @@ var (
 	binErr  error
 )
 
+// pkgDir is this package's directory, where go test starts: a script's
+// porepair may run in process in another directory while the binary is
+// being built for a script that needs a process.
+var pkgDir, pkgDirErr = os.Getwd()
+
 // binary builds the real porepair once for the tests that crash it, with
 // the fault hook: only a faultinject build honours POREPAIR_FAULT. Under
 // make cover it is built for coverage.
 func binary(t testing.TB) string {
 	t.Helper()
+	path, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func buildBinary() (string, error) {
 	binOnce.Do(func() {
+		if pkgDirErr != nil {
+			binErr = pkgDirErr
+			return
+		}
 		dir, err := os.MkdirTemp("", "porepair-bin-")
 		if err != nil {
 			binErr = err
@@ -260,15 +284,13 @@ func binary(t testing.TB) string {
 				args = append(args, "-coverpkg="+pkgs)
 			}
 		}
-		out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
-		if err != nil {
+		cmd := exec.Command("go", append(args, ".")...)
+		cmd.Dir = pkgDir
+		if out, err := cmd.CombinedOutput(); err != nil {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
+	return binPath, binErr
 }
 
 // porepair runs the real binary with extra environment; it returns the
