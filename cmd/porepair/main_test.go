@@ -28,9 +28,28 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv("POREPAIR_TEST_HOLDLOCK"); path != "" {
 		os.Exit(holdLock(path))
 	}
-	testscript.Main(m, map[string]func(){
+	// make cover: the porepair processes the tests start (binary's
+	// build, made with -cover) write their counters where the Makefile
+	// merges them with the tests' own; go test's GOCOVERDIR is a
+	// directory of its own that make cover does not read.
+	if dir := os.Getenv("POREPAIR_COVERDIR"); dir != "" {
+		os.Setenv("GOCOVERDIR", dir)
+	}
+	testscript.Main(cleanup{m}, map[string]func(){
 		"porepair": func() { os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr)) },
 	})
+}
+
+// cleanup removes porepair's test build once the tests have run: make
+// test keeps TMPDIR on tmpfs, where every run's copy would stay in memory.
+type cleanup struct{ m *testing.M }
+
+func (c cleanup) Run() int {
+	code := c.m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	return code
 }
 
 // holdLock takes a classic fcntl write lock on path, as ADMIN.EXE's
@@ -54,8 +73,14 @@ func holdLock(path string) int {
 }
 
 func TestScripts(t *testing.T) {
+	// Absolute: each script reads its file when it starts, maybe while
+	// another one's porepair runs in this process in its own directory.
+	dir, err := filepath.Abs("testdata/script")
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata/script",
+		Dir: dir,
 		// The fixture command dates queued mail in this process's zone;
 		// porepair must read it in the same one.
 		Setup: func(env *testscript.Env) error {
@@ -119,16 +144,26 @@ func TestScripts(t *testing.T) {
 				ts.Fatalf("tree %s differs at %v", args[0], d)
 			},
 			// expect CODE porepair ARGS...: run and check the exit code.
+			// porepair runs in this process (scriptRun) unless the script's
+			// environment asks for what only a process of its own has.
 			"expect": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 2 {
+					ts.Fatalf("usage: expect CODE COMMAND [ARGS...]")
+				}
 				want, err := strconv.Atoi(args[0])
 				ts.Check(err)
-				err = ts.Exec(args[1], args[2:]...)
-				got := 0
-				var ee *exec.ExitError
-				if errors.As(err, &ee) {
-					got = ee.ExitCode()
-				} else if err != nil {
-					ts.Fatalf("%v", err)
+				var got int
+				switch {
+				case args[1] != "porepair":
+					got = scriptExec(ts, args[1], args[2:])
+				case needsProcess(ts):
+					// The test binary may lack the fault hook (go test
+					// without -tags faultinject); this build has it.
+					bin, err := buildBinary()
+					ts.Check(err)
+					got = scriptExec(ts, bin, args[2:])
+				default:
+					got = scriptRun(ts, args[1:])
 				}
 				if got != want {
 					ts.Fatalf("exit code %d, want %d", got, want)
@@ -138,32 +173,124 @@ func TestScripts(t *testing.T) {
 	})
 }
 
+// scriptExec runs a command of a script as a process and returns its
+// exit code.
+func scriptExec(ts *testscript.TestScript, name string, args []string) int {
+	err := ts.Exec(name, args...)
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	return 0
+}
+
+// needsProcess reports whether a script's porepair must be a process of
+// its own: the fault hook is read once, when a process starts, and only a
+// process started with the script's TZ reads the clock in that zone.
+func needsProcess(ts *testscript.TestScript) bool {
+	return ts.Getenv("POREPAIR_FAULT") != "" || ts.Getenv("TZ") != os.Getenv("TZ")
+}
+
+// inProcess serialises the in-process runs of porepair: each sets the
+// process's working directory, os.Args and the variables porepair reads
+// to its script's, and puts them back after.
+var inProcess sync.Mutex
+
+// scriptEnv is every variable porepair reads besides POREPAIR_FAULT and
+// TZ (needsProcess).
+var scriptEnv = []string{"POREPAIR_PO", "NO_COLOR"}
+
+// scriptRun runs porepair in this process, as run's caller main would in
+// a process of its own started in the script's directory with the
+// script's environment, and returns its exit code. A process per call
+// (the race-built test binary) took most of the time of make test.
+func scriptRun(ts *testscript.TestScript, args []string) int {
+	inProcess.Lock()
+	defer inProcess.Unlock()
+	wd, err := os.Getwd()
+	ts.Check(err)
+	ts.Check(os.Chdir(ts.MkAbs(".")))
+	defer func() {
+		if err := os.Chdir(wd); err != nil {
+			panic(err) // every later test would run in the wrong directory
+		}
+	}()
+	for _, k := range scriptEnv {
+		old, had := os.LookupEnv(k)
+		if v := ts.Getenv(k); v != "" {
+			os.Setenv(k, v)
+		} else {
+			os.Unsetenv(k)
+		}
+		defer func() {
+			if had {
+				os.Setenv(k, old)
+			} else {
+				os.Unsetenv(k)
+			}
+		}()
+	}
+	// The cli package's shell completion reads os.Args, not run's args.
+	osArgs := os.Args
+	os.Args = args
+	defer func() { os.Args = osArgs }()
+	return run(args, strings.NewReader(""), ts.Stdout(), ts.Stderr())
+}
+
 var (
 	binOnce sync.Once
 	binPath string
 	binErr  error
 )
 
+// pkgDir is this package's directory, where go test starts: a script's
+// porepair may run in process in another directory while the binary is
+// being built for a script that needs a process.
+var pkgDir, pkgDirErr = os.Getwd()
+
 // binary builds the real porepair once for the tests that crash it, with
-// the fault hook: only a faultinject build honours POREPAIR_FAULT.
+// the fault hook: only a faultinject build honours POREPAIR_FAULT. Under
+// make cover it is built for coverage.
 func binary(t testing.TB) string {
 	t.Helper()
+	path, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func buildBinary() (string, error) {
 	binOnce.Do(func() {
+		if pkgDirErr != nil {
+			binErr = pkgDirErr
+			return
+		}
 		dir, err := os.MkdirTemp("", "porepair-bin-")
 		if err != nil {
 			binErr = err
 			return
 		}
 		binPath = filepath.Join(dir, "porepair")
-		out, err := exec.Command("go", "build", "-tags", "faultinject", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
+		args := []string{"build", "-tags", "faultinject", "-o", binPath}
+		if os.Getenv("POREPAIR_COVERDIR") != "" {
+			// make cover counts what the crash, signal and terminal tests
+			// run in these processes too, in the packages it measures.
+			args = append(args, "-cover", "-covermode=atomic")
+			if pkgs := os.Getenv("POREPAIR_COVERPKG"); pkgs != "" {
+				args = append(args, "-coverpkg="+pkgs)
+			}
+		}
+		cmd := exec.Command("go", append(args, ".")...)
+		cmd.Dir = pkgDir
+		if out, err := cmd.CombinedOutput(); err != nil {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
+	return binPath, binErr
 }
 
 // porepair runs the real binary with extra environment; it returns the
