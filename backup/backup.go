@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -296,16 +297,6 @@ func (s *Snapshot) RolledBack() (string, bool) {
 	return strings.TrimSpace(string(b)), true
 }
 
-// ClearRolledBack forgets a rollback mark: a rollback that is begun again
-// (--force after a new repair) is not finished until it ends.
-func (s *Snapshot) ClearRolledBack() error {
-	err := os.Remove(filepath.Join(s.Dir, rolledBackName))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("snapshot %s: %w", s.ID, err)
-	}
-	return nil
-}
-
 // Check finds, before anything is written, what would make a restore
 // fail half-way: a path that leaves the postoffice, a missing or damaged
 // copy, an entry without one.
@@ -376,12 +367,31 @@ func safePath(root, rel string) (string, error) {
 	return cur, nil
 }
 
-// Remove deletes a snapshot directory.
-func Remove(dir, id string) error {
-	if err := validID(id); err != nil {
-		return err
+// idPattern is the shape of the ids NewID makes.
+var idPattern = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}-[0-9a-f]{6}$`)
+
+// copyName is the shape of the copies Create makes, and of their temp files.
+var copyName = regexp.MustCompile(`^[0-9]{3}-[^/\\]+$`)
+
+// Leftover reports whether sdir is an incomplete snapshot that porepair
+// made and a crash left: a real directory named like a snapshot id, with
+// no manifest, holding nothing but copies and temp files. Only such a
+// directory may be removed on the word of a journal, which a damaged or
+// edited file could make name any directory at all.
+func Leftover(sdir string) bool {
+	if fi, err := os.Lstat(sdir); err != nil || !fi.IsDir() || !idPattern.MatchString(filepath.Base(sdir)) {
+		return false
 	}
-	return os.RemoveAll(filepath.Join(dir, id))
+	ents, err := os.ReadDir(sdir)
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		if !e.Type().IsRegular() || e.Name() == ManifestName || !copyName.MatchString(e.Name()) {
+			return false
+		}
+	}
+	return true
 }
 
 // RemoveDir deletes a snapshot directory by its path, as listed in Info.

@@ -153,11 +153,10 @@ func cleanOwnDir(root string, j *Journal) []string {
 			rm(p)
 		}
 	}
-	if j != nil && j.Begin.SnapshotDir != "" && j.Begin.Snapshot != "" {
-		if _, err := backup.Open(j.Begin.SnapshotDir, j.Begin.Snapshot); err != nil {
-			if d := filepath.Join(j.Begin.SnapshotDir, j.Begin.Snapshot); isDir(d) {
-				rm(d)
-			}
+	if j != nil && filepath.IsAbs(j.Begin.SnapshotDir) && j.Begin.Snapshot != "" {
+		d := filepath.Join(j.Begin.SnapshotDir, j.Begin.Snapshot)
+		if filepath.Dir(d) == filepath.Clean(j.Begin.SnapshotDir) && backup.Leftover(d) && backup.RemoveDir(d) == nil {
+			removed = append(removed, d)
 		}
 	}
 	return removed
@@ -172,9 +171,4 @@ func globTemps(dir string) []string {
 		}
 	}
 	return out
-}
-
-func isDir(p string) bool {
-	fi, err := os.Lstat(p)
-	return err == nil && fi.IsDir()
 }

@@ -257,3 +257,30 @@ func TestRepairSnapshotDirElsewhere(t *testing.T) {
 		t.Fatalf("second rollback = %+v", rb)
 	}
 }
+
+// A journal names its snapshot's directory: edited or damaged, it must
+// never make a rollback delete a directory porepair did not make.
+func TestRollbackDeletesOnlyItsOwnLeftovers(t *testing.T) {
+	for _, snap := range []string{"keepme", "..", "20261129T000000Z-aaaaaa-bbbbbb"} {
+		dir, _ := setup(t, "stale", false)
+		outside := t.TempDir()
+		victim := filepath.Join(outside, snap)
+		if snap == ".." {
+			victim = filepath.Dir(outside)
+		}
+		os.MkdirAll(filepath.Join(outside, "keepme"), 0o755)
+		os.MkdirAll(filepath.Join(outside, "20261129T000000Z-aaaaaa-bbbbbb"), 0o755)
+		os.WriteFile(filepath.Join(outside, "keepme", "notes.txt"), []byte("mine"), 0o644)
+		os.WriteFile(filepath.Join(outside, "20261129T000000Z-aaaaaa-bbbbbb", "notes.txt"), []byte("mine"), 0o644)
+		os.MkdirAll(filepath.Join(dir, journal.Dir), 0o755)
+		begin := fmt.Sprintf(`{"op":"begin","kind":"repair","snapshot":%q,"snapshot_dir":%q}`+"\n", snap, outside)
+		os.WriteFile(filepath.Join(dir, journal.Name), []byte(begin), 0o644)
+		repair.Rollback(context.Background(), dir, "", false, repair.Options{})
+		if _, err := os.Stat(victim); err != nil {
+			t.Errorf("snapshot %q: the rollback removed %s", snap, victim)
+		}
+		if b, _ := os.ReadFile(filepath.Join(outside, "keepme", "notes.txt")); string(b) != "mine" {
+			t.Errorf("snapshot %q: a file outside the postoffice is gone", snap)
+		}
+	}
+}
