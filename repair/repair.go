@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-multierror"
-
 	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/durable"
 	"github.com/porepair/porepair/internal/errlist"
@@ -47,20 +45,9 @@ func (r *Result) done(status Status) { r.Status, r.Code = status, status.Code() 
 func (r *Result) fail(status Status, err error) {
 	r.done(status)
 	r.Err = errlist.Join(r.Err, err)
-	var flatten func(error)
-	flatten = func(err error) {
-		var me *multierror.Error
-		switch {
-		case err == nil:
-		case errors.As(err, &me) && me == err:
-			for _, e := range me.Errors {
-				flatten(e)
-			}
-		default:
-			r.Errors = append(r.Errors, err.Error())
-		}
+	for _, e := range errlist.Errors(err) {
+		r.Errors = append(r.Errors, e.Error())
 	}
-	flatten(err)
 }
 
 // lock takes the postoffice's locks, or records why it could not:

@@ -82,29 +82,19 @@ func tempsFree(root string, rels []string, own map[string]bool) error {
 // backstop): the file there is not porepair's, and removeTemps must
 // leave it alone although the journal names it.
 func noteForeign(j *Journal, root string, err error) {
-	if j == nil || err == nil {
+	if j == nil {
 		return
 	}
-	var walk func(error)
-	walk = func(err error) {
-		if tie, ok := err.(*durable.TempInUseError); ok {
-			if rel, rerr := filepath.Rel(root, tie.Path); rerr == nil {
-				if j.Foreign == nil {
-					j.Foreign = map[string]bool{}
-				}
-				j.Foreign[filepath.ToSlash(rel)] = true
-			}
+	for _, e := range errlist.Errors(err) {
+		var tie *durable.TempInUseError
+		if !errors.As(e, &tie) {
+			continue
 		}
-		switch u := err.(type) {
-		case interface{ Unwrap() []error }:
-			for _, e := range u.Unwrap() {
-				walk(e)
+		if rel, rerr := filepath.Rel(root, tie.Path); rerr == nil {
+			if j.Foreign == nil {
+				j.Foreign = map[string]bool{}
 			}
-		case interface{ Unwrap() error }:
-			if e := u.Unwrap(); e != nil {
-				walk(e)
-			}
+			j.Foreign[filepath.ToSlash(rel)] = true
 		}
 	}
-	walk(err)
 }

@@ -14,9 +14,9 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/hashicorp/go-multierror"
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
@@ -290,14 +290,8 @@ func yesFlag() cli.Flag {
 // snapshot still exits 3.
 func verifyJSON(e *env, id string, entries int, verr error) error {
 	errs := []string{}
-	var me *multierror.Error
-	switch {
-	case errors.As(verr, &me):
-		for _, err := range me.Errors {
-			errs = append(errs, err.Error())
-		}
-	case verr != nil:
-		errs = append(errs, verr.Error())
+	for _, err := range errlist.Errors(verr) {
+		errs = append(errs, err.Error())
 	}
 	if err := writeJSON(e.stdout, object{{"id", id}, {"entries", entries}, {"ok", verr == nil},
 		{"errors", errs}, {"exit_code", map[bool]int{true: exitOK, false: exitProblems}[verr == nil]}}); err != nil {

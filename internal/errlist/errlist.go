@@ -35,3 +35,20 @@ func oneLine(errs []error) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// Errors lists the errors err holds, one by one: the members of a list
+// (nested lists flattened), or err alone; none for nil.
+func Errors(err error) []error {
+	me, ok := err.(*multierror.Error)
+	if !ok {
+		if err == nil {
+			return nil
+		}
+		return []error{err}
+	}
+	var out []error
+	for _, e := range me.Errors {
+		out = append(out, Errors(e)...)
+	}
+	return out
+}

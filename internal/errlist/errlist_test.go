@@ -27,3 +27,14 @@ func TestJoin(t *testing.T) {
 		t.Errorf("message %q", err)
 	}
 }
+
+func TestErrors(t *testing.T) {
+	a, b, c := errors.New("a"), errors.New("b"), errors.New("c")
+	got := errlist.Errors(errlist.Join(a, errlist.Join(b, c)))
+	if len(got) != 3 || got[0] != a || got[1] != b || got[2] != c {
+		t.Errorf("Errors = %v", got)
+	}
+	if len(errlist.Errors(nil)) != 0 || len(errlist.Errors(a)) != 1 {
+		t.Error("nil or a single error listed wrongly")
+	}
+}
