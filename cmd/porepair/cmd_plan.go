@@ -2,7 +2,7 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
+	"fmt"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -45,8 +45,11 @@ postoffice that changed since.`,
 					return r
 				}
 				if out != "" {
-					b, _ := json.MarshalIndent(pl, "", "  ")
-					if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+					var b bytes.Buffer
+					if err := pl.Encode(&b); err != nil {
+						return failed(dir, statusError, exit(exitUsage, fmt.Errorf("--out: %w", err)))
+					}
+					if err := os.WriteFile(out, b.Bytes(), 0o644); err != nil {
 						return failed(dir, statusError, usagef("--out %s: %s", out, errText(err)))
 					}
 				}

@@ -2,13 +2,12 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/repair"
@@ -219,22 +218,17 @@ func repairResult(dir string, res repair.Result) result {
 }
 
 func loadPlan(file string) (*plan.Plan, error) {
-	b, err := os.ReadFile(file)
+	f, err := osfs.OpenRegular(file)
 	if err != nil {
 		return nil, usagef("--plan %s: %s", file, errText(err))
 	}
-	var p plan.Plan
-	if err := json.Unmarshal(b, &p); err != nil {
+	defer f.Close()
+	// The plan is checked whole here, before anything is locked: a saved
+	// plan is the whole decision, so an edited one is refused, not half
+	// carried out.
+	p, err := plan.Load(f)
+	if err != nil {
 		return nil, usagef("--plan %s: %v", file, err)
 	}
-	if p.PO == "" {
-		return nil, usagef("--plan %s: not a porepair plan", file)
-	}
-	if err := p.CheckVersion(); err != nil {
-		return nil, usagef("--plan %s: %v", file, err)
-	}
-	if err := p.Manifest.Validate(); err != nil && !p.NothingToDo {
-		return nil, usagef("--plan %s: %v", file, err)
-	}
-	return &p, nil
+	return p, nil
 }

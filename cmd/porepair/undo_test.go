@@ -3,6 +3,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -216,7 +218,7 @@ func TestPruneLockAndUnfinished(t *testing.T) {
 // null) is refused before anything is written: porepair never deletes or
 // overwrites a file it did not snapshot.
 func TestEditedPlanCannotSkipSnapshot(t *testing.T) {
-	for _, op := range []string{"patch", "delete"} {
+	for _, op := range []string{"write", "delete"} {
 		t.Run(op, func(t *testing.T) {
 			dir, before := stalePO(t)
 			planFile := filepath.Join(t.TempDir(), "p.plan")
@@ -229,16 +231,21 @@ func TestEditedPlanCannotSkipSnapshot(t *testing.T) {
 			for _, c := range pl["changes"].([]any) {
 				ch := c.(map[string]any)
 				if ch["file"] == "GLB/CONTROL.GLB" {
-					ch["before"] = nil
-					if op == "delete" {
-						ch["op"], ch["patches"] = "delete", nil
+					// A write of a "new" file holds together by itself: only the
+					// disk shows the lie. A delete without a fingerprint does not.
+					ch["before"], ch["op"], ch["patches"] = nil, op, nil
+					if op == "write" {
+						sum := sha256.Sum256([]byte("x"))
+						ch["data"], ch["after_size"], ch["after_sha256"] = "78", 1, hex.EncodeToString(sum[:])
 					}
 				}
 			}
 			b, _ = json.Marshal(pl)
 			os.WriteFile(planFile, b, 0o644)
 			code, out, errs := porepair(t, nil, "--po", dir, "repair", "--plan", planFile, "--yes")
-			if code != 2 || !strings.Contains(out+errs, "GLB/CONTROL.GLB exists, but the plan says it does not") {
+			want := map[string]string{"write": "GLB/CONTROL.GLB exists, but the plan says it does not",
+				"delete": "delete GLB/CONTROL.GLB: no fingerprint"}[op]
+			if code != 2 || !strings.Contains(out+errs, want) {
 				t.Fatalf("exit %d\n%s%s", code, out, errs)
 			}
 			sameTree(t, dir, before, "edited plan")
