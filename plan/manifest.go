@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"sort"
 	"strings"
 
@@ -99,6 +100,9 @@ func (m Manifest) Validate() error {
 		if err != nil || strings.Count(clean, "/") != 1 {
 			return fmt.Errorf("manifest %s: file %q must be DIR/NAME inside the postoffice", m.Name, f.Path)
 		}
+		if why := reserved(clean); why != "" {
+			return fmt.Errorf("manifest %s: file %s is %s, not a component's file: a reinstall would delete and rewrite it", m.Name, f.Path, why)
+		}
 		if f.Kind != Media && f.Kind != Keep {
 			return fmt.Errorf("manifest %s: file %s: kind %q must be media or keep", m.Name, f.Path, f.Kind)
 		}
@@ -106,6 +110,45 @@ func (m Manifest) Validate() error {
 			return fmt.Errorf("manifest %s: file %s listed twice", m.Name, f.Path)
 		}
 		seen[strings.ToUpper(clean)] = true
+	}
+	return nil
+}
+
+// reserved says why a path can be no component's file: porepair's own
+// directory, the directories of mail and routing data, and the GLB files
+// of the postoffice's database (those MAILINT size-checks).
+func reserved(rel string) string {
+	dir, name := path.Split(strings.ToUpper(rel))
+	switch dir {
+	case "POREPAIR/":
+		return "porepair's own file"
+	case "XTN/", "MBG/", "KEY/", "USR/", "MAI/", "ATT/", "P1/":
+		return "mail or routing data"
+	}
+	if _, ok := postoffice.SizeRuleFor(rel); ok && dir == "GLB/" {
+		return "part of the postoffice's database (" + name + ")"
+	}
+	return ""
+}
+
+// knownBits are the bits of MASTER.GLB's installed field that belong to
+// a gateway already: the built-in components' and MS Mail Connection's
+// (Q148666). A user manifest taking one would clear it on reinstall.
+var knownBits = map[uint32]string{0x1000: "MS Mail Connection (Q148666)"}
+
+// collides refuses a user manifest that claims a built-in component's
+// record or another gateway's bit under a name of its own.
+func (m Manifest) collides() error {
+	for _, b := range Builtin {
+		if strings.EqualFold(b.Name, m.Name) {
+			continue
+		}
+		if m.InstalledBit == b.InstalledBit || m.Type == b.Type && postoffice.EqualName(m.Record, b.Record) {
+			return fmt.Errorf("manifest %s: its record or installed_bit is the built-in %s component's", m.Name, b.Name)
+		}
+	}
+	if who, ok := knownBits[m.InstalledBit]; ok {
+		return fmt.Errorf("manifest %s: installed_bit 0x%X is %s's", m.Name, m.InstalledBit, who)
 	}
 	return nil
 }
@@ -129,6 +172,9 @@ func LoadManifest(file string) (Manifest, error) {
 		return m, fmt.Errorf("manifest %s: %w", file, err)
 	}
 	if err := m.Validate(); err != nil {
+		return m, fmt.Errorf("%s: %w", file, err)
+	}
+	if err := m.collides(); err != nil {
 		return m, fmt.Errorf("%s: %w", file, err)
 	}
 	return m, nil

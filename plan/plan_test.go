@@ -366,6 +366,12 @@ func TestManifestFile(t *testing.T) {
 		`{"name":"x","record":"X","type":100,"installed_bit":8,"files":[]}`,
 		`{"name":"x","record":"X","type":8,"master_bit":8,"files":[]}`,
 		`{"name":"x","unknown":1}`,
+		`{"name":"x","record":"X","type":8,"installed_bit":8,"files":[{"path":"GLB/NETWORK.GLB","kind":"keep"}]}`,
+		`{"name":"x","record":"X","type":8,"installed_bit":8,"files":[{"path":"POREPAIR/ID","kind":"keep"}]}`,
+		`{"name":"x","record":"X","type":8,"installed_bit":8,"files":[{"path":"MBG/0000000A.MBG","kind":"keep"}]}`,
+		`{"name":"x","record":"X","type":8,"installed_bit":512,"files":[]}`,
+		`{"name":"x","record":"SMTP","type":12,"installed_bit":8,"files":[]}`,
+		`{"name":"x","record":"X","type":8,"installed_bit":4096,"files":[]}`,
 	} {
 		f := filepath.Join(dir, "bad.json")
 		os.WriteFile(f, []byte(bad), 0o644)
