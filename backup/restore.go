@@ -64,6 +64,33 @@ func (s *Snapshot) MovedChanged(root string) ([]string, error) {
 	return out, nil
 }
 
+// MovedMissing lists the moved files (the queue pair) that exist neither
+// at their old name nor at their new one: a later repair moved the queue
+// again, or it was removed. No restore can put those back, so a rollback
+// must refuse before it writes anything, --force or not.
+func (s *Snapshot) MovedMissing(root string) ([]string, error) {
+	var out []string
+	for _, e := range s.Entries {
+		if e.MovedTo == "" {
+			continue
+		}
+		found := false
+		for _, rel := range []string{e.File, e.MovedTo} {
+			full, err := safePath(root, rel)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := os.Lstat(full); err == nil {
+				found = true
+			}
+		}
+		if !found {
+			out = append(out, e.MovedTo)
+		}
+	}
+	return out, nil
+}
+
 // holds reports whether rel holds e's original bytes.
 func (s *Snapshot) holds(root, rel string, e Entry) (bool, error) {
 	full, err := safePath(root, rel)

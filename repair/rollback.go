@@ -124,6 +124,9 @@ func (rp *RollbackPlan) fromJournal(po *postoffice.PO) error {
 	if err := snap.Check(po.Root); err != nil {
 		return refused("snapshot %s is damaged, nothing written: %w", snap.ID, err)
 	}
+	if err := queueThere(po, snap); err != nil {
+		return err
+	}
 	if changed, err := snap.MovedChanged(po.Root); err != nil {
 		return refused("%w", err)
 	} else if len(changed) > 0 && !rp.force {
@@ -144,6 +147,9 @@ func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) e
 	if err := snap.Check(po.Root); err != nil {
 		return refused("snapshot %s is damaged, nothing written: %w", snap.ID, err)
 	}
+	if err := queueThere(po, snap); err != nil {
+		return err
+	}
 	changed, err := snap.Changed(po.Root)
 	if err != nil {
 		return refused("%w", err)
@@ -153,6 +159,20 @@ func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) e
 			strings.Join(changed, ", "))
 	}
 	return rp.describe(po)
+}
+
+// queueThere refuses a rollback whose queue pair is at neither of its
+// names: the restore could not finish, --force or not.
+func queueThere(po *postoffice.PO, snap *backup.Snapshot) error {
+	missing, err := snap.MovedMissing(po.Root)
+	if err != nil {
+		return refused("%w", err)
+	}
+	if len(missing) > 0 {
+		return refused("the queue this snapshot moved is no longer at %s (a later repair moved it again, or it was removed): rolling back would leave the postoffice half-restored; nothing written. Roll back the later repair first (porepair snapshots list)",
+			strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 func (rp *RollbackPlan) use(snap *backup.Snapshot) {
