@@ -273,7 +273,7 @@ func (b *builder) readableFiles() error {
 func (b *builder) counterAhead() error {
 	for _, f := range b.report.Findings {
 		if f.Code == CounterBehind {
-			return refuse("%s; a new mailbag id could overwrite a live mailbag (Q87388)", f.Message)
+			return refuse("%s", f.Message)
 		}
 	}
 	return nil
@@ -401,6 +401,9 @@ func (b *builder) mediaPresent() error {
 		}
 		if len(b.recs) == 1 && b.p.Exists(f.Path) {
 			continue
+		}
+		if b.opt.MediaDir != "" {
+			return refuse("%s is neither on the postoffice nor on the disk in --media %s (looked for %s there)", f.Path, b.opt.MediaDir, path.Base(f.Path))
 		}
 		return refuse("%s is missing from the postoffice; give --media DIR (the Access disk) to put it back", f.Path)
 	}

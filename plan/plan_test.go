@@ -427,3 +427,28 @@ func TestPlanRefusesGatewayWithoutMailbag(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A fresh install over files an earlier install left: the address list is
+// kept as it is, a template replaced by the disk's; the plan describes the
+// disk, so the executor carries it out.
+func TestPlanFreshInstallKeepsLeftFiles(t *testing.T) {
+	media := t.TempDir()
+	if err := fixture.BuildMedia(media, "v3.5"); err != nil {
+		t.Fatal(err)
+	}
+	p := build(t, "not-installed")
+	os.WriteFile(filepath.Join(p.Root, "NME/SMTP.NME"), bytes.Repeat([]byte("A"), 45), 0o644)
+	os.WriteFile(filepath.Join(p.Root, "TPL/SMTP.TPL"), []byte("old template"), 0o644)
+	p, _ = postoffice.Open(p.Root)
+	pl := mustPlan(t, p, plan.Options{Gateway: "ACME/HQ", MediaDir: media})
+	for _, c := range pl.Changes {
+		switch c.File {
+		case "NME/SMTP.NME":
+			t.Errorf("the address list is rewritten: %+v", c)
+		case "TPL/SMTP.TPL":
+			if c.Before == nil || c.Before.Size != int64(len("old template")) {
+				t.Errorf("the template is written as if it did not exist: %+v", c.Before)
+			}
+		}
+	}
+}

@@ -60,7 +60,7 @@ func (b *builder) remove(net, master *buffer, hubs *int) (map[string][]byte, err
 		b.setInstalled(PhaseRemove, master, false, []string{"Q264265", "Q148666"}, "Step 3: clear the %s bit in MASTER.GLB")
 	}
 	if len(b.recs) == 0 {
-		return map[string][]byte{}, nil
+		return b.leftFiles()
 	}
 	return b.deleteFiles()
 }
@@ -108,6 +108,25 @@ func (b *builder) deleteFiles() (map[string][]byte, error) {
 			Description: fmt.Sprintf("Step 4: delete %s (%s file; its bytes are kept to put back)", actual, f.Kind)})
 	}
 	return carried, nil
+}
+
+// leftFiles reads, for a fresh install, the component's files that are
+// already on the postoffice (left by an earlier install): a keep file
+// (the address list) is kept as it is, a media file replaced by the disk's.
+func (b *builder) leftFiles() (map[string][]byte, error) {
+	left := map[string][]byte{}
+	for _, f := range b.c.Files {
+		data, actual, err := b.p.ReadFile(f.Path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		left[strings.ToUpper(f.Path)] = data
+		b.read(actual, data)
+	}
+	return left, nil
 }
 
 // install is the phase INSTALL does (Q87028, Q87030, Q86933), steps 5 to 10.
@@ -305,6 +324,9 @@ func (b *builder) putFiles(carried map[string][]byte) error {
 	for _, f := range b.c.Files {
 		old, had := carried[strings.ToUpper(f.Path)]
 		data, src := old, "the carried copy"
+		if len(b.recs) == 0 {
+			src = "the file already on the postoffice, kept as it is"
+		}
 		if f.Kind == Media {
 			if file, ok := b.media(f.Path); ok {
 				d, err := os.ReadFile(file)
