@@ -163,5 +163,11 @@ func (p *Plan) WriteSummary(w io.Writer) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s → %s\n", e.File, e.Field, show(e.Before), show(e.After))
 	}
 	tw.Flush()
+	for _, c := range p.Changes {
+		if c.Op == OpDelete && c.Before != nil && strings.HasSuffix(strings.ToUpper(c.File), ".MBG") && c.Before.Size > 0 {
+			fmt.Fprintf(w, "--discard-queue: the %s of %s are deleted, not carried to the new queue.\n",
+				count(int(c.Before.Size/postoffice.MBGRecordSize), "message header"), c.File)
+		}
+	}
 	fmt.Fprintf(w, "%s; every other byte of the postoffice stays as it is.\n", count(len(p.Changes), "file change"))
 }
