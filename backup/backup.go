@@ -122,6 +122,10 @@ func Create(root, dir string, m Manifest) (*Snapshot, error) {
 	if err := os.Mkdir(sdir, 0o755); err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
+	// The journal names this directory: it must survive a power loss too.
+	if err := durable.SyncDir(dir); err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
 	for i := range m.Entries {
 		if err := snapshotEntry(root, sdir, i, &m.Entries[i]); err != nil {
 			return nil, err

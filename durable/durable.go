@@ -51,7 +51,7 @@ func WriteFile(path string, data []byte) error {
 		return err
 	}
 	err := step("rename "+path, func() error {
-		if err := os.Rename(tmp, path); err != nil {
+		if err := osfs.RenameReplace(tmp, path); err != nil {
 			return fmt.Errorf("rename %s: %w", path, err)
 		}
 		return SyncDir(filepath.Dir(path))
@@ -114,7 +114,7 @@ func Create(path string, data []byte) error {
 			os.Remove(f.Name())
 			return err
 		}
-		if err := os.Rename(f.Name(), path); err != nil {
+		if err := osfs.RenameReplace(f.Name(), path); err != nil {
 			os.Remove(f.Name())
 			return fmt.Errorf("rename %s: %w", path, err)
 		}
@@ -176,7 +176,7 @@ func Copy(src, dst string, copyFn func(src, dst string) error) error {
 			os.Remove(tmp)
 			return fmt.Errorf("copy %s: %w", src, err)
 		}
-		if err := os.Rename(tmp, dst); err != nil {
+		if err := osfs.RenameReplace(tmp, dst); err != nil {
 			os.Remove(tmp)
 			return fmt.Errorf("copy %s: %w", src, err)
 		}

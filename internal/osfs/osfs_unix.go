@@ -44,6 +44,9 @@ func control(f *os.File, fn func(fd int) error) error {
 	return ferr
 }
 
+// RenameReplace renames from over to; the caller fsyncs the directory.
+func RenameReplace(from, to string) error { return os.Rename(from, to) }
+
 // SyncDir fsyncs a directory so that a rename, create or delete in it
 // survives a power loss. A file system that cannot fsync a directory
 // (some network ones) says so with EINVAL or ENOTSUP; its server orders

@@ -9,6 +9,24 @@ import (
 	"golang.org/x/sys/windows"
 )
 
+// RenameReplace renames from over to with MOVEFILE_WRITE_THROUGH, so that
+// it returns once the replacement is on disk (os.Rename does not ask for
+// that, and Windows has no directory fsync to follow it with).
+func RenameReplace(from, to string) error {
+	f, err := windows.UTF16PtrFromString(from)
+	if err != nil {
+		return fmt.Errorf("rename %s: %w", from, err)
+	}
+	t, err := windows.UTF16PtrFromString(to)
+	if err != nil {
+		return fmt.Errorf("rename to %s: %w", to, err)
+	}
+	if err := windows.MoveFileEx(f, t, windows.MOVEFILE_REPLACE_EXISTING|windows.MOVEFILE_WRITE_THROUGH); err != nil {
+		return fmt.Errorf("rename %s to %s: %w", from, to, err)
+	}
+	return nil
+}
+
 // renameExclusive is MoveFileEx without MOVEFILE_REPLACE_EXISTING, so an
 // existing target fails it, and with MOVEFILE_WRITE_THROUGH, so it returns
 // once the move is on disk: Windows' counterpart of the directory fsync.
