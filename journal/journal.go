@@ -12,8 +12,6 @@ import (
 
 	"github.com/porepair/porepair/durable"
 	"github.com/porepair/porepair/internal/osfs"
-	"github.com/porepair/porepair/plan"
-	"github.com/porepair/porepair/postoffice"
 )
 
 // Dir is porepair's own directory in a PO root: an 8.3 name MS Mail ignores.
@@ -189,26 +187,6 @@ func Unfinished(root string) (*Journal, bool) {
 	return j, j != nil && j.Done == nil
 }
 
-// Diagnose is plan.DiagnoseWith plus INTERRUPTED_REPAIR, which only the
-// journal can tell. A repair or rollback still running (its
-// lock held, before or after the files were read) is reported as
-// REPAIR_RUNNING instead of what it is half-way through: between its
-// renames the queue may be briefly missing, which is not a finding.
-func Diagnose(p *postoffice.PO, ms []plan.Manifest, c plan.Clock) *plan.Report {
-	running := InProgress(p.Root)
-	r := plan.DiagnoseWith(p, ms, c)
-	if running || InProgress(p.Root) {
-		r.Findings = []plan.Finding{plan.NewFinding(plan.RepairRunning, LockName,
-			"a porepair repair or rollback is running on this postoffice; diagnose again when it has finished")}
-		r.Queues = []plan.Queue{} // counted half-way through: not to be graphed
-		return r
-	}
-	if err := Interrupted(p.Root); err != nil {
-		r.Findings = append(r.Findings, plan.NewFinding(plan.InterruptedRepair, Name, "%v", err))
-		r.Sort()
-	}
-	return r
-}
 
 // Interrupted says, naming its snapshot, that the PO holds the journal of
 // a repair or rollback that did not finish; nil when it holds none.

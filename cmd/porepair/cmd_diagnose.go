@@ -10,6 +10,7 @@ import (
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/metrics"
 	"github.com/porepair/porepair/plan"
+	"github.com/porepair/porepair/postoffice"
 )
 
 func diagnoseCommand(e *env) *cli.Command {
@@ -79,7 +80,7 @@ func diagnoseOne(dir string, ms []plan.Manifest, clock plan.Clock, color bool) r
 		r.doc = map[string]any{"po": dir, "findings": []any{}, "status": statusError, "errors": []string{r.reason}}
 		return r
 	}
-	r := journal.Diagnose(p, ms, clock)
+	r := diagnosePO(p, ms, clock)
 	var b bytes.Buffer
 	r.WriteStyled(&b, color)
 	code, status := exitOK, statusHealthy
@@ -100,4 +101,25 @@ func writeMetrics(file string, at time.Time, rs []result) error {
 		return exit(exitUsage, fmt.Errorf("--metrics: %w", err))
 	}
 	return nil
+}
+
+// diagnosePO is plan.DiagnoseWith plus INTERRUPTED_REPAIR, which only the
+// journal can tell. A repair or rollback still running (its
+// lock held, before or after the files were read) is reported as
+// REPAIR_RUNNING instead of what it is half-way through: between its
+// renames the queue may be briefly missing, which is not a finding.
+func diagnosePO(p *postoffice.PO, ms []plan.Manifest, c plan.Clock) *plan.Report {
+	running := journal.InProgress(p.Root)
+	r := plan.DiagnoseWith(p, ms, c)
+	if running || journal.InProgress(p.Root) {
+		r.Findings = []plan.Finding{plan.NewFinding(plan.RepairRunning, journal.LockName,
+			"a porepair repair or rollback is running on this postoffice; diagnose again when it has finished")}
+		r.Queues = []plan.Queue{} // counted half-way through: not to be graphed
+		return r
+	}
+	if err := journal.Interrupted(p.Root); err != nil {
+		r.Findings = append(r.Findings, plan.NewFinding(plan.InterruptedRepair, journal.Name, "%v", err))
+		r.Sort()
+	}
+	return r
 }

@@ -149,7 +149,7 @@ func findingCodes(dir string, ms []plan.Manifest) []string {
 		return nil
 	}
 	var codes []string
-	for _, f := range journal.Diagnose(p, ms, plan.Clock{}).Findings {
+	for _, f := range diagnosePO(p, ms, plan.Clock{}).Findings {
 		if f.Severity >= plan.Warning {
 			codes = append(codes, f.Code.String())
 		}
