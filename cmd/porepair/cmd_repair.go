@@ -53,13 +53,19 @@ func (e *env) repair(c *cli.Context) error {
 	if saved != nil && len(f.pos) > 1 {
 		return usagef("--plan carries out the plan of one postoffice")
 	}
-	if err := e.needYes(c); err != nil {
-		return err
-	}
 	var shown map[string]preview
 	if !c.Bool("yes") {
-		if shown, err = e.ask(c, f, saved, opt); err != nil {
-			return err
+		// Planned first, reading only: with nothing to repair there is
+		// nothing to confirm, on a terminal or not.
+		pr := previews(f, saved, opt)
+		shown = pr.shown
+		if len(pr.todo) > 0 {
+			if err := e.needYes(c); err != nil {
+				return err
+			}
+			if err := e.ask(f, pr); err != nil {
+				return err
+			}
 		}
 	}
 	ctx, stop := signalContext()
@@ -113,38 +119,47 @@ func repairInputs(c *cli.Context) (*plan.Plan, plan.Options, error) {
 
 // ask plans every postoffice, shows one plan in full or a fleet's summary,
 // and asks once, unless there is nothing to repair.
-func (e *env) ask(c *cli.Context, f fleet, saved *plan.Plan, opt plan.Options) (map[string]preview, error) {
-	shown := map[string]preview{}
-	var todo, refused, nothing []string
+// previewed are the plans of a fleet, made before anything is asked or
+// written, and which postoffices they repair, refuse or leave alone.
+type previewed struct {
+	shown                  map[string]preview
+	todo, refused, nothing []string
+}
+
+func previews(f fleet, saved *plan.Plan, opt plan.Options) previewed {
+	pr := previewed{shown: map[string]preview{}}
 	for _, dir := range f.pos {
 		pv := preview{pl: saved}
 		if saved == nil {
 			pv.pl, pv.err = makePlan(dir, opt)
 		}
-		shown[dir] = pv
+		pr.shown[dir] = pv
 		switch {
 		case pv.err != nil:
-			refused = append(refused, dir)
+			pr.refused = append(pr.refused, dir)
 		case pv.pl.NothingToDo:
-			nothing = append(nothing, dir)
+			pr.nothing = append(pr.nothing, dir)
 		default:
-			todo = append(todo, dir)
+			pr.todo = append(pr.todo, dir)
 		}
 	}
-	if len(todo) == 0 {
-		return shown, nil // nothing to confirm: the results say why
-	}
+	return pr
+}
+
+// ask shows what will be repaired (one plan in full, or a fleet's
+// summary) and asks once.
+func (e *env) ask(f fleet, pr previewed) error {
 	if len(f.pos) == 1 {
 		var t bytes.Buffer
-		shown[todo[0]].pl.WriteText(&t)
+		pr.shown[pr.todo[0]].pl.WriteText(&t)
 		fmt.Fprint(e.stderr, t.String())
 	} else {
-		e.fleetSummary(shown, todo, refused, nothing)
+		e.fleetSummary(pr.shown, pr.todo, pr.refused, pr.nothing)
 	}
-	if !e.confirm(fmt.Sprintf("Repair %s?", plural(len(todo), "postoffice", "postoffices"))) {
-		return nil, usagef("not confirmed: nothing written")
+	if !e.confirm(fmt.Sprintf("Repair %s?", plural(len(pr.todo), "postoffice", "postoffices"))) {
+		return usagef("not confirmed: nothing written")
 	}
-	return shown, nil
+	return nil
 }
 
 // fleetSummary tells, before the question, how many postoffices will be
