@@ -30,6 +30,16 @@ func onePO(c *cli.Context) (string, error) {
 	return p.Root, nil
 }
 
+// snapHeader leads a snapshots command's JSON as every result is led: the
+// postoffice as given, as resolved, and the exit code.
+func snapHeader(c *cli.Context, resolved string, code int) object {
+	given := resolved
+	if pos, err := poPaths(c); err == nil && len(pos) == 1 {
+		given = pos[0]
+	}
+	return object{{"po", given}, {"po_resolved", resolved}, {"exit_code", code}}
+}
+
 // openSnapshot reads the snapshot the ID argument names: an id, a unique
 // prefix of one, or latest.
 func openSnapshot(c *cli.Context) (string, *backup.Snapshot, error) {
@@ -89,7 +99,7 @@ func snapshotsList(e *env) *cli.Command {
 				return exit(exitUsage, err)
 			}
 			if jsonOut(c) {
-				return writeJSON(e.stdout, map[string]any{"po": root, "snapshots": list, "looked_in": dirs})
+				return writeJSON(e.stdout, append(snapHeader(c, root, exitOK), field{"snapshots", list}, field{"looked_in", dirs}))
 			}
 			if len(list) == 0 {
 				fmt.Fprintf(e.stdout, "no snapshots of %s (looked in %s)\n", root, strings.Join(dirs, ", "))
@@ -121,12 +131,12 @@ func snapshotsShow(e *env) *cli.Command {
 	return &cli.Command{
 		Name: "show", Usage: "a snapshot's manifest", ArgsUsage: "ID|latest", Flags: []cli.Flag{jsonFlag()},
 		Action: func(c *cli.Context) error {
-			_, s, err := openSnapshot(c)
+			root, s, err := openSnapshot(c)
 			if err != nil {
 				return err
 			}
 			if jsonOut(c) {
-				return writeJSON(e.stdout, map[string]any{"manifest": s.Manifest, "info": s.Info()})
+				return writeJSON(e.stdout, append(snapHeader(c, root, exitOK), field{"manifest", s.Manifest}, field{"info", s.Info()}))
 			}
 			in := s.Info()
 			fmt.Fprintf(e.stdout, "snapshot %s (%s), made %s at %s, %s\n", s.ID, s.Component, when(s.Time), s.PO, in.State)
@@ -159,7 +169,7 @@ func snapshotsVerify(e *env) *cli.Command {
 			}
 			verr := s.Check(root)
 			if jsonOut(c) {
-				return verifyJSON(e, s.ID, len(s.Entries), verr)
+				return verifyJSON(e, func(code int) object { return snapHeader(c, root, code) }, s.ID, len(s.Entries), verr)
 			}
 			if verr != nil {
 				return exit(exitProblems, fmt.Errorf("snapshot %s is damaged: %w", s.ID, verr))
@@ -243,7 +253,7 @@ func (e *env) pruned(c *cli.Context, root string, list []backup.Info, dryRun boo
 		if dryRun {
 			key = "would_remove"
 		}
-		return writeJSON(e.stdout, object{{"po", root}, {"dry_run", dryRun}, {key, ids}, {"exit_code", exitOK}})
+		return writeJSON(e.stdout, append(snapHeader(c, root, exitOK), field{"dry_run", dryRun}, field{key, ids}))
 	}
 	switch {
 	case len(list) == 0:

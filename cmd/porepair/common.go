@@ -288,13 +288,13 @@ func yesFlag() cli.Flag {
 
 // verifyJSON prints snapshots verify's outcome as JSON; a damaged
 // snapshot still exits 3.
-func verifyJSON(e *env, id string, entries int, verr error) error {
+func verifyJSON(e *env, head func(code int) object, id string, entries int, verr error) error {
 	errs := []string{}
 	for _, err := range errlist.Errors(verr) {
 		errs = append(errs, err.Error())
 	}
-	if err := writeJSON(e.stdout, object{{"id", id}, {"entries", entries}, {"ok", verr == nil},
-		{"errors", errs}, {"exit_code", map[bool]int{true: exitOK, false: exitProblems}[verr == nil]}}); err != nil {
+	code := map[bool]int{true: exitOK, false: exitProblems}[verr == nil]
+	if err := writeJSON(e.stdout, append(head(code), field{"id", id}, field{"entries", entries}, field{"ok", verr == nil}, field{"errors", errs})); err != nil {
 		return err
 	}
 	if verr != nil {
