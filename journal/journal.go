@@ -12,10 +12,11 @@ import (
 
 	"github.com/porepair/porepair/durable"
 	"github.com/porepair/porepair/internal/osfs"
+	"github.com/porepair/porepair/postoffice"
 )
 
-// Dir is porepair's own directory in a PO root: an 8.3 name MS Mail ignores.
-const Dir = "POREPAIR"
+// Dir is porepair's own directory (postoffice.OwnDir), where the journal is.
+const Dir = postoffice.OwnDir
 
 // Name is the journal's path in the PO root; LockName the lock file's.
 const (

@@ -120,7 +120,7 @@ func (m Manifest) Validate() error {
 func reserved(rel string) string {
 	dir, name := path.Split(strings.ToUpper(rel))
 	switch dir {
-	case "POREPAIR/":
+	case postoffice.OwnDir + "/":
 		return "porepair's own file"
 	case "XTN/", "MBG/", "KEY/", "USR/", "MAI/", "ATT/", "P1/":
 		return "mail or routing data"

@@ -10,10 +10,18 @@ import (
 	"github.com/porepair/porepair/internal/osfs"
 )
 
+// OwnDir is porepair's own directory in a PO root: an 8.3 name MS Mail
+// ignores. Everything porepair keeps in a postoffice is under it.
+const OwnDir = "POREPAIR"
+
+// SnapshotDir is where a PO's snapshots are kept unless --snapshot-dir
+// says otherwise.
+const SnapshotDir = OwnDir + "/SNAPSHOT"
+
 // IdentityPath is where a postoffice keeps the identity porepair gave it:
 // a path moves with the share (another mount point, another host, mv), so
 // snapshots, journals and saved plans name the PO by this id instead.
-const IdentityPath = "POREPAIR/ID"
+const IdentityPath = OwnDir + "/ID"
 
 // identityLen is the length of an id: 32 hex digits (128 random bits).
 const identityLen = 32

@@ -22,7 +22,7 @@ import (
 // be written outside the postoffice. Missing is fine: the first repair
 // makes them.
 func checkOwnDir(root string) error {
-	for _, rel := range []string{Dir, Dir + "/SNAPSHOT"} {
+	for _, rel := range []string{Dir, postoffice.SnapshotDir} {
 		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel)))
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
