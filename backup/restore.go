@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 
@@ -218,7 +217,7 @@ func (s *Snapshot) writeBack(root, full string, e Entry, o RestoreOptions) error
 	if postoffice.SumHex(data) != e.SHA256 {
 		return fmt.Errorf("snapshot copy %s is damaged (SHA-256 differs)", e.Copy)
 	}
-	if err := before(o, Step{Change: "write", File: e.File, Temp: path.Join(path.Dir(e.File), filepath.Base(durable.TempPath(full)))}); err != nil {
+	if err := before(o, Step{Change: "write", File: e.File, Temp: durable.TempRel(e.File)}); err != nil {
 		return err
 	}
 	if err := durable.WriteFile(full, data); err != nil {

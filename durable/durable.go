@@ -26,6 +26,10 @@ func TempPath(path string) string {
 	return filepath.Join(dir, strings.TrimSuffix(base, filepath.Ext(base))+TempExt)
 }
 
+// TempRel is TempPath for a slash-separated path relative to the PO root,
+// as journals and snapshots record it.
+func TempRel(rel string) string { return filepath.ToSlash(TempPath(filepath.FromSlash(rel))) }
+
 // TempInUseError is a temp name porepair found taken: a file it did not
 // create is there, and porepair neither overwrites nor removes it.
 type TempInUseError struct{ Path string }

@@ -409,7 +409,7 @@ func (x *executor) apply(n int, c plan.Change) error {
 	}
 	rec := Record{Step: n, Change: c.Op.String(), File: c.File}
 	if c.Op == plan.OpPatch || c.Op == plan.OpWrite {
-		rec.Temp = filepath.ToSlash(filepath.Join(filepath.Dir(c.File), filepath.Base(durable.TempPath(full))))
+		rec.Temp = durable.TempRel(c.File)
 	}
 	if err := x.j.Step(rec); err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 
 	"github.com/porepair/porepair/backup"
@@ -17,9 +16,7 @@ import (
 
 // tempOf is the temp name, relative to the PO root, that durable.WriteFile
 // uses to rewrite rel: NAME.PPT beside it.
-func tempOf(rel string) string {
-	return path.Join(path.Dir(rel), path.Base(filepath.ToSlash(durable.TempPath(rel))))
-}
+func tempOf(rel string) string { return durable.TempRel(rel) }
 
 // checkTemps refuses, before anything is written, a plan whose temp
 // names are taken: porepair would otherwise have to overwrite or wait on
