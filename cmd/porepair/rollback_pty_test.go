@@ -3,14 +3,9 @@
 package main
 
 import (
-	"bufio"
-	"errors"
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/creack/pty"
 
 	"github.com/porepair/porepair/testdata/fixture"
 )
@@ -19,44 +14,7 @@ import (
 // question, and returns the exit code and everything the terminal showed.
 func onTerminal(t *testing.T, answer string, args ...string) (int, string) {
 	t.Helper()
-	cmd := exec.Command(binary(t), args...)
-	tty, err := pty.Start(cmd)
-	if err != nil {
-		t.Skipf("no pseudo-terminal here: %v", err)
-	}
-	defer tty.Close()
-	seen := make(chan string, 1)
-	go func() {
-		r := bufio.NewReader(tty)
-		var all strings.Builder
-		for {
-			b, err := r.ReadByte()
-			if err != nil {
-				seen <- all.String()
-				return
-			}
-			all.WriteByte(b)
-			if strings.HasSuffix(all.String(), "[y/N] ") {
-				tty.Write([]byte(answer + "\r"))
-			}
-		}
-	}()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var werr error
-	select {
-	case werr = <-done:
-	case <-time.After(time.Minute):
-		cmd.Process.Kill()
-		t.Fatal("porepair did not finish on the terminal")
-	}
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(werr, &ee) {
-		code = ee.ExitCode()
-	}
-	tty.Close()
-	return code, <-seen
+	return onTTY(t, exec.Command(binary(t), args...), map[string]string{"[y/N] ": answer + "\r"})
 }
 
 // On a terminal, rollback names the snapshot, its time, the postoffice
