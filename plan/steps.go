@@ -92,29 +92,17 @@ func (b *builder) unregister(rec *postoffice.NetRecord) error {
 }
 
 // deleteFiles is step 4: the component's files go, their bytes kept.
-func (b *builder) deleteFiles() (map[string][]byte, error) {
-	carried := map[string][]byte{}
-	for _, f := range b.c.Files {
-		data, actual, err := b.p.ReadFile(f.Path)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		carried[strings.ToUpper(f.Path)] = data
-		b.read(actual, data)
-		b.act(Action{Phase: PhaseRemove, Kind: KindDeleteFile, File: sp(actual), KB: kbs([]string{"Q107097"}, b.c.KB),
-			Description: fmt.Sprintf("Step 4: delete %s (%s file; its bytes are kept to put back)", actual, f.Kind)})
-	}
-	return carried, nil
-}
+func (b *builder) deleteFiles() (map[string][]byte, error) { return b.componentFiles(true) }
 
 // leftFiles reads, for a fresh install, the component's files that are
 // already on the postoffice (left by an earlier install): a keep file
 // (the address list) is kept as it is, a media file replaced by the disk's.
-func (b *builder) leftFiles() (map[string][]byte, error) {
-	left := map[string][]byte{}
+func (b *builder) leftFiles() (map[string][]byte, error) { return b.componentFiles(false) }
+
+// componentFiles reads the component's files that exist, keyed by their
+// manifest path in upper case; with remove, each is listed as deleted.
+func (b *builder) componentFiles(remove bool) (map[string][]byte, error) {
+	files := map[string][]byte{}
 	for _, f := range b.c.Files {
 		data, actual, err := b.p.ReadFile(f.Path)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -123,10 +111,14 @@ func (b *builder) leftFiles() (map[string][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		left[strings.ToUpper(f.Path)] = data
+		files[strings.ToUpper(f.Path)] = data
 		b.read(actual, data)
+		if remove {
+			b.act(Action{Phase: PhaseRemove, Kind: KindDeleteFile, File: sp(actual), KB: kbs([]string{"Q107097"}, b.c.KB),
+				Description: fmt.Sprintf("Step 4: delete %s (%s file; its bytes are kept to put back)", actual, f.Kind)})
+		}
 	}
-	return left, nil
+	return files, nil
 }
 
 // install is the phase INSTALL does (Q87028, Q87030, Q86933), steps 5 to 10.
