@@ -69,7 +69,9 @@ type Snapshot struct {
 }
 
 // DefaultDir is where a PO's snapshots live unless --snapshot-dir says otherwise.
-func DefaultDir(root string) string { return filepath.Join(root, filepath.FromSlash(postoffice.SnapshotDir)) }
+func DefaultDir(root string) string {
+	return filepath.Join(root, filepath.FromSlash(postoffice.SnapshotDir))
+}
 
 // NewID makes a snapshot id that is unique even for snapshots of several
 // POs made in the same second into one directory: time, a hash of the PO

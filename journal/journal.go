@@ -188,7 +188,6 @@ func Unfinished(root string) (*Journal, bool) {
 	return j, j != nil && j.Done == nil
 }
 
-
 // Interrupted says, naming its snapshot, that the PO holds the journal of
 // a repair or rollback that did not finish; nil when it holds none.
 func Interrupted(root string) error {
