@@ -13,15 +13,7 @@ import (
 // it returns once the replacement is on disk (os.Rename does not ask for
 // that, and Windows has no directory fsync to follow it with).
 func RenameReplace(from, to string) error {
-	f, err := windows.UTF16PtrFromString(from)
-	if err != nil {
-		return fmt.Errorf("rename %s: %w", from, err)
-	}
-	t, err := windows.UTF16PtrFromString(to)
-	if err != nil {
-		return fmt.Errorf("rename to %s: %w", to, err)
-	}
-	if err := windows.MoveFileEx(f, t, windows.MOVEFILE_REPLACE_EXISTING|windows.MOVEFILE_WRITE_THROUGH); err != nil {
+	if err := moveFileEx(from, to, windows.MOVEFILE_REPLACE_EXISTING|windows.MOVEFILE_WRITE_THROUGH); err != nil {
 		return fmt.Errorf("rename %s to %s: %w", from, to, err)
 	}
 	return nil
@@ -31,6 +23,12 @@ func RenameReplace(from, to string) error {
 // existing target fails it, and with MOVEFILE_WRITE_THROUGH, so it returns
 // once the move is on disk: Windows' counterpart of the directory fsync.
 func renameExclusive(from, to string) error {
+	return moveFileEx(from, to, windows.MOVEFILE_WRITE_THROUGH)
+}
+
+// moveFileEx returns MoveFileEx's own error, unwrapped, so that callers
+// can tell a target that exists from a file system without the call.
+func moveFileEx(from, to string, flags uint32) error {
 	f, err := windows.UTF16PtrFromString(from)
 	if err != nil {
 		return fmt.Errorf("rename %s: %w", from, err)
@@ -39,7 +37,7 @@ func renameExclusive(from, to string) error {
 	if err != nil {
 		return fmt.Errorf("rename to %s: %w", to, err)
 	}
-	return windows.MoveFileEx(f, t, windows.MOVEFILE_WRITE_THROUGH)
+	return windows.MoveFileEx(f, t, flags)
 }
 
 func unsupported(err error) bool {
