@@ -33,12 +33,12 @@ const RestorePrefix = "restore-"
 // rollback) is over. A journal without its last record is an unfinished
 // repair or rollback.
 type Record struct {
-	Op   string `json:"op"` // begin, step, complete
+	Op   Op     `json:"op"`
 	Time string `json:"time,omitempty"`
 	// Kind is what the journal records: a repair, or the rollback of a
 	// completed repair (a rollback of an unfinished one appends its steps
 	// to that repair's journal).
-	Kind     string `json:"kind,omitempty"`
+	Kind     Kind   `json:"kind,omitempty"`
 	Snapshot string `json:"snapshot,omitempty"`
 	// SnapshotDir is absolute: a rollback run from another directory must
 	// find the snapshot where the repair made it.
@@ -83,7 +83,7 @@ func Create(root string, begin Record) (*Journal, error) {
 
 // Step journals a file change before it is made (one counted write).
 func (j *Journal) Step(r Record) error {
-	r.Op = "step"
+	r.Op = OpStep
 	b, _ := json.Marshal(r)
 	if err := durable.Append(j.f, append(b, '\n')); err != nil {
 		return fmt.Errorf("journal: %w", err)
@@ -94,7 +94,7 @@ func (j *Journal) Step(r Record) error {
 
 // Complete marks the journal finished; not a counted write, but fsynced.
 func (j *Journal) Complete(status string) error {
-	b, _ := json.Marshal(Record{Op: "complete", Time: time.Now().UTC().Format(time.RFC3339), Status: status})
+	b, _ := json.Marshal(Record{Op: OpComplete, Time: time.Now().UTC().Format(time.RFC3339), Status: status})
 	if _, err := j.f.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
@@ -108,10 +108,28 @@ func (j *Journal) Close() {
 	}
 }
 
+// Op is what a journal record says: the begin, one step, or the end.
+type Op string
+
+const (
+	OpBegin    Op = "begin"
+	OpStep     Op = "step"
+	OpComplete Op = "complete"
+)
+
+func (o Op) String() string { return string(o) }
+
+// Kind is what a journal records: a repair, or the rollback of a
+// completed repair (a rollback of an unfinished one appends its steps to
+// that repair's journal).
+type Kind string
+
+func (k Kind) String() string { return string(k) }
+
 // Journal kinds.
 const (
-	KindRepair   = "repair"
-	KindRollback = "rollback"
+	KindRepair   Kind = "repair"
+	KindRollback Kind = "rollback"
 )
 
 // maxJournal bounds the journal read: a repair journals a few dozen
@@ -161,15 +179,15 @@ func (j *Journal) add(line string) error {
 		return fmt.Errorf("not a journal record: %w", err)
 	}
 	switch {
-	case r.Op == "begin" && j.Begin.Op == "":
+	case r.Op == OpBegin && j.Begin.Op == "":
 		j.Begin = r
-	case r.Op == "begin":
+	case r.Op == OpBegin:
 		return errors.New("a second begin record")
 	case j.Begin.Op == "":
 		return fmt.Errorf("a %q record before the begin record", r.Op)
-	case r.Op == "step":
+	case r.Op == OpStep:
 		j.Steps = append(j.Steps, r)
-	case r.Op == "complete":
+	case r.Op == OpComplete:
 		rc := r
 		j.Done = &rc
 	default:

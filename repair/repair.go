@@ -356,7 +356,7 @@ type executor struct {
 // run journals, snapshots and applies the plan's changes.
 func (x *executor) run(ctx context.Context, id string) error {
 	root := x.po.Root
-	j, err := journal.Create(root, Record{Op: "begin", Kind: KindRepair, Time: x.opt.Now().UTC().Format(time.RFC3339), Snapshot: id,
+	j, err := journal.Create(root, Record{Op: journal.OpBegin, Kind: KindRepair, Time: x.opt.Now().UTC().Format(time.RFC3339), Snapshot: id,
 		SnapshotDir: x.opt.SnapshotDir, PO: root, POID: x.poID, Component: x.p.Component})
 	if err != nil {
 		return err

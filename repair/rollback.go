@@ -279,7 +279,7 @@ func (rp *RollbackPlan) run(po *postoffice.PO, opt Options) error {
 			return err
 		}
 	} else {
-		nj, err := journal.Create(po.Root, Record{Op: "begin", Kind: KindRollback, Time: opt.Now().UTC().Format(time.RFC3339),
+		nj, err := journal.Create(po.Root, Record{Op: journal.OpBegin, Kind: KindRollback, Time: opt.Now().UTC().Format(time.RFC3339),
 			Snapshot: rp.ID, SnapshotDir: filepath.Dir(rp.Snapshot.Dir), PO: po.Root, POID: rp.POID, Component: rp.Snapshot.Component})
 		if err != nil {
 			return err
