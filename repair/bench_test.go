@@ -26,11 +26,11 @@ func BenchmarkRepair(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				pl := makePlan(b, dir, plan.Options{})
-				if res := repair.Repair(context.Background(), dir, repair.Saved(pl), repair.Options{}); res.Code != 0 {
+				if res := repair.Repair(context.Background(), dir, repair.Saved(pl), repair.Options{}); res.Code() != 0 {
 					b.Fatal(res)
 				}
 				b.StopTimer()
-				if res := repair.Rollback(context.Background(), dir, repair.Latest, false, repair.Options{}); res.Code != 0 {
+				if res := repair.Rollback(context.Background(), dir, repair.Latest, false, repair.Options{}); res.Code() != 0 {
 					b.Fatal(res)
 				}
 				b.StartTimer()

@@ -37,7 +37,7 @@ func TestRepairFailAtEveryWrite(t *testing.T) {
 			if res.Status == repair.StatusRepaired {
 				break
 			}
-			if res.Status != repair.StatusRolledBack || res.Code != 1 {
+			if res.Status != repair.StatusRolledBack || res.Code() != 1 {
 				t.Fatalf("%s: result = %+v", spec, res)
 			}
 			want, wantErr := "input/output error", syscall.EIO
@@ -80,7 +80,7 @@ func TestRestoreFailed(t *testing.T) {
 			continue
 		}
 		found = true
-		if res.Code != 5 || !strings.Contains(strings.Join(res.Errors, " "), res.Snapshot) {
+		if res.Code() != 5 || !strings.Contains(strings.Join(res.Errors, " "), res.Snapshot) {
 			t.Fatalf("result = %+v", res)
 		}
 		if _, unfinished := journal.Unfinished(dir); !unfinished {
@@ -104,11 +104,11 @@ func TestUnfinishedRollbackWithoutSnapshot(t *testing.T) {
 	defer durable.SetFaults(durable.Parse(""))
 	dir, _ := setup(t, "stale", false)
 	res := repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{})
-	if res.Code != 0 {
+	if res.Code() != 0 {
 		t.Fatal(res)
 	}
 	durable.SetFaults(durable.Parse("fail:4")) // after the journal, a step record and a write
-	if rb := repair.Rollback(context.Background(), dir, "", false, repair.Options{}); rb.Code != 5 {
+	if rb := repair.Rollback(context.Background(), dir, "", false, repair.Options{}); rb.Code() != 5 {
 		t.Fatalf("failing rollback = %+v", rb)
 	}
 	durable.SetFaults(durable.Parse(""))
@@ -117,7 +117,7 @@ func TestUnfinishedRollbackWithoutSnapshot(t *testing.T) {
 	}
 	os.RemoveAll(filepath.Join(dir, "POREPAIR/SNAPSHOT", res.Snapshot))
 	rb := repair.Rollback(context.Background(), dir, "", false, repair.Options{})
-	if rb.Code != 5 || !strings.Contains(strings.Join(rb.Errors, " "), filepath.Join("POREPAIR/SNAPSHOT", res.Snapshot)) {
+	if rb.Code() != 5 || !strings.Contains(strings.Join(rb.Errors, " "), filepath.Join("POREPAIR/SNAPSHOT", res.Snapshot)) {
 		t.Fatalf("rollback without the snapshot = %+v", rb)
 	}
 	if _, unfinished := journal.Unfinished(dir); !unfinished {

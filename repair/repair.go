@@ -32,13 +32,15 @@ type Result struct {
 	// Note says why nothing was done when that is not an error (a
 	// snapshot already rolled back).
 	Note string `json:"note,omitempty"`
-	Code int    `json:"-"`
 	// Plan is what a repair carried out (or refused), for the caller's report.
 	Plan *plan.Plan `json:"-"`
 }
 
+// Code is the exit code of the outcome.
+func (r Result) Code() int { return r.Status.Code() }
+
 // done records an outcome that is not a failure.
-func (r *Result) done(status Status) { r.Status, r.Code = status, status.Code() }
+func (r *Result) done(status Status) { r.Status = status }
 
 // fail records the outcome and every error met: the value, and one string
 // each, the errors of a multierror listed one by one.

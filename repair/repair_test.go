@@ -93,7 +93,7 @@ func TestRepairStale(t *testing.T) {
 			k0 := read(t, dir, name("KEY/0000000A.KEY"))
 
 			res := repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{})
-			if res.Status != repair.StatusRepaired || res.Code != 0 || res.Snapshot == "" {
+			if res.Status != repair.StatusRepaired || res.Code() != 0 || res.Snapshot == "" {
 				t.Fatalf("result = %+v", res)
 			}
 			p, _ := postoffice.Open(dir)
@@ -165,7 +165,7 @@ func TestRepairStale(t *testing.T) {
 func TestRepairHealthyNothingToDo(t *testing.T) {
 	dir, before := setup(t, "healthy", false)
 	res := repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{})
-	if res.Status != repair.StatusNothingToDo || res.Code != 0 {
+	if res.Status != repair.StatusNothingToDo || res.Code() != 0 {
 		t.Fatalf("result = %+v", res)
 	}
 	sameTree(t, dir, before)
@@ -184,7 +184,7 @@ func TestRepairBusy(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := repair.Repair(context.Background(), dir, repair.Saved(pl), repair.Options{})
-	if res.Status != repair.StatusBusy || res.Code != 4 {
+	if res.Status != repair.StatusBusy || res.Code() != 4 {
 		t.Fatalf("result = %+v", res)
 	}
 	sameTree(t, dir, before)
@@ -202,7 +202,7 @@ func TestRepairSavedPlanOnChangedPO(t *testing.T) {
 	os.WriteFile(mbg, append(q, q[:postoffice.MBGRecordSize]...), 0o644)
 	changed, _ := fixture.Tree(dir)
 	res := repair.Repair(context.Background(), dir, repair.Saved(pl), repair.Options{})
-	if res.Status != repair.StatusRefused || res.Code != 2 || !strings.Contains(strings.Join(res.Errors, " "), "MBG/0000000A.MBG changed") {
+	if res.Status != repair.StatusRefused || res.Code() != 2 || !strings.Contains(strings.Join(res.Errors, " "), "MBG/0000000A.MBG changed") {
 		t.Fatalf("result = %+v", res)
 	}
 	sameTree(t, dir, changed)
@@ -213,7 +213,7 @@ func TestRepairInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	res := repair.Repair(ctx, dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{})
-	if res.Status != repair.StatusRolledBack || res.Code != 1 {
+	if res.Status != repair.StatusRolledBack || res.Code() != 1 {
 		t.Fatalf("result = %+v", res)
 	}
 	sameTree(t, dir, before)
@@ -221,14 +221,14 @@ func TestRepairInterrupted(t *testing.T) {
 
 func TestRollbackRefusesLaterMail(t *testing.T) {
 	dir, before := setup(t, "stale", false)
-	if res := repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{}); res.Code != 0 {
+	if res := repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{}); res.Code() != 0 {
 		t.Fatal(res)
 	}
 	q := filepath.Join(dir, "MBG/00000031.MBG")
 	b := read(t, dir, "MBG/00000031.MBG")
 	os.WriteFile(q, append(b, b[:postoffice.MBGRecordSize]...), 0o644)
 	rb := repair.Rollback(context.Background(), dir, repair.Latest, false, repair.Options{})
-	if rb.Status != repair.StatusRefused || rb.Code != 2 || !strings.Contains(strings.Join(rb.Errors, " "), "MBG/00000031.MBG") {
+	if rb.Status != repair.StatusRefused || rb.Code() != 2 || !strings.Contains(strings.Join(rb.Errors, " "), "MBG/00000031.MBG") {
 		t.Fatalf("rollback = %+v", rb)
 	}
 	os.WriteFile(q, b, 0o644)
@@ -242,7 +242,7 @@ func TestRepairSnapshotDirElsewhere(t *testing.T) {
 	dir, before := setup(t, "stale", false)
 	snaps := t.TempDir()
 	res := repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{SnapshotDir: snaps})
-	if res.Code != 0 {
+	if res.Code() != 0 {
 		t.Fatal(res)
 	}
 	if _, err := os.Stat(filepath.Join(snaps, res.Snapshot, "MANIFEST.JSON")); err != nil {
@@ -256,7 +256,7 @@ func TestRepairSnapshotDirElsewhere(t *testing.T) {
 		t.Fatal(rb)
 	}
 	sameTree(t, dir, before)
-	if rb := repair.Rollback(context.Background(), dir, "", false, repair.Options{SnapshotDir: snaps}); rb.Status != repair.StatusNothingToRollBack || rb.Code != 0 {
+	if rb := repair.Rollback(context.Background(), dir, "", false, repair.Options{SnapshotDir: snaps}); rb.Status != repair.StatusNothingToRollBack || rb.Code() != 0 {
 		t.Fatalf("second rollback = %+v", rb)
 	}
 }

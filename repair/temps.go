@@ -14,10 +14,6 @@ import (
 	"github.com/porepair/porepair/postoffice"
 )
 
-// tempOf is the temp name, relative to the PO root, that durable.WriteFile
-// uses to rewrite rel: NAME.PPT beside it.
-func tempOf(rel string) string { return durable.TempRel(rel) }
-
 // checkTemps refuses, before anything is written, a plan whose temp
 // names are taken: porepair would otherwise have to overwrite or wait on
 // what is there (someone's GLB/NETWORK.PPT, a FIFO), and a rollback could
@@ -27,7 +23,7 @@ func checkTemps(po *postoffice.PO, changes []plan.Change) error {
 	var rels []string
 	for _, c := range changes {
 		if c.Op == plan.OpPatch || c.Op == plan.OpWrite {
-			rels = append(rels, tempOf(c.File))
+			rels = append(rels, durable.TempRel(c.File))
 		}
 	}
 	return tempsFree(po.Root, rels, nil)
@@ -50,7 +46,7 @@ func checkRestoreTemps(root string, snap *backup.Snapshot, j *Journal, unfinishe
 	var rels []string
 	for _, e := range snap.Entries {
 		if e.Existed && e.MovedTo == "" {
-			rels = append(rels, tempOf(e.File))
+			rels = append(rels, durable.TempRel(e.File))
 		}
 	}
 	return tempsFree(root, rels, own)
@@ -67,7 +63,7 @@ func tempsFree(root string, rels []string, own map[string]bool) error {
 		_, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel)))
 		switch {
 		case err == nil:
-			errs = append(errs, fmt.Errorf("%s exists: porepair writes its temp file there; move it away and run again", rel))
+			errs = append(errs, &durable.TempInUseError{Path: rel})
 		case !errors.Is(err, fs.ErrNotExist):
 			errs = append(errs, fmt.Errorf("%s: %w", rel, err))
 		}

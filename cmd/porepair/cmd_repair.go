@@ -242,7 +242,7 @@ func repairResult(dir string, res repair.Result) result {
 		}
 	}
 	b.WriteString("\n")
-	return result{po: dir, code: res.Code, status: res.Status.String(), reason: reason, doc: res, text: b.String(), errs: errs.String()}
+	return result{po: dir, code: res.Code(), status: res.Status.String(), reason: reason, doc: res, text: b.String(), errs: errs.String()}
 }
 
 func loadPlan(file string) (*plan.Plan, error) {
