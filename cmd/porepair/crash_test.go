@@ -27,7 +27,24 @@ var testsBegan = postoffice.DateOf(time.Now())
 
 func scenarioPO(t *testing.T, scenario string) (string, map[string]string) {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "MAILDATA")
+	return scenarioPOIn(t, "", scenario)
+}
+
+// scenarioPOIn builds the fixture in a fresh directory below where (a
+// real share's mount, see shares_test.go), or the test's temporary
+// directory when where is "".
+func scenarioPOIn(t *testing.T, where, scenario string) (string, map[string]string) {
+	t.Helper()
+	parent := where
+	if parent == "" {
+		parent = t.TempDir()
+	} else {
+		var err error
+		if parent, err = os.MkdirTemp(where, "po"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := filepath.Join(parent, "MAILDATA")
 	// Mail queued when the tests began: a repaired postoffice is then
 	// healthy, its queue not yet stalled; and every fixture of a scenario
 	// has the same bytes, so that trees built apart compare equal.
@@ -59,7 +76,7 @@ func sameTree(t *testing.T, dir string, want map[string]string, context string) 
 // crashing ever later until the repair completes.
 func TestCrashAtEveryWrite(t *testing.T) {
 	for _, sc := range stressScenarios() {
-		t.Run(sc, func(t *testing.T) { crashAtEveryWrite(t, sc) })
+		t.Run(sc, func(t *testing.T) { crashAtEveryWrite(t, "", sc) })
 	}
 }
 
@@ -86,10 +103,12 @@ func repairArgs(dir, scenario string, t *testing.T) []string {
 	return args
 }
 
-func crashAtEveryWrite(t *testing.T, sc string) {
+// crashAtEveryWrite makes its postoffices below where ("": a temporary
+// directory) and returns the number of crash points.
+func crashAtEveryWrite(t *testing.T, where, sc string) int {
 	n := 1
 	for ; ; n++ {
-		dir, before := scenarioPO(t, sc)
+		dir, before := scenarioPOIn(t, where, sc)
 		code, _, stderr := porepair(t, []string{fmt.Sprintf("POREPAIR_FAULT=crash:%d", n)}, repairArgs(dir, sc, t)...)
 		if code == 0 {
 			break
@@ -122,19 +141,20 @@ func crashAtEveryWrite(t *testing.T, sc string) {
 	if n-1 < 12 {
 		t.Errorf("only %d crash points", n-1)
 	}
+	return n - 1
 }
 
 // The same with a failure (EIO) at each write: automatic rollback, exit 1.
 func TestFailAtEveryWrite(t *testing.T) {
 	for _, sc := range stressScenarios() {
-		t.Run(sc, func(t *testing.T) { failAtEveryWrite(t, sc) })
+		t.Run(sc, func(t *testing.T) { failAtEveryWrite(t, "", sc) })
 	}
 }
 
-func failAtEveryWrite(t *testing.T, sc string) {
+func failAtEveryWrite(t *testing.T, where, sc string) int {
 	n := 1
 	for ; ; n++ {
-		dir, before := scenarioPO(t, sc)
+		dir, before := scenarioPOIn(t, where, sc)
 		code, out, _ := porepair(t, []string{fmt.Sprintf("POREPAIR_FAULT=fail:%d", n)}, append([]string{"--json"}, repairArgs(dir, sc, t)...)...)
 		if code == 0 {
 			break
@@ -148,13 +168,16 @@ func failAtEveryWrite(t *testing.T, sc string) {
 		}
 	}
 	t.Logf("%d failure points", n-1)
+	return n - 1
 }
 
 // A rollback, too, may be killed at any of its writes and run again.
-func TestRollbackCrashAtEveryWrite(t *testing.T) {
+func TestRollbackCrashAtEveryWrite(t *testing.T) { rollbackCrashAtEveryWrite(t, "") }
+
+func rollbackCrashAtEveryWrite(t *testing.T, where string) int {
 	n := 1
 	for ; ; n++ {
-		dir, before := stalePO(t)
+		dir, before := scenarioPOIn(t, where, "stale")
 		if code, _, _ := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
 			t.Fatal("repair failed")
 		}
@@ -180,6 +203,7 @@ func TestRollbackCrashAtEveryWrite(t *testing.T) {
 	if n-1 < 4 {
 		t.Errorf("only %d rollback write points", n-1)
 	}
+	return n - 1
 }
 
 // ADMIN.EXE (or any other program) holding a classic fcntl lock on

@@ -291,10 +291,12 @@ func TestHostileSnapshotAndPlan(t *testing.T) {
 
 // A rollback that fails at any of its writes reports restore-failed (5)
 // and can be run again to the end.
-func TestRollbackFailAtEveryWrite(t *testing.T) {
+func TestRollbackFailAtEveryWrite(t *testing.T) { rollbackFailAtEveryWrite(t, "") }
+
+func rollbackFailAtEveryWrite(t *testing.T, where string) int {
 	n := 1
 	for ; ; n++ {
-		dir, before := stalePO(t)
+		dir, before := scenarioPOIn(t, where, "stale")
 		if code, _, _ := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
 			t.Fatal("repair failed")
 		}
@@ -312,4 +314,5 @@ func TestRollbackFailAtEveryWrite(t *testing.T) {
 		sameTree(t, dir, before, "rollback again")
 	}
 	t.Logf("%d rollback failure points", n-1)
+	return n - 1
 }

@@ -48,20 +48,26 @@ func TestRandomKillCampaign(t *testing.T) {
 	if s, err := strconv.ParseUint(os.Getenv("POREPAIR_STRESS_SEED"), 10, 64); err == nil {
 		seed = s
 	}
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	after := repairedTree(t)
-	var rep, rb killOutcomes
-	span := calibrate(t)
-	for i := 0; i < runs; i++ {
-		killRepair(t, rng, span, after, &rep)
-		killRollback(t, rng, span, after, &rb)
-	}
-	t.Logf("repair: %v", rep)
-	t.Logf("rollback: %v", rb)
+	rep, rb := killCampaign(t, "", seed, runs)
 	if os.Getenv("POREPAIR_STRESS") != "" && rep.kills+rb.kills < 200 {
 		t.Errorf("only %d kills; the campaign promises at least 200", rep.kills+rb.kills)
 	}
+}
+
+// killCampaign kills runs repairs and runs rollbacks of postoffices made
+// below where ("": a temporary directory) and returns the outcomes.
+func killCampaign(t *testing.T, where string, seed uint64, runs int) (rep, rb killOutcomes) {
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	after := repairedTree(t, where)
+	span := calibrate(t, where)
+	for i := 0; i < runs; i++ {
+		killRepair(t, rng, span, where, after, &rep)
+		killRollback(t, rng, span, where, after, &rb)
+	}
+	t.Logf("repair: %v", rep)
+	t.Logf("rollback: %v", rb)
+	return rep, rb
 }
 
 // stressDelay slows every durable write so that a random moment falls
@@ -69,9 +75,9 @@ func TestRandomKillCampaign(t *testing.T) {
 const stressDelay = "POREPAIR_FAULT=delay:4"
 
 // repairedTree is the stale fixture as a completed repair leaves it.
-func repairedTree(t *testing.T) map[string]string {
+func repairedTree(t *testing.T, where string) map[string]string {
 	t.Helper()
-	dir, _ := stalePO(t)
+	dir, _ := scenarioPOIn(t, where, "stale")
 	if code, _, errs := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
 		t.Fatalf("repair: exit %d\n%s", code, errs)
 	}
@@ -83,9 +89,9 @@ func repairedTree(t *testing.T) map[string]string {
 }
 
 // calibrate times a slowed repair: kills are spread over that span.
-func calibrate(t *testing.T) time.Duration {
+func calibrate(t *testing.T, where string) time.Duration {
 	t.Helper()
-	dir, _ := stalePO(t)
+	dir, _ := scenarioPOIn(t, where, "stale")
 	start := time.Now()
 	if code, _, errs := porepair(t, []string{stressDelay}, "--po", dir, "repair", "--yes"); code != 0 {
 		t.Fatalf("calibration repair: exit %d\n%s", code, errs)
@@ -127,9 +133,9 @@ func exitCode(err error) int {
 }
 
 // killRepair kills one repair at a random moment and checks its end state.
-func killRepair(t *testing.T, rng *rand.Rand, span time.Duration, after map[string]string, k *killOutcomes) {
+func killRepair(t *testing.T, rng *rand.Rand, span time.Duration, where string, after map[string]string, k *killOutcomes) {
 	t.Helper()
-	dir, before := stalePO(t)
+	dir, before := scenarioPOIn(t, where, "stale")
 	killed, code := killAt(t, randDur(rng, span), "--po", dir, "repair", "--yes")
 	if !killed {
 		k.finished++
@@ -144,9 +150,9 @@ func killRepair(t *testing.T, rng *rand.Rand, span time.Duration, after map[stri
 }
 
 // killRollback repairs, then kills the rollback at a random moment.
-func killRollback(t *testing.T, rng *rand.Rand, span time.Duration, after map[string]string, k *killOutcomes) {
+func killRollback(t *testing.T, rng *rand.Rand, span time.Duration, where string, after map[string]string, k *killOutcomes) {
 	t.Helper()
-	dir, before := stalePO(t)
+	dir, before := scenarioPOIn(t, where, "stale")
 	if code, _, errs := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
 		t.Fatalf("repair: exit %d\n%s", code, errs)
 	}

@@ -1,0 +1,172 @@
+//go:build linux
+
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/porepair/porepair/internal/sharetest"
+	"github.com/porepair/porepair/testdata/fixture"
+)
+
+// TestShares runs, on each real file system of the test bed (NTFS through
+// ntfs-3g, FAT16 through fusefat, an SMB share through smbnetfs), what the
+// other tests run on the local disk: every scenario's repair, verify and
+// rollback, the crash and failure loops of repair and rollback, two
+// porepairs at once and the random-SIGKILL campaign. One mount per file
+// system serves all of them; each postoffice is a fresh directory on it.
+// A file system that cannot be mounted fails; one that cannot be tried
+// here (no root, no /dev/fuse) is skipped and named in the report file
+// make test prints (sharetest.Need).
+func TestShares(t *testing.T) {
+	for _, k := range sharetest.Kinds {
+		t.Run(k.String(), func(t *testing.T) {
+			t.Parallel()
+			m := sharetest.New(t, k)
+			shareSuite(t, k, m.Dir)
+		})
+	}
+}
+
+// shareSuite is TestShares on one file system. Each part is a subtest of
+// its own, so that one file system's first failure does not hide the
+// others; the figures are logged for docs/reliability.md.
+func shareSuite(t *testing.T, k sharetest.Kind, where string) {
+	for _, sc := range []string{"stale", "lower", "hub-wrong", "files-missing"} {
+		t.Run("roundtrip/"+sc, func(t *testing.T) { shareRoundTrip(t, where, sc) })
+	}
+	t.Run("concurrent", func(t *testing.T) { shareConcurrent(t, where) })
+	for _, sc := range stressScenarios() {
+		t.Run("crash/"+sc, func(t *testing.T) {
+			t.Logf("%s %s: %d repair crash points", k, sc, crashAtEveryWrite(t, where, sc))
+		})
+		t.Run("fail/"+sc, func(t *testing.T) {
+			t.Logf("%s %s: %d repair failure points", k, sc, failAtEveryWrite(t, where, sc))
+		})
+	}
+	t.Run("rollback-crash", func(t *testing.T) {
+		t.Logf("%s: %d rollback crash points", k, rollbackCrashAtEveryWrite(t, where))
+	})
+	t.Run("rollback-fail", func(t *testing.T) {
+		t.Logf("%s: %d rollback failure points", k, rollbackFailAtEveryWrite(t, where))
+	})
+	t.Run("kill", func(t *testing.T) { shareKills(t, k, where) })
+}
+
+// shareKills is the random-SIGKILL campaign on a share: one run of each
+// in make test, at least 50 kills under make stress.
+func shareKills(t *testing.T, k sharetest.Kind, where string) {
+	runs, least := 1, 0
+	if os.Getenv("POREPAIR_STRESS") != "" {
+		runs, least = 35, 50
+	}
+	rep, rb := killCampaign(t, where, uint64(time.Now().UnixNano()), runs)
+	t.Logf("%s: repair %v; rollback %v", k, rep, rb)
+	if n := rep.kills + rb.kills; n < least {
+		t.Errorf("only %d kills on %s; the campaign promises at least %d", n, k, least)
+	}
+}
+
+// shareRoundTrip repairs a scenario on the share, checks the snapshot and
+// the repaired postoffice (diagnose clean, every name spelled as before,
+// the new queue pair upper case), rolls back and compares every name and
+// byte with the tree before.
+func shareRoundTrip(t *testing.T, where, sc string) {
+	dir, before := scenarioPOIn(t, where, sc)
+	code, out, errs := porepair(t, nil, append([]string{"--json"}, repairArgs(dir, sc, t)...)...)
+	if code != 0 {
+		t.Fatalf("repair: exit %d\n%s%s", code, out, errs)
+	}
+	var res struct{ Snapshot string }
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Snapshot == "" {
+		t.Fatalf("repair's JSON without a snapshot: %v\n%s", err, out)
+	}
+	if code, out, errs := porepair(t, nil, "--po", dir, "snapshots", "verify", res.Snapshot); code != 0 {
+		t.Fatalf("snapshots verify: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, _ := porepair(t, nil, "--po", dir, "diagnose"); code != 0 || strings.Contains(out, "ERROR") {
+		t.Fatalf("diagnose after the repair: exit %d\n%s", code, out)
+	}
+	after, err := fixture.Tree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameSpelling(t, before, after)
+	if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {
+		t.Fatalf("rollback: exit %d\n%s%s", code, out, errs)
+	}
+	sameTree(t, dir, before, "rollback")
+	if code, out, _ := porepair(t, nil, "--po", dir, "diagnose"); code != 3 || strings.Contains(out, "INTERRUPTED_REPAIR") {
+		t.Fatalf("diagnose after the rollback: exit %d, want 3 (the scenario's finding back)\n%s", code, out)
+	}
+}
+
+// sameSpelling checks the names a repair leaves: every name it did not
+// move is spelled as before (a file rewritten through a temp file and a
+// rename keeps its case, also on a file system that ignores case), and a
+// name it made (the new queue pair, a component file put back from the
+// media) is upper case, as ADMIN writes them. Only the moved queue pair
+// (MBG/ and KEY/) may be gone.
+func sameSpelling(t *testing.T, before, after map[string]string) {
+	t.Helper()
+	for name := range before {
+		if _, ok := after[name]; !ok {
+			dir := strings.ToUpper(path.Dir(name))
+			if dir != "MBG" && dir != "KEY" {
+				t.Errorf("the repair changed the name of %s (not the queue pair)", name)
+			}
+		}
+	}
+	for name := range after {
+		if _, ok := before[name]; !ok {
+			if base := path.Base(name); base != strings.ToUpper(base) {
+				t.Errorf("the repair made %s: not upper case", name)
+			}
+		}
+	}
+}
+
+// shareConcurrent starts a slowed repair and a second porepair on the
+// same mount: the second exits 4 and writes nothing; the first completes.
+func shareConcurrent(t *testing.T, where string) {
+	dir, _ := scenarioPOIn(t, where, "stale")
+	a := startSlow(t, dir, 100)
+	code, _, errs := porepair(t, nil, "--po", dir, "repair", "--yes")
+	if code != 4 || !strings.Contains(errs, "in use") {
+		t.Errorf("second repair: exit %d, want 4\n%s", code, errs)
+	}
+	if err := a.Wait(); err != nil {
+		t.Fatalf("the first repair: %v", err)
+	}
+	if code, out, _ := porepair(t, nil, "--po", dir, "diagnose"); code != 0 {
+		t.Fatalf("after the repair: exit %d\n%s", code, out)
+	}
+	// The second wrote no snapshot and no journal of its own.
+	code, out, _ := porepair(t, nil, "--po", dir, "--json", "snapshots", "list")
+	var list struct{ Snapshots []json.RawMessage }
+	if err := json.Unmarshal([]byte(out), &list); code != 0 || err != nil || len(list.Snapshots) != 1 {
+		t.Fatalf("snapshots after two repairs at once: exit %d, %v, want exactly one\n%s", code, err, out)
+	}
+	sameTree(t, dir, repairedTreeOf(t, "stale"), "after two repairs at once")
+}
+
+// repairedTreeOf is the tree a completed repair of the scenario leaves
+// on the local disk: what a repair on a share must leave too.
+func repairedTreeOf(t *testing.T, sc string) map[string]string {
+	t.Helper()
+	dir, _ := scenarioPO(t, sc)
+	if code, _, errs := porepair(t, nil, repairArgs(dir, sc, t)...); code != 0 {
+		t.Fatalf("local repair: exit %d\n%s", code, errs)
+	}
+	tree, err := fixture.Tree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree
+}
+
