@@ -169,4 +169,3 @@ func repairedTreeOf(t *testing.T, sc string) map[string]string {
 	}
 	return tree
 }
-
