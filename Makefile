@@ -46,7 +46,14 @@ test: cross
 		x=$$(mktemp $(TESTTMP)/porepair-exec.XXXXXX 2>/dev/null); then \
 		{ printf '#!/bin/sh\n' >$$x && chmod +x $$x && $$x; } 2>/dev/null && tmp=$(TESTTMP); rm -f $$x; fi; \
 	echo "== TMPDIR=$$tmp"; \
-	TMPDIR=$$tmp $(GO) test $(TAGS) -race -count=1 $(PKGS)
+	rep=$$(mktemp); TMPDIR=$$tmp POREPAIR_SHARES_REPORT=$$rep $(GO) test $(TAGS) -race -count=1 $(PKGS); rc=$$?; \
+	$(SHARES_REPORT)
+
+# The last lines of make test: on which real file systems (NTFS, FAT, SMB:
+# internal/sharetest) the suites ran, and why one did not.
+SHARES_REPORT = echo "== real-share suite (docs/shares.md):"; \
+	if [ -s $$rep ]; then sort -u $$rep | sed 's/^/   /'; else echo "   did not run (no test reached it)"; fi; \
+	rm -f $$rep; exit $$rc
 
 # Coverage of porepair's packages (the module's packages the command is
 # built from) by make test's tests (no race detector), counting the
@@ -94,7 +101,7 @@ bigpo:
 # The failpoint loops on more fixtures, the random-SIGKILL campaign over
 # repair and rollback (at least 200 kills), and the concurrency tests repeated.
 stress:
-	POREPAIR_STRESS=1 $(GO) test $(TAGS) -count=1 -timeout 30m -run 'Crash|Fail|Signal|RandomKill' -v ./cmd/porepair
+	POREPAIR_STRESS=1 $(GO) test $(TAGS) -count=1 -timeout 30m -run 'Crash|Fail|Signal|RandomKill|Shares' -v ./cmd/porepair
 	$(GO) test $(TAGS) -count=10 -run 'Concurrent' ./cmd/porepair
 
 golden:
