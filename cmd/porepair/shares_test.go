@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +42,7 @@ func shareSuite(t *testing.T, k sharetest.Kind, where string) {
 		t.Run("roundtrip/"+sc, func(t *testing.T) { shareRoundTrip(t, where, sc) })
 	}
 	t.Run("concurrent", func(t *testing.T) { shareConcurrent(t, where) })
+	t.Run("metadata", func(t *testing.T) { shareMetadata(t, where) })
 	for _, sc := range stressScenarios() {
 		t.Run("crash/"+sc, func(t *testing.T) {
 			t.Logf("%s %s: %d repair crash points", k, sc, crashAtEveryWrite(t, where, sc))
@@ -168,4 +170,74 @@ func repairedTreeOf(t *testing.T, sc string) map[string]string {
 		t.Fatal(err)
 	}
 	return tree
+}
+
+// shareMetadata gives every file of a postoffice on the share an old
+// modification time and mode 0660, records what the share kept of them
+// (FAT keeps no mode, an SMB client may show its own), and checks that
+// a repair keeps the mode and a rollback puts back mode and time of
+// every file: those it rewrote and the queue pair it moved.
+func shareMetadata(t *testing.T, where string) {
+	dir, before := scenarioPOIn(t, where, "stale")
+	old := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+	for rel := range before {
+		if before[rel] == "dir" {
+			continue
+		}
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		os.Chmod(p, 0o660) // what the share cannot hold it keeps as it was
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	meta0 := modeTimes(t, dir)
+	if code, _, errs := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
+		t.Fatalf("repair: exit %d\n%s", code, errs)
+	}
+	for rel, m := range modeTimes(t, dir) {
+		if want, ok := meta0[rel]; ok && m.mode != want.mode {
+			t.Errorf("after the repair %s has mode %o, want %o", rel, m.mode, want.mode)
+		}
+	}
+	if code, _, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {
+		t.Fatalf("rollback: exit %d\n%s", code, errs)
+	}
+	sameTree(t, dir, before, "rollback")
+	got := modeTimes(t, dir)
+	for rel, m := range meta0 {
+		if got[rel] != m {
+			t.Errorf("after the rollback %s is %o %v, want %o %v", rel, got[rel].mode, got[rel].mtime, m.mode, m.mtime)
+		}
+	}
+}
+
+type modeTime struct {
+	mode  os.FileMode
+	mtime time.Time
+}
+
+// modeTimes is every file's mode and modification time (to the second:
+// FAT keeps two), porepair's own directory left out.
+func modeTimes(t *testing.T, dir string) map[string]modeTime {
+	t.Helper()
+	out := map[string]modeTime{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			if err == nil && d.Name() == "POREPAIR" {
+				return filepath.SkipDir
+			}
+			return err
+		}
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = modeTime{fi.Mode().Perm(), fi.ModTime().Truncate(2 * time.Second)}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
