@@ -39,8 +39,9 @@ func TestShares(t *testing.T) {
 // others; the figures are logged for docs/reliability.md.
 func shareSuite(t *testing.T, k sharetest.Kind, where string) {
 	for _, sc := range []string{"stale", "lower", "hub-wrong", "files-missing"} {
-		t.Run("roundtrip/"+sc, func(t *testing.T) { shareRoundTrip(t, where, sc) })
+		t.Run("roundtrip/"+sc, func(t *testing.T) { shareRoundTrip(t, where, sc, false) })
 	}
+	t.Run("roundtrip/mixed-case", func(t *testing.T) { shareRoundTrip(t, where, "stale", true) })
 	t.Run("concurrent", func(t *testing.T) { shareConcurrent(t, where) })
 	t.Run("metadata", func(t *testing.T) { shareMetadata(t, where) })
 	for _, sc := range stressScenarios() {
@@ -77,9 +78,15 @@ func shareKills(t *testing.T, k sharetest.Kind, where string) {
 // shareRoundTrip repairs a scenario on the share, checks the snapshot and
 // the repaired postoffice (diagnose clean, every name spelled as before,
 // the new queue pair upper case), rolls back and compares every name and
-// byte with the tree before.
-func shareRoundTrip(t *testing.T, where, sc string) {
+// byte with the tree before. With mixed, every name of the postoffice is
+// first respelled in mixed case (Glb/Network.glb), as a copy through
+// another client or an old DOS tool may leave it: porepair finds its files
+// whatever their case, and keeps their spelling.
+func shareRoundTrip(t *testing.T, where, sc string, mixed bool) {
 	dir, before := scenarioPOIn(t, where, sc)
+	if mixed {
+		dir, before = mixCase(t, where, dir)
+	}
 	code, out, errs := porepair(t, nil, append([]string{"--json"}, repairArgs(dir, sc, t)...)...)
 	if code != 0 {
 		t.Fatalf("repair: exit %d\n%s%s", code, out, errs)
@@ -240,4 +247,49 @@ func modeTimes(t *testing.T, dir string) map[string]modeTime {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// mixCase copies the postoffice at dir into a fresh directory below
+// where, every name respelled with its first letter upper case and the
+// rest lower case (Glb/Network.glb), and returns the copy and its tree.
+// A copy, not renames: fusefat loses a directory's contents when the
+// directory is renamed (docs/shares.md).
+func mixCase(t *testing.T, where, dir string) (string, map[string]string) {
+	t.Helper()
+	parent, err := os.MkdirTemp(where, "mixed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := filepath.Join(parent, "MAILDATA")
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		var parts []string
+		for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+			part = strings.ToLower(part)
+			parts = append(parts, strings.ToUpper(part[:1])+part[1:])
+		}
+		dst := filepath.Join(to, filepath.FromSlash(strings.Join(parts, "/")))
+		if rel == "." {
+			dst = to
+		}
+		if d.IsDir() {
+			return os.Mkdir(dst, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := fixture.Tree(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return to, tree
 }
