@@ -76,7 +76,7 @@ func sameTree(t *testing.T, dir string, want map[string]string, context string) 
 // crashing ever later until the repair completes.
 func TestCrashAtEveryWrite(t *testing.T) {
 	for _, sc := range stressScenarios() {
-		t.Run(sc, func(t *testing.T) { crashAtEveryWrite(t, "", sc) })
+		t.Run(sc, func(t *testing.T) { crashAtEveryWrite(t, bed{}, sc) })
 	}
 }
 
@@ -103,12 +103,22 @@ func repairArgs(dir, scenario string, t *testing.T) []string {
 	return args
 }
 
-// crashAtEveryWrite makes its postoffices below where ("": a temporary
-// directory) and returns the number of crash points.
-func crashAtEveryWrite(t *testing.T, where, sc string) int {
-	n := 1
-	for ; ; n++ {
-		dir, before := scenarioPOIn(t, where, sc)
+// bed is where a failpoint loop makes its postoffices (dir; "": a
+// temporary directory) and which write points it tries: from the
+// first-th on, every every-th (0: every one). A loop returns the number
+// of write points (with every > 1, at most that many).
+type bed struct {
+	dir          string
+	first, every int
+}
+
+func (b bed) start() int { return max(b.first, 1) }
+func (b bed) step() int  { return max(b.every, 1) }
+
+func crashAtEveryWrite(t *testing.T, b bed, sc string) int {
+	n := b.start()
+	for ; ; n += b.step() {
+		dir, before := scenarioPOIn(t, b.dir, sc)
 		code, _, stderr := porepair(t, []string{fmt.Sprintf("POREPAIR_FAULT=crash:%d", n)}, repairArgs(dir, sc, t)...)
 		if code == 0 {
 			break
@@ -147,14 +157,14 @@ func crashAtEveryWrite(t *testing.T, where, sc string) int {
 // The same with a failure (EIO) at each write: automatic rollback, exit 1.
 func TestFailAtEveryWrite(t *testing.T) {
 	for _, sc := range stressScenarios() {
-		t.Run(sc, func(t *testing.T) { failAtEveryWrite(t, "", sc) })
+		t.Run(sc, func(t *testing.T) { failAtEveryWrite(t, bed{}, sc) })
 	}
 }
 
-func failAtEveryWrite(t *testing.T, where, sc string) int {
-	n := 1
-	for ; ; n++ {
-		dir, before := scenarioPOIn(t, where, sc)
+func failAtEveryWrite(t *testing.T, b bed, sc string) int {
+	n := b.start()
+	for ; ; n += b.step() {
+		dir, before := scenarioPOIn(t, b.dir, sc)
 		code, out, _ := porepair(t, []string{fmt.Sprintf("POREPAIR_FAULT=fail:%d", n)}, append([]string{"--json"}, repairArgs(dir, sc, t)...)...)
 		if code == 0 {
 			break
@@ -172,12 +182,12 @@ func failAtEveryWrite(t *testing.T, where, sc string) int {
 }
 
 // A rollback, too, may be killed at any of its writes and run again.
-func TestRollbackCrashAtEveryWrite(t *testing.T) { rollbackCrashAtEveryWrite(t, "") }
+func TestRollbackCrashAtEveryWrite(t *testing.T) { rollbackCrashAtEveryWrite(t, bed{}) }
 
-func rollbackCrashAtEveryWrite(t *testing.T, where string) int {
-	n := 1
-	for ; ; n++ {
-		dir, before := scenarioPOIn(t, where, "stale")
+func rollbackCrashAtEveryWrite(t *testing.T, b bed) int {
+	n := b.start()
+	for ; ; n += b.step() {
+		dir, before := scenarioPOIn(t, b.dir, "stale")
 		if code, _, _ := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
 			t.Fatal("repair failed")
 		}

@@ -291,12 +291,12 @@ func TestHostileSnapshotAndPlan(t *testing.T) {
 
 // A rollback that fails at any of its writes reports restore-failed (5)
 // and can be run again to the end.
-func TestRollbackFailAtEveryWrite(t *testing.T) { rollbackFailAtEveryWrite(t, "") }
+func TestRollbackFailAtEveryWrite(t *testing.T) { rollbackFailAtEveryWrite(t, bed{}) }
 
-func rollbackFailAtEveryWrite(t *testing.T, where string) int {
-	n := 1
-	for ; ; n++ {
-		dir, before := scenarioPOIn(t, where, "stale")
+func rollbackFailAtEveryWrite(t *testing.T, b bed) int {
+	n := b.start()
+	for ; ; n += b.step() {
+		dir, before := scenarioPOIn(t, b.dir, "stale")
 		if code, _, _ := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
 			t.Fatal("repair failed")
 		}
