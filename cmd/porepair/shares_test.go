@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,14 +25,26 @@ import (
 // A file system that cannot be mounted fails; one that cannot be tried
 // here (no root, no /dev/fuse) is skipped and named in the report file
 // make test prints (sharetest.Need).
+//
+// The file systems run at once, each in a goroutine of its own rather
+// than as parallel subtests: go test runs as many parallel tests as there
+// are CPUs (2 here), and a porepair on a FUSE file system mostly waits for
+// the file system's daemon, so three suites at once take the time of the
+// slowest instead of queueing behind each other's slots.
 func TestShares(t *testing.T) {
+	t.Parallel()
+	var wg sync.WaitGroup
 	for _, k := range sharetest.Kinds {
-		t.Run(k.String(), func(t *testing.T) {
-			t.Parallel()
-			m := sharetest.New(t, k)
-			shareSuite(t, k, m.Dir)
-		})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.Run(k.String(), func(t *testing.T) {
+				m := sharetest.New(t, k)
+				shareSuite(t, k, m.Dir)
+			})
+		}()
 	}
+	wg.Wait()
 }
 
 // shareSuite is TestShares on one file system. Each part is a subtest of
