@@ -176,7 +176,11 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		res.fail(StatusRefused, err)
 		return res
 	}
-	x := &executor{po: po, poID: poID, p: p, opt: opt, res: &res}
+	x := &executor{po: po, poID: poID, p: p, opt: opt, res: &res, log: opt.Log.With("po", po.Root)}
+	if err := x.checkSpace(); err != nil {
+		res.fail(StatusRefused, err)
+		return res
+	}
 	x.execute(ctx, &res)
 	return res
 }
@@ -283,6 +287,9 @@ func (x *executor) execute(ctx context.Context, res *Result) {
 		err = x.verify()
 	}
 	if err == nil {
+		if derr := dropReserve(x.po); derr != nil {
+			log.Warn("reserve not removed", "error", derr)
+		}
 		if cerr := x.j.Complete(StatusRepaired.String()); cerr != nil {
 			log.Warn("journal not marked complete", "error", cerr)
 		}
@@ -301,13 +308,38 @@ func (x *executor) execute(ctx context.Context, res *Result) {
 		x.j.Close()
 		return
 	}
-	if x.j != nil {
-		if cerr := x.j.Complete(StatusRolledBack.String()); cerr != nil {
-			all = errlist.Join(all, cerr)
-		}
-		x.j.Close()
+	if cerr := x.closeRestored(); cerr != nil {
+		res.fail(StatusRestoreFailed, errlist.Join(all, cerr))
+		return
 	}
 	res.fail(StatusRolledBack, all)
+}
+
+// closeRestored ends a repair whose postoffice was restored: the snapshot
+// is marked rolled back (so that nobody is offered its undo again) and
+// the journal completed; a journal that cannot be completed is removed,
+// since the postoffice is whole. Only when neither works does the repair
+// not end rolled back: the journal then stays unfinished, and a plain
+// rollback clears it.
+func (x *executor) closeRestored() error {
+	if x.j == nil {
+		return nil // no journal was made: nothing was written
+	}
+	defer x.j.Close()
+	if x.snap != nil {
+		if err := x.snap.MarkRolledBack(x.opt.Now()); err != nil {
+			x.log.Warn("snapshot not marked rolled back", "error", err)
+		}
+	}
+	cerr := x.j.Complete(StatusRolledBack.String())
+	if cerr == nil {
+		return nil
+	}
+	x.log.Warn("journal not marked complete; removing it", "error", cerr)
+	if rerr := x.j.Remove(); rerr != nil {
+		return fmt.Errorf("the postoffice is restored, but its journal could not be closed (%v) nor removed (%w): run `porepair rollback` to clear it", cerr, rerr)
+	}
+	return nil
 }
 
 // checkReads compares the files a plan read with their fingerprints.
@@ -372,6 +404,9 @@ func (x *executor) run(ctx context.Context, id string) error {
 		return err
 	}
 	x.j = j
+	if err := x.makeReserve(); err != nil {
+		return err
+	}
 	m := backup.Manifest{ID: id, Time: x.opt.Now().UTC().Format("2006-01-02T15:04:05.000000000Z"), PO: root, POID: x.poID,
 		Component: x.p.Component, PlanDigest: x.p.Digest()}
 	// The journal is porepair's own file on the postoffice's file system.

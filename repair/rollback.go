@@ -314,6 +314,9 @@ func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged b
 		return err
 	}
 	var errs []error
+	if err := dropReserve(po); err != nil {
+		errs = append(errs, err)
+	}
 	if snap != nil {
 		n := len(j.Steps)
 		err := snap.RestoreWith(po.Root, backup.RestoreOptions{MoveChanged: moveChanged, Before: func(s backup.Step) error {

@@ -242,6 +242,10 @@ func repairResult(dir string, res repair.Result) result {
 		}
 	}
 	b.WriteString("\n")
+	if len(res.Unrestored) > 0 {
+		fmt.Fprintf(&b, "  metadata this file system does not hold, left as it gives it (%d): %s\n",
+			len(res.Unrestored), strings.Join(res.Unrestored, "; "))
+	}
 	return result{po: dir, code: res.Code(), status: res.Status.String(), reason: reason, doc: res, text: b.String(), errs: errs.String()}
 }
 
