@@ -12,16 +12,24 @@ import (
 	"github.com/porepair/porepair/internal/sharetest"
 )
 
-// A repair on a nearly full share (a small NTFS image left with 20–28 KB
+// A repair on a nearly full share (a small NTFS or FAT image left with 20–28 KB
 // free: less than a journal, a snapshot and the temp files need) is
 // refused before its first write, saying how much it needs (exit 2), or
 // ends with the postoffice byte-identical (rolled back, exit 1) or
 // repaired (exit 0): never half-repaired, never stuck.
 func TestFullShare(t *testing.T) {
-	t.Parallel()
-	m := sharetest.NewSized(t, sharetest.NTFS, 8<<20)
-	dir, before := scenarioPOIn(t, m.Dir, "stale")
-	free := fillTo(t, m.Dir, 20<<10, 28<<10)
+	// FAT16 needs at least 4,085 clusters: mkfs.vfat refuses 8 MB.
+	for k, size := range map[sharetest.Kind]int64{sharetest.NTFS: 8 << 20, sharetest.FAT: 16 << 20} {
+		t.Run(k.String(), func(t *testing.T) {
+			t.Parallel()
+			fullShare(t, sharetest.NewSized(t, k, size).Dir)
+		})
+	}
+}
+
+func fullShare(t *testing.T, where string) {
+	dir, before := scenarioPOIn(t, where, "stale")
+	free := fillTo(t, where, 20<<10, 28<<10)
 	t.Logf("%d bytes free on the share", free)
 	code, out, errs := porepair(t, nil, "--po", dir, "--json", "repair", "--yes")
 	t.Logf("repair: exit %d\n%s%s", code, out, errs)
