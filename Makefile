@@ -99,7 +99,9 @@ bigpo:
 	$(GO) run ./testdata/gen -out $(or $(OUT),/tmp/porepair-big) -scenario stale -users 3000 -networks 50 -pos 2000 -queue 4092 -mai-bytes 100000000
 
 # The failpoint loops on more fixtures, the random-SIGKILL campaign over
-# repair and rollback (at least 200 kills), and the concurrency tests repeated.
+# repair and rollback (at least 200 kills), both again on NTFS, FAT and SMB
+# shares (every write point, at least 50 kills each: TestShares), and the
+# concurrency tests repeated.
 stress:
 	POREPAIR_STRESS=1 $(GO) test $(TAGS) -count=1 -timeout 30m -run 'Crash|Fail|Signal|RandomKill|Shares' -v ./cmd/porepair
 	$(GO) test $(TAGS) -count=10 -run 'Concurrent' ./cmd/porepair
