@@ -123,6 +123,12 @@ func (pl *place) list() ([]backup.Info, error) {
 		}
 		return out[i].ID < out[j].ID
 	})
+	for i := len(out) - 1; i >= 0; i-- {
+		if out[i].State == backup.StateComplete {
+			out[i].InEffect = true
+			break
+		}
+	}
 	return out, nil
 }
 

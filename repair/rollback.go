@@ -176,8 +176,8 @@ func (rp *RollbackPlan) inEffect(id string) string {
 	if err != nil {
 		return ""
 	}
-	for i := len(list) - 1; i >= 0; i-- {
-		if in := list[i]; in.ID != id && in.State == backup.StateComplete {
+	for _, in := range list {
+		if in.InEffect && in.ID != id {
 			return fmt.Sprintf("; the repair in effect is snapshot %s (made %s): `porepair rollback --snapshot %s` undoes it", in.ID, in.Time, in.ID)
 		}
 	}
