@@ -233,6 +233,17 @@ func checkPlan(po *postoffice.PO, p *plan.Plan) error {
 	return checkTemps(po, p.Changes)
 }
 
+// checkPatch reads the file a patch change rewrites and checks that the
+// patches make of it what the plan promises.
+func checkPatch(full string, c plan.Change) error {
+	data, err := osfs.ReadRegular(full, postoffice.MaxReadSize)
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.File, err)
+	}
+	_, err = c.Patched(data)
+	return err
+}
+
 // checkBefore compares each change's recorded before-state with the disk.
 func checkBefore(po *postoffice.PO, changes []plan.Change) error {
 	var errs []error
@@ -251,6 +262,8 @@ func checkBefore(po *postoffice.PO, changes []plan.Change) error {
 			errs = append(errs, fmt.Errorf("%s exists, but the plan says it does not", c.File))
 		case c.Before != nil && !exists:
 			errs = append(errs, fmt.Errorf("%s does not exist, but the plan says it does", c.File))
+		case c.Op == plan.OpPatch:
+			errs = append(errs, checkPatch(full, c))
 		case c.Before != nil:
 			if err := checkFile(po, *c.Before); err != nil {
 				errs = append(errs, err)
@@ -470,21 +483,8 @@ func (x *executor) apply(n int, c plan.Change) error {
 		if err != nil {
 			return err
 		}
-		if c.Before == nil || postoffice.SumHex(data) != c.Before.SHA256 {
-			return fmt.Errorf("%s changed since the plan", c.File)
-		}
-		for _, pt := range c.Patches {
-			if pt.Offset < 0 || pt.Offset > int64(len(data)) {
-				return fmt.Errorf("patch at %d is outside %s", pt.Offset, c.File)
-			}
-			end := pt.Offset + int64(len(pt.Data))
-			if end > int64(len(data)) {
-				data = append(data, make([]byte, end-int64(len(data)))...)
-			}
-			copy(data[pt.Offset:], pt.Data)
-		}
-		if postoffice.SumHex(data) != c.AfterSHA256 {
-			return fmt.Errorf("patched %s does not hold the planned bytes", c.File)
+		if data, err = c.Patched(data); err != nil {
+			return err
 		}
 		return writeKeeping(full, data)
 	case plan.OpWrite:
