@@ -26,53 +26,88 @@ import (
 // here (no root, no /dev/fuse) is skipped and named in the report file
 // make test prints (sharetest.Need).
 //
-// The file systems run at once, each in a goroutine of its own rather
-// than as parallel subtests: go test runs as many parallel tests as there
-// are CPUs (2 here), and a porepair on a FUSE file system mostly waits for
-// the file system's daemon, so three suites at once take the time of the
-// slowest instead of queueing behind each other's slots.
+// The file systems, and the parts of each, run at once, each in a
+// goroutine of its own rather than as parallel subtests: go test runs as
+// many parallel tests as there are CPUs (2 here), and a porepair on a
+// FUSE file system mostly waits for the file system's daemon, so the
+// parts at once take the time of the slowest instead of queueing behind
+// each other for two slots.
 func TestShares(t *testing.T) {
 	t.Parallel()
-	var wg sync.WaitGroup
+	var suites []func()
 	for _, k := range sharetest.Kinds {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t.Run(k.String(), func(t *testing.T) {
-				m := sharetest.New(t, k)
-				shareSuite(t, k, m.Dir)
-			})
-		}()
+		suites = append(suites, func() {
+			t.Run(k.String(), func(t *testing.T) { shareSuite(t, k, mounts(t, k)) })
+		})
 	}
-	wg.Wait()
+	all(suites)
+}
+
+// mounts mounts a file system of kind k and returns the directories the
+// suite's parts work in, in turn. For SMB these are three clients of one
+// server: smbnetfs answers one request at a time, so the parts at once
+// would otherwise queue behind one another in it.
+func mounts(t *testing.T, k sharetest.Kind) []string {
+	if k != sharetest.SMB {
+		return []string{sharetest.New(t, k).Dir}
+	}
+	s := sharetest.StartSamba(t)
+	var dirs []string
+	for range 3 {
+		dirs = append(dirs, s.Client(t).Dir)
+	}
+	return dirs
 }
 
 // shareSuite is TestShares on one file system. Each part is a subtest of
 // its own, so that one file system's first failure does not hide the
-// others; the figures are logged for docs/reliability.md.
-func shareSuite(t *testing.T, k sharetest.Kind, where string) {
+// others; the figures are logged for docs/reliability.md. The parts run
+// at once (see TestShares), each on postoffices of its own, but for the
+// ones that time their runs (two porepairs at once, the kills), which
+// run one after the other.
+func shareSuite(t *testing.T, k sharetest.Kind, dirs []string) {
+	var parts []func()
+	// part adds a part, working in the next of dirs.
+	part := func(name string, f func(t *testing.T, where string)) {
+		where := dirs[len(parts)%len(dirs)]
+		parts = append(parts, func() { t.Run(name, func(t *testing.T) { f(t, where) }) })
+	}
 	for _, sc := range []string{"stale", "lower", "hub-wrong", "files-missing"} {
-		t.Run("roundtrip/"+sc, func(t *testing.T) { shareRoundTrip(t, where, sc, false) })
+		part("roundtrip/"+sc, func(t *testing.T, where string) { shareRoundTrip(t, where, sc, false) })
 	}
-	t.Run("roundtrip/mixed-case", func(t *testing.T) { shareRoundTrip(t, where, "stale", true) })
-	t.Run("concurrent", func(t *testing.T) { shareConcurrent(t, where) })
-	t.Run("metadata", func(t *testing.T) { shareMetadata(t, where) })
-	b := loopBed(t, k, where)
+	part("roundtrip/mixed-case", func(t *testing.T, where string) { shareRoundTrip(t, where, "stale", true) })
+	part("metadata", shareMetadata)
+	b := loopBed(t, k)
 	for _, sc := range stressScenarios() {
-		t.Run("crash/"+sc, func(t *testing.T) {
-			t.Logf("%s %s: %d repair crash points", k, sc, crashAtEveryWrite(t, b, sc))
+		part("crash/"+sc, func(t *testing.T, where string) {
+			t.Logf("%s %s: %d repair crash points", k, sc, crashAtEveryWrite(t, b.in(where), sc))
 		})
-		t.Run("fail/"+sc, func(t *testing.T) {
-			t.Logf("%s %s: %d repair failure points", k, sc, failAtEveryWrite(t, b, sc))
+		part("fail/"+sc, func(t *testing.T, where string) {
+			t.Logf("%s %s: %d repair failure points", k, sc, failAtEveryWrite(t, b.in(where), sc))
 		})
 	}
-	t.Run("rollback-crash", func(t *testing.T) {
-		t.Logf("%s: %d rollback crash points", k, rollbackCrashAtEveryWrite(t, b))
+	part("rollback-crash", func(t *testing.T, where string) {
+		t.Logf("%s: %d rollback crash points", k, rollbackCrashAtEveryWrite(t, b.in(where)))
 	})
-	t.Run("rollback-fail", func(t *testing.T) {
-		t.Logf("%s: %d rollback failure points", k, rollbackFailAtEveryWrite(t, b))
+	part("rollback-fail", func(t *testing.T, where string) {
+		t.Logf("%s: %d rollback failure points", k, rollbackFailAtEveryWrite(t, b.in(where)))
 	})
-	t.Run("kill", func(t *testing.T) { shareKills(t, k, where) })
+	// These two time their runs: one after the other, not beside each other.
+	part("timed", func(t *testing.T, where string) {
+		t.Run("concurrent", func(t *testing.T) { shareConcurrent(t, where) })
+		t.Run("kill", func(t *testing.T) { shareKills(t, k, where) })
+	})
+	all(parts)
+}
+
+// all runs the functions at once and returns when each has.
+func all(fs []func()) {
+	var wg sync.WaitGroup
+	for _, f := range fs {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	wg.Wait()
 }
 
 // loopBed is where the failpoint loops run on a share, and which write
@@ -83,8 +118,8 @@ func shareSuite(t *testing.T, k sharetest.Kind, where string) {
 // every write point made the suite two minutes long on FAT and six on SMB
 // (this 2-core machine, shared). make stress (POREPAIR_STRESS=1) tries
 // every write point of each.
-func loopBed(t *testing.T, k sharetest.Kind, where string) bed {
-	b := bed{dir: where}
+func loopBed(t *testing.T, k sharetest.Kind) bed {
+	var b bed
 	if os.Getenv("POREPAIR_STRESS") != "" {
 		return b
 	}
@@ -100,6 +135,9 @@ func loopBed(t *testing.T, k sharetest.Kind, where string) bed {
 	t.Logf("%s: every %d-th write point from the %d-th (make stress tries each)", k, b.every, b.first)
 	return b
 }
+
+// in is b working in dir.
+func (b bed) in(dir string) bed { b.dir = dir; return b }
 
 // shareKills is the random-SIGKILL campaign on a share: one run of each
 // in make test, at least 50 kills under make stress.
