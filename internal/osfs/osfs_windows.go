@@ -11,9 +11,15 @@ import (
 
 // RenameReplace renames from over to with MOVEFILE_WRITE_THROUGH, so that
 // it returns once the replacement is on disk (os.Rename does not ask for
-// that, and Windows has no directory fsync to follow it with).
+// that, and Windows has no directory fsync to follow it with). A target
+// another process holds open (EXTERNAL reading a mailbag, a virus scanner)
+// refuses the rename, as on an SMB share: it is retried for HeldRetry, then
+// reported with both names.
 func RenameReplace(from, to string) error {
-	if err := moveFileEx(from, to, windows.MOVEFILE_REPLACE_EXISTING|windows.MOVEFILE_WRITE_THROUGH); err != nil {
+	err := retryHeld(func() error {
+		return moveFileEx(from, to, windows.MOVEFILE_REPLACE_EXISTING|windows.MOVEFILE_WRITE_THROUGH)
+	})
+	if err != nil {
 		return fmt.Errorf("rename %s to %s: %w", from, to, err)
 	}
 	return nil
@@ -22,8 +28,9 @@ func RenameReplace(from, to string) error {
 // renameExclusive is MoveFileEx without MOVEFILE_REPLACE_EXISTING, so an
 // existing target fails it, and with MOVEFILE_WRITE_THROUGH, so it returns
 // once the move is on disk: Windows' counterpart of the directory fsync.
+// A source held open by another process is retried, as in RenameReplace.
 func renameExclusive(from, to string) error {
-	return moveFileEx(from, to, windows.MOVEFILE_WRITE_THROUGH)
+	return retryHeld(func() error { return moveFileEx(from, to, windows.MOVEFILE_WRITE_THROUGH) })
 }
 
 // moveFileEx returns MoveFileEx's own error, unwrapped, so that callers
