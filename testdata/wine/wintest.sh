@@ -33,9 +33,9 @@ mkdir -p "$WINEPREFIX"
 "$WINESERVER" -p
 "$WINE" wineboot -i >/dev/null 2>&1
 # The Go runtime needs bcryptprimitives.dll's ProcessPrng, which Wine 8.0
-# lacks: the stand-in's source is beside this script.
+# lacks: the stand-in's source is testdata/wine/dll.
 x86_64-w64-mingw32-gcc -O2 -shared -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
-	testdata/wine/bcryptprimitives.c -lbcrypt
+	testdata/wine/dll/bcryptprimitives.c -lbcrypt
 # Wine's first program starts its services (explorer, winedevice), which
 # inherit its standard output and error: started here with neither, they
 # never hold a test's pipes open after the test exits.
