@@ -170,3 +170,24 @@ func TestLockExclusive(t *testing.T) {
 		t.Errorf("lock after the holder closed: %v", err)
 	}
 }
+
+// Colour escapes go only to a console: a file or a pipe gets none.
+func TestEnableANSINotAConsole(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "out.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if EnableANSI(f) {
+		t.Error("EnableANSI on a file = true")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	if EnableANSI(w) {
+		t.Error("EnableANSI on a pipe = true")
+	}
+}
