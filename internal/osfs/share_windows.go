@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"time"
 
 	"golang.org/x/sys/windows"
 )
@@ -78,4 +79,22 @@ func HeldOpen(path string) (bool, error) {
 		return true, nil
 	}
 	return false, fmt.Errorf("check %s: %w", path, err)
+}
+
+// retryHeld runs op until it succeeds, fails otherwise than IsHeldOpen, or
+// HeldRetry has passed; the pause between tries grows from 20 ms to 500 ms.
+func retryHeld(op func() error) error {
+	deadline := time.Now().Add(HeldRetry)
+	pause := 20 * time.Millisecond
+	for {
+		err := op()
+		if err == nil || !IsHeldOpen(err) {
+			return err
+		}
+		if time.Now().Add(pause).After(deadline) {
+			return fmt.Errorf("%w (%w; retried for %v)", err, ErrHeldOpen, HeldRetry)
+		}
+		time.Sleep(pause)
+		pause = min(2*pause, 500*time.Millisecond)
+	}
 }

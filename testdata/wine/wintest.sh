@@ -18,7 +18,15 @@ WINE=$(command -v wine64 || echo /usr/lib/wine/wine64)
 WINESERVER=$(command -v wineserver || echo /usr/lib/wine/wineserver)
 export WINE WINESERVER
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/porepair-wine.XXXXXX")
+# The prefix (and with it Windows' %TEMP%, where the tests' postoffices go)
+# on tmpfs when /dev/shm may run programs, as make test does: the failpoint
+# loops fsync at every write.
+base=${TMPDIR:-/tmp}
+if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && x=$(mktemp /dev/shm/porepair-exec.XXXXXX 2>/dev/null); then
+	{ printf '#!/bin/sh\n' >"$x" && chmod +x "$x" && "$x"; } 2>/dev/null && base=/dev/shm
+	rm -f "$x"
+fi
+tmp=$(mktemp -d "$base/porepair-wine.XXXXXX")
 export WINEPREFIX=$tmp/prefix WINEARCH=win64 WINEDEBUG=-all
 # No Mono or Gecko installer dialogs: porepair needs neither.
 export WINEDLLOVERRIDES="mscoree,mshtml="
@@ -54,9 +62,25 @@ cmp -s "$at" "$tmp/at_windows.go" && { echo "wintest: the RemoveAll overlay no l
 printf '{"Replace":{"%s":"%s"}}\n' "$at" "$tmp/at_windows.go" >"$tmp/overlay.json"
 export POREPAIR_WINE_OVERLAY=$tmp/overlay.json
 
+# The release build (no fault hook) for TestReleaseBuildIgnoresFaultHook,
+# which cannot run the go command from under Wine.
+GOOS=windows GOARCH=amd64 $GO build -overlay "$tmp/overlay.json" -o "$tmp/release/porepair.exe" ./cmd/porepair
+export POREPAIR_RELEASE_BIN="Z:${tmp//\//\\}\\release\\porepair.exe"
+
+# (a) every package's tests as Windows programs, (b) the command-level
+# scenarios, driven from Linux (testdata/wine/scenarios_test.go), at the
+# same time: one wineserver serves both. -v shows every skip with its reason.
 status=0
-echo "== go test under Wine"
-GOOS=windows GOARCH=amd64 $GO test -tags faultinject -overlay "$tmp/overlay.json" -count=1 -p "${WINEJOBS:-2}" \
-	-exec "$root/testdata/wine/exec.sh" ./... ./testdata/fixture ./testdata/gen ./testdata/po || status=1
-echo "== go test under Wine done at $(($(date +%s) - start)) s"
+echo "== go test under Wine (log: $tmp/unit.log), scenarios alongside"
+GOOS=windows GOARCH=amd64 $GO test -tags faultinject -overlay "$tmp/overlay.json" -count=1 -p "${WINEJOBS:-2}" -v \
+	-exec "$root/testdata/wine/exec.sh" ./... ./testdata/fixture ./testdata/gen ./testdata/po >"$tmp/unit.log" 2>&1 &
+unit=$!
+$GO test -count=1 -v ./testdata/wine 2>&1 | grep -v '^=== ' || status=1
+wait $unit || status=1
+grep -E '^(ok|FAIL|---|panic|\?)|^\s+--- (FAIL|SKIP)|^\s+\S+_test\.go:[0-9]+:' "$tmp/unit.log" || true
+echo "== wintest: $( [ $status = 0 ] && echo passed || echo FAILED ) in $(($(date +%s) - start)) s; skips:"
+# go test -v prints a skip's reason on the line before its --- SKIP; a
+# test that drops only a case under Wine logs "no ... case: Wine ...".
+grep -E -B1 -- '--- SKIP' "$tmp/unit.log" | grep -v -- '^--$' | paste - - | sed 's/^\s*//' || true
+grep -E 'no .* case: Wine' "$tmp/unit.log" | sed 's/^\s*//' || true
 exit $status
