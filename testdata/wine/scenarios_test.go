@@ -105,8 +105,9 @@ func TestFailAtEveryWrite(t *testing.T) {
 }
 
 // Two porepair processes on one postoffice: the second exits 4 and the
-// first completes. While the first works, ADMIN's open of FLAG.GLB is
-// refused: "FLAG.GLB is locked open".
+// first completes. While the first works FLAG.GLB is shared with no one:
+// even an open that shares read and write is refused, "FLAG.GLB is locked
+// open" (ADMIN's own open, sharing nothing, would be refused by any holder).
 func TestTwoProcesses(t *testing.T) {
 	dir, _ := stale(t)
 	po := win(dir)
@@ -122,7 +123,7 @@ func TestTwoProcesses(t *testing.T) {
 		t.Errorf("second repair: exit %d, want 4\n%s", code, errs)
 	}
 	if code, out, _ := run(t, nil, "holdflag", "probe", win(filepath.Join(dir, "GLB/FLAG.GLB"))); code != 4 {
-		t.Errorf("ADMIN's open of FLAG.GLB during the repair: exit %d, want 4 (a sharing violation)\n%s", code, out)
+		t.Errorf("a sharing open of FLAG.GLB during the repair: exit %d, want 4 (a sharing violation)\n%s", code, out)
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("the first repair: %v", err)

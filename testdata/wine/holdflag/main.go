@@ -6,8 +6,10 @@
 //
 //	holdflag hold FILE   open FILE with no sharing, print "locked", keep it
 //	                     open until standard input closes
-//	holdflag probe FILE  try that open once: exit 0 if it opened, 4 with
-//	                     "FLAG.GLB is locked open" on a sharing violation
+//	holdflag probe FILE  open FILE once as a reader would, sharing read and
+//	                     write: exit 0 if it opened, 4 with "FLAG.GLB is
+//	                     locked open" on a sharing violation (a holder that
+//	                     shares nothing)
 package main
 
 import (
@@ -23,7 +25,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: holdflag hold|probe FILE")
 		os.Exit(2)
 	}
-	h, err := openNoShare(os.Args[2])
+	share := uint32(0)
+	if os.Args[1] == "probe" {
+		share = windows.FILE_SHARE_READ | windows.FILE_SHARE_WRITE
+	}
+	h, err := open(os.Args[2], share)
 	if errors.Is(err, windows.ERROR_SHARING_VIOLATION) {
 		fmt.Println("FLAG.GLB is locked open")
 		os.Exit(4)
@@ -39,11 +45,11 @@ func main() {
 	}
 }
 
-func openNoShare(path string) (windows.Handle, error) {
+func open(path string, share uint32) (windows.Handle, error) {
 	p, err := windows.UTF16PtrFromString(path)
 	if err != nil {
 		return 0, err
 	}
-	return windows.CreateFile(p, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil,
+	return windows.CreateFile(p, windows.GENERIC_READ|windows.GENERIC_WRITE, share, nil,
 		windows.OPEN_EXISTING, windows.FILE_ATTRIBUTE_NORMAL, 0)
 }
