@@ -105,13 +105,15 @@ func TestFailAtEveryWrite(t *testing.T) {
 }
 
 // Two porepair processes on one postoffice: the second exits 4 and the
-// first completes. While the first works FLAG.GLB is shared with no one:
-// even an open that shares read and write is refused, "FLAG.GLB is locked
-// open" (ADMIN's own open, sharing nothing, would be refused by any holder).
+// first completes (500 ms a write, 18 writes: time for Wine to start the
+// second on a loaded machine). While the first works FLAG.GLB is shared
+// with no one: even an open that shares read and write is refused,
+// "FLAG.GLB is locked open" (ADMIN's own open, sharing nothing, would be
+// refused by any holder).
 func TestTwoProcesses(t *testing.T) {
 	dir, _ := stale(t)
 	po := win(dir)
-	first := command(t, []string{"POREPAIR_FAULT=delay:300"}, "porepair", "--po", po, "repair", "--yes")
+	first := command(t, []string{"POREPAIR_FAULT=delay:500"}, "porepair", "--po", po, "repair", "--yes")
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
