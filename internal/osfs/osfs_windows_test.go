@@ -191,3 +191,34 @@ func TestEnableANSINotAConsole(t *testing.T) {
 		t.Error("EnableANSI on a pipe = true")
 	}
 }
+
+// Windows refuses to replace a read-only file, Wine does not: the native
+// replace is made to refuse as Windows does, and RenameReplace clears the
+// attribute and replaces the file, without waiting out HeldRetry.
+func TestRenameReplaceReadOnlyTarget(t *testing.T) {
+	defer func(f func(string, string) error) { replaceNative = f }(replaceNative)
+	native := replaceNative
+	replaceNative = func(from, to string) error {
+		if fi, err := os.Stat(to); err == nil && fi.Mode().Perm()&0o200 == 0 {
+			return windows.ERROR_ACCESS_DENIED
+		}
+		return native(from, to)
+	}
+	dir := t.TempDir()
+	tmp, target := filepath.Join(dir, "NETWORK.PPT"), filepath.Join(dir, "NETWORK.GLB")
+	write(t, tmp, "new")
+	write(t, target, "old")
+	if err := os.Chmod(target, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	begun := time.Now()
+	if err := RenameReplace(tmp, target); err != nil {
+		t.Fatalf("replace a read-only file: %v", err)
+	}
+	if content(t, target) != "new" {
+		t.Error("the read-only file was not replaced")
+	}
+	if d := time.Since(begun); d > HeldRetry/2 {
+		t.Errorf("took %v: a read-only target was retried as a held one", d)
+	}
+}
