@@ -28,7 +28,8 @@ func Acquire(p *postoffice.PO) (*Lock, error) {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
 	l := &Lock{}
-	if err := l.add(filepath.Join(dir, "LOCK"), os.O_RDWR|os.O_CREATE, ""); err != nil {
+	lockFile := func(path string) (*os.File, error) { return osfs.OpenNoFollow(path, os.O_RDWR|os.O_CREATE, 0o644) }
+	if err := l.add(filepath.Join(dir, "LOCK"), lockFile, ""); err != nil {
 		return nil, err
 	}
 	flag, exists, err := p.Resolve(postoffice.FlagPath)
@@ -38,7 +39,10 @@ func Acquire(p *postoffice.PO) (*Lock, error) {
 	}
 	if exists {
 		hint := " (porepair needs write access to lock it, as ADMIN does)"
-		if err := l.add(p.Abs(flag), os.O_RDWR, hint); err != nil {
+		// No sharing, as ADMIN opens it: on Windows, ADMIN, EXTERNAL and
+		// IMPORT then say "FLAG.GLB is locked open" while porepair works.
+		flagFile := func(path string) (*os.File, error) { return osfs.OpenNoShare(path, os.O_RDWR) }
+		if err := l.add(p.Abs(flag), flagFile, hint); err != nil {
 			l.Release()
 			return nil, err
 		}
@@ -46,10 +50,15 @@ func Acquire(p *postoffice.PO) (*Lock, error) {
 	return l, nil
 }
 
-// add opens a regular file, never through a link or into a FIFO, locks it
-// and keeps it open; hint is added to an open error.
-func (l *Lock) add(path string, flag int, hint string) error {
-	f, err := osfs.OpenNoFollow(path, flag, 0o644)
+// add opens a regular file with open (never through a link or into a
+// FIFO), locks it and keeps it open; hint is added to an open error. An
+// open refused because another program holds the file without sharing it
+// (ADMIN holding FLAG.GLB on Windows) is busy, not an error.
+func (l *Lock) add(path string, open func(string) (*os.File, error), hint string) error {
+	f, err := open(path)
+	if osfs.IsSharingViolation(err) {
+		return fmt.Errorf("%s is held open by another program: %w", path, ErrBusy)
+	}
 	if err != nil {
 		return fmt.Errorf("lock: %w%s", err, hint)
 	}

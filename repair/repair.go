@@ -152,7 +152,7 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		res.fail(StatusBusy, fmt.Errorf("a repair or rollback is running: %w", ErrBusy))
 		return res
 	}
-	p, err := readOnlyChecks(po, planner)
+	p, err := readOnlyChecks(po, planner, opt.SnapshotDir)
 	res.Plan = p
 	if err != nil {
 		res.fail(StatusRefused, err)
@@ -171,6 +171,10 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		res.fail(StatusRefused, err)
 		return res
 	}
+	if err := checkHeld(po, p.Changes); err != nil {
+		res.fail(StatusBusy, err)
+		return res
+	}
 	poID, err := ensureID(po.Root)
 	if err != nil {
 		res.fail(StatusRefused, err)
@@ -187,7 +191,7 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 
 // readOnlyChecks plans and checks the plan against the disk, writing
 // nothing.
-func readOnlyChecks(po *postoffice.PO, planner Planner) (*plan.Plan, error) {
+func readOnlyChecks(po *postoffice.PO, planner Planner, snapshotDir string) (*plan.Plan, error) {
 	if err := checkOwnDir(po.Root); err != nil {
 		return nil, err
 	}
@@ -204,7 +208,39 @@ func readOnlyChecks(po *postoffice.PO, planner Planner) (*plan.Plan, error) {
 	if p.NothingToDo {
 		return p, nil
 	}
-	return p, checkPlan(po, p)
+	if err := checkPlan(po, p); err != nil {
+		if id := appliedAs(po, p, snapshotDir); id != "" {
+			return p, fmt.Errorf("already applied: snapshot %s carried this plan out; nothing written (`porepair snapshots show %s`; plan again for what is to do now)", id, id)
+		}
+		return p, err
+	}
+	return p, nil
+}
+
+// appliedAs names the snapshot of a repair, still in effect or complete,
+// that carried out the plan p; "" when none did. A saved plan replayed
+// after it was applied no longer matches the postoffice, and saying so is
+// the answer, not the fingerprints that differ.
+func appliedAs(po *postoffice.PO, p *plan.Plan, snapshotDir string) string {
+	pl, err := newPlace(po.Root, snapshotDir)
+	if err != nil {
+		return ""
+	}
+	list, err := pl.list()
+	if err != nil {
+		return ""
+	}
+	digest := p.Digest()
+	for i := len(list) - 1; i >= 0; i-- {
+		in := list[i]
+		if in.State != backup.StateComplete {
+			continue
+		}
+		if s, err := backup.Open(filepath.Dir(in.Dir), in.ID); err == nil && s.PlanDigest == digest {
+			return in.ID
+		}
+	}
+	return ""
 }
 
 // lockedChecks repeats, under the lock, what another process could have

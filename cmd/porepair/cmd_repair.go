@@ -46,6 +46,12 @@ func (e *env) repair(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if saved != nil && !poGiven(c) {
+		// A saved plan names its postoffice: a job needs say no more.
+		if err := c.Set("po", saved.PO); err != nil {
+			return exit(exitUsage, err)
+		}
+	}
 	f, err := poFleet(c)
 	if err != nil {
 		return err
