@@ -110,10 +110,11 @@ bigpo:
 
 # The failpoint loops on more fixtures, the random-SIGKILL campaign over
 # repair and rollback (at least 200 kills), both again on NTFS, FAT and SMB
-# shares (every write point, at least 50 kills each: TestShares), and the
-# concurrency tests repeated.
+# shares (every write point, at least 50 kills each: TestShares, 24 minutes
+# on a shared 2-core machine, after the others), and the concurrency tests
+# repeated.
 stress:
-	POREPAIR_STRESS=1 $(GO) test $(TAGS) -count=1 -timeout 30m -run 'Crash|Fail|Signal|RandomKill|Shares' -v ./cmd/porepair
+	POREPAIR_STRESS=1 $(GO) test $(TAGS) -count=1 -timeout 75m -run 'Crash|Fail|Signal|RandomKill|Shares' -v ./cmd/porepair
 	$(GO) test $(TAGS) -count=10 -run 'Concurrent' ./cmd/porepair
 
 golden:
