@@ -109,7 +109,7 @@ func install(pkgs []string) error {
 	installMu.Lock()
 	defer installMu.Unlock()
 	args := append([]string{"-w", "/tmp/porepair-apt.lock", "sh", "-c",
-		`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"`, "sh"}, pkgs...)
+		`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"`, "sh"}, pkgs...)
 	out, err := exec.Command("flock", args...).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("apt-get install of Debian's %s (missing) failed: %v\n%s", strings.Join(pkgs, ", "), err, out)
