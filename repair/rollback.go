@@ -226,12 +226,20 @@ func Rollback(_ context.Context, root, id string, force bool, opt Options) Resul
 		res.fail(StatusRefused, err)
 		return res
 	}
+	// A run on another client holds it: what prepare would read is
+	// half-made (its journal unfinished, its snapshot incomplete).
+	if err := running(po.Root); err != nil {
+		res.fail(StatusBusy, err)
+		return res
+	}
 	// Read-only first: a refusal or nothing to do leaves no lock file.
 	if rp, err := prepare(po, id, force, opt); err != nil || rp.Nothing != "" {
 		res.prepared(rp, err)
 		return res
 	}
-	lock, ok := res.lock(po)
+	// A stale server lock of the run whose journal this rollback undoes
+	// is broken: that run died on this host, and this is its recovery.
+	lock, ok := res.lockBreaking(po, ownJournalRun(po.Root))
 	if !ok {
 		return res
 	}

@@ -242,8 +242,8 @@ func makePlan(dir string, opt plan.Options) (*plan.Plan, error) {
 	if err := plan.Workgroup(p); err != nil {
 		return nil, exit(exitUsage, err)
 	}
-	if journal.InProgress(p.Root) {
-		return nil, exit(exitBusy, fmt.Errorf("%s: a repair or rollback is running: %w", dir, repair.ErrBusy))
+	if h, running := repair.Running(p.Root); running {
+		return nil, exit(exitBusy, fmt.Errorf("%s: a repair or rollback is running (porepair on %s): %w", dir, h, repair.ErrBusy))
 	}
 	if err := journal.Interrupted(p.Root); err != nil {
 		return nil, exit(exitUsage, err)

@@ -123,7 +123,7 @@ Exit codes: 0 done/healthy, 1 failed and restored, 2 usage error or refused,
 	}
 	app.Commands = []*cli.Command{
 		diagnoseCommand(e), inspectCommand(e), planCommand(e), repairCommand(e),
-		rollbackCommand(e), snapshotsCommand(e), demoCommand(e), docsCommand(e),
+		rollbackCommand(e), snapshotsCommand(e), unlockCommand(e), demoCommand(e), docsCommand(e),
 	}
 	for _, c := range app.Commands {
 		withGlobals(c, app.OnUsageError, e.before)

@@ -1,0 +1,53 @@
+package osfs
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"syscall"
+	"time"
+)
+
+// RefusedOpen reports whether err, from opening a file whose stat
+// succeeded just before, means another program holds the file: a sharing
+// violation (IsSharingViolation), or the EIO smbnetfs reports for one. A
+// real I/O error cannot be told from that EIO by the errno; that the file
+// was there and readable a moment earlier is what makes it the holder's.
+func RefusedOpen(err error, statOK bool) bool {
+	return IsSharingViolation(err) || statOK && errors.Is(err, syscall.EIO)
+}
+
+// ReplaceRetry bounds how long RenameOver retries a rename whose target
+// another program holds open: a mail program's open is short, and one
+// held past this is reported, naming the file. A variable so that the
+// command (POREPAIR_HELD_RETRY) and tests can shorten it.
+var ReplaceRetry = 30 * time.Second
+
+// ErrTargetHeld is wrapped by a rename that gave up after ReplaceRetry.
+var ErrTargetHeld = errors.New("held open by another program")
+
+// targetHeld reports whether a replacing rename failed because the target
+// is held open: on SMB the server refuses to replace such a file and the
+// clients report that as EEXIST (smbnetfs) or a sharing violation.
+func targetHeld(err error) bool {
+	return errors.Is(err, fs.ErrExist) || IsSharingViolation(err)
+}
+
+// retryHeldTarget runs rename until it succeeds, fails otherwise than
+// targetHeld, or ReplaceRetry has passed; the pause grows from 50 ms to
+// 1 s, so that a brief open costs little and a long one few tries.
+func retryHeldTarget(to string, rename func() error) error {
+	deadline := time.Now().Add(ReplaceRetry)
+	pause := 50 * time.Millisecond
+	for {
+		err := rename()
+		if err == nil || !targetHeld(err) {
+			return err
+		}
+		if time.Now().Add(pause).After(deadline) {
+			return fmt.Errorf("%w: %s is %w (retried for %v); close the program holding it (ADMIN, EXTERNAL or IMPORT on some host) and run porepair rollback", err, to, ErrTargetHeld, ReplaceRetry)
+		}
+		time.Sleep(pause)
+		pause = min(2*pause, time.Second)
+	}
+}
