@@ -111,9 +111,9 @@ type HolderError struct {
 
 func (e *HolderError) Error() string {
 	if e.Holder.Stale() {
-		return fmt.Sprintf("%s was locked by porepair on %s, which is no longer running: see what it left with `porepair diagnose`, then `porepair rollback` (which breaks the lock of its own run) or `porepair unlock`", e.Path, e.Holder)
+		return fmt.Sprintf("%s: postoffice in use by porepair on %s, which is no longer running: see what it left with `porepair diagnose`, then `porepair rollback` (which breaks the lock of its own run) or `porepair unlock`", e.Path, e.Holder)
 	}
-	return fmt.Sprintf("%s is locked by porepair on %s", e.Path, e.Holder)
+	return fmt.Sprintf("%s: postoffice in use by porepair on %s", e.Path, e.Holder)
 }
 
 func (e *HolderError) Unwrap() error { return ErrBusy }

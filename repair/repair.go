@@ -158,6 +158,10 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		res.done(StatusNothingToDo)
 		return res
 	}
+	if err := checkNotHeld(po, p); err != nil {
+		res.fail(StatusBusy, err)
+		return res
+	}
 	lock, ok := res.lock(po)
 	if !ok {
 		return res

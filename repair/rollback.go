@@ -172,7 +172,7 @@ func queueThere(po *postoffice.PO, snap *backup.Snapshot) error {
 		return refused("the queue this snapshot moved is no longer at %s (a later repair moved it again, or it was removed): rolling back would leave the postoffice half-restored; nothing written. Roll back the later repair first (porepair snapshots list)",
 			strings.Join(missing, ", "))
 	}
-	return nil
+	return queueRouted(po, snap)
 }
 
 func (rp *RollbackPlan) use(snap *backup.Snapshot) {
