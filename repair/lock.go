@@ -86,12 +86,12 @@ type HeldOpenError struct {
 
 func (e *HeldOpenError) Error() string {
 	if strings.EqualFold(e.File, postoffice.FlagPath) {
-		return fmt.Sprintf("%s is held open by ADMIN, EXTERNAL or IMPORT (on this host or another client of the share): close them and run again; nothing written (%v)", e.File, e.Err)
+		return fmt.Sprintf("%s is held open by ADMIN, EXTERNAL or IMPORT (on this host or another client of the share): postoffice in use; close them and run again; nothing written (%v)", e.File, e.Err)
 	}
-	return fmt.Sprintf("%s is held open by another program (ADMIN, EXTERNAL or IMPORT, on this host or another client of the share): close it and run again; nothing written (%v)", e.File, e.Err)
+	return fmt.Sprintf("%s is held open by another program (ADMIN, EXTERNAL or IMPORT, on this host or another client of the share): postoffice in use; close it and run again; nothing written (%v)", e.File, e.Err)
 }
 
-func (e *HeldOpenError) Unwrap() []error { return []error{ErrBusy, e.Err} }
+func (e *HeldOpenError) Unwrap() []error { return []error{ErrBusy, osfs.ErrHeld, e.Err} }
 
 // probeHeld opens rel (which exists) read-only and closes it: an open the
 // server refuses because a program holds the file is ErrBusy.
@@ -170,4 +170,14 @@ func checkNotHeld(po *postoffice.PO, p *plan.Plan) error {
 		}
 	}
 	return nil
+}
+
+// refusal is the status of a check that failed before anything was
+// written: busy when a file was held open by another program, else
+// refused.
+func refusal(err error) Status {
+	if errors.Is(err, osfs.ErrHeld) || errors.Is(err, ErrBusy) {
+		return StatusBusy
+	}
+	return StatusRefused
 }

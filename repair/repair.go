@@ -151,7 +151,7 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 	p, err := readOnlyChecks(po, planner)
 	res.Plan = p
 	if err != nil {
-		res.fail(StatusRefused, err)
+		res.fail(refusal(err), err)
 		return res
 	}
 	if p.NothingToDo {

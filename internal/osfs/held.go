@@ -17,14 +17,22 @@ func RefusedOpen(err error, statOK bool) bool {
 	return IsSharingViolation(err) || statOK && errors.Is(err, syscall.EIO)
 }
 
+// Held wraps an open refused because another program holds the file:
+// errors.Is(err, ErrHeld) holds, and the message says what to do.
+func Held(rel string, err error) error {
+	return fmt.Errorf("%s is %w (ADMIN, EXTERNAL or IMPORT, on this host or another client of the share): close it and run again (%w)", rel, ErrHeld, err)
+}
+
 // ReplaceRetry bounds how long RenameOver retries a rename whose target
 // another program holds open: a mail program's open is short, and one
 // held past this is reported, naming the file. A variable so that the
 // command (POREPAIR_HELD_RETRY) and tests can shorten it.
 var ReplaceRetry = 30 * time.Second
 
-// ErrTargetHeld is wrapped by a rename that gave up after ReplaceRetry.
-var ErrTargetHeld = errors.New("held open by another program")
+// ErrHeld is wrapped by an open the server refused because another
+// program holds the file (RefusedOpen), and by a rename that gave up after
+// ReplaceRetry.
+var ErrHeld = errors.New("held open by another program")
 
 // targetHeld reports whether a replacing rename failed because the target
 // is held open: on SMB the server refuses to replace such a file and the
@@ -45,7 +53,7 @@ func retryHeldTarget(to string, rename func() error) error {
 			return err
 		}
 		if time.Now().Add(pause).After(deadline) {
-			return fmt.Errorf("%w: %s is %w (retried for %v); close the program holding it (ADMIN, EXTERNAL or IMPORT on some host) and run porepair rollback", err, to, ErrTargetHeld, ReplaceRetry)
+			return fmt.Errorf("%w: %s is %w (retried for %v); close the program holding it (ADMIN, EXTERNAL or IMPORT on some host) and run porepair rollback", err, to, ErrHeld, ReplaceRetry)
 		}
 		time.Sleep(pause)
 		pause = min(2*pause, time.Second)
