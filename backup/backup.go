@@ -60,6 +60,9 @@ type Manifest struct {
 	Component  string  `json:"component"`
 	PlanDigest string  `json:"plan_digest"`
 	Entries    []Entry `json:"entries"`
+	// Metadata is what the postoffice's file system holds of each file's
+	// recorded metadata (ProbeMeta): what a restore can put back.
+	Metadata *MetaSupport `json:"metadata,omitempty"`
 }
 
 // Snapshot is a snapshot directory and its manifest.

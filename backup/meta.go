@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"syscall"
 	"time"
 )
 
@@ -33,46 +34,144 @@ func MetaOf(file string) (*Meta, error) {
 	return metaOf(fi), nil
 }
 
-// applyMeta gives file m's owner, group, mode and modification time. A
-// process that may not give a file away (not root) keeps what the system
-// lets it: EPERM is not an error, it is the documented limit of such a
-// run (README, Undo), and must not stop a restore of the bytes.
-func applyMeta(file string, m *Meta) error {
-	if m == nil {
-		return nil
+// MetaKind is one kind of metadata a file system may or may not hold.
+type MetaKind string
+
+// The kinds of metadata porepair keeps.
+const (
+	MetaOwner MetaKind = "owner"
+	MetaMode  MetaKind = "mode"
+	MetaTime  MetaKind = "time"
+)
+
+func (k MetaKind) String() string { return string(k) }
+
+// Unrestored is metadata a file system would not take: FAT keeps no owner
+// and no mode (fusefat answers ENOSYS), an SMB share without Unix
+// extensions none of either. It is reported, never an error: the file
+// system gives every file the same, and the bytes are what the mail
+// programs read.
+type Unrestored struct {
+	File string
+	Kind MetaKind
+	Err  error
+}
+
+func (u Unrestored) String() string { return fmt.Sprintf("%s: %s (%v)", u.File, u.Kind, u.Err) }
+
+// unsupported reports whether err says the file system (not the process's
+// rights) cannot hold that metadata.
+func unsupported(err error) bool {
+	for _, e := range []error{syscall.ENOSYS, syscall.ENOTSUP, syscall.EOPNOTSUPP, syscall.EINVAL, syscall.EPERM, errors.ErrUnsupported} {
+		if errors.Is(err, e) {
+			return true
+		}
 	}
-	if err := ApplyOwnerMode(file, m); err != nil {
-		return err
+	return false
+}
+
+// applyMeta gives file m's owner, group, mode and modification time where
+// they differ from what the file has. A process that may not give a file
+// away (not root) keeps what the system lets it, and a file system that
+// cannot hold a kind of metadata keeps what it gives: neither must stop a
+// restore of the bytes, and each is returned as Unrestored.
+func applyMeta(file string, m *Meta) ([]Unrestored, error) {
+	if m == nil {
+		return nil, nil
+	}
+	skipped, err := applyOwnerMode(file, m)
+	if err != nil {
+		return skipped, err
 	}
 	t, err := time.Parse(time.RFC3339Nano, m.MTime)
 	if err != nil {
-		return fmt.Errorf("snapshot metadata of %s: %w", file, err)
+		return skipped, fmt.Errorf("snapshot metadata of %s: %w", file, err)
 	}
-	if err := os.Chtimes(file, t, t); err != nil && !errors.Is(err, fs.ErrPermission) {
-		return fmt.Errorf("restore the time of %s: %w", file, err)
+	fi, err := os.Lstat(file)
+	if err != nil {
+		return skipped, err
 	}
-	return nil
+	if fi.ModTime().Equal(t) {
+		return skipped, nil
+	}
+	if err := os.Chtimes(file, t, t); err != nil {
+		if !unsupported(err) && !errors.Is(err, fs.ErrPermission) {
+			return skipped, fmt.Errorf("restore the time of %s: %w", file, err)
+		}
+		skipped = append(skipped, Unrestored{File: file, Kind: MetaTime, Err: err})
+	}
+	return skipped, nil
 }
 
 // ApplyOwnerMode gives file m's owner, group and mode (not its time: a
-// repaired file was changed now).
-func ApplyOwnerMode(file string, m *Meta) error {
+// repaired file was changed now) where they differ; what the file system
+// or the process's rights do not allow is returned, not an error.
+func ApplyOwnerMode(file string, m *Meta) ([]Unrestored, error) {
 	if m == nil {
-		return nil
+		return nil, nil
 	}
-	if m.UID >= 0 && m.GID >= 0 {
-		err := os.Lchown(file, m.UID, m.GID)
-		if errors.Is(err, fs.ErrPermission) {
-			// Not root: the owner cannot be given away, the group can be
-			// kept if the process is in it.
-			err = os.Lchown(file, -1, m.GID)
+	return applyOwnerMode(file, m)
+}
+
+func applyOwnerMode(file string, m *Meta) ([]Unrestored, error) {
+	now, err := MetaOf(file)
+	if err != nil {
+		return nil, err
+	}
+	var skipped []Unrestored
+	if m.UID >= 0 && m.GID >= 0 && (now.UID != m.UID || now.GID != m.GID) {
+		if err := chown(file, m); err != nil {
+			if !unsupported(err) {
+				return nil, fmt.Errorf("restore the owner of %s: %w", file, err)
+			}
+			skipped = append(skipped, Unrestored{File: file, Kind: MetaOwner, Err: err})
 		}
-		if err != nil && !errors.Is(err, fs.ErrPermission) {
-			return fmt.Errorf("restore the owner of %s: %w", file, err)
+	}
+	if now.Mode != m.Mode {
+		if err := os.Chmod(file, fs.FileMode(m.Mode).Perm()); err != nil {
+			if !unsupported(err) && !errors.Is(err, fs.ErrPermission) {
+				return skipped, fmt.Errorf("restore the mode of %s: %w", file, err)
+			}
+			skipped = append(skipped, Unrestored{File: file, Kind: MetaMode, Err: err})
 		}
 	}
-	if err := os.Chmod(file, fs.FileMode(m.Mode).Perm()); err != nil && !errors.Is(err, fs.ErrPermission) {
-		return fmt.Errorf("restore the mode of %s: %w", file, err)
+	return skipped, nil
+}
+
+// chown gives file m's owner and group; a process that may not give the
+// file away keeps at least the group if it is one of its own.
+func chown(file string, m *Meta) error {
+	err := os.Lchown(file, m.UID, m.GID)
+	if errors.Is(err, fs.ErrPermission) {
+		if gerr := os.Lchown(file, -1, m.GID); gerr == nil {
+			return err // the owner alone was not restorable
+		}
 	}
-	return nil
+	return err
+}
+
+// MetaSupport is what metadata the file system of a postoffice holds, as
+// found by giving one of porepair's own files there the metadata it
+// already has: recorded in the snapshot manifest, so that the
+// administrator can see what a restore can put back.
+type MetaSupport struct {
+	Owner bool `json:"owner"`
+	Mode  bool `json:"mode"`
+	Time  bool `json:"time"`
+}
+
+// ProbeMeta finds what metadata file's file system holds, changing
+// nothing (every value given is the one the file has).
+func ProbeMeta(file string) (*MetaSupport, error) {
+	fi, err := os.Lstat(file)
+	if err != nil {
+		return nil, fmt.Errorf("probe the metadata of %s: %w", file, err)
+	}
+	m := metaOf(fi)
+	s := &MetaSupport{Mode: !unsupported(os.Chmod(file, fi.Mode().Perm())),
+		Time: !unsupported(os.Chtimes(file, fi.ModTime(), fi.ModTime()))}
+	if m.UID >= 0 {
+		s.Owner = !unsupported(os.Lchown(file, m.UID, m.GID))
+	}
+	return s, nil
 }

@@ -122,6 +122,9 @@ type RestoreOptions struct {
 	// the repair (later mail stays with it); otherwise such a pair is not
 	// moved and the restore fails before any write.
 	MoveChanged bool
+	// Unrestored is told of each piece of metadata the file system would
+	// not take (see Unrestored); nil ignores them.
+	Unrestored func(Unrestored)
 }
 
 // Restore puts every entry back (see RestoreWith).
@@ -135,6 +138,9 @@ func (s *Snapshot) Restore(root string) error { return s.RestoreWith(root, Resto
 func (s *Snapshot) RestoreWith(root string, o RestoreOptions) error {
 	if o.Before == nil {
 		o.Before = func(Step) error { return nil }
+	}
+	if o.Unrestored == nil {
+		o.Unrestored = func(Unrestored) {}
 	}
 	if !o.MoveChanged {
 		changed, err := s.MovedChanged(root)
@@ -203,7 +209,7 @@ func (s *Snapshot) restore(root string, e Entry, o RestoreOptions) error {
 		}
 	}
 	if size, sum, err := HashFile(full); err == nil && size == e.Size && sum == e.SHA256 {
-		return applyMeta(full, e.Meta)
+		return s.putMeta(root, full, e, o)
 	}
 	return s.writeBack(root, full, e, o)
 }
@@ -226,7 +232,18 @@ func (s *Snapshot) writeBack(root, full string, e Entry, o RestoreOptions) error
 	if _, sum, err := HashFile(full); err != nil || sum != e.SHA256 {
 		return fmt.Errorf("restored file does not match its SHA-256")
 	}
-	return applyMeta(full, e.Meta)
+	return s.putMeta(root, full, e, o)
+}
+
+// putMeta gives a restored file its recorded metadata, telling o of what
+// the file system would not take.
+func (s *Snapshot) putMeta(root, full string, e Entry, o RestoreOptions) error {
+	skipped, err := applyMeta(full, e.Meta)
+	for _, u := range skipped {
+		u.File = e.File
+		o.Unrestored(u)
+	}
+	return err
 }
 
 // moveBack renames a moved file (the queue) back, checking its hash
@@ -237,7 +254,12 @@ func (s *Snapshot) moveBack(root, full string, e Entry, o RestoreOptions) error 
 		return err
 	}
 	if back, err := s.holds(root, e.File, e); err != nil || back {
-		return err // already back
+		if err == nil {
+			// Already back; its metadata may not be yet (a crash
+			// right after the move).
+			return s.putMeta(root, full, e, o)
+		}
+		return err
 	}
 	if _, err := os.Lstat(full); err == nil && o.MoveChanged {
 		return nil // moved back by an earlier, forced run
@@ -254,7 +276,12 @@ func (s *Snapshot) moveBack(root, full string, e Entry, o RestoreOptions) error 
 	if err := before(o, Step{Change: "move", File: e.MovedTo}); err != nil {
 		return err
 	}
-	return durable.Move(moved, full)
+	if err := durable.Move(moved, full); err != nil {
+		return err
+	}
+	// The pair moves back with the mode and time it had: a rename keeps
+	// them, but a later delivery into the moved pair changed its time.
+	return s.putMeta(root, full, e, o)
 }
 
 func removeStep(root, full string, o RestoreOptions) error {

@@ -126,13 +126,19 @@ func Create(path string, data []byte) error {
 	})
 }
 
-// Append adds data to an open file and fsyncs it, as one counted write.
-func Append(f *os.File, data []byte) error {
-	return step("append "+f.Name(), func() error {
-		if _, err := f.Write(data); err != nil {
-			return fmt.Errorf("append %s: %w", f.Name(), err)
+// WriteAt writes data at off of an open file and fsyncs it, as one
+// counted write. It never appends: FAT clients refuse a write that extends
+// an existing file and SMB clients refuse O_APPEND, so porepair's own
+// growing files (the journal) are preallocated and written in place.
+func WriteAt(f *os.File, off int64, data []byte) error {
+	return step("write "+f.Name(), func() error {
+		if _, err := f.WriteAt(data, off); err != nil {
+			return fmt.Errorf("write %s: %w", f.Name(), err)
 		}
-		return f.Sync()
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("sync %s: %w", f.Name(), err)
+		}
+		return nil
 	})
 }
 

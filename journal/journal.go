@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,36 +58,49 @@ type Record struct {
 
 // Journal is an open journal.
 type Journal struct {
-	f     *os.File
-	Begin Record
-	Steps []Record
-	Done  *Record
+	f *os.File
+	// off is where the next record goes: the end of the last whole
+	// record. dirty is the end of what the file holds that is not
+	// padding (a torn record past off, overwritten by the next one), and
+	// size the file's size, preallocated.
+	off, dirty, size int64
+	path             string
+	Begin            Record
+	Steps            []Record
+	Done             *Record
 	// Foreign are temp names this process found taken by a file it did
 	// not create: never removed.
 	Foreign map[string]bool
 }
 
+// Prealloc is the size of a new journal. Records are written into it at
+// explicit offsets, never appended: FAT clients refuse a write that
+// extends an existing file and SMB clients refuse O_APPEND. A repair and
+// the rollback of it journal a few dozen records of about 200 bytes; a
+// journal that fills up is rewritten twice as large by rename.
+const Prealloc = 16 << 10
+
 // Create writes the journal with its first record, fsynced, before
 // anything else is written (one counted durable write).
 func Create(root string, begin Record) (*Journal, error) {
-	path := filepath.Join(root, Name)
-	b, _ := json.Marshal(begin)
-	if err := durable.Create(path, append(b, '\n')); err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
+	line := encode(begin)
+	j := &Journal{path: filepath.Join(root, Name), Begin: begin}
+	if err := j.replace(line, Prealloc); err != nil {
+		return nil, err
 	}
-	f, err := osfs.OpenNoFollow(path, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	return &Journal{f: f, Begin: begin}, nil
+	return j, nil
+}
+
+func encode(r Record) []byte {
+	b, _ := json.Marshal(r)
+	return append(b, '\n')
 }
 
 // Step journals a file change before it is made (one counted write).
 func (j *Journal) Step(r Record) error {
 	r.Op = OpStep
-	b, _ := json.Marshal(r)
-	if err := durable.Append(j.f, append(b, '\n')); err != nil {
-		return fmt.Errorf("journal: %w", err)
+	if err := j.write(encode(r), true); err != nil {
+		return err
 	}
 	j.Steps = append(j.Steps, r)
 	return nil
@@ -94,17 +108,77 @@ func (j *Journal) Step(r Record) error {
 
 // Complete marks the journal finished; not a counted write, but fsynced.
 func (j *Journal) Complete(status string) error {
-	b, _ := json.Marshal(Record{Op: OpComplete, Time: time.Now().UTC().Format(time.RFC3339), Status: status})
-	if _, err := j.f.Write(append(b, '\n')); err != nil {
+	r := Record{Op: OpComplete, Time: time.Now().UTC().Format(time.RFC3339), Status: status}
+	if err := j.write(encode(r), false); err != nil {
+		return err
+	}
+	j.Done = &r
+	return nil
+}
+
+// write puts a record at the journal's end, in place, and fsyncs it: one
+// counted durable write when counted. Past a torn record it pads with
+// NULs, so that nothing of the torn one is left behind the new one.
+func (j *Journal) write(line []byte, counted bool) error {
+	if j.f == nil {
+		return fmt.Errorf("journal %s is not open", Name)
+	}
+	if j.off+int64(len(line)) > j.size {
+		return j.grow(line)
+	}
+	data := line
+	if pad := j.dirty - j.off - int64(len(line)); pad > 0 {
+		data = append(append([]byte{}, line...), make([]byte, pad)...)
+	}
+	var err error
+	if counted {
+		err = durable.WriteAt(j.f, j.off, data)
+	} else if _, err = j.f.WriteAt(data, j.off); err == nil {
+		err = j.f.Sync()
+	}
+	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	return j.f.Sync()
+	j.off += int64(len(line))
+	j.dirty = max(j.dirty, j.off)
+	return nil
+}
+
+// grow rewrites a full journal twice as large with line added (one
+// counted write: a new file, fsynced, renamed over the old one).
+func (j *Journal) grow(line []byte) error {
+	old := make([]byte, j.off)
+	if _, err := j.f.ReadAt(old, 0); err != nil {
+		return fmt.Errorf("journal: read %s to enlarge it: %w", Name, err)
+	}
+	return j.replace(append(old, line...), 2*max(j.size, Prealloc))
+}
+
+// replace writes text padded with NULs to size as the whole journal (one
+// counted write) and opens it for the records that follow.
+func (j *Journal) replace(text []byte, size int64) error {
+	size = max(size, int64(len(text)))
+	data := append(append([]byte{}, text...), make([]byte, size-int64(len(text)))...)
+	// An SMB server and Windows refuse a rename over a file held open.
+	j.Close()
+	err := durable.Create(j.path, data)
+	f, oerr := osfs.OpenNoFollow(j.path, os.O_RDWR, 0)
+	if err != nil || oerr != nil {
+		if f != nil {
+			// The old journal, still whole: a restore writes on in it.
+			j.f = f
+		}
+		return fmt.Errorf("journal: %w", errors.Join(err, oerr))
+	}
+	j.f, j.off, j.dirty, j.size = f, int64(len(text)), int64(len(text)), size
+	return nil
 }
 
 // Close closes the journal's file.
 func (j *Journal) Close() {
 	if j != nil && j.f != nil {
 		j.f.Close()
+		j.f = nil
 	}
 }
 
@@ -137,10 +211,10 @@ const (
 const maxJournal = 16 << 20
 
 // Read reads a PO's journal; nil when there is none. Only a torn last
-// line (a crash while appending: the file does not end in a newline) is
-// ignored, since its step was not begun; any other line that does not
-// read is an error saying which and why, so that a damaged journal is
-// never half-obeyed.
+// record (a crash while writing it: it does not end in a newline, or its
+// first bytes are still padding) is ignored, since its step was not begun;
+// any other line that does not read is an error saying which and why, so
+// that a damaged journal is never half-obeyed.
 func Read(root string) (*Journal, error) {
 	path := filepath.Join(root, Name)
 	b, err := osfs.ReadRegular(path, maxJournal)
@@ -152,24 +226,42 @@ func Read(root string) (*Journal, error) {
 	case err != nil:
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	j := &Journal{}
-	lines := strings.SplitAfter(string(b), "\n")
-	for i, line := range lines {
-		if line == "" {
-			continue
-		}
-		torn := i == len(lines)-1 && !strings.HasSuffix(line, "\n")
-		if err := j.add(line); err != nil {
-			if torn {
-				break
-			}
-			return nil, fmt.Errorf("journal %s line %d: %w", Name, i+1, err)
-		}
+	j := &Journal{path: path, size: int64(len(b))}
+	if err := j.parse(b); err != nil {
+		return nil, err
 	}
 	if j.Begin.Op == "" {
 		return nil, fmt.Errorf("journal %s has no begin record", Name)
 	}
 	return j, nil
+}
+
+// parse reads the whole records of b: the lines before the first NUL of
+// the padding. What follows them up to the last byte that is not a NUL is
+// a torn record, tolerated when it holds no record boundary (a newline)
+// but at its very end.
+func (j *Journal) parse(b []byte) error {
+	dirty := len(bytes.TrimRight(b, "\x00"))
+	text := b[:dirty]
+	if nul := bytes.IndexByte(text, 0); nul >= 0 {
+		text = text[:nul]
+	}
+	whole := bytes.LastIndexByte(text, '\n') + 1
+	lines := strings.SplitAfter(string(text[:whole]), "\n")
+	for i, line := range lines {
+		if line == "" {
+			continue
+		}
+		if err := j.add(line); err != nil {
+			return fmt.Errorf("journal %s line %d: %w", Name, i+1, err)
+		}
+	}
+	torn := b[whole:dirty]
+	if nl := bytes.IndexByte(torn, '\n'); nl >= 0 && nl < len(torn)-1 {
+		return fmt.Errorf("journal %s line %d: damaged (a record after a hole)", Name, len(lines))
+	}
+	j.off, j.dirty = int64(whole), int64(dirty)
+	return nil
 }
 
 // add reads one journal line into j.
@@ -233,13 +325,13 @@ func (j *Journal) RollingBack() bool {
 	return false
 }
 
-// Reopen opens a journal read by Read for appending.
+// Reopen opens a journal read by Read for the records that follow.
 func (j *Journal) Reopen(root string) error {
-	f, err := osfs.OpenNoFollow(filepath.Join(root, Name), os.O_WRONLY|os.O_APPEND, 0)
+	f, err := osfs.OpenNoFollow(filepath.Join(root, Name), os.O_RDWR, 0)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	j.f = f
+	j.f, j.path = f, filepath.Join(root, Name)
 	return nil
 }
 

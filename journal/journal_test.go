@@ -61,3 +61,78 @@ func TestReadRefusesDamage(t *testing.T) {
 		t.Errorf("the error does not name the line: %v", err)
 	}
 }
+
+// The journal is preallocated and written in place: no record extends the
+// file (FAT clients refuse that) and none needs O_APPEND (SMB clients
+// refuse it). One that does not fit rewrites the journal larger, by rename.
+func TestRecordsWrittenInPlace(t *testing.T) {
+	root := write(t, "")
+	j, err := journal.Create(root, journal.Record{Op: journal.OpBegin, Kind: journal.KindRepair, Snapshot: "S1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(root, journal.Name)
+	long := strings.Repeat("F", 300)
+	for i := 1; i <= 100; i++ {
+		if err := j.Step(journal.Record{Step: i, Change: "patch", File: long}); err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 && fi.Size() != journal.Prealloc {
+			t.Fatalf("journal is %d bytes after one step, want the preallocated %d", fi.Size(), journal.Prealloc)
+		}
+	}
+	if err := j.Complete("repaired"); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	got, err := journal.Read(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Steps) != 100 || got.Done == nil || got.Steps[99].Step != 100 || got.Begin.Snapshot != "S1" {
+		t.Fatalf("read back %d steps, done %v", len(got.Steps), got.Done)
+	}
+}
+
+// A journal read back and reopened goes on after its last whole record,
+// overwriting a torn one so that none of its bytes is left behind.
+func TestReopenOverwritesATornRecord(t *testing.T) {
+	torn := `{"op":"step","step":2,"change":"patch","file":"GLB/MASTER.GLB","temp":"GLB/MASTER.PPT"`
+	root := write(t, begin+step+torn+strings.Repeat("\x00", 1000))
+	j, err := journal.Read(root)
+	if err != nil || len(j.Steps) != 1 {
+		t.Fatalf("read: %+v, %v", j, err)
+	}
+	if err := j.Reopen(root); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Complete("restored"); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	b, _ := os.ReadFile(filepath.Join(root, journal.Name))
+	if strings.Contains(string(b), "MASTER") {
+		t.Errorf("the torn record survived: %q", strings.TrimRight(string(b), "\x00"))
+	}
+	got, err := journal.Read(root)
+	if err != nil || got.Done == nil || got.Done.Status != "restored" || len(got.Steps) != 1 {
+		t.Fatalf("read back: %+v, %v", got, err)
+	}
+}
+
+// A torn record whose first bytes never reached the disk (padding) is
+// tolerated; a whole record behind a hole is damage.
+func TestReadPaddedJournal(t *testing.T) {
+	pad := strings.Repeat("\x00", 64)
+	j, err := journal.Read(write(t, begin+step+"\x00\x00\x00"+`"file":"X"}`+"\n"+pad))
+	if err != nil || len(j.Steps) != 1 {
+		t.Errorf("torn record with a hole at its start: %+v, %v", j, err)
+	}
+	if _, err := journal.Read(write(t, begin+"\x00\x00"+step+step+pad)); err == nil {
+		t.Error("two records behind a hole were read as a torn one")
+	}
+}

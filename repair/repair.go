@@ -34,7 +34,14 @@ type Result struct {
 	Note string `json:"note,omitempty"`
 	// Plan is what a repair carried out (or refused), for the caller's report.
 	Plan *plan.Plan `json:"-"`
+	// Unrestored lists the metadata a restore could not put back because
+	// the file system does not hold it (FAT: owner and mode), one
+	// "FILE: KIND (why)" each; the bytes were restored.
+	Unrestored []string `json:"metadata_not_restored,omitempty"`
 }
+
+// unrestored records metadata a restore could not put back.
+func (r *Result) unrestored(u backup.Unrestored) { r.Unrestored = append(r.Unrestored, u.String()) }
 
 // Code is the exit code of the outcome.
 func (r Result) Code() int { return r.Status.Code() }
@@ -176,7 +183,7 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		res.fail(StatusRefused, err)
 		return res
 	}
-	x := &executor{po: po, poID: poID, p: p, opt: opt}
+	x := &executor{po: po, poID: poID, p: p, opt: opt, res: &res}
 	x.execute(ctx, &res)
 	return res
 }
@@ -360,6 +367,7 @@ type executor struct {
 	log  *slog.Logger
 	j    *Journal
 	snap *backup.Snapshot
+	res  *Result
 }
 
 // run journals, snapshots and applies the plan's changes.
@@ -373,6 +381,10 @@ func (x *executor) run(ctx context.Context, id string) error {
 	x.j = j
 	m := backup.Manifest{ID: id, Time: x.opt.Now().UTC().Format("2006-01-02T15:04:05.000000000Z"), PO: root, POID: x.poID,
 		Component: x.p.Component, PlanDigest: x.p.Digest()}
+	// The journal is porepair's own file on the postoffice's file system.
+	if m.Metadata, err = backup.ProbeMeta(filepath.Join(root, journal.Name)); err != nil {
+		return err
+	}
 	for _, c := range x.p.Changes {
 		// Whether the file exists is what the snapshot finds on disk.
 		e := backup.Entry{File: c.File}
@@ -481,7 +493,10 @@ func writeKeeping(full string, data []byte) error {
 	if err := durable.WriteFile(full, data); err != nil {
 		return err
 	}
-	return backup.ApplyOwnerMode(full, meta)
+	// What the file system cannot hold (FAT has no owner, no mode) it
+	// gives every file alike: nothing to keep.
+	_, err = backup.ApplyOwnerMode(full, meta)
+	return err
 }
 
 // verify diagnoses the postoffice again: the component's errors and
@@ -532,5 +547,5 @@ func (x *executor) undo() error {
 	if x.j == nil {
 		return nil
 	}
-	return restore(x.po, x.j, x.snap, false)
+	return restore(x.po, x.j, x.snap, false, x.res)
 }

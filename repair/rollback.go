@@ -252,7 +252,7 @@ func Rollback(_ context.Context, root, id string, force bool, opt Options) Resul
 	res.Snapshot = rp.ID
 	log := opt.Log.With("po", po.Root, "snapshot", rp.ID)
 	log.Info("rollback start", "unfinished", rp.Unfinished, "changes", len(rp.Changes))
-	if err := rp.run(po, opt); err != nil {
+	if err := rp.run(po, opt, &res); err != nil {
 		log.Error("rollback failed", "error", err)
 		res.fail(StatusRestoreFailed, err)
 		return res
@@ -280,7 +280,7 @@ func (r *Result) prepared(rp *RollbackPlan, err error) {
 // run carries a prepared rollback out under the lock: journal, restore
 // (each step journaled), remove temp files and leftovers, mark the
 // snapshot rolled back, close the journal.
-func (rp *RollbackPlan) run(po *postoffice.PO, opt Options) error {
+func (rp *RollbackPlan) run(po *postoffice.PO, opt Options, res *Result) error {
 	j := rp.journal
 	if rp.Unfinished {
 		if err := j.Reopen(po.Root); err != nil {
@@ -295,7 +295,7 @@ func (rp *RollbackPlan) run(po *postoffice.PO, opt Options) error {
 		j = nj
 	}
 	defer j.Close()
-	if err := restore(po, j, rp.Snapshot, rp.force); err != nil {
+	if err := restore(po, j, rp.Snapshot, rp.force, res); err != nil {
 		return err
 	}
 	if rp.Snapshot != nil {
@@ -315,7 +315,7 @@ func (rp *RollbackPlan) run(po *postoffice.PO, opt Options) error {
 // restore brings a PO back to its snapshot, journaling each step, and
 // removes the temp files the journal's steps name. With moveChanged the
 // queue pair is moved back even though it changed (--force).
-func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged bool) error {
+func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged bool, res *Result) error {
 	// The temp files of the steps journaled so far go first: a restore
 	// creates its own temp files exclusively, under the same names.
 	if err := removeTemps(po, j); err != nil {
@@ -327,7 +327,7 @@ func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged b
 		err := snap.RestoreWith(po.Root, backup.RestoreOptions{MoveChanged: moveChanged, Before: func(s backup.Step) error {
 			n++
 			return j.Step(Record{Step: n, Change: journal.RestorePrefix + s.Change, File: s.File, Temp: s.Temp})
-		}})
+		}, Unrestored: res.unrestored})
 		if err != nil {
 			noteForeign(j, po.Root, err)
 			errs = append(errs, err)
