@@ -134,6 +134,7 @@ func TestShareRacingRepairs(t *testing.T) {
 		codeB, _, errsB := runCmd(t, b)
 		a.Wait()
 		codeA := a.ProcessState.ExitCode()
+		t.Logf("offset %v: exits %d (client 1) and %d (client 2)", offset, codeA, codeB)
 		switch {
 		case codeA == 0 && codeB == 4, codeA == 4 && codeB == 0:
 		case codeA == 4 && codeB == 4:
