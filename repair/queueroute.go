@@ -31,25 +31,14 @@ func queueRouted(po *postoffice.PO, snap *backup.Snapshot) error {
 		return refused("%w", err)
 	}
 	recs, _ := postoffice.DecodeNetwork(data)
-	var routes []string
 	for i := range recs {
 		id, ok, err := recs[i].Mailbag()
-		if !ok || err != nil || !recs[i].Active() {
-			continue
-		}
-		if id.String() == back {
+		if ok && err == nil && recs[i].Active() && id.String() == back {
 			return nil
 		}
-		if id.String() == now {
-			routes = append(routes, id.String())
-		}
 	}
-	where := "no record of it routes there"
-	if len(routes) > 0 {
-		where = "it routes to " + now
-	}
-	return refused("rolling back snapshot %s would move the queue pair back to mailbag %s, but NETWORK.GLB as the rollback leaves it does not route there (%s): the mail would be unroutable; nothing written, --force or not. The snapshot was made while another repair was half-way; diagnose, and roll back the later repair first (porepair snapshots list)",
-		snap.ID, back, where)
+	return refused("rolling back snapshot %s would move the queue pair from mailbag %s back to %s, but no record of NETWORK.GLB, as the rollback leaves it, routes through %s: the mail would be unroutable (QUEUE_MISSING); nothing written, --force or not. The snapshot was made while another repair was half-way; run diagnose, and roll back the later repair first (porepair snapshots list)",
+		snap.ID, now, back, back)
 }
 
 // movedQueue is the mailbag id a restore moves the queue pair back to, and
