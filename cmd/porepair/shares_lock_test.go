@@ -174,3 +174,62 @@ func TestShareStaleLockUnlocked(t *testing.T) {
 		t.Fatalf("repair after unlock: exit %d\n%s", code, errs)
 	}
 }
+
+// A file of the plan held open with no sharing on another client: the
+// repair is busy (exit 4) naming it, and nothing is written.
+func TestSharePlanFileHeld(t *testing.T) {
+	t.Parallel()
+	s, one, two := twoHosts(t)
+	_, c2, local, before := sharePO(t, one, two, "PO")
+	release := s.HoldOpen(t, filepath.Join(local, "GLB/NETWORK.GLB"))
+	code, out, errs := porepair(t, nil, "--po", c2, "repair", "--yes")
+	release()
+	if code != 4 || !strings.Contains(errs, "NETWORK.GLB") || !strings.Contains(errs, "held open") {
+		t.Errorf("repair with NETWORK.GLB held: exit %d, want 4 naming it\n%s%s", code, out, errs)
+	}
+	sameTree(t, local, before, "after the refusal")
+	if _, err := os.Lstat(filepath.Join(local, "POREPAIR")); err == nil {
+		t.Error("the refusal left POREPAIR/ behind")
+	}
+}
+
+// A rollback whose target another client holds open while it restores:
+// the rename over it is retried until the holder lets go, and the tree
+// comes back byte-identical.
+func TestShareRestoreWaitsForHeldFile(t *testing.T) {
+	t.Parallel()
+	s, one, two := twoHosts(t)
+	c1, c2, local, before := sharePO(t, one, two, "PO")
+	if code, _, errs := porepair(t, nil, "--po", c1, "repair", "--yes"); code != 0 {
+		t.Fatalf("repair: exit %d\n%s", code, errs)
+	}
+	journal := filepath.Join(local, "POREPAIR/JOURNAL")
+	repaired, err := os.ReadFile(journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := porepairCmd(t, []string{"POREPAIR_FAULT=delay:400", "POREPAIR_HELD_RETRY=40s"}, "--po", c2, "rollback", "--yes")
+	var out, errs strings.Builder
+	rb.Stdout, rb.Stderr = &out, &errs
+	if err := rb.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The rollback's journal replaces the repair's: it has read and
+	// checked everything, and writes from now on.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if b, err := os.ReadFile(journal); err == nil && string(b) != string(repaired) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the rollback never began")
+		}
+	}
+	release := s.HoldOpen(t, filepath.Join(local, "GLB/NETWORK.GLB"))
+	time.Sleep(3 * time.Second)
+	release()
+	rb.Wait()
+	if code := rb.ProcessState.ExitCode(); code != 0 || !strings.Contains(out.String(), "restored") {
+		t.Fatalf("rollback with NETWORK.GLB held for 3 s: exit %d\n%s%s", code, out.String(), errs.String())
+	}
+	sameTree(t, local, before, "restored after the holder let go")
+}
