@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,7 +209,7 @@ func TestShareRestoreWaitsForHeldFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rb := porepairCmd(t, []string{"POREPAIR_FAULT=delay:400", "POREPAIR_HELD_RETRY=40s"}, "--po", c2, "rollback", "--yes")
+	rb := porepairCmd(t, []string{"POREPAIR_FAULT=delay:300", "POREPAIR_HELD_RETRY=40s"}, "--po", c2, "rollback", "--yes")
 	var out, errs strings.Builder
 	rb.Stdout, rb.Stderr = &out, &errs
 	if err := rb.Start(); err != nil {
@@ -224,12 +225,46 @@ func TestShareRestoreWaitsForHeldFile(t *testing.T) {
 			t.Fatal("the rollback never began")
 		}
 	}
-	release := s.HoldOpen(t, filepath.Join(local, "GLB/NETWORK.GLB"))
-	time.Sleep(3 * time.Second)
+	last := lastRestored(t, local)
+	release := s.HoldOpen(t, filepath.Join(local, last))
+	// Longer than the rest of the rollback takes: its last rename meets
+	// the held file.
+	time.Sleep(8 * time.Second)
 	release()
 	rb.Wait()
 	if code := rb.ProcessState.ExitCode(); code != 0 || !strings.Contains(out.String(), "restored") {
-		t.Fatalf("rollback with NETWORK.GLB held for 3 s: exit %d\n%s%s", code, out.String(), errs.String())
+		t.Fatalf("rollback with %s held for 8 s: exit %d\n%s%s", last, code, out.String(), errs.String())
 	}
 	sameTree(t, local, before, "restored after the holder let go")
+}
+
+// lastRestored is the file a rollback of the latest snapshot replaces
+// last (a restore goes through the manifest's entries backwards): the one
+// still to come while a held file makes it wait.
+func lastRestored(t *testing.T, po string) string {
+	t.Helper()
+	dirs, _ := filepath.Glob(filepath.Join(po, "POREPAIR/SNAPSHOT/*/MANIFEST.JSON"))
+	if len(dirs) != 1 {
+		t.Fatalf("want one snapshot, found %v", dirs)
+	}
+	b, err := os.ReadFile(dirs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Entries []struct {
+			File string `json:"file"`
+			Copy string `json:"copy"`
+		} `json:"entries"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range m.Entries {
+		if e.Copy != "" {
+			return e.File
+		}
+	}
+	t.Fatal("the snapshot restores no file by rename")
+	return ""
 }

@@ -38,22 +38,40 @@ var ErrHeld = errors.New("held open by another program")
 // is held open: on SMB the server refuses to replace such a file and the
 // clients report that as EEXIST (smbnetfs) or a sharing violation.
 func targetHeld(err error) bool {
-	return errors.Is(err, fs.ErrExist) || IsSharingViolation(err)
+	return errors.Is(err, fs.ErrExist) || heldWindow(err)
 }
 
-// retryHeldTarget runs rename until it succeeds, fails otherwise than
-// targetHeld, or ReplaceRetry has passed; the pause grows from 50 ms to
-// 1 s, so that a brief open costs little and a long one few tries.
+// heldWindow reports the errors a share's client gives while another
+// program holds a file: a sharing violation, and the EIO smbnetfs answers,
+// for every file of the share, for a few seconds after it was refused an
+// open. Both pass; a real I/O error fails every try and is reported once
+// ReplaceRetry is over.
+func heldWindow(err error) bool { return IsSharingViolation(err) || errors.Is(err, syscall.EIO) }
+
+// retryHeldTarget is RetryHeld for a replacing rename: EEXIST too.
 func retryHeldTarget(to string, rename func() error) error {
+	return retry(to, targetHeld, rename)
+}
+
+// RetryHeld runs op (an open or create of path) until it succeeds, fails
+// otherwise than heldWindow, or ReplaceRetry has passed: a restore that
+// meets a file another client holds waits for it, within a bound, rather
+// than stop half-way. fs.ErrExist is never retried: for a create it means
+// the name is taken.
+func RetryHeld(path string, op func() error) error { return retry(path, heldWindow, op) }
+
+// retry is the loop of both; the pause grows from 50 ms to 1 s, so that a
+// brief open costs little and a long one few tries.
+func retry(path string, again func(error) bool, op func() error) error {
 	deadline := time.Now().Add(ReplaceRetry)
 	pause := 50 * time.Millisecond
 	for {
-		err := rename()
-		if err == nil || !targetHeld(err) {
+		err := op()
+		if err == nil || !again(err) {
 			return err
 		}
 		if time.Now().Add(pause).After(deadline) {
-			return fmt.Errorf("%w: %s is %w (retried for %v); close the program holding it (ADMIN, EXTERNAL or IMPORT on some host) and run porepair rollback", err, to, ErrHeld, ReplaceRetry)
+			return fmt.Errorf("%w: %s is %w (retried for %v); close the program holding it (ADMIN, EXTERNAL or IMPORT on some host) and run porepair rollback", err, path, ErrHeld, ReplaceRetry)
 		}
 		time.Sleep(pause)
 		pause = min(2*pause, time.Second)

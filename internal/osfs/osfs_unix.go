@@ -67,7 +67,8 @@ func ProcessAlive(pid int) bool {
 // (some network ones) says so with EINVAL or ENOTSUP; its server orders
 // metadata itself, so that is not an error.
 func SyncDir(dir string) error {
-	d, err := os.Open(dir)
+	var d *os.File
+	err := RetryHeld(dir, func() (err error) { d, err = os.Open(dir); return err })
 	if err != nil {
 		return fmt.Errorf("sync %s: %w", dir, err)
 	}
