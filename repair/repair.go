@@ -158,6 +158,11 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 	p, err := readOnlyChecks(po, planner)
 	res.Plan = p
 	if err != nil {
+		// A run on another host may have taken the postoffice since the
+		// check above: its half-made journal is no refusal.
+		if rerr := running(po.Root); rerr != nil {
+			err = rerr
+		}
 		res.fail(refusal(err), err)
 		return res
 	}

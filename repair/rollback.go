@@ -234,6 +234,10 @@ func Rollback(_ context.Context, root, id string, force bool, opt Options) Resul
 	}
 	// Read-only first: a refusal or nothing to do leaves no lock file.
 	if rp, err := prepare(po, id, force, opt); err != nil || rp.Nothing != "" {
+		if rerr := running(po.Root); rerr != nil {
+			res.fail(StatusBusy, rerr) // taken meanwhile: what prepare read was half-made
+			return res
+		}
 		res.prepared(rp, err)
 		return res
 	}
