@@ -232,7 +232,10 @@ type Info struct {
 	State     string `json:"state"`
 	// RolledBack is when it was rolled back; empty if it never was.
 	RolledBack string `json:"rolled_back,omitempty"`
-	Dir        string `json:"dir"`
+	// InEffect marks the undo of the repair now in effect: the newest
+	// complete snapshot, which prune names before removing it.
+	InEffect bool   `json:"in_effect"`
+	Dir      string `json:"dir"`
 }
 
 // List returns the snapshots in dir for which belongs is true (all when

@@ -73,6 +73,10 @@ type Journal struct {
 	Foreign map[string]bool
 }
 
+// maxRecord bounds a record: porepair's are a few hundred bytes, so bytes
+// further than this past the last whole record are not a torn one.
+const maxRecord = 4 << 10
+
 // Prealloc is the size of a new journal. Records are written into it at
 // explicit offsets, never appended: FAT clients refuse a write that
 // extends an existing file and SMB clients refuse O_APPEND. A repair and
@@ -107,13 +111,38 @@ func (j *Journal) Step(r Record) error {
 }
 
 // Complete marks the journal finished; not a counted write, but fsynced.
+// Where the record cannot be written in place (an SMB client that
+// answers EIO for a while after a refused open) the journal is rewritten
+// whole with it, by rename: a journal left unfinished would make a
+// postoffice that is whole look interrupted.
 func (j *Journal) Complete(status string) error {
 	r := Record{Op: OpComplete, Time: time.Now().UTC().Format(time.RFC3339), Status: status}
-	if err := j.write(encode(r), false); err != nil {
+	line := encode(r)
+	err := j.write(line, false)
+	if err != nil && j.f != nil {
+		old := make([]byte, j.off)
+		if _, rerr := j.f.ReadAt(old, 0); rerr == nil {
+			if rerr = j.replace(append(old, line...), j.size); rerr == nil {
+				err = nil
+			} else {
+				err = errors.Join(err, rerr)
+			}
+		}
+	}
+	if err != nil {
 		return err
 	}
 	j.Done = &r
 	return nil
+}
+
+// Remove deletes the journal (one counted write): what a repair does when
+// it restored the postoffice but cannot mark its journal complete, since
+// an unfinished journal of a postoffice that is whole would stop every
+// later repair for nothing.
+func (j *Journal) Remove() error {
+	j.Close()
+	return durable.Remove(j.path)
 }
 
 // write puts a record at the journal's end, in place, and fsyncs it: one
@@ -257,8 +286,8 @@ func (j *Journal) parse(b []byte) error {
 		}
 	}
 	torn := b[whole:dirty]
-	if nl := bytes.IndexByte(torn, '\n'); nl >= 0 && nl < len(torn)-1 {
-		return fmt.Errorf("journal %s line %d: damaged (a record after a hole)", Name, len(lines))
+	if nl := bytes.IndexByte(torn, '\n'); (nl >= 0 && nl < len(torn)-1) || len(torn) > maxRecord {
+		return fmt.Errorf("journal %s line %d: damaged (bytes after the padding that are no torn record)", Name, len(lines))
 	}
 	j.off, j.dirty = int64(whole), int64(dirty)
 	return nil

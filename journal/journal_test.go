@@ -136,3 +136,11 @@ func TestReadPaddedJournal(t *testing.T) {
 		t.Error("two records behind a hole were read as a torn one")
 	}
 }
+
+// A record written past the padding (an edit that appended to the file)
+// is no torn record: the journal is refused.
+func TestReadRefusesRecordPastPadding(t *testing.T) {
+	if _, err := journal.Read(write(t, begin+strings.Repeat("\x00", journal.Prealloc)+step)); err == nil {
+		t.Error("a whole record past the padding was tolerated as a torn one")
+	}
+}

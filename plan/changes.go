@@ -202,3 +202,30 @@ func kbs(lists ...[]string) []string {
 	}
 	return out
 }
+
+// Patched is what a patch change makes of data, the file's bytes before
+// it: an error when data is not the file the change was planned on, a
+// patch falls outside it, or the result is not the bytes the change
+// promises. The executor writes only what this returns, and a repair
+// calls it on every patch before anything is locked, so that an edited
+// plan is refused before a snapshot is made.
+func (c Change) Patched(data []byte) ([]byte, error) {
+	if c.Before == nil || postoffice.SumHex(data) != c.Before.SHA256 {
+		return nil, fmt.Errorf("%s changed since the plan", c.File)
+	}
+	out := append([]byte{}, data...)
+	for _, pt := range c.Patches {
+		if pt.Offset < 0 || pt.Offset > int64(len(out)) {
+			return nil, fmt.Errorf("patch at %d is outside %s", pt.Offset, c.File)
+		}
+		end := pt.Offset + int64(len(pt.Data))
+		if end > int64(len(out)) {
+			out = append(out, make([]byte, end-int64(len(out)))...)
+		}
+		copy(out[pt.Offset:], pt.Data)
+	}
+	if postoffice.SumHex(out) != c.AfterSHA256 {
+		return nil, fmt.Errorf("the patches of %s do not make the bytes the plan promises (SHA-256 after differs): the plan was edited", c.File)
+	}
+	return out, nil
+}

@@ -129,6 +129,12 @@ func (pl *place) list() ([]backup.Info, error) {
 		}
 		return out[i].ID < out[j].ID
 	})
+	for i := len(out) - 1; i >= 0; i-- {
+		if out[i].State == backup.StateComplete {
+			out[i].InEffect = true
+			break
+		}
+	}
 	return out, nil
 }
 
@@ -150,7 +156,10 @@ func (pl *place) find(id string) (*backup.Snapshot, error) {
 	}
 	if id == "" || id == Latest {
 		if len(usable) == 0 {
-			return nil, fmt.Errorf("no snapshot of %s in %s: nothing to roll back%s", pl.root, pl.where(), damaged(list))
+			if d := damaged(list); d != "" {
+				return nil, fmt.Errorf("no usable snapshot of %s in %s%s", pl.root, pl.where(), d)
+			}
+			return nil, &noSnapshotError{fmt.Sprintf("no snapshot of %s in %s: nothing to roll back", pl.root, pl.where())}
 		}
 		in := usable[len(usable)-1]
 		return backup.Open(filepath.Dir(in.Dir), in.ID)
@@ -177,6 +186,12 @@ func (pl *place) find(id string) (*backup.Snapshot, error) {
 	}
 	return nil, pl.unknown(id)
 }
+
+// noSnapshotError says a postoffice has no snapshot at all: it was never
+// repaired, so there is nothing to roll back, which is not a failure.
+type noSnapshotError struct{ msg string }
+
+func (e *noSnapshotError) Error() string { return e.msg }
 
 // damaged names the snapshots whose manifest cannot be read (a FIFO or
 // a link as MANIFEST.JSON, torn JSON): "nothing to roll back" alone would

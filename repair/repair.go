@@ -155,7 +155,7 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		res.fail(StatusBusy, err)
 		return res
 	}
-	p, err := readOnlyChecks(po, planner)
+	p, err := readOnlyChecks(po, planner, opt.SnapshotDir)
 	res.Plan = p
 	if err != nil {
 		// A run on another host may have taken the postoffice since the
@@ -188,14 +188,18 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		res.fail(StatusRefused, err)
 		return res
 	}
-	x := &executor{po: po, poID: poID, p: p, opt: opt, res: &res}
+	x := &executor{po: po, poID: poID, p: p, opt: opt, res: &res, log: opt.Log.With("po", po.Root)}
+	if err := x.checkSpace(); err != nil {
+		res.fail(StatusRefused, err)
+		return res
+	}
 	x.execute(ctx, &res)
 	return res
 }
 
 // readOnlyChecks plans and checks the plan against the disk, writing
 // nothing.
-func readOnlyChecks(po *postoffice.PO, planner Planner) (*plan.Plan, error) {
+func readOnlyChecks(po *postoffice.PO, planner Planner, snapshotDir string) (*plan.Plan, error) {
 	if err := checkOwnDir(po.Root); err != nil {
 		return nil, err
 	}
@@ -212,7 +216,39 @@ func readOnlyChecks(po *postoffice.PO, planner Planner) (*plan.Plan, error) {
 	if p.NothingToDo {
 		return p, nil
 	}
-	return p, checkPlan(po, p)
+	if err := checkPlan(po, p); err != nil {
+		if id := appliedAs(po, p, snapshotDir); id != "" {
+			return p, fmt.Errorf("already applied: snapshot %s carried this plan out; nothing written (`porepair snapshots show %s`; plan again for what is to do now)", id, id)
+		}
+		return p, err
+	}
+	return p, nil
+}
+
+// appliedAs names the snapshot of a repair, still in effect or complete,
+// that carried out the plan p; "" when none did. A saved plan replayed
+// after it was applied no longer matches the postoffice, and saying so is
+// the answer, not the fingerprints that differ.
+func appliedAs(po *postoffice.PO, p *plan.Plan, snapshotDir string) string {
+	pl, err := newPlace(po.Root, snapshotDir)
+	if err != nil {
+		return ""
+	}
+	list, err := pl.list()
+	if err != nil {
+		return ""
+	}
+	digest := p.Digest()
+	for i := len(list) - 1; i >= 0; i-- {
+		in := list[i]
+		if in.State != backup.StateComplete {
+			continue
+		}
+		if s, err := backup.Open(filepath.Dir(in.Dir), in.ID); err == nil && s.PlanDigest == digest {
+			return in.ID
+		}
+	}
+	return ""
 }
 
 // lockedChecks repeats, under the lock, what another process could have
@@ -241,6 +277,17 @@ func checkPlan(po *postoffice.PO, p *plan.Plan) error {
 	return checkTemps(po, p.Changes)
 }
 
+// checkPatch reads the file a patch change rewrites and checks that the
+// patches make of it what the plan promises.
+func checkPatch(full string, c plan.Change) error {
+	data, err := osfs.ReadRegular(full, postoffice.MaxReadSize)
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.File, err)
+	}
+	_, err = c.Patched(data)
+	return err
+}
+
 // checkBefore compares each change's recorded before-state with the disk.
 func checkBefore(po *postoffice.PO, changes []plan.Change) error {
 	var errs []error
@@ -259,6 +306,8 @@ func checkBefore(po *postoffice.PO, changes []plan.Change) error {
 			errs = append(errs, fmt.Errorf("%s exists, but the plan says it does not", c.File))
 		case c.Before != nil && !exists:
 			errs = append(errs, fmt.Errorf("%s does not exist, but the plan says it does", c.File))
+		case c.Op == plan.OpPatch:
+			errs = append(errs, checkPatch(full, c))
 		case c.Before != nil:
 			if err := checkFile(po, *c.Before); err != nil {
 				errs = append(errs, err)
@@ -295,6 +344,9 @@ func (x *executor) execute(ctx context.Context, res *Result) {
 		err = x.verify()
 	}
 	if err == nil {
+		if derr := dropReserve(x.po); derr != nil {
+			log.Warn("reserve not removed", "error", derr)
+		}
 		if cerr := x.j.Complete(StatusRepaired.String()); cerr != nil {
 			log.Warn("journal not marked complete", "error", cerr)
 		}
@@ -313,13 +365,38 @@ func (x *executor) execute(ctx context.Context, res *Result) {
 		x.j.Close()
 		return
 	}
-	if x.j != nil {
-		if cerr := x.j.Complete(StatusRolledBack.String()); cerr != nil {
-			all = errlist.Join(all, cerr)
-		}
-		x.j.Close()
+	if cerr := x.closeRestored(); cerr != nil {
+		res.fail(StatusRestoreFailed, errlist.Join(all, cerr))
+		return
 	}
 	res.fail(StatusRolledBack, all)
+}
+
+// closeRestored ends a repair whose postoffice was restored: the snapshot
+// is marked rolled back (so that nobody is offered its undo again) and
+// the journal completed; a journal that cannot be completed is removed,
+// since the postoffice is whole. Only when neither works does the repair
+// not end rolled back: the journal then stays unfinished, and a plain
+// rollback clears it.
+func (x *executor) closeRestored() error {
+	if x.j == nil {
+		return nil // no journal was made: nothing was written
+	}
+	defer x.j.Close()
+	if x.snap != nil {
+		if err := x.snap.MarkRolledBack(x.opt.Now()); err != nil {
+			x.log.Warn("snapshot not marked rolled back", "error", err)
+		}
+	}
+	cerr := x.j.Complete(StatusRolledBack.String())
+	if cerr == nil {
+		return nil
+	}
+	x.log.Warn("journal not marked complete; removing it", "error", cerr)
+	if rerr := x.j.Remove(); rerr != nil {
+		return fmt.Errorf("the postoffice is restored, but its journal could not be closed (%v) nor removed (%w): run `porepair rollback` to clear it", cerr, rerr)
+	}
+	return nil
 }
 
 // checkReads compares the files a plan read with their fingerprints.
@@ -384,6 +461,9 @@ func (x *executor) run(ctx context.Context, id string) error {
 		return err
 	}
 	x.j = j
+	if err := x.makeReserve(); err != nil {
+		return err
+	}
 	m := backup.Manifest{ID: id, Time: x.opt.Now().UTC().Format("2006-01-02T15:04:05.000000000Z"), PO: root, POID: x.poID,
 		Component: x.p.Component, PlanDigest: x.p.Digest()}
 	// The journal is porepair's own file on the postoffice's file system.
@@ -447,21 +527,8 @@ func (x *executor) apply(n int, c plan.Change) error {
 		if err != nil {
 			return err
 		}
-		if c.Before == nil || postoffice.SumHex(data) != c.Before.SHA256 {
-			return fmt.Errorf("%s changed since the plan", c.File)
-		}
-		for _, pt := range c.Patches {
-			if pt.Offset < 0 || pt.Offset > int64(len(data)) {
-				return fmt.Errorf("patch at %d is outside %s", pt.Offset, c.File)
-			}
-			end := pt.Offset + int64(len(pt.Data))
-			if end > int64(len(data)) {
-				data = append(data, make([]byte, end-int64(len(data)))...)
-			}
-			copy(data[pt.Offset:], pt.Data)
-		}
-		if postoffice.SumHex(data) != c.AfterSHA256 {
-			return fmt.Errorf("patched %s does not hold the planned bytes", c.File)
+		if data, err = c.Patched(data); err != nil {
+			return err
 		}
 		return writeKeeping(full, data)
 	case plan.OpWrite:

@@ -287,3 +287,29 @@ func TestRollbackDeletesOnlyItsOwnLeftovers(t *testing.T) {
 		}
 	}
 }
+
+// A saved plan whose patches do not make the bytes it promises (an edited
+// byte) is refused reading only: no lock, no journal, no snapshot.
+func TestEditedPatchRefusedBeforeTheLock(t *testing.T) {
+	dir, tree := setup(t, "stale", false)
+	p := makePlan(t, dir, plan.Options{})
+	edited := false
+	for i := range p.Changes {
+		if c := &p.Changes[i]; c.Op == plan.OpPatch && !edited {
+			c.Patches[0].Data = append([]byte{}, c.Patches[0].Data...)
+			c.Patches[0].Data[0] ^= 0xFF
+			edited = true
+		}
+	}
+	if !edited {
+		t.Fatal("the plan has no patch")
+	}
+	res := repair.Repair(context.Background(), dir, repair.Saved(p), repair.Options{})
+	if res.Status != repair.StatusRefused || !strings.Contains(res.Err.Error(), "the plan was edited") {
+		t.Fatalf("status %v: %v", res.Status, res.Err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, repair.Dir)); !os.IsNotExist(err) {
+		t.Errorf("%s was made: %v", repair.Dir, err)
+	}
+	sameTree(t, dir, tree)
+}

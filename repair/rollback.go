@@ -84,6 +84,13 @@ func prepare(po *postoffice.PO, id string, force bool, opt Options) (*RollbackPl
 		return rp, rp.fromJournal(po)
 	}
 	snap, err := pl.find(id)
+	var none *noSnapshotError
+	if errors.As(err, &none) {
+		// Never repaired, or every repair undone: the same answer as
+		// for a snapshot already rolled back.
+		rp.Nothing = none.msg
+		return rp, nil
+	}
 	if err != nil {
 		return nil, refused("%w", err)
 	}
@@ -141,7 +148,7 @@ func (rp *RollbackPlan) fromJournal(po *postoffice.PO) error {
 func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) error {
 	rp.use(snap)
 	if t, ok := snap.RolledBack(); ok && !rp.force {
-		rp.Nothing = fmt.Sprintf("snapshot %s was rolled back at %s: nothing to roll back", snap.ID, t)
+		rp.Nothing = fmt.Sprintf("snapshot %s was rolled back at %s: nothing to roll back%s", snap.ID, t, rp.inEffect(snap.ID))
 		return nil
 	}
 	if err := snap.Check(po.Root); err != nil {
@@ -159,6 +166,22 @@ func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) e
 			strings.Join(changed, ", "))
 	}
 	return rp.describe(po)
+}
+
+// inEffect names the latest repair still in effect, other than the
+// snapshot id (rolled back, or restored by its own failed repair), and
+// the command that undoes it; "" when there is none.
+func (rp *RollbackPlan) inEffect(id string) string {
+	list, err := rp.place.list()
+	if err != nil {
+		return ""
+	}
+	for _, in := range list {
+		if in.InEffect && in.ID != id {
+			return fmt.Sprintf("; the repair in effect is snapshot %s (made %s): `porepair rollback --snapshot %s` undoes it", in.ID, in.Time, in.ID)
+		}
+	}
+	return ""
 }
 
 // queueThere refuses a rollback whose queue pair is at neither of its
@@ -326,6 +349,9 @@ func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged b
 		return err
 	}
 	var errs []error
+	if err := dropReserve(po); err != nil {
+		errs = append(errs, err)
+	}
 	if snap != nil {
 		n := len(j.Steps)
 		err := snap.RestoreWith(po.Root, backup.RestoreOptions{MoveChanged: moveChanged, Before: func(s backup.Step) error {

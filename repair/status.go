@@ -18,7 +18,8 @@ const (
 	StatusRestoreFailed
 	StatusBusy
 	StatusRestored
-	// StatusNothingToRollBack: the snapshot was rolled back already.
+	// StatusNothingToRollBack: the snapshot was rolled back already, or
+	// the postoffice has none (never repaired): exit 0 either way.
 	StatusNothingToRollBack
 )
 

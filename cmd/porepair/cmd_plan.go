@@ -3,10 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/repair"
 )
 
@@ -22,7 +23,8 @@ file, with the KB step each action stands for. It writes nothing (but --out's
 file); the same postoffice gives the same plan, byte for byte. A saved plan
 records the size and SHA-256 of every file it read: repair --plan refuses a
 postoffice that changed since.`,
-		Flags: append(planFlags(), &cli.StringFlag{Name: "out", Usage: "save the plan (JSON) to `FILE` for repair --plan", TakesFile: true}),
+		Flags: append(planFlags(), &cli.StringFlag{Name: "out", Usage: "save the plan (JSON) to `FILE` for repair --plan", TakesFile: true},
+			&cli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 0 when there is nothing to do, 3 when there are changes to carry out (2 refused, 4 in use)"}),
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usagef("plan takes no arguments")
@@ -44,23 +46,37 @@ postoffice that changed since.`,
 					r.codes = findingCodes(dir, opt.Manifests)
 					return r
 				}
-				if out != "" {
-					var b bytes.Buffer
-					if err := pl.Encode(&b); err != nil {
-						return failed(dir, statusError, exit(exitUsage, fmt.Errorf("--out: %w", err)))
-					}
-					if err := os.WriteFile(out, b.Bytes(), 0o644); err != nil {
-						return failed(dir, statusError, usagef("--out %s: %s", out, errText(err)))
-					}
-				}
 				var b bytes.Buffer
 				pl.WriteText(&b)
-				status := statusPlan
+				if out != "" {
+					if err := savePlan(out, pl); err != nil {
+						return failed(dir, statusError, err)
+					}
+					fmt.Fprintf(&b, "saved the plan to %s; carry it out with: porepair repair --plan %s --yes\n", absPath(out), absPath(out))
+				}
+				status, code := statusPlan, exitOK
+				if c.Bool("detailed-exitcode") && !pl.NothingToDo {
+					code = exitPlanned
+				}
 				if pl.NothingToDo {
 					status = repair.StatusNothingToDo.String()
 				}
-				return result{po: dir, code: exitOK, status: status, doc: pl, text: b.String()}
+				return result{po: dir, code: code, status: status, doc: pl, text: b.String()}
 			})
 		},
 	}
+}
+
+// savePlan writes the plan to file whole or not at all (a temp file,
+// fsynced, renamed): a job that runs repair --plan after a crash of the
+// plan must never read half a plan.
+func savePlan(file string, pl *plan.Plan) error {
+	var b bytes.Buffer
+	if err := pl.Encode(&b); err != nil {
+		return exit(exitUsage, fmt.Errorf("--out: %w", err))
+	}
+	if err := durable.Create(file, b.Bytes()); err != nil {
+		return usagef("--out %s: %s", file, errText(err))
+	}
+	return nil
 }

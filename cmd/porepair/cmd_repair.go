@@ -46,6 +46,12 @@ func (e *env) repair(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if saved != nil && !poGiven(c) {
+		// A saved plan names its postoffice: a job needs say no more.
+		if err := c.Set("po", saved.PO); err != nil {
+			return exit(exitUsage, err)
+		}
+	}
 	f, err := poFleet(c)
 	if err != nil {
 		return err
@@ -242,6 +248,10 @@ func repairResult(dir string, res repair.Result) result {
 		}
 	}
 	b.WriteString("\n")
+	if len(res.Unrestored) > 0 {
+		fmt.Fprintf(&b, "  metadata this file system does not hold, left as it gives it (%d): %s\n",
+			len(res.Unrestored), strings.Join(res.Unrestored, "; "))
+	}
 	return result{po: dir, code: res.Code(), status: res.Status.String(), reason: reason, doc: res, text: b.String(), errs: errs.String()}
 }
 

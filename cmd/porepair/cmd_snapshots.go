@@ -122,7 +122,11 @@ func writeSnapshotTable(w io.Writer, list []backup.Info) {
 		if at == "" {
 			at = s.Dir
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, when(s.Time), s.State, comp, at)
+		state := s.State
+		if s.InEffect {
+			state += ", in effect"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, when(s.Time), state, comp, at)
 	}
 	tw.Flush()
 }
@@ -188,7 +192,7 @@ Asks for confirmation on a terminal; needs --yes otherwise, or --dry-run to
 only list what would be removed. Incomplete snapshot directories a crash left
 in POREPAIR/SNAPSHOT are removed too.`,
 		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "keep", Required: true, Usage: "how many to keep"},
+			&cli.IntFlag{Name: "keep", Required: true, DefaultText: "none, required", Usage: "keep the newest `N` snapshots (0 keeps none)"},
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "list what would be removed; remove nothing"},
 			yesFlag(),
 		},
@@ -231,6 +235,9 @@ func (e *env) prune(c *cli.Context) error {
 	if !c.Bool("yes") {
 		fmt.Fprintf(e.stderr, "would remove %d snapshot(s) of %s:\n", len(victims), root)
 		writeSnapshotTable(e.stderr, victims)
+		if id := inEffect(victims); id != "" {
+			fmt.Fprintf(e.stderr, "%s\n", undoLost(id))
+		}
 		if !e.confirm(fmt.Sprintf("Remove these %d snapshot(s)?", len(victims))) {
 			return usagef("not confirmed: nothing removed")
 		}
@@ -270,5 +277,22 @@ func (e *env) pruned(c *cli.Context, root string, list []backup.Info, dryRun boo
 			fmt.Fprintf(e.stdout, "  %s\n", r.ID)
 		}
 	}
+	if id := inEffect(list); id != "" && !dryRun {
+		fmt.Fprintf(e.stdout, "%s\n", undoLost(id))
+	}
 	return nil
+}
+
+// inEffect is the id of the undo of the repair in effect among list.
+func inEffect(list []backup.Info) string {
+	for _, s := range list {
+		if s.InEffect {
+			return s.ID
+		}
+	}
+	return ""
+}
+
+func undoLost(id string) string {
+	return fmt.Sprintf("snapshot %s is the undo of the repair now in effect: without it that repair can no longer be rolled back", id)
 }

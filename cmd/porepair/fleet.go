@@ -36,6 +36,17 @@ func poPaths(c *cli.Context) ([]string, error) {
 	return f.pos, err
 }
 
+// poGiven reports whether the command line or the environment names a
+// postoffice at all.
+func poGiven(c *cli.Context) bool {
+	for _, ctx := range c.Lineage() {
+		if slices.Contains(ctx.LocalFlagNames(), "po") {
+			return true
+		}
+	}
+	return stringFlag(c, "po-list") != "" || os.Getenv("POREPAIR_PO") != ""
+}
+
 // poFleet collects the postoffices named by --po (before or after the
 // command), --po-list or, when neither is given, POREPAIR_PO, in the order
 // given. A PO named twice (by its resolved path) is processed once.

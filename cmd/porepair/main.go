@@ -26,6 +26,7 @@ const (
 	exitProblems = exitcode.Problems
 	exitBusy     = exitcode.Busy
 	exitRestore  = exitcode.RestoreFailed
+	exitPlanned  = exitcode.Planned
 )
 
 // Statuses of diagnose, plan and a postoffice that could not be read; a

@@ -121,12 +121,16 @@ func TestRollbackRefusesForeignTemp(t *testing.T) {
 	dir, _ := stalePO(t)
 	crashRepair(t, dir, afterMove(t))
 	jf := filepath.Join(dir, "POREPAIR/JOURNAL")
-	f, err := os.OpenFile(jf, os.O_WRONLY|os.O_APPEND, 0)
+	b, err := os.ReadFile(jf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fmt.Fprintln(f, `{"op":"step","step":99,"change":"write","file":"GLB/NETWORK.GLB","temp":"GLB/MASTER.GLB"}`)
-	f.Close()
+	// The edited step goes where porepair writes the next record: after
+	// the last one, in the journal's padding.
+	text := strings.TrimRight(string(b), "\x00") + `{"op":"step","step":99,"change":"write","file":"GLB/NETWORK.GLB","temp":"GLB/MASTER.GLB"}` + "\n"
+	if err := os.WriteFile(jf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes")
 	if code != 2 || !strings.Contains(out+errs, "not a porepair temp file") {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
@@ -369,7 +373,7 @@ func TestRollbackThroughRealPath(t *testing.T) {
 // next rollback.
 func TestLeftoversCleaned(t *testing.T) {
 	dir, before := stalePO(t)
-	crashRepair(t, dir, 2) // the journal, then one snapshot copy: no manifest yet
+	crashRepair(t, dir, 3) // the journal, the reserve, then one snapshot copy: no manifest yet
 	os.WriteFile(filepath.Join(dir, "POREPAIR/JOURNAL.PPT"), []byte("torn"), 0o644)
 	code, out, _ := porepair(t, nil, "--po", dir, "snapshots", "list")
 	if code != 0 || !strings.Contains(out, "incomplete") {

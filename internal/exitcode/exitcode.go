@@ -12,6 +12,11 @@ const (
 	Problems      = 3 // diagnose found an error or a warning
 	Busy          = 4 // postoffice in use (a lock is held)
 	RestoreFailed = 5 // the repair failed and the restore failed too
+
+	// Planned is plan --detailed-exitcode's "there are changes to carry
+	// out". It shares 3 with Problems, which plan never returns: 4 is
+	// taken by Busy, 1 and 2 by a failure and a refusal.
+	Planned = Problems
 )
 
 // order ranks the codes for a fleet, worst first.

@@ -112,7 +112,7 @@ func install(pkgs []string) error {
 		`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"`, "sh"}, pkgs...)
 	out, err := exec.Command("flock", args...).CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("Debian's %s missing and apt-get install failed: %v\n%s", strings.Join(pkgs, ", "), err, out)
+		return fmt.Errorf("apt-get install of Debian's %s (missing) failed: %v\n%s", strings.Join(pkgs, ", "), err, out)
 	}
 	return nil
 }
