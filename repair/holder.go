@@ -228,14 +228,21 @@ func Unlock(root string, h *Holder) error {
 	return removeHolder(root, h)
 }
 
-// ownJournalRun reports whether a stale holder is the run that wrote the
-// PO's journal, so that a rollback of that journal may break its lock:
-// nothing else could begin a journal while that HOLDER was there.
+// ownJournalRun reports whether a stale holder is a run of the PO's
+// journal, so that a rollback of that journal may break its lock: the
+// journal is unfinished (the dead run was the repair that began it, or a
+// rollback appending to it: nothing else runs while a journal is
+// unfinished but prune, which leaves nothing to recover), or it was begun
+// after the lock was taken (nothing else could begin one while that
+// HOLDER was there).
 func ownJournalRun(root string) func(*Holder) bool {
 	return func(h *Holder) bool {
 		j, err := journal.Read(root)
 		if err != nil || j == nil {
 			return false
+		}
+		if j.Done == nil {
+			return true
 		}
 		t, err := time.Parse(time.RFC3339, j.Begin.Time)
 		return err == nil && !t.Before(h.Since)
