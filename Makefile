@@ -9,7 +9,7 @@ STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TAGS      := -tags faultinject
 CROSS     := linux/amd64 linux/arm64 windows/amd64 windows/arm64 darwin/amd64 darwin/arm64 freebsd/amd64 freebsd/arm64
 
-.PHONY: all build install cross test cover lint fuzz bench bigpo stress golden clean
+.PHONY: all build install cross test wintest cover lint fuzz bench bigpo stress golden clean
 
 all: build test
 
@@ -48,6 +48,13 @@ test: cross
 	echo "== TMPDIR=$$tmp"; \
 	TMPDIR=$$tmp $(GO) test $(TAGS) -race -count=1 $(PKGS)
 
+# The Windows build run, not only built: every package's tests as Windows
+# programs under Wine, and the command-level scenarios through porepair.exe
+# (installs wine64 and MinGW when missing; a fresh Wine prefix of its own).
+# docs/reliability.md, "Windows".
+wintest:
+	GO=$(GO) bash testdata/wine/wintest.sh
+
 # Coverage of porepair's packages (the module's packages the command is
 # built from) by make test's tests (no race detector), counting the
 # porepair processes the crash, signal and terminal tests start: their
@@ -72,6 +79,9 @@ lint:
 	$(GO) vet $(TAGS) $(PKGS)
 	$(STATICCHECK) $(PKGS)
 	$(STATICCHECK) $(TAGS) $(PKGS)
+	@# make wintest's own: the Linux-side scenarios and the Windows helper.
+	$(GO) vet ./testdata/wine && GOOS=windows $(GO) vet ./testdata/wine/holdflag
+	$(STATICCHECK) ./testdata/wine
 
 # Each fuzz target runs for FUZZTIME; the corpus lives in testdata/fuzz.
 fuzz:

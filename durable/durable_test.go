@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/porepair/porepair/internal/osfs/winetest"
 )
 
 func TestMoveNeverReplaces(t *testing.T) {
@@ -33,7 +35,7 @@ func TestWriteRefusesSymlink(t *testing.T) {
 	outside := filepath.Join(t.TempDir(), "victim")
 	os.WriteFile(outside, []byte("keep"), 0o644)
 	link := filepath.Join(dir, "X.GLB")
-	os.Symlink(outside, link)
+	winetest.Symlink(t, outside, link)
 	if err := WriteFile(link, []byte("evil")); err == nil {
 		t.Error("wrote through a symbolic link")
 	}

@@ -19,8 +19,11 @@ type Faults struct {
 	crashAt int
 	failAt  int
 	failErr error
-	delay   time.Duration
-	before  func(what string)
+	// also are further writes to fail (tests: a restore that fails
+	// after the repair it undoes failed).
+	also   map[int]bool
+	delay  time.Duration
+	before func(what string)
 }
 
 // hook is the process's fault hook, read from POREPAIR_FAULT.
@@ -52,6 +55,18 @@ func Parse(v string) *Faults {
 	return f
 }
 
+// FailAlso makes the n-th durable write fail too, like fail:N.
+func (f *Faults) FailAlso(n int) *Faults {
+	if f.also == nil {
+		f.also = map[int]bool{}
+	}
+	f.also[n] = true
+	if f.failErr == nil {
+		f.failErr = syscall.EIO
+	}
+	return f
+}
+
 // SetFaults replaces the process's fault hook (tests).
 func SetFaults(f *Faults) { hook = f }
 
@@ -72,7 +87,7 @@ func step(what string, do func() error) error {
 	hook.mu.Lock()
 	hook.n++
 	n := hook.n
-	fail := n == hook.failAt
+	fail := n == hook.failAt || hook.also[n]
 	delay, before := hook.delay, hook.before
 	hook.mu.Unlock()
 	time.Sleep(delay)

@@ -1,8 +1,10 @@
 package metrics_test
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -144,8 +146,14 @@ func TestWriteAtomic(t *testing.T) {
 		t.Error("the old file was not replaced")
 	}
 	fi, err := os.Stat(file)
-	if err != nil || fi.Mode().Perm() != 0o644 {
-		t.Errorf("mode = %v (%v), want 0644", fi.Mode(), err)
+	// Windows has no permission bits, only the read-only attribute: a
+	// file anyone may read there is 0666.
+	want := fs.FileMode(0o644)
+	if runtime.GOOS == "windows" {
+		want = 0o666
+	}
+	if err != nil || fi.Mode().Perm() != want {
+		t.Errorf("mode = %v (%v), want %v", fi.Mode(), err, want)
 	}
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 1 {

@@ -104,7 +104,7 @@ func (d *diag) unreadable(file string, err error) {
 		}
 	}
 	f := NewFinding(UnreadableFile, file, "%s cannot be read: %v; restore it from a backup", file, err)
-	if errors.Is(err, osfs.ErrHeld) {
+	if errors.Is(err, osfs.ErrHeldOpen) {
 		f = NewFinding(UnreadableFile, file, "%s cannot be read now: %v", file, err)
 	}
 	f.Err = err

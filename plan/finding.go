@@ -131,7 +131,7 @@ type Finding struct {
 	// PO is set on findings about an XTN record: "NET/PO" in upper case.
 	PO string `json:"-"`
 	// Err is the read error behind an UNREADABLE_FILE finding, so that a
-	// file another program holds open (osfs.ErrHeld) makes a repair busy,
+	// file another program holds open (osfs.ErrHeldOpen) makes a repair busy,
 	// not refused.
 	Err error `json:"-"`
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/porepair/porepair/internal/osfs/winetest"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/testdata/fixture"
 )
@@ -176,9 +177,7 @@ func TestSymlinkedFileRefused(t *testing.T) {
 	target := filepath.Join(t.TempDir(), "elsewhere")
 	os.WriteFile(target, make([]byte, 122), 0o644)
 	os.Remove(filepath.Join(dir, "GLB/NETWORK.GLB"))
-	if err := os.Symlink(target, filepath.Join(dir, "GLB/NETWORK.GLB")); err != nil {
-		t.Fatal(err)
-	}
+	winetest.Symlink(t, target, filepath.Join(dir, "GLB/NETWORK.GLB"))
 	p, err := postoffice.Open(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -70,10 +70,9 @@ func TestRestoreFailed(t *testing.T) {
 	for m := 1; m < 60 && !found; m++ {
 		dir, before := setup(t, "stale", false)
 		pl := makePlan(t, dir, plan.Options{})
-		// The last change is planned wrong: the executor refuses to write
-		// bytes that do not match the plan, after the earlier changes.
-		pl.Changes[len(pl.Changes)-1].AfterSHA256 = strings.Repeat("0", 64)
-		durable.SetFaults(durable.Parse(fmt.Sprintf("fail:%d", m)))
+		// The m-th write fails the repair, and the next one, the
+		// restore's first, fails the restore.
+		durable.SetFaults(durable.Parse(fmt.Sprintf("fail:%d", m)).FailAlso(m + 1))
 		res := repair.Repair(context.Background(), dir, repair.Saved(pl), repair.Options{})
 		durable.SetFaults(durable.Parse(""))
 		if res.Status != repair.StatusRestoreFailed {

@@ -59,7 +59,8 @@ func AcquireBreaking(p *postoffice.PO, breakStale func(*Holder) bool) (*Lock, er
 		return nil, fmt.Errorf("lock: %w", err)
 	}
 	l := &Lock{root: p.Root}
-	if err := l.add(filepath.Join(dir, "LOCK"), os.O_RDWR|os.O_CREATE, ""); err != nil {
+	lockFile := func(path string) (*os.File, error) { return osfs.OpenNoFollow(path, os.O_RDWR|os.O_CREATE, 0o644) }
+	if err := l.add(filepath.Join(dir, "LOCK"), lockFile, ""); err != nil {
 		return nil, err
 	}
 	poID, _ := postoffice.ReadIdentity(p.Root)
@@ -69,7 +70,10 @@ func AcquireBreaking(p *postoffice.PO, breakStale func(*Holder) bool) (*Lock, er
 	}
 	if exists {
 		hint := " (porepair needs write access to lock it, as ADMIN does)"
-		if err := l.add(p.Abs(flag), os.O_RDWR, hint); err != nil {
+		// No sharing, as ADMIN opens it: on Windows, ADMIN, EXTERNAL and
+		// IMPORT then say "FLAG.GLB is locked open" while porepair works.
+		flagFile := func(path string) (*os.File, error) { return osfs.OpenNoShare(path, os.O_RDWR) }
+		if err := l.add(p.Abs(flag), flagFile, hint); err != nil {
 			l.Release()
 			return nil, err
 		}
@@ -91,7 +95,7 @@ func (e *HeldOpenError) Error() string {
 	return fmt.Sprintf("%s is held open by another program (ADMIN, EXTERNAL or IMPORT, on this host or another client of the share): postoffice in use; close it and run again; nothing written (%v)", e.File, e.Err)
 }
 
-func (e *HeldOpenError) Unwrap() []error { return []error{ErrBusy, osfs.ErrHeld, e.Err} }
+func (e *HeldOpenError) Unwrap() []error { return []error{ErrBusy, osfs.ErrHeldOpen, e.Err} }
 
 // probeHeld opens rel (which exists) read-only and closes it: an open the
 // server refuses because a program holds the file is ErrBusy.
@@ -108,11 +112,13 @@ func probeHeld(p *postoffice.PO, rel string) error {
 	return fmt.Errorf("lock: %w", err)
 }
 
-// add opens a regular file, never through a link or into a FIFO, locks it
-// and keeps it open; hint is added to an open error.
-func (l *Lock) add(path string, flag int, hint string) error {
+// add opens a regular file with open (never through a link or into a
+// FIFO), locks it and keeps it open; hint is added to an open error. An
+// open refused because another program holds the file without sharing it
+// is busy (HeldOpenError), not an error.
+func (l *Lock) add(path string, open func(string) (*os.File, error), hint string) error {
 	_, serr := os.Lstat(path)
-	f, err := osfs.OpenNoFollow(path, flag, 0o644)
+	f, err := open(path)
 	if err != nil {
 		if rel, rerr := filepath.Rel(l.root, path); rerr == nil && osfs.RefusedOpen(err, serr == nil) {
 			return &HeldOpenError{File: filepath.ToSlash(rel), Err: err}
@@ -176,7 +182,7 @@ func checkNotHeld(po *postoffice.PO, p *plan.Plan) error {
 // written: busy when a file was held open by another program, else
 // refused.
 func refusal(err error) Status {
-	if errors.Is(err, osfs.ErrHeld) || errors.Is(err, ErrBusy) {
+	if errors.Is(err, osfs.ErrHeldOpen) || errors.Is(err, ErrBusy) {
 		return StatusBusy
 	}
 	return StatusRefused

@@ -183,6 +183,10 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		res.fail(StatusRefused, err)
 		return res
 	}
+	if err := checkHeld(po, p.Changes); err != nil {
+		res.fail(StatusBusy, err)
+		return res
+	}
 	poID, err := ensureID(po.Root)
 	if err != nil {
 		res.fail(StatusRefused, err)

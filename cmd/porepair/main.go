@@ -256,7 +256,7 @@ func (e *env) setupLog(file string) error {
 }
 
 // heldRetryEnv sets how long a restore's rename retries a file another
-// client holds open (default osfs.ReplaceRetry, 30 s).
+// client holds open (default osfs.HeldRetry).
 const heldRetryEnv = "POREPAIR_HELD_RETRY"
 
 func heldRetry() error {
@@ -268,6 +268,6 @@ func heldRetry() error {
 	if err != nil || d < 0 {
 		return fmt.Errorf("%s=%q: want a duration such as 30s", heldRetryEnv, v)
 	}
-	osfs.ReplaceRetry = d
+	osfs.HeldRetry = d
 	return nil
 }

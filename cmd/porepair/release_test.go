@@ -8,8 +8,28 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/porepair/porepair/internal/osfs/winetest"
 	"github.com/porepair/porepair/testdata/fixture"
 )
+
+// releaseBinary builds porepair without the fault hook, or takes the one
+// POREPAIR_RELEASE_BIN names: make wintest builds it, because a test
+// running under Wine cannot start the Linux go command.
+func releaseBinary(t *testing.T) string {
+	t.Helper()
+	if bin := os.Getenv("POREPAIR_RELEASE_BIN"); bin != "" {
+		return bin
+	}
+	winetest.Skip(t, "the go command (a Linux program) cannot be started from a Windows test; make wintest sets POREPAIR_RELEASE_BIN")
+	bin := filepath.Join(t.TempDir(), "porepair")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
 
 // A release build (no faultinject tag) has no fault hook: with
 // POREPAIR_FAULT=crash:1 set, a repair is not crashed at its first write
@@ -18,13 +38,7 @@ func TestReleaseBuildIgnoresFaultHook(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds porepair")
 	}
-	bin := filepath.Join(t.TempDir(), "porepair")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := releaseBinary(t)
 	dir := t.TempDir()
 	if err := fixture.Build(dir, "stale"); err != nil {
 		t.Fatal(err)

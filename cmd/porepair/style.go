@@ -3,15 +3,23 @@ package main
 import (
 	"os"
 
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/repair"
 )
 
-// style is how text output looks: colour only on a terminal, never for
-// NO_COLOR (https://no-color.org), a pipe or --json.
+// style is how text output looks: colour only on a terminal that shows
+// ANSI colour (on Windows, a console with virtual-terminal processing),
+// never for NO_COLOR (https://no-color.org), a pipe or --json.
 type style struct{ color bool }
 
 func (e *env) style(asJSON bool) style {
-	return style{color: !asJSON && os.Getenv("NO_COLOR") == "" && isTerminal(e.stdout)}
+	return style{color: !asJSON && os.Getenv("NO_COLOR") == "" && isTerminal(e.stdout) && showsANSI(e.stdout)}
+}
+
+// showsANSI asks osfs whether w, a terminal, shows colour escapes.
+func showsANSI(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && osfs.EnableANSI(f)
 }
 
 const (

@@ -18,21 +18,10 @@ func RefusedOpen(err error, statOK bool) bool {
 }
 
 // Held wraps an open refused because another program holds the file:
-// errors.Is(err, ErrHeld) holds, and the message says what to do.
+// errors.Is(err, ErrHeldOpen) holds, and the message says what to do.
 func Held(rel string, err error) error {
-	return fmt.Errorf("%s is %w (ADMIN, EXTERNAL or IMPORT, on this host or another client of the share): close it and run again (%w)", rel, ErrHeld, err)
+	return fmt.Errorf("%s is %w (ADMIN, EXTERNAL or IMPORT, on this host or another client of the share): close it and run again (%w)", rel, ErrHeldOpen, err)
 }
-
-// ReplaceRetry bounds how long RenameOver retries a rename whose target
-// another program holds open: a mail program's open is short, and one
-// held past this is reported, naming the file. A variable so that the
-// command (POREPAIR_HELD_RETRY) and tests can shorten it.
-var ReplaceRetry = 30 * time.Second
-
-// ErrHeld is wrapped by an open the server refused because another
-// program holds the file (RefusedOpen), and by a rename that gave up after
-// ReplaceRetry.
-var ErrHeld = errors.New("held open by another program")
 
 // targetHeld reports whether a replacing rename failed because the target
 // is held open: on SMB the server refuses to replace such a file and the
@@ -45,7 +34,7 @@ func targetHeld(err error) bool {
 // program holds a file: a sharing violation, and the EIO smbnetfs answers,
 // for every file of the share, for a few seconds after it was refused an
 // open. Both pass; a real I/O error fails every try and is reported once
-// ReplaceRetry is over.
+// HeldRetry is over.
 func heldWindow(err error) bool { return IsSharingViolation(err) || errors.Is(err, syscall.EIO) }
 
 // retryHeldTarget is RetryHeld for a replacing rename: EEXIST too.
@@ -54,7 +43,7 @@ func retryHeldTarget(to string, rename func() error) error {
 }
 
 // RetryHeld runs op (an open or create of path) until it succeeds, fails
-// otherwise than heldWindow, or ReplaceRetry has passed: a restore that
+// otherwise than heldWindow, or HeldRetry has passed: a restore that
 // meets a file another client holds waits for it, within a bound, rather
 // than stop half-way. fs.ErrExist is never retried: for a create it means
 // the name is taken.
@@ -63,7 +52,7 @@ func RetryHeld(path string, op func() error) error { return retry(path, heldWind
 // retry is the loop of both; the pause grows from 50 ms to 1 s, so that a
 // brief open costs little and a long one few tries.
 func retry(path string, again func(error) bool, op func() error) error {
-	deadline := time.Now().Add(ReplaceRetry)
+	deadline := time.Now().Add(HeldRetry)
 	pause := 50 * time.Millisecond
 	for {
 		err := op()
@@ -71,7 +60,7 @@ func retry(path string, again func(error) bool, op func() error) error {
 			return err
 		}
 		if time.Now().Add(pause).After(deadline) {
-			return fmt.Errorf("%w: %s is %w (retried for %v); close the program holding it (ADMIN, EXTERNAL or IMPORT on some host) and run porepair rollback", err, path, ErrHeld, ReplaceRetry)
+			return fmt.Errorf("%w: %s is %w (retried for %v); close the program holding it (ADMIN, EXTERNAL or IMPORT on some host) and run porepair rollback", err, path, ErrHeldOpen, HeldRetry)
 		}
 		time.Sleep(pause)
 		pause = min(2*pause, time.Second)

@@ -12,10 +12,10 @@ import (
 
 // A rename whose target is held (EEXIST, as smbnetfs says, or a sharing
 // violation) is tried again until it goes through; one held past
-// ReplaceRetry is reported naming the file; any other error at once.
+// HeldRetry is reported naming the file; any other error at once.
 func TestRetryHeldTarget(t *testing.T) {
-	defer func(d time.Duration) { ReplaceRetry = d }(ReplaceRetry)
-	ReplaceRetry = 300 * time.Millisecond
+	defer func(d time.Duration) { HeldRetry = d }(HeldRetry)
+	HeldRetry = 300 * time.Millisecond
 	for _, held := range []error{fs.ErrExist, syscall.EIO, syscall.EBUSY, syscall.EACCES, syscall.ETXTBSY} {
 		calls := 0
 		err := retryHeldTarget("GLB/NETWORK.GLB", func() error {
@@ -30,11 +30,11 @@ func TestRetryHeldTarget(t *testing.T) {
 	}
 	start := time.Now()
 	err := retryHeldTarget("GLB/NETWORK.GLB", func() error { return fs.ErrExist })
-	if !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), "GLB/NETWORK.GLB") {
+	if !errors.Is(err, ErrHeldOpen) || !strings.Contains(err.Error(), "GLB/NETWORK.GLB") {
 		t.Errorf("held throughout: %v", err)
 	}
 	if time.Since(start) > 10*time.Second {
-		t.Errorf("gave up after %v, bound %v", time.Since(start), ReplaceRetry)
+		t.Errorf("gave up after %v, bound %v", time.Since(start), HeldRetry)
 	}
 	calls := 0
 	if err := retryHeldTarget("X", func() error { calls++; return syscall.ENOENT }); !errors.Is(err, syscall.ENOENT) || calls != 1 {
@@ -63,7 +63,7 @@ func TestRefusedOpen(t *testing.T) {
 			t.Errorf("RefusedOpen(%v, stat ok %v) = %v, want %v", c.err, c.statOK, got, c.want)
 		}
 	}
-	if err := Held("GLB/FLAG.GLB", syscall.EIO); !errors.Is(err, ErrHeld) || !errors.Is(err, syscall.EIO) {
+	if err := Held("GLB/FLAG.GLB", syscall.EIO); !errors.Is(err, ErrHeldOpen) || !errors.Is(err, syscall.EIO) {
 		t.Errorf("Held: %v", err)
 	}
 }

@@ -47,7 +47,7 @@ func control(f *os.File, fn func(fd int) error) error {
 // RenameReplace renames from over to; the caller fsyncs the directory. A
 // local rename replaces an open file, but a share's server refuses to
 // replace a file another client holds open: that is retried for
-// ReplaceRetry before it is reported.
+// HeldRetry before it is reported.
 func RenameReplace(from, to string) error {
 	return retryHeldTarget(to, func() error { return os.Rename(from, to) })
 }

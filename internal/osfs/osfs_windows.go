@@ -11,19 +11,55 @@ import (
 
 // RenameReplace renames from over to with MOVEFILE_WRITE_THROUGH, so that
 // it returns once the replacement is on disk (os.Rename does not ask for
-// that, and Windows has no directory fsync to follow it with).
+// that, and Windows has no directory fsync to follow it with). A target
+// another process holds open (EXTERNAL reading a mailbag, a virus scanner)
+// refuses the rename, as on an SMB share: it is retried for HeldRetry, then
+// reported with both names.
+//
+// Windows refuses to replace a read-only file (ERROR_ACCESS_DENIED; Wine
+// does not): its read-only attribute is cleared and the move tried again.
+// The file that replaces it carries the mode the caller gave it, and a
+// restore puts the recorded one back.
 func RenameReplace(from, to string) error {
-	if err := moveFileEx(from, to, windows.MOVEFILE_REPLACE_EXISTING|windows.MOVEFILE_WRITE_THROUGH); err != nil {
+	err := retryHeld(func() error {
+		err := replaceNative(from, to)
+		if errors.Is(err, windows.ERROR_ACCESS_DENIED) && clearReadOnly(to) {
+			err = replaceNative(from, to)
+		}
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("rename %s to %s: %w", from, to, err)
 	}
 	return nil
 }
 
+// replaceNative is a variable so that a test can make it refuse a
+// read-only target as Windows does, which Wine does not.
+var replaceNative = func(from, to string) error {
+	return moveFileEx(from, to, windows.MOVEFILE_REPLACE_EXISTING|windows.MOVEFILE_WRITE_THROUGH)
+}
+
+// clearReadOnly clears path's read-only attribute and reports whether it
+// was set: only then is a refused replace worth another try.
+func clearReadOnly(path string) bool {
+	p, err := windows.UTF16PtrFromString(path)
+	if err != nil {
+		return false
+	}
+	attrs, err := windows.GetFileAttributes(p)
+	if err != nil || attrs&windows.FILE_ATTRIBUTE_READONLY == 0 {
+		return false
+	}
+	return windows.SetFileAttributes(p, attrs&^windows.FILE_ATTRIBUTE_READONLY) == nil
+}
+
 // renameExclusive is MoveFileEx without MOVEFILE_REPLACE_EXISTING, so an
 // existing target fails it, and with MOVEFILE_WRITE_THROUGH, so it returns
 // once the move is on disk: Windows' counterpart of the directory fsync.
+// A source held open by another process is retried, as in RenameReplace.
 func renameExclusive(from, to string) error {
-	return moveFileEx(from, to, windows.MOVEFILE_WRITE_THROUGH)
+	return retryHeld(func() error { return moveFileEx(from, to, windows.MOVEFILE_WRITE_THROUGH) })
 }
 
 // moveFileEx returns MoveFileEx's own error, unwrapped, so that callers
