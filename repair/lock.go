@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/porepair/porepair/internal/osfs"
-	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -147,35 +146,6 @@ func (l *Lock) Release() {
 		l.files[i].Close()
 	}
 	l.files = nil
-}
-
-// checkNotHeld opens, for reading and writing, each existing file the plan
-// will replace, move or delete, and closes it again at once (nothing is
-// written): a program holding one open with no write sharing, on this
-// host or another client, makes the server refuse that open, and the
-// repair is busy (exit 4) before its journal instead of failing at the
-// rename. Where the file system shows no such refusal (a local disk, on
-// which a rename replaces an open file) this finds nothing.
-func checkNotHeld(po *postoffice.PO, p *plan.Plan) error {
-	for _, c := range p.Changes {
-		if c.Before == nil {
-			continue
-		}
-		full, err := inside(po, c.File)
-		if err != nil {
-			return err
-		}
-		_, serr := os.Lstat(full)
-		f, err := osfs.OpenNoFollow(full, os.O_RDWR, 0)
-		if err == nil {
-			f.Close()
-			continue
-		}
-		if osfs.RefusedOpen(err, serr == nil) {
-			return &HeldOpenError{File: c.File, Err: err}
-		}
-	}
-	return nil
 }
 
 // refusal is the status of a check that failed before anything was

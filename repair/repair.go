@@ -170,7 +170,9 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		res.done(StatusNothingToDo)
 		return res
 	}
-	if err := checkNotHeld(po, p); err != nil {
+	// Before the lock too, so that a held file leaves no lock file
+	// behind; again under it, where nothing can open one in between.
+	if err := checkHeld(po, p.Changes); err != nil {
 		res.fail(StatusBusy, err)
 		return res
 	}
