@@ -72,7 +72,10 @@ func WriteFile(path string, data []byte) error {
 // opening a FIFO), writes and fsyncs data; on failure it removes the file
 // it created, so that a restore can use the name again.
 func writeNew(path string, data []byte) error {
-	f, err := osfs.CreateExclusive(path, 0o644)
+	// Retried while a share's client refuses every open for a moment
+	// after another program's file was refused it (osfs.RetryHeld).
+	var f *os.File
+	err := osfs.RetryHeld(path, func() (err error) { f, err = osfs.CreateExclusive(path, 0o644); return err })
 	if errors.Is(err, fs.ErrExist) {
 		return &TempInUseError{Path: path}
 	}

@@ -8,6 +8,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -102,7 +103,12 @@ func (d *diag) unreadable(file string, err error) {
 			return // once per file, from whichever check met it first
 		}
 	}
-	d.add(NewFinding(UnreadableFile, file, "%s cannot be read: %v; restore it from a backup", file, err))
+	f := NewFinding(UnreadableFile, file, "%s cannot be read: %v; restore it from a backup", file, err)
+	if errors.Is(err, osfs.ErrHeldOpen) {
+		f = NewFinding(UnreadableFile, file, "%s cannot be read now: %v", file, err)
+	}
+	f.Err = err
+	d.add(f)
 }
 
 func (d *diag) sizes() {

@@ -130,6 +130,10 @@ type Finding struct {
 	Component string `json:"-"`
 	// PO is set on findings about an XTN record: "NET/PO" in upper case.
 	PO string `json:"-"`
+	// Err is the read error behind an UNREADABLE_FILE finding, so that a
+	// file another program holds open (osfs.ErrHeldOpen) makes a repair busy,
+	// not refused.
+	Err error `json:"-"`
 }
 
 // NewFinding makes a finding with the code's severity and KB references.

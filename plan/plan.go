@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -258,6 +259,9 @@ func (b *builder) readsFile(file string) bool {
 func (b *builder) readableFiles() error {
 	for _, f := range b.report.Findings {
 		if (f.Code == BadFileSize || f.Code == UnreadableFile) && b.readsFile(f.File) {
+			if errors.Is(f.Err, osfs.ErrHeldOpen) {
+				return f.Err // busy, not damaged: nothing to restore from a backup
+			}
 			return refuse("%s (the plan depends on it; Q77926)", f.Message)
 		}
 	}

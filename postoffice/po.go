@@ -189,6 +189,11 @@ func (p *PO) Open(rel string) (f *os.File, actual string, size int64, err error)
 	}
 	f, err = osfs.OpenNoFollow(p.Abs(actual), os.O_RDONLY, 0)
 	if err != nil {
+		// Listed a moment ago, so an EIO now is a client's sharing
+		// violation, not the disk's (osfs.RefusedOpen).
+		if osfs.RefusedOpen(err, true) {
+			return nil, actual, 0, fmt.Errorf("read: %w", osfs.Held(actual, err))
+		}
 		return nil, actual, 0, fmt.Errorf("read %s: %w", actual, err)
 	}
 	fi, err := f.Stat()

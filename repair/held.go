@@ -13,8 +13,8 @@ import (
 // Windows: opened without FILE_SHARE_DELETE, as EXTERNAL holds a mailbag
 // it reads). Refused here the postoffice is untouched and the user is told
 // which file; found only at the rename, after HeldRetry, the repair would
-// have to roll back. Where the OS cannot tell (Unix), osfs.HeldOpen says
-// no and the rename's own retry is the only defence.
+// have to roll back. On Unix, osfs.HeldOpen sees a share's refusal (a
+// local file system has none, and its renames replace open files).
 func checkHeld(po *postoffice.PO, changes []plan.Change) error {
 	for _, c := range changes {
 		if c.Before == nil {
@@ -29,7 +29,7 @@ func checkHeld(po *postoffice.PO, changes []plan.Change) error {
 			return err
 		}
 		if held {
-			return fmt.Errorf("%s is held open by another program (EXTERNAL, ADMIN or a scanner?): %w", c.File, ErrBusy)
+			return fmt.Errorf("%s is held open by another program (EXTERNAL, ADMIN or a scanner, on this host or another client of the share): %w; close it and run again, nothing written", c.File, ErrBusy)
 		}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/porepair/porepair/backup"
+	"github.com/porepair/porepair/durable"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/postoffice"
 )
@@ -26,6 +27,8 @@ type place struct {
 	id   string // identity, "" before the first repair
 	dirs []string
 	j    *Journal // the PO's journal, nil if none or unreadable
+	// probed caches sameDirProbe's answer for each other path.
+	probed map[string]bool
 }
 
 func newPlace(root, extraDir string) (*place, error) {
@@ -60,7 +63,10 @@ func newPlace(root, extraDir string) (*place, error) {
 // belongs reports whether a snapshot is of this PO: the same identity,
 // or for a snapshot made before the PO had one, the same path. A copy of
 // a PO carries its identity; a snapshot made at a path where that other
-// copy still is belongs to the copy, not to this one.
+// copy still is belongs to the copy, not to this one. Another mount of
+// the same share (a second client, the server's own directory) is the
+// same directory under another path, which os.SameFile cannot see across
+// clients: sameDirProbe tells it from a copy.
 func (pl *place) belongs(s *backup.Snapshot) bool {
 	if s.POID == "" || pl.id == "" {
 		return s.PO == pl.root
@@ -79,7 +85,7 @@ func (pl *place) belongs(s *backup.Snapshot) bool {
 		return true // the same PO through a bind mount
 	}
 	oid, _ := postoffice.ReadIdentity(other)
-	return oid != pl.id
+	return oid != pl.id || pl.sameDirProbe(other)
 }
 
 func sameDir(a, b string) bool {
@@ -244,4 +250,30 @@ func FindSnapshot(root, snapshotDir, id string) (*backup.Snapshot, error) {
 		return nil, err
 	}
 	return pl.find(id)
+}
+
+// sameDirProbe reports whether other is this PO's directory reached
+// through another mount: a file created in this PO's POREPAIR/ appears in
+// other's. The probe has a temp name (PROBE-*.PPT, removed at once, and
+// by cleanOwnDir if a crash left it); where it cannot be created (a
+// read-only mount) the two are told apart by path, as for a copy. Each
+// path is probed once per place.
+func (pl *place) sameDirProbe(other string) bool {
+	if same, ok := pl.probed[other]; ok {
+		return same
+	}
+	if pl.probed == nil {
+		pl.probed = map[string]bool{}
+	}
+	same := false
+	f, err := os.CreateTemp(filepath.Join(pl.root, Dir), "PROBE-*"+durable.TempExt)
+	if err == nil {
+		name := filepath.Base(f.Name())
+		f.Close()
+		_, err = os.Lstat(filepath.Join(other, Dir, name))
+		same = err == nil
+		os.Remove(f.Name())
+	}
+	pl.probed[other] = same
+	return same
 }

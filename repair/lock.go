@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/postoffice"
@@ -13,29 +14,58 @@ import (
 // ErrBusy means another process holds the postoffice.
 var ErrBusy = errors.New("postoffice in use")
 
-// Lock holds porepair's lock file and FLAG.GLB.
-type Lock struct{ files []*os.File }
+// Lock holds porepair's locks: the local lock file, the server lock
+// (HOLDER) and FLAG.GLB.
+type Lock struct {
+	root   string
+	files  []*os.File
+	holder *Holder
+}
 
-// Acquire takes, without waiting, an exclusive lock on POREPAIR/LOCK and
-// then on GLB/FLAG.GLB, the file ADMIN, IMPORT and EXTERNAL hold open
-// (Q131670, Q131864). The lock is osfs.LockExclusive's: an OFD lock (and a
-// check for a BSD flock) on Linux, a flock on macOS and FreeBSD, a
-// byte-range lock on Windows; each is seen by the locks the mail programs
-// take through a share. FLAG.GLB is never written, created or deleted.
-func Acquire(p *postoffice.PO) (*Lock, error) {
+// Acquire takes the postoffice without waiting (AcquireBreaking with no
+// stale lock to break).
+func Acquire(p *postoffice.PO) (*Lock, error) { return AcquireBreaking(p, nil) }
+
+// AcquireBreaking takes, without waiting, three locks, each for whom the
+// others miss:
+//
+//   - an exclusive lock on POREPAIR/LOCK, osfs.LockExclusive's: an OFD lock
+//     (and a check for a BSD flock) on Linux, a flock on macOS and FreeBSD,
+//     a byte-range lock on Windows: every process of this host sees it,
+//     and it drops by itself when porepair dies;
+//   - POREPAIR/HOLDER, created exclusively (takeHolder): the lock every
+//     client of a share sees, since a FUSE client keeps fcntl locks on its
+//     own host; breakStale may let a stale one be replaced;
+//   - GLB/FLAG.GLB opened and locked, the file ADMIN, IMPORT and EXTERNAL
+//     hold open (Q131670, Q131864), kept open until Release. FLAG.GLB is
+//     never written, created or deleted.
+//
+// Before any of them, FLAG.GLB is opened once and closed: a program
+// holding it open with no sharing on another client makes that open fail,
+// and the refusal then leaves nothing behind, not even the lock file.
+func AcquireBreaking(p *postoffice.PO, breakStale func(*Holder) bool) (*Lock, error) {
+	flag, exists, err := p.Resolve(postoffice.FlagPath)
+	if err != nil {
+		return nil, fmt.Errorf("lock: %w", err)
+	}
+	if exists {
+		if err := probeHeld(p, flag); err != nil {
+			return nil, err
+		}
+	}
 	dir := filepath.Join(p.Root, Dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
-	l := &Lock{}
+	l := &Lock{root: p.Root}
 	lockFile := func(path string) (*os.File, error) { return osfs.OpenNoFollow(path, os.O_RDWR|os.O_CREATE, 0o644) }
 	if err := l.add(filepath.Join(dir, "LOCK"), lockFile, ""); err != nil {
 		return nil, err
 	}
-	flag, exists, err := p.Resolve(postoffice.FlagPath)
-	if err != nil {
+	poID, _ := postoffice.ReadIdentity(p.Root)
+	if l.holder, err = takeHolder(p.Root, poID, breakStale); err != nil {
 		l.Release()
-		return nil, fmt.Errorf("lock: %w", err)
+		return nil, err
 	}
 	if exists {
 		hint := " (porepair needs write access to lock it, as ADMIN does)"
@@ -50,16 +80,48 @@ func Acquire(p *postoffice.PO) (*Lock, error) {
 	return l, nil
 }
 
+// HeldOpenError is the refusal of a file another program holds open with
+// no sharing, on this host or another client of the share.
+type HeldOpenError struct {
+	File string // relative to the postoffice
+	Err  error
+}
+
+func (e *HeldOpenError) Error() string {
+	if strings.EqualFold(e.File, postoffice.FlagPath) {
+		return fmt.Sprintf("%s is held open by ADMIN, EXTERNAL or IMPORT (on this host or another client of the share): postoffice in use; close them and run again; nothing written (%v)", e.File, e.Err)
+	}
+	return fmt.Sprintf("%s is held open by another program (ADMIN, EXTERNAL or IMPORT, on this host or another client of the share): postoffice in use; close it and run again; nothing written (%v)", e.File, e.Err)
+}
+
+func (e *HeldOpenError) Unwrap() []error { return []error{ErrBusy, osfs.ErrHeldOpen, e.Err} }
+
+// probeHeld opens rel (which exists) read-only and closes it: an open the
+// server refuses because a program holds the file is ErrBusy.
+func probeHeld(p *postoffice.PO, rel string) error {
+	path := p.Abs(rel)
+	_, serr := os.Lstat(path)
+	f, err := osfs.OpenNoFollow(path, os.O_RDONLY, 0)
+	if err == nil {
+		return f.Close()
+	}
+	if osfs.RefusedOpen(err, serr == nil) {
+		return &HeldOpenError{File: filepath.ToSlash(rel), Err: err}
+	}
+	return fmt.Errorf("lock: %w", err)
+}
+
 // add opens a regular file with open (never through a link or into a
 // FIFO), locks it and keeps it open; hint is added to an open error. An
 // open refused because another program holds the file without sharing it
-// (ADMIN holding FLAG.GLB on Windows) is busy, not an error.
+// is busy (HeldOpenError), not an error.
 func (l *Lock) add(path string, open func(string) (*os.File, error), hint string) error {
+	_, serr := os.Lstat(path)
 	f, err := open(path)
-	if osfs.IsSharingViolation(err) {
-		return fmt.Errorf("%s is held open by another program: %w", path, ErrBusy)
-	}
 	if err != nil {
+		if rel, rerr := filepath.Rel(l.root, path); rerr == nil && osfs.RefusedOpen(err, serr == nil) {
+			return &HeldOpenError{File: filepath.ToSlash(rel), Err: err}
+		}
 		return fmt.Errorf("lock: %w%s", err, hint)
 	}
 	if err := osfs.LockExclusive(f); err != nil {
@@ -73,10 +135,25 @@ func (l *Lock) add(path string, open func(string) (*os.File, error), hint string
 	return nil
 }
 
-// Release drops the locks.
+// Release drops the locks: FLAG.GLB, then the HOLDER while the local lock
+// still keeps this host's other runs out, then the local lock.
 func (l *Lock) Release() {
 	for i := len(l.files) - 1; i >= 0; i-- {
+		if i == 0 && l.holder != nil {
+			removeHolder(l.root, l.holder)
+			l.holder = nil
+		}
 		l.files[i].Close()
 	}
 	l.files = nil
+}
+
+// refusal is the status of a check that failed before anything was
+// written: busy when a file was held open by another program, else
+// refused.
+func refusal(err error) Status {
+	if errors.Is(err, osfs.ErrHeldOpen) || errors.Is(err, ErrBusy) {
+		return StatusBusy
+	}
+	return StatusRefused
 }

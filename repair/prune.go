@@ -25,6 +25,9 @@ func Prune(root, snapshotDir string, keep int, dryRun bool) ([]backup.Info, erro
 	if err := checkOwnDir(po.Root); err != nil {
 		return nil, err
 	}
+	if err := running(po.Root); err != nil {
+		return nil, err
+	}
 	victims, err := pruneVictims(po.Root, snapshotDir, keep)
 	if err != nil || dryRun || len(victims) == 0 {
 		return victims, err

@@ -61,8 +61,11 @@ func (r *Result) fail(status Status, err error) {
 
 // lock takes the postoffice's locks, or records why it could not:
 // busy (exit 4) when another process holds them, refused otherwise.
-func (r *Result) lock(po *postoffice.PO) (*Lock, bool) {
-	lock, err := Acquire(po)
+func (r *Result) lock(po *postoffice.PO) (*Lock, bool) { return r.lockBreaking(po, nil) }
+
+// lockBreaking is lock, letting breakStale decide on a stale server lock.
+func (r *Result) lockBreaking(po *postoffice.PO, breakStale func(*Holder) bool) (*Lock, bool) {
+	lock, err := AcquireBreaking(po, breakStale)
 	switch {
 	case errors.Is(err, ErrBusy):
 		r.fail(StatusBusy, err)
@@ -148,18 +151,29 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 	}
 	res.PO = po.Root
 	opt.defaults(po.Root)
-	if journal.InProgress(po.Root) {
-		res.fail(StatusBusy, fmt.Errorf("a repair or rollback is running: %w", ErrBusy))
+	if err := running(po.Root); err != nil {
+		res.fail(StatusBusy, err)
 		return res
 	}
 	p, err := readOnlyChecks(po, planner, opt.SnapshotDir)
 	res.Plan = p
 	if err != nil {
-		res.fail(StatusRefused, err)
+		// A run on another host may have taken the postoffice since the
+		// check above: its half-made journal is no refusal.
+		if rerr := running(po.Root); rerr != nil {
+			err = rerr
+		}
+		res.fail(refusal(err), err)
 		return res
 	}
 	if p.NothingToDo {
 		res.done(StatusNothingToDo)
+		return res
+	}
+	// Before the lock too, so that a held file leaves no lock file
+	// behind; again under it, where nothing can open one in between.
+	if err := checkHeld(po, p.Changes); err != nil {
+		res.fail(StatusBusy, err)
 		return res
 	}
 	lock, ok := res.lock(po)

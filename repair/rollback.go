@@ -195,7 +195,7 @@ func queueThere(po *postoffice.PO, snap *backup.Snapshot) error {
 		return refused("the queue this snapshot moved is no longer at %s (a later repair moved it again, or it was removed): rolling back would leave the postoffice half-restored; nothing written. Roll back the later repair first (porepair snapshots list)",
 			strings.Join(missing, ", "))
 	}
-	return nil
+	return queueRouted(po, snap)
 }
 
 func (rp *RollbackPlan) use(snap *backup.Snapshot) {
@@ -249,12 +249,24 @@ func Rollback(_ context.Context, root, id string, force bool, opt Options) Resul
 		res.fail(StatusRefused, err)
 		return res
 	}
+	// A run on another client holds it: what prepare would read is
+	// half-made (its journal unfinished, its snapshot incomplete).
+	if err := running(po.Root); err != nil {
+		res.fail(StatusBusy, err)
+		return res
+	}
 	// Read-only first: a refusal or nothing to do leaves no lock file.
 	if rp, err := prepare(po, id, force, opt); err != nil || rp.Nothing != "" {
+		if rerr := running(po.Root); rerr != nil {
+			res.fail(StatusBusy, rerr) // taken meanwhile: what prepare read was half-made
+			return res
+		}
 		res.prepared(rp, err)
 		return res
 	}
-	lock, ok := res.lock(po)
+	// A stale server lock of the run whose journal this rollback undoes
+	// is broken: that run died on this host, and this is its recovery.
+	lock, ok := res.lockBreaking(po, ownJournalRun(po.Root))
 	if !ok {
 		return res
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/porepair/porepair/metrics"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
+	"github.com/porepair/porepair/repair"
 )
 
 func diagnoseCommand(e *env) *cli.Command {
@@ -109,11 +110,14 @@ func writeMetrics(file string, at time.Time, rs []result) error {
 // REPAIR_RUNNING instead of what it is half-way through: between its
 // renames the queue may be briefly missing, which is not a finding.
 func diagnosePO(p *postoffice.PO, ms []plan.Manifest, c plan.Clock) *plan.Report {
-	running := journal.InProgress(p.Root)
+	h, running := repair.Running(p.Root)
 	r := plan.DiagnoseWith(p, ms, c)
-	if running || journal.InProgress(p.Root) {
+	if !running {
+		h, running = repair.Running(p.Root)
+	}
+	if running {
 		r.Findings = []plan.Finding{plan.NewFinding(plan.RepairRunning, journal.LockName,
-			"a porepair repair or rollback is running on this postoffice; diagnose again when it has finished")}
+			"a porepair repair or rollback is running on this postoffice (porepair on %s); diagnose again when it has finished", h)}
 		r.Queues = []plan.Queue{} // counted half-way through: not to be graphed
 		return r
 	}

@@ -223,6 +223,9 @@ func (e *env) prune(c *cli.Context) error {
 		}
 	}
 	victims, err := repair.Prune(root, snapshotDir(c), keep, true)
+	if errors.Is(err, repair.ErrBusy) {
+		return exit(exitBusy, err)
+	}
 	if err != nil {
 		return exit(exitUsage, err)
 	}

@@ -242,17 +242,36 @@ func makePlan(dir string, opt plan.Options) (*plan.Plan, error) {
 	if err := plan.Workgroup(p); err != nil {
 		return nil, exit(exitUsage, err)
 	}
-	if journal.InProgress(p.Root) {
-		return nil, exit(exitBusy, fmt.Errorf("%s: a repair or rollback is running: %w", dir, repair.ErrBusy))
+	if err := busy(dir, p.Root); err != nil {
+		return nil, err
 	}
 	if err := journal.Interrupted(p.Root); err != nil {
-		return nil, exit(exitUsage, err)
+		return nil, refusedUnlessBusy(dir, p.Root, err)
 	}
 	pl, err := plan.Build(p, opt)
 	if err != nil {
-		return nil, exit(exitUsage, err)
+		return nil, refusedUnlessBusy(dir, p.Root, err)
 	}
 	return pl, nil
+}
+
+// busy is exit 4 while a repair or rollback holds the postoffice, on this
+// host or another client of its share.
+func busy(dir, root string) error {
+	if h, running := repair.Running(root); running {
+		return exit(exitBusy, fmt.Errorf("%s: a repair or rollback is running (porepair on %s): %w", dir, h, repair.ErrBusy))
+	}
+	return nil
+}
+
+// refusedUnlessBusy is a refusal (exit 2), unless a run took the
+// postoffice meanwhile (another host's, whose lock this one could not see
+// a moment ago): then what was read was half-made, and it is busy.
+func refusedUnlessBusy(dir, root string, err error) error {
+	if berr := busy(dir, root); berr != nil {
+		return berr
+	}
+	return exit(exitUsage, err)
 }
 
 // signalContext is cancelled by SIGINT, SIGTERM or SIGHUP (the terminal

@@ -9,11 +9,13 @@ import (
 	"os/signal"
 	"slices"
 	"syscall"
+	"time"
 	_ "time/tzdata" // --tz must work on hosts without a zoneinfo database
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/porepair/porepair/internal/exitcode"
+	"github.com/porepair/porepair/internal/osfs"
 )
 
 // Exit codes, named for this package; defined in package exitcode.
@@ -78,6 +80,10 @@ type env struct {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	if err := heldRetry(); err != nil {
+		fmt.Fprintf(stderr, "porepair: %v\n", err)
+		return exitUsage
+	}
 	app := newApp(e)
 	code := exitOK
 	app.ExitErrHandler = func(*cli.Context, error) {}
@@ -124,7 +130,7 @@ Exit codes: 0 done/healthy, 1 failed and restored, 2 usage error or refused,
 	}
 	app.Commands = []*cli.Command{
 		diagnoseCommand(e), inspectCommand(e), planCommand(e), repairCommand(e),
-		rollbackCommand(e), snapshotsCommand(e), demoCommand(e), docsCommand(e),
+		rollbackCommand(e), snapshotsCommand(e), unlockCommand(e), demoCommand(e), docsCommand(e),
 	}
 	for _, c := range app.Commands {
 		withGlobals(c, app.OnUsageError, e.before)
@@ -246,5 +252,22 @@ func (e *env) setupLog(file string) error {
 	}
 	e.logFile = file
 	e.log = slog.New(slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return nil
+}
+
+// heldRetryEnv sets how long a restore's rename retries a file another
+// client holds open (default osfs.HeldRetry).
+const heldRetryEnv = "POREPAIR_HELD_RETRY"
+
+func heldRetry() error {
+	v := os.Getenv(heldRetryEnv)
+	if v == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return fmt.Errorf("%s=%q: want a duration such as 30s", heldRetryEnv, v)
+	}
+	osfs.HeldRetry = d
 	return nil
 }

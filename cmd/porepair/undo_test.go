@@ -206,6 +206,13 @@ func TestPruneLockAndUnfinished(t *testing.T) {
 	// Half-way through a forced repair: its snapshot is complete.
 	crashRepair(t, dir, afterMove(t)/2, "--json", "repair", "--force")
 	j := readJournalBegin(t, dir)
+	// The dead run's server lock keeps prune out until unlocked.
+	if code, _, errs := porepair(t, nil, "--po", dir, "snapshots", "prune", "--keep", "0", "--yes"); code != 4 || !strings.Contains(errs, "no longer running") {
+		t.Fatalf("prune under a dead run's lock: exit %d, want 4\n%s", code, errs)
+	}
+	if code, out, errs := porepair(t, nil, "--po", dir, "unlock", "--yes"); code != 0 || !strings.Contains(out, "unlocked") {
+		t.Fatalf("unlock: exit %d\n%s%s", code, out, errs)
+	}
 	if code, out, errs := porepair(t, nil, "--po", dir, "snapshots", "prune", "--keep", "0", "--yes"); code != 0 || strings.Contains(out, j["snapshot"].(string)) {
 		t.Fatalf("prune: exit %d\n%s%s", code, out, errs)
 	}

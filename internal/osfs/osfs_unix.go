@@ -44,15 +44,31 @@ func control(f *os.File, fn func(fd int) error) error {
 	return ferr
 }
 
-// RenameReplace renames from over to; the caller fsyncs the directory.
-func RenameReplace(from, to string) error { return os.Rename(from, to) }
+// RenameReplace renames from over to; the caller fsyncs the directory. A
+// local rename replaces an open file, but a share's server refuses to
+// replace a file another client holds open: that is retried for
+// HeldRetry before it is reported.
+func RenameReplace(from, to string) error {
+	return retryHeldTarget(to, func() error { return os.Rename(from, to) })
+}
+
+// ProcessAlive reports whether a process with this pid runs on this host:
+// signal 0 is delivered to it, or refused for lack of rights (EPERM).
+func ProcessAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := unix.Kill(pid, 0)
+	return err == nil || errors.Is(err, unix.EPERM)
+}
 
 // SyncDir fsyncs a directory so that a rename, create or delete in it
 // survives a power loss. A file system that cannot fsync a directory
 // (some network ones) says so with EINVAL or ENOTSUP; its server orders
 // metadata itself, so that is not an error.
 func SyncDir(dir string) error {
-	d, err := os.Open(dir)
+	var d *os.File
+	err := RetryHeld(dir, func() (err error) { d, err = os.Open(dir); return err })
 	if err != nil {
 		return fmt.Errorf("sync %s: %w", dir, err)
 	}

@@ -151,3 +151,23 @@ func Locked(f *os.File) (bool, error) {
 	}
 	return false, nil
 }
+
+// ProcessAlive reports whether a process with this pid runs on this host:
+// it can be opened and has not exited (STILL_ACTIVE). A process porepair
+// may not open (another user's) counts as alive.
+func ProcessAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	h, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(pid))
+	if err != nil {
+		return errors.Is(err, windows.ERROR_ACCESS_DENIED)
+	}
+	defer windows.CloseHandle(h)
+	var code uint32
+	if err := windows.GetExitCodeProcess(h, &code); err != nil {
+		return true
+	}
+	const stillActive = 259 // STILL_ACTIVE
+	return code == stillActive
+}

@@ -2,20 +2,9 @@
 
 package osfs
 
-import (
-	"errors"
-	"os"
+import "os"
 
-	"golang.org/x/sys/unix"
-)
-
-// IsSharingViolation reports whether err is an open refused because
-// another program holds the file: EBUSY, what a CIFS mount returns for the
-// server's sharing violation, and ETXTBSY. (Issue 17, real shares, may add
-// the errnos other file systems give.)
-func IsSharingViolation(err error) bool {
-	return errors.Is(err, unix.EBUSY) || errors.Is(err, unix.ETXTBSY)
-}
+// IsSharingViolation is in sharing_unix.go.
 
 // IsHeldOpen reports whether a rename or an open failed because another
 // program holds the file open; on Unix that is only a share's sharing
@@ -26,7 +15,21 @@ func IsHeldOpen(err error) bool { return IsSharingViolation(err) }
 // LockExclusive takes is what other programs see.
 func OpenNoShare(path string, flag int) (*os.File, error) { return OpenNoFollow(path, flag, 0) }
 
-// HeldOpen: Unix cannot tell whether another program has a file open
-// short of reading /proc, and a local rename does not care; a share's
-// refusal shows up as IsHeldOpen at the rename.
-func HeldOpen(path string) (bool, error) { return false, nil }
+// HeldOpen reports whether another program holds path open so that a
+// share's server would refuse to replace it: it opens the file for
+// reading and writing (nothing is written) and closes it again. A local
+// file system never refuses, and a rename there replaces an open file; on
+// a share, the server refuses the open while a client (ADMIN, EXTERNAL)
+// holds the file with no write sharing, which RefusedOpen recognises as
+// each client reports it. A file that does not exist is not held.
+func HeldOpen(path string) (bool, error) {
+	_, serr := os.Lstat(path)
+	if serr != nil {
+		return false, nil
+	}
+	f, err := OpenNoFollow(path, os.O_RDWR, 0)
+	if err == nil {
+		return false, f.Close()
+	}
+	return RefusedOpen(err, true), nil
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/porepair/porepair/repair"
+)
+
+func unlockCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "unlock",
+		Usage: "remove the server lock (POREPAIR/HOLDER) a porepair that died left behind",
+		UsageText: `porepair --po DIR unlock
+porepair --po DIR unlock --yes`,
+		Description: `A repair, rollback or prune holds the postoffice with POREPAIR/HOLDER, a
+file every client of a share sees, naming its host, pid and start time. A
+run killed on its host (a crash, kill -9, a power cut) leaves it, and every
+later run exits 4 naming it. A rollback of that run's own journal from the
+same host breaks it; unlock removes it otherwise. It shows the holder and
+asks on a terminal (--yes without one), and refuses while the holder still
+runs on this host. Make sure no porepair on the holder's host still runs
+before unlocking: a lock held elsewhere cannot be checked from here. Run
+diagnose afterwards: INTERRUPTED_REPAIR means rollback is next.`,
+		Flags: []cli.Flag{yesFlag(), jsonFlag()},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("unlock takes no arguments")
+			}
+			if err := e.needYes(c); err != nil {
+				return err
+			}
+			root, err := onePO(c)
+			if err != nil {
+				return err
+			}
+			return e.unlock(c, root)
+		},
+	}
+}
+
+// unlock shows the holder, asks, and removes the HOLDER it showed.
+func (e *env) unlock(c *cli.Context, root string) error {
+	h, err := repair.ReadHolder(root)
+	if err != nil {
+		return exit(exitUsage, err)
+	}
+	if h == nil {
+		return e.unlocked(c, root, nil, "not locked: nothing to do")
+	}
+	if !c.Bool("yes") {
+		fmt.Fprintf(e.stderr, "%s is locked by porepair on %s\n", root, h)
+		if !h.OnThisHost() {
+			fmt.Fprintf(e.stderr, "porepair cannot see whether it still runs on %s: check there first\n", h.Host)
+		}
+		if !e.confirm("Remove the lock?") {
+			return usagef("not confirmed: lock kept")
+		}
+	}
+	if err := repair.Unlock(root, h); err != nil {
+		if errors.Is(err, repair.ErrBusy) {
+			return exit(exitBusy, err)
+		}
+		return exit(exitUsage, err)
+	}
+	return e.unlocked(c, root, h, "unlocked: removed the lock of porepair on "+h.String())
+}
+
+func (e *env) unlocked(c *cli.Context, root string, h *repair.Holder, msg string) error {
+	if jsonOut(c) {
+		return writeJSON(e.stdout, append(snapHeader(c, root, exitOK), field{"holder", h}, field{"message", msg}))
+	}
+	fmt.Fprintf(e.stdout, "%s: %s\n", root, msg)
+	return nil
+}
