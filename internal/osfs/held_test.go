@@ -16,7 +16,7 @@ import (
 func TestRetryHeldTarget(t *testing.T) {
 	defer func(d time.Duration) { HeldRetry = d }(HeldRetry)
 	HeldRetry = 300 * time.Millisecond
-	for _, held := range []error{fs.ErrExist, syscall.EIO, syscall.EBUSY, syscall.EACCES, syscall.ETXTBSY} {
+	for _, held := range append([]error{fs.ErrExist, syscall.EIO}, sharingViolations...) {
 		calls := 0
 		err := retryHeldTarget("GLB/NETWORK.GLB", func() error {
 			if calls++; calls < 3 {
@@ -46,19 +46,21 @@ func TestRetryHeldTarget(t *testing.T) {
 // file whose stat had just worked (smbnetfs's sharing violation), never
 // for one that could not be seen either (a real I/O error).
 func TestRefusedOpen(t *testing.T) {
-	for _, c := range []struct {
+	type refusal struct {
 		err    error
 		statOK bool
 		want   bool
-	}{
-		{syscall.EBUSY, false, true},
-		{syscall.ETXTBSY, false, true},
-		{syscall.EACCES, true, true},
+	}
+	cases := []refusal{
 		{syscall.EIO, true, true},
 		{syscall.EIO, false, false},
 		{syscall.ENOENT, true, false},
 		{fmt.Errorf("open: %w", syscall.EIO), true, true},
-	} {
+	}
+	for _, e := range sharingViolations {
+		cases = append(cases, refusal{e, false, true}, refusal{fmt.Errorf("open: %w", e), true, true})
+	}
+	for _, c := range cases {
 		if got := RefusedOpen(c.err, c.statOK); got != c.want {
 			t.Errorf("RefusedOpen(%v, stat ok %v) = %v, want %v", c.err, c.statOK, got, c.want)
 		}
