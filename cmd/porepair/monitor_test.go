@@ -30,6 +30,7 @@ import (
 // docs/ pass promtool's checks and their unit tests. It installs the
 // packages when they are missing and fails, never skips, when it cannot.
 func TestMonitoringIntegration(t *testing.T) {
+	t.Parallel()
 	ensurePrometheus(t)
 	textDir := t.TempDir()
 	addr := startNodeExporter(t, textDir)

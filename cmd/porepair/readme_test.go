@@ -11,6 +11,7 @@ import (
 // The README tells how to install porepair before it first shows a
 // porepair command to type (issue 13 item 14).
 func TestReadmeInstallFirst(t *testing.T) {
+	t.Parallel()
 	f, err := os.Open(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
