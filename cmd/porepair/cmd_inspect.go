@@ -28,6 +28,9 @@ porepair --po DIR inspect mailbag 0000000A`,
 
 // inspect prints one view of one postoffice's files.
 func (e *env) inspect(c *cli.Context) error {
+	if err := oneOnly(c, "inspect"); err != nil {
+		return err
+	}
 	pos, err := poPaths(c)
 	if err != nil {
 		return err
