@@ -2,11 +2,14 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"runtime/debug"
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/porepair/porepair/repair"
 )
 
 // exampleSnapshotID is the snapshot id the help's examples show, in the
@@ -72,4 +75,47 @@ func version() string {
 		v += " (" + strings.Join(vcs, ", ") + ")"
 	}
 	return fmt.Sprintf("%s, %s", v, bi.GoVersion)
+}
+
+// completeWith is a command's shell completion: its flags after a "-",
+// else the words it takes.
+func completeWith(words func(c *cli.Context) []string) cli.BashCompleteFunc {
+	return func(c *cli.Context) {
+		if n := len(os.Args); n >= 2 && strings.HasPrefix(os.Args[n-2], "-") {
+			cli.DefaultCompleteWithFlags(c.Command)(c)
+			return
+		}
+		for _, w := range words(c) {
+			fmt.Fprintln(c.App.Writer, w)
+		}
+	}
+}
+
+// snapshotIDs completes a snapshot argument: latest, and the ids of the
+// postoffice given on the line; none when it cannot be read.
+func snapshotIDs(c *cli.Context) []string {
+	if c.NArg() > 0 {
+		return nil
+	}
+	ids := []string{"latest"}
+	root, err := onePO(c)
+	if err != nil {
+		return ids
+	}
+	list, _, err := repair.Snapshots(root, snapshotDir(c))
+	if err != nil {
+		return ids
+	}
+	for _, s := range list {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}
+
+// inspectViewWords completes inspect's first argument.
+func inspectViewWords(c *cli.Context) []string {
+	if c.NArg() > 0 {
+		return nil
+	}
+	return inspectViews
 }
