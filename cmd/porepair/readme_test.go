@@ -170,7 +170,6 @@ func TestReadmeExitCodes(t *testing.T) {
 	}
 }
 
-
 // The cron line runs as written, with the files it names made
 // temporary: a stale postoffice makes it print the line cron mails, and
 // the JSON and the log are written.
