@@ -58,7 +58,7 @@ func TestCheckedInTreesMatchBuilder(t *testing.T) {
 	t.Parallel()
 	for _, sc := range fixture.Golden {
 		dir := t.TempDir()
-		if err := fixture.Build(dir, sc); err != nil {
+		if err := fixture.BuildSpec(dir, fixture.GoldenSpec(sc)); err != nil {
 			t.Fatal(err)
 		}
 		want, _ := fixture.Tree(dir)
@@ -135,5 +135,14 @@ func TestNoPointersOutside(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The checked-in healthy postoffice diagnoses healthy, on any day.
+func TestCheckedInHealthyIsHealthy(t *testing.T) {
+	t.Parallel()
+	code, out, errs := runHere("--po", filepath.Join(fixture.Dir(), "po", "healthy"), "diagnose")
+	if code != exitOK || strings.Contains(out, "QUEUE_STALLED") {
+		t.Errorf("testdata/po/healthy: exit %d\n%s%s", code, out, errs)
 	}
 }
