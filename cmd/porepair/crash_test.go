@@ -53,7 +53,8 @@ func sameTree(t *testing.T, dir string, want map[string]string, context string) 
 	}
 }
 
-// A repair killed after any durable write (kill -9, power loss) leaves an
+// A repair killed after any durable write (kill -9; power loss is not
+// tested, docs/reliability.md) leaves an
 // unfinished journal: diagnose reports it, plan and repair refuse, and
 // rollback brings back every byte. The number of write points is found by
 // crashing ever later until the repair completes.
