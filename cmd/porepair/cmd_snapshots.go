@@ -82,8 +82,10 @@ porepair --po DIR snapshots prune --keep 5 --dry-run`,
 		Description: `Snapshots are found by the postoffice's identity (POREPAIR/ID), wherever
 the postoffice is mounted now: in its POREPAIR/SNAPSHOT, in --snapshot-dir,
 and where its journal says. An ID may be shortened to any unique prefix.`,
+		HideHelpCommand: true, // helpCommand instead
 		Subcommands: []*cli.Command{
 			snapshotsList(e), snapshotsShow(e), snapshotsVerify(e), snapshotsPrune(e),
+			helpCommand(e, "snapshots"),
 		},
 	}
 }

@@ -119,3 +119,24 @@ func inspectViewWords(c *cli.Context) []string {
 	}
 	return inspectViews
 }
+
+// helpCommand is `porepair [PARENT] help [COMMAND...]`, which shows what
+// --help shows. Each app makes its own: urfave/cli's help command is one
+// value every app shares, and running it changes it (docs --man run in
+// the same process after it never returned).
+func helpCommand(e *env, parent ...string) *cli.Command {
+	example := strings.Join(append([]string{"porepair"}, parent...), " ") + " help"
+	return &cli.Command{
+		Name:      "help",
+		Usage:     "show the commands, or a command's help (as --help does)",
+		ArgsUsage: "[COMMAND]",
+		UsageText: example + "\n" + example + " " + map[bool]string{true: "diagnose", false: "prune"}[len(parent) == 0],
+		Action: func(c *cli.Context) error {
+			args := append(append([]string{"porepair"}, parent...), c.Args().Slice()...)
+			if code := run(append(args, "--help"), e.stdin, e.stdout, e.stderr); code != exitOK {
+				return exit(code, nil)
+			}
+			return nil
+		},
+	}
+}

@@ -109,9 +109,11 @@ func newApp(e *env) *cli.App {
 		Reader:                    e.stdin,
 		DisableSliceFlagSeparator: true,
 		EnableBashCompletion:      true,
-		Flags:                     globalFlags(),
-		Before:                    e.before,
-		OnUsageError:              usageError,
+		HideHelpCommand:           true, // helpCommand instead
+		// urfave/cli adds --help only without a command named help.
+		Flags:        append(globalFlags(), cli.HelpFlag),
+		Before:       e.before,
+		OnUsageError: usageError,
 		Description: `porepair reads a postoffice, reports what is wrong with it, and repairs a
 gateway access component the way INSTALL -R then INSTALL would, keeping the
 queued mail and the address list. Every repair is locked, snapshotted,
@@ -123,6 +125,7 @@ Exit codes: 0 done/healthy, 1 failed and restored, 2 usage error or refused,
 	app.Commands = []*cli.Command{
 		diagnoseCommand(e), inspectCommand(e), planCommand(e), repairCommand(e),
 		rollbackCommand(e), snapshotsCommand(e), demoCommand(e), docsCommand(e),
+		helpCommand(e),
 	}
 	for _, c := range app.Commands {
 		withGlobals(c, app.OnUsageError, e.before, globalFlags())
@@ -139,7 +142,7 @@ func withGlobals(c *cli.Command, onUsage cli.OnUsageErrorFunc, before cli.Before
 	c.OnUsageError = onUsage
 	c.Before = before
 	switch c.Name {
-	case "demo", "docs":
+	case "demo", "docs", "help":
 		globals = nil
 	case "inspect", "snapshots":
 		globals = onePOFlags()
