@@ -9,28 +9,54 @@ STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TAGS      := -tags faultinject
 CROSS     := linux/amd64 linux/arm64 windows/amd64 windows/arm64 darwin/amd64 darwin/arm64 freebsd/amd64 freebsd/arm64
 
-.PHONY: all build install cross test wintest cover lint fuzz bench bigpo stress golden clean
+.PHONY: all build install cross crossbuild test gotest wintest cover lint fuzz bench bigpo stress golden clean
 
 all: build test
 
 build:
 	$(GO) build -o bin/porepair ./cmd/porepair
 
-# porepair into $(go env GOBIN), else $(go env GOPATH)/bin.
+# porepair into $(go env GOBIN), else $(go env GOPATH)/bin, and its man
+# page into the share/man beside that bin, where man finds it through
+# PATH (manpath(5)); MANDIR= puts it elsewhere.
+BINDIR = $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
+MANDIR ?= $(BINDIR)/../share/man
 install:
 	$(GO) install ./cmd/porepair
+	mkdir -p $(MANDIR)/man1
+	$(BINDIR)/porepair docs --man > $(MANDIR)/man1/porepair.1
 
 # Vet (test files included) for every supported OS and architecture, with
 # and without the fault hook, and build the release binary for each: a
 # break on any OS fails. vet type-checks every file of the target, so only
-# the command is linked (building every package too added ~40 s to make
-# test); CROSSJOBS targets at once.
+# the command is linked; CROSSJOBS targets at once. Cold, this is most of
+# a quarter of an hour on two cores: it runs in make lint and .ci/run,
+# and make test runs crossbuild instead.
 CROSSJOBS ?= 4
 cross:
 	@for t in $(CROSS); do echo "$$t"; echo "$$t faultinject"; done | \
 		xargs -P $(CROSSJOBS) -L 1 sh -c 'GOOS=$${0%/*} GOARCH=$${0#*/} $(GO) vet -tags "$$1" $(PKGS) || { echo "== cross: vet $$0 $$1 failed"; exit 1; }'
 	@for t in $(CROSS); do echo "$$t"; done | \
 		xargs -P $(CROSSJOBS) -L 1 sh -c 'GOOS=$${0%/*} GOARCH=$${0#*/} $(GO) build -o /dev/null ./cmd/porepair || { echo "== cross: build $$0 failed"; exit 1; }'
+
+# What make test builds for other systems, a break there in seconds: one
+# architecture of each other OS, every library package with and without
+# the fault hook (osfs's OS files, the hook's two files) and the release
+# command, linked. Linking every command for each took most of its time
+# warm; make cross (make lint, .ci/run) vets every target, test files
+# included, and links the release binary for each.
+QUICKCROSS := windows/amd64 darwin/arm64 freebsd/amd64
+LIBPKGS = $(shell $(GO) list -f '{{if ne .Name "main"}}{{.ImportPath}}{{end}}' $(PKGS))
+crossbuild:
+	@for t in $(QUICKCROSS); do echo "$$t"; done | \
+		xargs -P $(CROSSJOBS) -L 1 sh -c 'export GOOS=$${0%/*} GOARCH=$${0#*/}; \
+			$(GO) build $(LIBPKGS) && $(GO) build $(TAGS) $(LIBPKGS) && $(GO) build -o /dev/null ./cmd/porepair || \
+			{ echo "== crossbuild: $$0 failed"; exit 1; }'
+
+# make test prints how long it took, the cross build included.
+test:
+	@start=$$(date +%s); $(MAKE) --no-print-directory gotest; rc=$$?; \
+	echo "== make test: exit $$rc after $$(( $$(date +%s) - start )) s"; exit $$rc
 
 # The tests' files (TMPDIR: their postoffices, porepair's test build) are
 # kept on tmpfs when TESTTMP is one that may run programs: the failpoint
@@ -39,15 +65,23 @@ cross:
 # either; power loss is not tested (docs/reliability.md). TESTTMP itself
 # is TMPDIR, not a directory made in it: output_text.txtar holds text
 # output, $WORK paths included, to 80 columns. TESTTMP= keeps $TMPDIR.
+# The faultinject porepair the tests start is built once, here, for every
+# package (POREPAIR_TEST_BINARY).
 TESTTMP ?= /dev/shm
-test: cross
+gotest: crossbuild
 	@tmp=$${TMPDIR:-/tmp}; \
 	if [ -n "$(TESTTMP)" ] && [ "$$(stat -f -c %T $(TESTTMP) 2>/dev/null)" = tmpfs ] && \
 		x=$$(mktemp $(TESTTMP)/porepair-exec.XXXXXX 2>/dev/null); then \
 		{ printf '#!/bin/sh\n' >$$x && chmod +x $$x && $$x; } 2>/dev/null && tmp=$(TESTTMP); rm -f $$x; fi; \
 	echo "== TMPDIR=$$tmp"; \
-	rep=$$(mktemp); TMPDIR=$$tmp POREPAIR_SHARES_REPORT=$$rep $(GO) test $(TAGS) -race -count=1 $(PKGS); rc=$$?; \
-	$(SHARES_REPORT)
+	if ! command -v promtool >/dev/null || ! command -v prometheus-node-exporter >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then echo "== TestMonitoringIntegration installs Debian's prometheus and prometheus-node-exporter"; \
+		else echo "== SKIPPED: TestMonitoringIntegration (not root, and promtool or prometheus-node-exporter missing)"; fi; fi; \
+	bin=$$(mktemp -d $$tmp/porepair-bin.XXXXXX) && \
+	$(GO) build $(TAGS) -o $$bin/porepair ./cmd/porepair && \
+	rep=$$(mktemp) && \
+	TMPDIR=$$tmp POREPAIR_TEST_BINARY=$$bin/porepair POREPAIR_SHARES_REPORT=$$rep $(GO) test $(TAGS) -race -count=1 $(PKGS); \
+	rc=$$?; rm -rf $$bin; $(SHARES_REPORT)
 
 # The last lines of make test: on which real file systems (NTFS, FAT, SMB:
 # internal/sharetest) the suites ran, and why one did not.
@@ -80,7 +114,7 @@ cover:
 	@echo "in process only: $$($(GO) tool covdata textfmt -i=$(COVERDIR)/unit -o $(COVERDIR)/unit.out && $(GO) tool cover -func=$(COVERDIR)/unit.out | tail -1)"
 	@echo "merged:          $$($(GO) tool cover -func=$(COVERDIR)/cover.out | tail -1)"
 
-lint:
+lint: cross
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) vet $(TAGS) $(PKGS)

@@ -80,6 +80,7 @@ next:
 }
 
 func TestWriteStaleAndHealthy(t *testing.T) {
+	t.Parallel()
 	stale := diagnosed(t, "stale", 5*time.Hour)
 	healthy := diagnosed(t, "healthy", 10*time.Minute)
 	failed := metrics.Run{PO: "/mnt/gone"}
@@ -133,6 +134,7 @@ func TestWriteStaleAndHealthy(t *testing.T) {
 // The file is replaced whole, readable by node_exporter's user, and no
 // temporary file is left beside it.
 func TestWriteAtomic(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "porepair.prom")
 	if err := os.WriteFile(file, []byte("garbage from an older run\n"), 0o600); err != nil {
@@ -167,6 +169,7 @@ func TestWriteAtomic(t *testing.T) {
 // A date that cannot be a date has no age: no series, rather than a
 // made-up one.
 func TestNoAgeForBadDate(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	d := postoffice.Date{Year: 1995, Month: 13, Day: 1}
 	if err := fixture.BuildSpec(dir, fixture.Spec{Scenario: "healthy", QueueDate: &d}); err != nil {

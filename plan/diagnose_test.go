@@ -36,6 +36,7 @@ func codes(r *plan.Report, min plan.Severity) []string {
 }
 
 func TestDiagnoseScenarios(t *testing.T) {
+	t.Parallel()
 	want := map[string][]string{
 		"healthy":          nil,
 		"not-installed":    nil,
@@ -71,6 +72,7 @@ func TestDiagnoseScenarios(t *testing.T) {
 }
 
 func TestDiagnoseStaleDetails(t *testing.T) {
+	t.Parallel()
 	r := plan.Diagnose(build(t, "stale"), plan.Builtin)
 	var stale, hub, pending *plan.Finding
 	for i, f := range r.Findings {
@@ -111,6 +113,7 @@ func TestDiagnoseStaleDetails(t *testing.T) {
 // Only findings that belong to a code's scope: a broken route that is not
 // a component's is a warning about that record, never the component's.
 func TestDiagnoseIndirectBroken(t *testing.T) {
+	t.Parallel()
 	r := plan.Diagnose(build(t, "indirect-broken"), plan.Builtin)
 	f := find(t, r, plan.IndirectRouteBroken)
 	if f.Component != "" || f.Severity != plan.Warning || !strings.Contains(f.Message, "X400 (record 5, type 8 X.400)") ||
@@ -123,6 +126,7 @@ func TestDiagnoseIndirectBroken(t *testing.T) {
 }
 
 func TestDiagnoseTypeMismatch(t *testing.T) {
+	t.Parallel()
 	r := plan.Diagnose(build(t, "type-mismatch"), plan.Builtin)
 	f := find(t, r, plan.ComponentTypeMismatch)
 	if f.Component != "smtp" || f.Severity != plan.Error || !strings.Contains(f.Message, "SNADS (type 5)") {
@@ -137,6 +141,7 @@ func TestDiagnoseTypeMismatch(t *testing.T) {
 // The empty workgroup postoffice: healthy, named NETWORK/POSTOFFICE, and
 // its installed value is never read as gateway bits.
 func TestDiagnoseWorkgroup(t *testing.T) {
+	t.Parallel()
 	r := plan.Diagnose(build(t, "workgroup"), plan.Builtin)
 	f := find(t, r, plan.WorkgroupPostoffice)
 	if r.Network != "NETWORK" || r.Postoffice != "POSTOFFICE" || r.Problems() || len(r.Findings) != 1 ||
@@ -146,6 +151,7 @@ func TestDiagnoseWorkgroup(t *testing.T) {
 }
 
 func TestDiagnoseOverfull(t *testing.T) {
+	t.Parallel()
 	r := plan.Diagnose(build(t, "overfull"), plan.Builtin)
 	f := find(t, r, plan.MailbagOverfull)
 	if f.Component != "smtp" || f.File != "MBG/0000000A.MBG" || !strings.Contains(f.Message, "4097 headers") {
@@ -161,6 +167,7 @@ func TestDiagnoseOverfull(t *testing.T) {
 // whatever mailbag id it carries; and a PO with only a deleted record is
 // named as deleted.
 func TestDiagnoseGatewayGone(t *testing.T) {
+	t.Parallel()
 	r := plan.Diagnose(build(t, "gateway-gone"), plan.Builtin)
 	f := find(t, r, plan.GatewayPOMissing)
 	if f.Component != "smtp" || !strings.Contains(f.Message, "only a deleted record, with mailbag 00000004") {

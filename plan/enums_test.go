@@ -10,6 +10,7 @@ import (
 // Every op, phase and kind spells itself, reads back from its spelling,
 // and nothing else reads as one.
 func TestEnumsRoundTrip(t *testing.T) {
+	t.Parallel()
 	check := func(v interface {
 		String() string
 	}, ptr any, want string) {

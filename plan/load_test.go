@@ -11,6 +11,7 @@ import (
 
 // A saved plan loads back whole; an edited one is refused with the reason.
 func TestLoadRefusesEditedPlans(t *testing.T) {
+	t.Parallel()
 	pl := mustPlan(t, build(t, "stale"), plan.Options{})
 	var buf bytes.Buffer
 	if err := pl.Encode(&buf); err != nil {
@@ -45,6 +46,7 @@ func TestLoadRefusesEditedPlans(t *testing.T) {
 
 // A plan saved before plans carried a version is refused, saying why.
 func TestLoadRefusesUnversionedPlan(t *testing.T) {
+	t.Parallel()
 	_, err := plan.Load(strings.NewReader(`{"po": "/mnt/mail", "component": "smtp", "actions": []}`))
 	if err == nil || !strings.Contains(err.Error(), "older porepair") {
 		t.Fatalf("err = %v", err)

@@ -49,6 +49,7 @@ func effect(pl *plan.Plan, file, field string) (string, string, bool) {
 }
 
 func TestPlanStale(t *testing.T) {
+	t.Parallel()
 	p := build(t, "stale")
 	before, _ := fixture.Tree(p.Root)
 	pl := mustPlan(t, p, plan.Options{})
@@ -123,6 +124,7 @@ func TestPlanStale(t *testing.T) {
 // The NETWORK.GLB patch touches only the fields it names: the reserved
 // bytes of the SMTP record survive.
 func TestPlanPatchesOnlyNamedFields(t *testing.T) {
+	t.Parallel()
 	pl := mustPlan(t, build(t, "stale"), plan.Options{})
 	for _, c := range pl.Changes {
 		if c.File != "GLB/NETWORK.GLB" {
@@ -161,6 +163,7 @@ func refusal(t *testing.T, scenario string, opt plan.Options, wants ...string) {
 }
 
 func TestPlanRefusals(t *testing.T) {
+	t.Parallel()
 	refusal(t, "gateway-gone", plan.Options{}, "ACME/HQ", "--gateway", "ACME/WAREHSE", "PARTNER/PARTPO")
 	refusal(t, "gateway-indirect", plan.Options{}, "indirect", "Q123825")
 	refusal(t, "damaged", plan.Options{}, "GLB/NETWORK.GLB", "bytes")
@@ -181,6 +184,7 @@ func TestPlanRefusals(t *testing.T) {
 // The preconditions come in order: a workgroup postoffice is refused
 // first, whatever else is wrong with it.
 func TestPlanWorkgroupFirst(t *testing.T) {
+	t.Parallel()
 	p := build(t, "workgroup")
 	if err := os.WriteFile(filepath.Join(p.Root, "GLB/NETWORK.GLB"), []byte("ragged"), 0o644); err != nil {
 		t.Fatal(err)
@@ -194,6 +198,7 @@ func TestPlanWorkgroupFirst(t *testing.T) {
 
 // --discard-queue replaces an overfull queue with an empty one.
 func TestPlanOverfullDiscard(t *testing.T) {
+	t.Parallel()
 	pl := mustPlan(t, build(t, "overfull"), plan.Options{DiscardQueue: true})
 	var ops []string
 	for _, c := range pl.Changes {
@@ -209,6 +214,7 @@ func TestPlanOverfullDiscard(t *testing.T) {
 
 // A queue of the wrong size is not carried over as it is.
 func TestPlanRefusesDamagedQueue(t *testing.T) {
+	t.Parallel()
 	p := build(t, "stale")
 	key := filepath.Join(p.Root, "KEY/0000000A.KEY")
 	if err := os.Truncate(key, 500); err != nil {
@@ -225,6 +231,7 @@ func TestPlanRefusesDamagedQueue(t *testing.T) {
 }
 
 func TestPlanGatewayGoneWithGateway(t *testing.T) {
+	t.Parallel()
 	pl := mustPlan(t, build(t, "gateway-gone"), plan.Options{Gateway: "acme/warehse"})
 	if pl.Gateway != "ACME/WAREHSE" {
 		t.Errorf("gateway = %s", pl.Gateway)
@@ -241,6 +248,7 @@ func TestPlanGatewayGoneWithGateway(t *testing.T) {
 }
 
 func TestPlanHealthy(t *testing.T) {
+	t.Parallel()
 	p := build(t, "healthy")
 	pl := mustPlan(t, p, plan.Options{})
 	if !pl.NothingToDo || len(pl.Actions) != 0 || len(pl.Changes) != 0 {
@@ -273,6 +281,7 @@ func TestPlanHealthy(t *testing.T) {
 }
 
 func TestPlanHubWrong(t *testing.T) {
+	t.Parallel()
 	pl := mustPlan(t, build(t, "hub-wrong"), plan.Options{})
 	if b, a, ok := effect(pl, "XTN/00000001.XTN", "HQ.hub"); !ok || b != "7" || a != "2" {
 		t.Errorf("hub effect %s → %s", b, a)
@@ -280,6 +289,7 @@ func TestPlanHubWrong(t *testing.T) {
 }
 
 func TestPlanFreshInstall(t *testing.T) {
+	t.Parallel()
 	media := t.TempDir()
 	if err := fixture.BuildMedia(media, ""); err != nil {
 		t.Fatal(err)
@@ -313,6 +323,7 @@ func TestPlanFreshInstall(t *testing.T) {
 }
 
 func TestPlanDiscardQueue(t *testing.T) {
+	t.Parallel()
 	pl := mustPlan(t, build(t, "queue-missing"), plan.Options{DiscardQueue: true})
 	var ops []string
 	for _, c := range pl.Changes {
@@ -327,6 +338,7 @@ func TestPlanDiscardQueue(t *testing.T) {
 }
 
 func TestPlanMedia(t *testing.T) {
+	t.Parallel()
 	media := t.TempDir()
 	if err := fixture.BuildMedia(media, "v3.5"); err != nil {
 		t.Fatal(err)
@@ -349,6 +361,7 @@ func TestPlanMedia(t *testing.T) {
 }
 
 func TestManifestFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := filepath.Join(dir, "x400.json")
 	os.WriteFile(good, []byte(`{"name":"x400","record":"X400","type":8,"installed_bit":2048,"files":[{"path":"TPL/X400.TPL","kind":"media"},{"path":"NME/X400.NME","kind":"keep"}]}`), 0o644)
@@ -384,6 +397,7 @@ func TestManifestFile(t *testing.T) {
 // A field rewritten whole clears bytes after its text's NUL: the plan
 // lists that change instead of hiding it behind equal text.
 func TestPlanListsHiddenBytes(t *testing.T) {
+	t.Parallel()
 	p := build(t, "stale")
 	net := filepath.Join(p.Root, "GLB/NETWORK.GLB")
 	b, _ := os.ReadFile(net)
@@ -400,6 +414,7 @@ func TestPlanListsHiddenBytes(t *testing.T) {
 // A record of a type porepair does not know still counts toward a hub,
 // but its route is not checked.
 func TestUnknownTypeRouteNotChecked(t *testing.T) {
+	t.Parallel()
 	p := build(t, "healthy")
 	net := filepath.Join(p.Root, "GLB/NETWORK.GLB")
 	b, _ := os.ReadFile(net)
@@ -419,6 +434,7 @@ func TestUnknownTypeRouteNotChecked(t *testing.T) {
 // The gateway postoffice's own mailbag pair missing is the component's
 // problem, but no reinstall mends it: refused, saying so.
 func TestPlanRefusesGatewayWithoutMailbag(t *testing.T) {
+	t.Parallel()
 	p := build(t, "stale")
 	os.Remove(filepath.Join(p.Root, "MBG/00000030.MBG"))
 	p, _ = postoffice.Open(p.Root)
@@ -432,6 +448,7 @@ func TestPlanRefusesGatewayWithoutMailbag(t *testing.T) {
 // kept as it is, a template replaced by the disk's; the plan describes the
 // disk, so the executor carries it out.
 func TestPlanFreshInstallKeepsLeftFiles(t *testing.T) {
+	t.Parallel()
 	media := t.TempDir()
 	if err := fixture.BuildMedia(media, "v3.5"); err != nil {
 		t.Fatal(err)

@@ -50,6 +50,7 @@ func findings(r *plan.Report, c plan.Code) []plan.Finding {
 // Every outbound queue is counted: the gateways' queues and the external
 // postoffices' mailbags, with their routes.
 func TestQueuesCounted(t *testing.T) {
+	t.Parallel()
 	r := plan.Diagnose(build(t, "stale"), plan.Builtin)
 	smtp := queueByID(t, r, "0000000A")
 	// Q108027's two headers (552 and 554 bytes) and one generated 300-byte
@@ -76,6 +77,7 @@ func TestQueuesCounted(t *testing.T) {
 // Mail waiting hours: QUEUE_STALLED beside STALE_GATEWAY_ROUTE, about no
 // component, naming the queue, route, sender, subject and age.
 func TestQueueStalled(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	p := dated(t, "stale", postoffice.DateOf(now.Add(-5*time.Hour)))
 	r := plan.DiagnoseWith(p, plan.Builtin, plan.Clock{Now: now, Location: time.UTC, StalledAfter: 2 * time.Hour})
@@ -102,6 +104,7 @@ func TestQueueStalled(t *testing.T) {
 
 // Fresh mail, a threshold of 0, or no clock at all: no QUEUE_STALLED.
 func TestQueueNotStalled(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	fresh := dated(t, "healthy", postoffice.DateOf(now.Add(-10*time.Minute)))
 	r := plan.DiagnoseWith(fresh, plan.Builtin, plan.Clock{Now: now, Location: time.UTC, StalledAfter: 2 * time.Hour})
@@ -123,6 +126,7 @@ func TestQueueNotStalled(t *testing.T) {
 // MBG dates carry no zone: the same stored 10:00 is 2 hours old in UTC
 // and 5 hours old three hours east.
 func TestQueueZone(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	p := dated(t, "healthy", postoffice.Date{Year: 2026, Month: 11, Day: 29, Hour: 10})
 	for _, c := range []struct {
@@ -138,6 +142,7 @@ func TestQueueZone(t *testing.T) {
 
 // A date that cannot be a date is shown raw and never ages or stalls.
 func TestQueueBadDate(t *testing.T) {
+	t.Parallel()
 	p := dated(t, "healthy", postoffice.Date{Year: 1995, Month: 13, Day: 1, Hour: 9, Minute: 30})
 	r := plan.DiagnoseWith(p, plan.Builtin, plan.Clock{Now: time.Now(), StalledAfter: time.Minute})
 	q := queueByID(t, r, "0000000A")
@@ -149,6 +154,7 @@ func TestQueueBadDate(t *testing.T) {
 // An external postoffice's mailbag stalls too: mail for PARTNER/PARTPO
 // that EXTERNAL never carried there.
 func TestMailbagStalled(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	dir := t.TempDir()
 	d := postoffice.DateOf(now.Add(-3 * 24 * time.Hour))

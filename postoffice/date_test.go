@@ -8,6 +8,7 @@ import (
 // A stored date becomes a time only in a zone the caller names, and
 // DateOf stores a time back to the minute.
 func TestDateTime(t *testing.T) {
+	t.Parallel()
 	east := time.FixedZone("EAST", 3*3600)
 	d := Date{Minute: 25, Hour: 16, Day: 8, Month: 10, Year: 1993} // Q108027's first header
 	got, ok := d.Time(east)

@@ -12,6 +12,7 @@ import (
 // (index 11) at DEBUG 0x63E: 01 10 "MSMAIL", mailbag 0000002E at 0x21,
 // no XTN: a Connection record keeps its queue, not an XTN.
 func TestQ148666NetworkRecord12(t *testing.T) {
+	t.Parallel()
 	rec, err := fixture.DumpBytes("Q148666.dump", 0x63E, 0x6B8)
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +61,7 @@ func TestQ148666NetworkRecord12(t *testing.T) {
 // KB Q108027: two mailbag headers from "Martian", MAI 00000062 and
 // 00000063, 1993-10-08 16:25 and 16:26.
 func TestQ108027MailbagHeaders(t *testing.T) {
+	t.Parallel()
 	b, err := fixture.DumpBytes("Q108027.dump", 0x100, 0x200)
 	if err != nil {
 		t.Fatal(err)
@@ -99,6 +101,7 @@ func TestQ108027MailbagHeaders(t *testing.T) {
 // KB Q86625's table: delete bit, name and indirect PO counter of the first
 // 20 XTN records.
 func TestQ86625XTNOffsets(t *testing.T) {
+	t.Parallel()
 	table := [][3]int{
 		{0x100, 0x101, 0x389}, {0x3BA, 0x3BB, 0x643}, {0x674, 0x675, 0x8FD}, {0x92E, 0x92F, 0xBB7},
 		{0xBE8, 0xBE9, 0xE71}, {0xEA2, 0xEA3, 0x112B}, {0x115C, 0x115D, 0x13E5}, {0x1416, 0x1417, 0x169F},
@@ -127,6 +130,7 @@ func TestQ86625XTNOffsets(t *testing.T) {
 
 // Q87388: CONTROL.GLB is nmailbag then nletter, both little-endian longs.
 func TestControlQ87388(t *testing.T) {
+	t.Parallel()
 	c, err := postoffice.DecodeControl([]byte{0x31, 0, 0, 0, 0x65, 0x01, 0, 0})
 	if err != nil || c.NMailbag() != 0x31 || c.NLetter() != 0x165 {
 		t.Fatalf("control = %v %x %x", err, c.NMailbag(), c.NLetter())
@@ -143,6 +147,7 @@ func TestControlQ87388(t *testing.T) {
 // Q148666 step 2: -e193 71.61 clears bit 0x10 of MASTER.GLB's byte 0x93,
 // the second byte of the 32-bit `installed` field at 0x92: bit 0x1000.
 func TestMasterQ148666(t *testing.T) {
+	t.Parallel()
 	var m postoffice.Master
 	m[0x93] = 0x71
 	if !m.Bit(0x1000) || m.Installed() != 0x7100 {
@@ -161,6 +166,7 @@ func TestMasterQ148666(t *testing.T) {
 // read as bits, its byte 0x93 (0x5E) would claim SMTP (0x0200) and FAX
 // (0x0400), which is what Q110225's tool reported.
 func TestMasterWorkgroup(t *testing.T) {
+	t.Parallel()
 	var m postoffice.Master
 	m.SetInstalled(postoffice.Workgroup)
 	if m[0x92] != 0x5B || m[0x93] != 0x5E || m[0x94] != 0x95 || m[0x95] != 0x14 {
@@ -177,6 +183,7 @@ func TestMasterWorkgroup(t *testing.T) {
 
 // The Q108027 headers' other fields: size at 78, lifetime at 88, priority unset.
 func TestQ108027Fields(t *testing.T) {
+	t.Parallel()
 	b, err := fixture.DumpBytes("Q108027.dump", 0x100, 0x100+2*116)
 	if err != nil {
 		t.Fatal(err)
@@ -196,6 +203,7 @@ func TestQ108027Fields(t *testing.T) {
 
 // The KEY's deleted bits: header i is bit 0x80 >> (i % 8) of byte 4 + i/8.
 func TestKeyDeletedBits(t *testing.T) {
+	t.Parallel()
 	var k postoffice.Key
 	k[4] = 0x80 | 0x01 // headers 0 and 7
 	k[4+511] = 0x01    // header 4095

@@ -14,6 +14,7 @@ import (
 )
 
 func TestParseID(t *testing.T) {
+	t.Parallel()
 	for _, ok := range []string{"0000002E", "0000002e", "FFFFFFFF", "00000000"} {
 		if _, err := postoffice.ParseID(ok); err != nil {
 			t.Errorf("ParseID(%q) = %v", ok, err)
@@ -30,6 +31,7 @@ func TestParseID(t *testing.T) {
 }
 
 func TestSettersPreserveBytes(t *testing.T) {
+	t.Parallel()
 	var r postoffice.NetRecord
 	for i := range r {
 		r[i] = byte(i*31 + 7)
@@ -73,6 +75,7 @@ func TestSettersPreserveBytes(t *testing.T) {
 // fields overlap, no byte is left unaccounted for (a field porepair reads,
 // or a run it marks preserved), and every entry names its source.
 func TestLayoutsCoverRecords(t *testing.T) {
+	t.Parallel()
 	for name, l := range map[string]struct {
 		fields []postoffice.Field
 		size   int
@@ -104,6 +107,7 @@ func TestLayoutsCoverRecords(t *testing.T) {
 
 // The offsets every KB article and Microsoft's definitions agree on.
 func TestLayoutOffsets(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		f        postoffice.Field
 		off, len int
@@ -124,6 +128,7 @@ func TestLayoutOffsets(t *testing.T) {
 }
 
 func TestNetTypes(t *testing.T) {
+	t.Parallel()
 	for typ, want := range map[postoffice.NetType][3]any{
 		0: {"MS Mail network", true, false}, 12: {"SMTP", false, true}, 5: {"SNADS", true, false},
 		10: {"FAX", false, true}, 16: {"MS Mail Connection (Macintosh)", false, true}, 15: {"OfficeVision", true, false},
@@ -136,6 +141,7 @@ func TestNetTypes(t *testing.T) {
 }
 
 func TestOpenLowerCaseAndLazy(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := fixture.BuildSpec(dir, fixture.Spec{Scenario: "stale", Lower: true}); err != nil {
 		t.Fatal(err)
@@ -160,6 +166,7 @@ func TestOpenLowerCaseAndLazy(t *testing.T) {
 }
 
 func TestOpenNotAPostoffice(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if _, err := postoffice.Open(dir); !errors.Is(err, postoffice.ErrNotPostoffice) {
 		t.Errorf("empty dir: %v", err)
@@ -170,6 +177,7 @@ func TestOpenNotAPostoffice(t *testing.T) {
 }
 
 func TestSymlinkedFileRefused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := fixture.Build(dir, "healthy"); err != nil {
 		t.Fatal(err)
@@ -188,6 +196,7 @@ func TestSymlinkedFileRefused(t *testing.T) {
 }
 
 func TestSizeRules(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		file string
 		size int64
@@ -210,6 +219,7 @@ func TestSizeRules(t *testing.T) {
 }
 
 func TestCleanRel(t *testing.T) {
+	t.Parallel()
 	for _, ok := range []string{"GLB/NETWORK.GLB", "mbg/0000000a.mbg", "POREPAIR/JOURNAL", "X"} {
 		if _, err := postoffice.CleanRel(ok); err != nil {
 			t.Errorf("CleanRel(%q) = %v", ok, err)

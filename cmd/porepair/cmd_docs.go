@@ -6,35 +6,36 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+// docFormats are docs' flags, each the name of what it prints.
+var docFormats = []string{"man", "markdown", "bash-completion", "zsh-completion", "fish-completion"}
+
 func docsCommand(e *env) *cli.Command {
 	return &cli.Command{
-		Name:      "docs",
-		Usage:     "print the reference generated from the command definitions",
-		UsageText: "porepair docs --man > porepair.1\nporepair docs --markdown > docs/reference.md\nsource <(porepair docs --bash-completion)",
+		Name:  "docs",
+		Usage: "print the reference generated from the command definitions",
+		UsageText: `porepair docs --man > porepair.1
+porepair docs --markdown > docs/reference.md
+source <(porepair docs --bash-completion)
+porepair docs --zsh-completion > "${fpath[1]}/_porepair"
+porepair docs --fish-completion > ~/.config/fish/completions/porepair.fish`,
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "man", Usage: "a man page (roff)"},
+			&cli.BoolFlag{Name: "man", Usage: fmt.Sprintf("a man page (roff, section %d)", manSection)},
 			&cli.BoolFlag{Name: "markdown", Usage: "markdown"},
 			&cli.BoolFlag{Name: "bash-completion", Usage: "a bash completion script"},
+			&cli.BoolFlag{Name: "zsh-completion", Usage: "a zsh completion script"},
+			&cli.BoolFlag{Name: "fish-completion", Usage: "a fish completion script"},
 		},
 		Action: func(c *cli.Context) error {
-			var s string
-			var err error
-			n := 0
-			for _, f := range []string{"man", "markdown", "bash-completion"} {
+			var set []string
+			for _, f := range docFormats {
 				if c.Bool(f) {
-					n++
+					set = append(set, f)
 				}
 			}
-			switch {
-			case n != 1:
-				return usagef("docs needs exactly one of --man, --markdown and --bash-completion")
-			case c.Bool("bash-completion"):
-				s = bashCompletion
-			case c.Bool("man"):
-				s, err = c.App.ToMan()
-			default:
-				s, err = c.App.ToMarkdown()
+			if len(set) != 1 {
+				return usagef("docs needs exactly one of --man, --markdown, --bash-completion, --zsh-completion and --fish-completion")
 			}
+			s, err := doc(c.App, set[0])
 			if err != nil {
 				return err
 			}
@@ -44,8 +45,25 @@ func docsCommand(e *env) *cli.Command {
 	}
 }
 
-// bashCompletion asks porepair itself for the words that fit (urfave/cli's
-// --generate-bash-completion).
+// doc is the document of one of docFormats.
+func doc(app *cli.App, format string) (string, error) {
+	switch format {
+	case "man":
+		return manPage(app)
+	case "markdown":
+		return app.ToMarkdown()
+	case "bash-completion":
+		return bashCompletion, nil
+	case "zsh-completion":
+		return zshCompletion, nil
+	default:
+		return fishCompletion, nil
+	}
+}
+
+// The completion scripts ask porepair itself for the words that fit
+// (urfave/cli's --generate-bash-completion): commands, flags, inspect's
+// views and the snapshot ids of the postoffice given on the line.
 const bashCompletion = `_porepair_complete() {
   local cur words
   cur="${COMP_WORDS[COMP_CWORD]}"
@@ -58,4 +76,34 @@ const bashCompletion = `_porepair_complete() {
   return 0
 }
 complete -o bashdefault -o default -F _porepair_complete porepair
+`
+
+const zshCompletion = `#compdef porepair
+_porepair() {
+  local -a opts
+  local cur=${words[CURRENT]}
+  if [[ "$cur" == -* ]]; then
+    opts=("${(@f)$(${words[@]:0:$((CURRENT-1))} $cur --generate-bash-completion 2>/dev/null)}")
+  else
+    opts=("${(@f)$(${words[@]:0:$((CURRENT-1))} --generate-bash-completion 2>/dev/null)}")
+  fi
+  if [[ -n "${opts[1]}" ]]; then
+    compadd -a opts
+  else
+    _files
+  fi
+}
+compdef _porepair porepair
+`
+
+const fishCompletion = `function __porepair_complete
+    set -l tokens (commandline -opc)
+    set -l cur (commandline -ct)
+    if string match -q -- '-*' $cur
+        $tokens $cur --generate-bash-completion 2>/dev/null
+    else
+        $tokens --generate-bash-completion 2>/dev/null
+    end
+end
+complete -c porepair -f -a '(__porepair_complete)'
 `

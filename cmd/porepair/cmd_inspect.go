@@ -11,6 +11,10 @@ import (
 	"github.com/porepair/porepair/postoffice"
 )
 
+// inspectViews are inspect's views, routes the default; xtn and mailbag
+// take an ID.
+var inspectViews = []string{"routes", "network", "xtn", "mailbag", "master", "control"}
+
 func inspectCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "inspect",
@@ -20,14 +24,18 @@ func inspectCommand(e *env) *cli.Command {
 porepair --po DIR inspect --json network
 porepair --po DIR inspect --debug-offsets xtn 00000001
 porepair --po DIR inspect mailbag 0000000A`,
-		Description: "--debug-offsets prints DEBUG-style addresses (0x100 + file offset), so a line can be checked against the tables of KB Q86625 and Q148666.",
-		Flags:       []cli.Flag{jsonFlag(), &cli.BoolFlag{Name: "debug-offsets", Usage: "print DEBUG addresses (0x100 + offset)"}},
-		Action:      func(c *cli.Context) error { return e.inspect(c) },
+		Description:  "--debug-offsets prints DEBUG-style addresses (0x100 + file offset), so a line can be checked against the tables of KB Q86625 and Q148666.",
+		Flags:        []cli.Flag{jsonFlag(), &cli.BoolFlag{Name: "debug-offsets", Usage: "print DEBUG addresses (0x100 + offset)"}},
+		Action:       func(c *cli.Context) error { return e.inspect(c) },
+		BashComplete: completeWith(inspectViewWords),
 	}
 }
 
 // inspect prints one view of one postoffice's files.
 func (e *env) inspect(c *cli.Context) error {
+	if err := oneOnly(c, "inspect"); err != nil {
+		return err
+	}
 	pos, err := poPaths(c)
 	if err != nil {
 		return err

@@ -15,7 +15,7 @@ func rollbackCommand(e *env) *cli.Command {
 		Usage: "restore a snapshot: the unfinished repair's, else the latest for this postoffice",
 		UsageText: `porepair --po DIR rollback --yes
 porepair --po DIR rollback --snapshot latest --yes
-porepair --po DIR rollback --snapshot 20261128T020000Z-1a2b3c --yes`,
+porepair --po DIR rollback --snapshot ` + exampleSnapshotID + ` --yes`,
 		Description: `After a crash (INTERRUPTED_REPAIR) it restores the journal's snapshot and
 removes leftover temp files; a rollback that was itself interrupted is
 finished the same way. Undoing a completed repair first checks that the

@@ -16,6 +16,9 @@ import (
 
 // onePO is the one postoffice a snapshots subcommand works on, resolved.
 func onePO(c *cli.Context) (string, error) {
+	if err := oneOnly(c, "snapshots"); err != nil {
+		return "", err
+	}
 	pos, err := poPaths(c)
 	if err != nil {
 		return "", err
@@ -74,13 +77,15 @@ func snapshotsCommand(e *env) *cli.Command {
 		Usage: "list, show, verify or prune the snapshots of a postoffice",
 		UsageText: `porepair --po DIR snapshots list
 porepair --po DIR snapshots show latest
-porepair --po DIR snapshots verify 20261128T0200
+porepair --po DIR snapshots verify ` + exampleSnapshotID + `
 porepair --po DIR snapshots prune --keep 5 --dry-run`,
 		Description: `Snapshots are found by the postoffice's identity (POREPAIR/ID), wherever
 the postoffice is mounted now: in its POREPAIR/SNAPSHOT, in --snapshot-dir,
 and where its journal says. An ID may be shortened to any unique prefix.`,
+		HideHelpCommand: true, // helpCommand instead
 		Subcommands: []*cli.Command{
 			snapshotsList(e), snapshotsShow(e), snapshotsVerify(e), snapshotsPrune(e),
+			helpCommand(e, "snapshots"),
 		},
 	}
 }
@@ -88,6 +93,8 @@ and where its journal says. An ID may be shortened to any unique prefix.`,
 func snapshotsList(e *env) *cli.Command {
 	return &cli.Command{
 		Name: "list", Usage: "the snapshots of this postoffice, oldest first, with their state",
+		UsageText: `porepair --po DIR snapshots list
+porepair --po DIR snapshots list --json`,
 		Flags: []cli.Flag{jsonFlag()},
 		Action: func(c *cli.Context) error {
 			root, err := onePO(c)
@@ -134,6 +141,9 @@ func writeSnapshotTable(w io.Writer, list []backup.Info) {
 func snapshotsShow(e *env) *cli.Command {
 	return &cli.Command{
 		Name: "show", Usage: "a snapshot's manifest", ArgsUsage: "ID|latest", Flags: []cli.Flag{jsonFlag()},
+		UsageText: `porepair --po DIR snapshots show latest
+porepair --po DIR snapshots show ` + exampleSnapshotID[:16] + ` --json`,
+		BashComplete: completeWith(snapshotIDs),
 		Action: func(c *cli.Context) error {
 			root, s, err := openSnapshot(c)
 			if err != nil {
@@ -166,6 +176,9 @@ func snapshotsShow(e *env) *cli.Command {
 func snapshotsVerify(e *env) *cli.Command {
 	return &cli.Command{
 		Name: "verify", Usage: "check every copy against its SHA-256 (exit 3 if damaged)", ArgsUsage: "ID|latest",
+		UsageText: `porepair --po DIR snapshots verify latest
+porepair --po DIR snapshots verify ` + exampleSnapshotID,
+		BashComplete: completeWith(snapshotIDs),
 		Action: func(c *cli.Context) error {
 			root, s, err := openSnapshot(c)
 			if err != nil {
@@ -187,6 +200,8 @@ func snapshotsVerify(e *env) *cli.Command {
 func snapshotsPrune(e *env) *cli.Command {
 	return &cli.Command{
 		Name: "prune", Usage: "remove all but the newest N snapshots of this postoffice (never an unfinished repair's)",
+		UsageText: `porepair --po DIR snapshots prune --keep 5 --dry-run
+porepair --po DIR snapshots prune --keep 5 --yes`,
 		Description: `Runs under the postoffice's lock (exit 4 while a repair or rollback runs).
 Asks for confirmation on a terminal; needs --yes otherwise, or --dry-run to
 only list what would be removed. Incomplete snapshot directories a crash left

@@ -15,6 +15,7 @@ import (
 // testdata/golden; POREPAIR_UPDATE_GOLDEN=1 rewrites them after a change
 // that is meant. The postoffice's path is shown as $PO.
 func TestPlanGolden(t *testing.T) {
+	t.Parallel()
 	update := os.Getenv("POREPAIR_UPDATE_GOLDEN") != ""
 	for _, sc := range fixture.Scenarios {
 		t.Run(sc, func(t *testing.T) {
@@ -54,9 +55,10 @@ func TestPlanGolden(t *testing.T) {
 
 // The checked-in trees are what the builder writes today.
 func TestCheckedInTreesMatchBuilder(t *testing.T) {
+	t.Parallel()
 	for _, sc := range fixture.Golden {
 		dir := t.TempDir()
-		if err := fixture.Build(dir, sc); err != nil {
+		if err := fixture.BuildSpec(dir, fixture.GoldenSpec(sc)); err != nil {
 			t.Fatal(err)
 		}
 		want, _ := fixture.Tree(dir)
@@ -88,6 +90,7 @@ func TestCheckedInTreesMatchBuilder(t *testing.T) {
 
 // docs/reference.md is what `porepair docs --markdown` prints today.
 func TestReferenceDocCurrent(t *testing.T) {
+	t.Parallel()
 	code, out, _ := porepair(t, nil, "docs", "--markdown")
 	if code != 0 {
 		t.Fatal("docs failed")
@@ -105,6 +108,7 @@ func TestReferenceDocCurrent(t *testing.T) {
 // The project explains itself: no file points to a specification or a
 // directory outside the repository, which a clone does not have.
 func TestNoPointersOutside(t *testing.T) {
+	t.Parallel()
 	root := filepath.Dir(fixture.Dir())
 	bad := []string{"SPEC " + "§", "../" + "shared"}
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
@@ -131,5 +135,14 @@ func TestNoPointersOutside(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The checked-in healthy postoffice diagnoses healthy, on any day.
+func TestCheckedInHealthyIsHealthy(t *testing.T) {
+	t.Parallel()
+	code, out, errs := runHere("--po", filepath.Join(fixture.Dir(), "po", "healthy"), "diagnose")
+	if code != exitOK || strings.Contains(out, "QUEUE_STALLED") {
+		t.Errorf("testdata/po/healthy: exit %d\n%s%s", code, out, errs)
 	}
 }

@@ -53,6 +53,7 @@ func strconvI(n int) string { b, _ := json.Marshal(n); return string(b) }
 // Two repairs of one postoffice at once: exactly one runs, the other
 // exits 4; plan says busy too; the running one completes.
 func TestConcurrentRepairs(t *testing.T) {
+	t.Parallel()
 	dir, _ := stalePO(t)
 	a := startSlow(t, dir, 100)
 	code, _, errs := porepair(t, nil, "--po", dir, "repair", "--yes")
@@ -75,6 +76,7 @@ func TestConcurrentRepairs(t *testing.T) {
 // it says a repair is running (REPAIR_RUNNING), never that the queue it is
 // moving is missing.
 func TestConcurrentDiagnose(t *testing.T) {
+	t.Parallel()
 	dir, _ := stalePO(t)
 	a := startSlow(t, dir, 60)
 	done := make(chan error, 1)
@@ -111,6 +113,7 @@ func TestConcurrentDiagnose(t *testing.T) {
 // A postoffice reached through a symbolic link is the postoffice it
 // points to: repaired and rolled back there, recorded by its real path.
 func TestPostofficeThroughSymlink(t *testing.T) {
+	t.Parallel()
 	dir, before := stalePO(t)
 	link := filepath.Join(t.TempDir(), "link")
 	if err := os.Symlink(dir, link); err != nil {
@@ -135,6 +138,7 @@ func TestPostofficeThroughSymlink(t *testing.T) {
 // Hostile files: each gives a clear error and the documented exit code,
 // and the postoffice (and anything outside it) stays untouched.
 func TestHostileFiles(t *testing.T) {
+	t.Parallel()
 	net := func(dir string) string { return filepath.Join(dir, "GLB/NETWORK.GLB") }
 	smtp := int64(3 * postoffice.NetRecordSize)
 	cases := []struct {
@@ -185,6 +189,7 @@ func TestHostileFiles(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			dir, _ := stalePO(t)
 			c.damage(t, dir)
 			before, err := fixture.Tree(dir)
@@ -221,6 +226,7 @@ func TestHostileFiles(t *testing.T) {
 
 // A huge queue is streamed, never read whole.
 func TestHugeQueueStreamed(t *testing.T) {
+	t.Parallel()
 	dir, _ := stalePO(t)
 	q := filepath.Join(dir, "MBG/0000000A.MBG")
 	if err := os.Truncate(q, postoffice.MBGRecordSize*3_000_000); err != nil { // 348 MB, sparse
@@ -244,6 +250,7 @@ func TestHugeQueueStreamed(t *testing.T) {
 // A snapshot manifest edited to point outside the postoffice, or a saved
 // plan edited to write there, is refused; nothing outside is touched.
 func TestHostileSnapshotAndPlan(t *testing.T) {
+	t.Parallel()
 	dir, before := stalePO(t)
 	outside := filepath.Join(filepath.Dir(dir), "victim")
 	os.WriteFile(outside, []byte("keep me"), 0o644)
@@ -291,11 +298,13 @@ func TestHostileSnapshotAndPlan(t *testing.T) {
 
 // A rollback that fails at any of its writes reports restore-failed (5)
 // and can be run again to the end.
-func TestRollbackFailAtEveryWrite(t *testing.T) { rollbackFailAtEveryWrite(t, bed{}) }
+func TestRollbackFailAtEveryWrite(t *testing.T) {
+	t.Parallel()
+	rollbackFailAtEveryWrite(t, bed{})
+}
 
 func rollbackFailAtEveryWrite(t *testing.T, b bed) int {
-	n := b.start()
-	for ; ; n += b.step() {
+	n := everyWritePoint(t, b, func(t *testing.T, n int) bool {
 		dir, before := scenarioPOIn(t, b.dir, "stale")
 		if code, _, _ := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
 			t.Fatal("repair failed")
@@ -303,7 +312,7 @@ func rollbackFailAtEveryWrite(t *testing.T, b bed) int {
 		code, out, _ := porepair(t, []string{"POREPAIR_FAULT=fail:" + strconvI(n)}, "--po", dir, "--json", "rollback", "--yes")
 		if code == 0 {
 			sameTree(t, dir, before, "rollback")
-			break
+			return true
 		}
 		if code != 5 || !strings.Contains(out, "restore-failed") {
 			t.Fatalf("fail:%d: exit %d\n%s", n, code, out)
@@ -312,7 +321,8 @@ func rollbackFailAtEveryWrite(t *testing.T, b bed) int {
 			t.Fatalf("fail:%d: rollback again: exit %d\n%s%s", n, code, out, errs)
 		}
 		sameTree(t, dir, before, "rollback again")
-	}
-	t.Logf("%d rollback failure points", n-1)
-	return n - 1
+		return false
+	})
+	t.Logf("%d rollback failure points", n)
+	return n
 }

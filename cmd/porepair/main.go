@@ -110,16 +110,17 @@ func newApp(e *env) *cli.App {
 	app := &cli.App{
 		Name:                      "porepair",
 		Usage:                     "diagnose and repair MS Mail 3.x postoffices whose gateway route went stale (KB Q135031)",
-		Version:                   "1.0.0",
+		Version:                   version(),
 		Writer:                    e.stdout,
 		ErrWriter:                 e.stderr,
 		Reader:                    e.stdin,
 		DisableSliceFlagSeparator: true,
 		EnableBashCompletion:      true,
-		HideHelpCommand:           true,
-		Flags:                     globalFlags(),
-		Before:                    e.before,
-		OnUsageError:              func(c *cli.Context, err error, _ bool) error { return exit(exitUsage, err) },
+		HideHelpCommand:           true, // helpCommand instead
+		// urfave/cli adds --help only without a command named help.
+		Flags:        append(globalFlags(), cli.HelpFlag),
+		Before:       e.before,
+		OnUsageError: usageError,
 		Description: `porepair reads a postoffice, reports what is wrong with it, and repairs a
 gateway access component the way INSTALL -R then INSTALL would, keeping the
 queued mail and the address list. Every repair is locked, snapshotted,
@@ -131,9 +132,10 @@ Exit codes: 0 done/healthy, 1 failed and restored, 2 usage error or refused,
 	app.Commands = []*cli.Command{
 		diagnoseCommand(e), inspectCommand(e), planCommand(e), repairCommand(e),
 		rollbackCommand(e), snapshotsCommand(e), unlockCommand(e), demoCommand(e), docsCommand(e),
+		helpCommand(e),
 	}
 	for _, c := range app.Commands {
-		withGlobals(c, app.OnUsageError, e.before)
+		withGlobals(c, app.OnUsageError, e.before, globalFlags())
 	}
 	return app
 }
@@ -141,20 +143,53 @@ Exit codes: 0 done/healthy, 1 failed and restored, 2 usage error or refused,
 // withGlobals gives a command (and its subcommands) the global flags it
 // does not define itself, so that they work after the command name too,
 // and the app's usage-error handler and log set-up. demo and docs work on
-// no postoffice and take none of them.
-func withGlobals(c *cli.Command, onUsage cli.OnUsageErrorFunc, before cli.BeforeFunc) {
+// no postoffice and take none of them; inspect and snapshots work on one
+// and take none of the fleet's (onePOFlags).
+func withGlobals(c *cli.Command, onUsage cli.OnUsageErrorFunc, before cli.BeforeFunc, globals []cli.Flag) {
 	c.OnUsageError = onUsage
 	c.Before = before
-	if c.Name != "demo" && c.Name != "docs" {
-		for _, f := range globalFlags() {
-			if !slices.ContainsFunc(c.Flags, func(g cli.Flag) bool { return g.Names()[0] == f.Names()[0] }) {
-				c.Flags = append(c.Flags, f)
-			}
+	switch c.Name {
+	case "demo", "docs", "help":
+		globals = nil
+	case "inspect", "snapshots":
+		globals = onePOFlags()
+	}
+	for _, f := range globals {
+		if !slices.ContainsFunc(c.Flags, func(g cli.Flag) bool { return g.Names()[0] == f.Names()[0] }) {
+			c.Flags = append(c.Flags, f)
 		}
 	}
 	for _, s := range c.Subcommands {
-		withGlobals(s, onUsage, before)
+		withGlobals(s, onUsage, before, globals)
 	}
+}
+
+// onePOFlags are the global flags of a command that works on one
+// postoffice: --po once, no --po-list, no --parallel (oneOnly refuses
+// them given before the command).
+func onePOFlags() []cli.Flag {
+	var out []cli.Flag
+	for _, f := range globalFlags() {
+		switch f.Names()[0] {
+		case "po":
+			out = append(out, &cli.StringSliceFlag{Name: "po", Category: globalCategory, Usage: "postoffice directory `DIR` (MAILDATA); default $POREPAIR_PO", TakesFile: true})
+		case "po-list", "parallel":
+		default:
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// oneOnly refuses the fleet's flags, given before the command, for a
+// command that works on one postoffice.
+func oneOnly(c *cli.Context, name string) error {
+	for _, f := range []string{"po-list", "parallel"} {
+		if lookup(c, f) != nil {
+			return usagef("%s works on one postoffice: give it --po DIR, not --%s", name, f)
+		}
+	}
+	return nil
 }
 
 // before sets up logging once the flags of a command are parsed.

@@ -46,7 +46,7 @@ type cleanup struct{ m *testing.M }
 
 func (c cleanup) Run() int {
 	code := c.m.Run()
-	if binPath != "" {
+	if binPath != "" && binPath != os.Getenv(testBinaryEnv) {
 		os.RemoveAll(filepath.Dir(binPath))
 	}
 	return code
@@ -251,9 +251,13 @@ var (
 // being built for a script that needs a process.
 var pkgDir, pkgDirErr = os.Getwd()
 
+// testBinaryEnv names a faultinject porepair already built (make test
+// builds one for every package's tests); the tests do not remove it.
+const testBinaryEnv = "POREPAIR_TEST_BINARY"
+
 // binary builds the real porepair once for the tests that crash it, with
 // the fault hook: only a faultinject build honours POREPAIR_FAULT. Under
-// make cover it is built for coverage.
+// make cover it is built for coverage, never taken from testBinaryEnv.
 func binary(t testing.TB) string {
 	t.Helper()
 	path, err := buildBinary()
@@ -267,6 +271,10 @@ func buildBinary() (string, error) {
 	binOnce.Do(func() {
 		if pkgDirErr != nil {
 			binErr = pkgDirErr
+			return
+		}
+		if bin := os.Getenv(testBinaryEnv); bin != "" && os.Getenv("POREPAIR_COVERDIR") == "" {
+			binPath = bin
 			return
 		}
 		dir, err := os.MkdirTemp("", "porepair-bin-")

@@ -70,6 +70,7 @@ func onTTY(t *testing.T, cmd *exec.Cmd, answers map[string]string) (int, string)
 // "yes please" is not a yes, and its rest does not reach the shell that
 // reads the terminal next: the whole line is the answer.
 func TestConfirmReadsWholeLine(t *testing.T) {
+	t.Parallel()
 	dir, before := stalePO(t)
 	sh := exec.Command("sh", "-c", `"$0" --po "$1" repair; echo "exit=$?"; echo NEXT; read rest; echo "shell read [$rest]"`, binary(t), dir)
 	code, out := onTTY(t, sh, map[string]string{"[y/N] ": "yes please\r", "NEXT\r\n": "ls\r"})
@@ -84,6 +85,7 @@ func TestConfirmReadsWholeLine(t *testing.T) {
 
 // Nothing to repair: no question, the outcome says why.
 func TestNoQuestionWithNothingToDo(t *testing.T) {
+	t.Parallel()
 	healthy, _ := scenarioPO(t, "healthy")
 	gone, before := scenarioPO(t, "gateway-gone")
 	for _, dir := range []string{healthy, gone} {
@@ -103,6 +105,7 @@ func TestNoQuestionWithNothingToDo(t *testing.T) {
 // progress bar with the count, the table with reasons and totals, and the
 // undo command of each repair.
 func TestFleetSummaryBeforeQuestion(t *testing.T) {
+	t.Parallel()
 	a, _ := stalePO(t)
 	b, _ := stalePO(t)
 	gone, _ := scenarioPO(t, "gateway-gone")
@@ -139,6 +142,7 @@ func TestFleetSummaryBeforeQuestion(t *testing.T) {
 
 // Colour on a terminal, none with NO_COLOR.
 func TestColourOnTerminalOnly(t *testing.T) {
+	t.Parallel()
 	dir, _ := stalePO(t)
 	for _, noColor := range []string{"", "1"} {
 		cmd := exec.Command(binary(t), "--po", dir, "diagnose")

@@ -11,6 +11,7 @@ import (
 // On a real terminal, repair shows the plan and asks; "n" writes nothing,
 // "y" repairs.
 func TestConfirmOnTerminal(t *testing.T) {
+	t.Parallel()
 	for _, answer := range []string{"n", "y"} {
 		t.Run(answer, func(t *testing.T) {
 			dir, before := stalePO(t)

@@ -35,6 +35,7 @@ func releaseBinary(t *testing.T) string {
 // POREPAIR_FAULT=crash:1 set, a repair is not crashed at its first write
 // (which a faultinject build does, with exit 99) but completes.
 func TestReleaseBuildIgnoresFaultHook(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds porepair")
 	}

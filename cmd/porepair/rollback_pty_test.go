@@ -20,6 +20,7 @@ func onTerminal(t *testing.T, answer string, args ...string) (int, string) {
 // On a terminal, rollback names the snapshot, its time, the postoffice
 // and what will change before it asks; "n" writes nothing.
 func TestRollbackConfirmation(t *testing.T) {
+	t.Parallel()
 	dir, before := stalePO(t)
 	code, out, _ := porepair(t, nil, "--po", dir, "--json", "repair", "--yes")
 	if code != 0 {
@@ -60,6 +61,7 @@ func snapshotOf(t *testing.T, out string) string {
 // On a terminal, prune lists what it would remove and asks; "n" removes
 // nothing, "y" removes it.
 func TestPruneConfirmation(t *testing.T) {
+	t.Parallel()
 	dir, _ := stalePO(t)
 	for range 2 {
 		if code, _, _ := porepair(t, nil, "--po", dir, "repair", "--yes", "--force"); code != 0 {

@@ -40,6 +40,7 @@ func (k killOutcomes) String() string {
 // stress (POREPAIR_STRESS=1) at least 200. POREPAIR_STRESS_SEED repeats a
 // campaign.
 func TestRandomKillCampaign(t *testing.T) {
+	t.Parallel()
 	runs := 3
 	if os.Getenv("POREPAIR_STRESS") != "" {
 		runs = 200

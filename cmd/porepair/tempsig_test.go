@@ -62,6 +62,7 @@ func tree(t *testing.T, dir string) map[string]string {
 // kept), naming it. The O_TRUNC temp file destroyed the file and a FIFO
 // there failed the repair after CONTROL.GLB was rewritten.
 func TestTempNameInUseRefused(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"file", "fifo"} {
 		t.Run(kind, func(t *testing.T) {
 			dir, _ := stalePO(t)
@@ -88,6 +89,7 @@ func TestTempNameInUseRefused(t *testing.T) {
 // before any write (exit 2), the file survives byte for byte, and once it
 // is moved away the rollback restores everything.
 func TestRollbackKeepsForeignTempFile(t *testing.T) {
+	t.Parallel()
 	dir, before := stalePO(t)
 	if code, out := within(t, time.Minute, dir, "repair", "--yes"); code != 0 {
 		t.Fatalf("repair: exit %d\n%s", code, out)
@@ -112,6 +114,7 @@ func TestRollbackKeepsForeignTempFile(t *testing.T) {
 // seconds with a line naming what is wrong, never restore-failed. A FIFO
 // as a snapshot copy hung rollback and snapshots verify forever.
 func TestFIFOInOwnDir(t *testing.T) {
+	t.Parallel()
 	cmds := [][]string{{"diagnose"}, {"plan"}, {"repair", "--yes"}, {"rollback", "--yes"},
 		{"snapshots", "list"}, {"snapshots", "verify", "latest"}, {"snapshots", "prune", "--keep", "0", "--yes"}}
 	for _, where := range []string{"JOURNAL", "LOCK", "ID", "MANIFEST.JSON", "copy"} {
@@ -170,6 +173,7 @@ func lastLine(s string) string {
 // its journal and exits 1. SIGPIPE killed it (exit 141 in a shell) at its
 // first log line, before the restore.
 func TestClosedPipeStillRestores(t *testing.T) {
+	t.Parallel()
 	dir, before := stalePO(t)
 	r, w, err := os.Pipe()
 	if err != nil {

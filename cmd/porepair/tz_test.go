@@ -16,6 +16,7 @@ import (
 // queued at all read in Honolulu's (19 hours behind), whatever the host's
 // zone is.
 func TestDiagnoseTZ(t *testing.T) {
+	t.Parallel()
 	tokyo, err := time.LoadLocation("Asia/Tokyo")
 	if err != nil {
 		t.Fatal(err)

@@ -66,6 +66,7 @@ func afterMove(t *testing.T) int {
 // never says "restored": exit 5, the journal still unfinished, and the
 // message says where the snapshot was expected.
 func TestRollbackNeverLies(t *testing.T) {
+	t.Parallel()
 	dir, before := stalePO(t)
 	work := t.TempDir()
 	cmd := func(env []string, args ...string) (int, string, string) {
@@ -118,6 +119,7 @@ func readJournalBegin(t *testing.T, dir string) map[string]any {
 // A journal edited so that a step's temp file is MASTER.GLB: the rollback
 // refuses (exit 2) and deletes nothing.
 func TestRollbackRefusesForeignTemp(t *testing.T) {
+	t.Parallel()
 	dir, _ := stalePO(t)
 	crashRepair(t, dir, afterMove(t))
 	jf := filepath.Join(dir, "POREPAIR/JOURNAL")
@@ -144,6 +146,7 @@ func TestRollbackRefusesForeignTemp(t *testing.T) {
 // refuses before writing anything (the queue pair stays together); with
 // --force the pair moves back together, the mail with it.
 func TestRollbackKeepsQueuePairTogether(t *testing.T) {
+	t.Parallel()
 	dir, _ := stalePO(t)
 	crashRepair(t, dir, afterMove(t))
 	moved, _ := filepath.Glob(filepath.Join(dir, "MBG/00000031.MBG"))
@@ -186,6 +189,7 @@ func TestRollbackKeepsQueuePairTogether(t *testing.T) {
 // removes the snapshot of an unfinished repair; a rollback is blocked by
 // the lock too.
 func TestPruneLockAndUnfinished(t *testing.T) {
+	t.Parallel()
 	dir, _ := stalePO(t)
 	for range 2 {
 		if code, _, _ := porepair(t, nil, "--po", dir, "repair", "--yes", "--force"); code != 0 {
@@ -229,6 +233,7 @@ func TestPruneLockAndUnfinished(t *testing.T) {
 // null) is refused before anything is written: porepair never deletes or
 // overwrites a file it did not snapshot.
 func TestEditedPlanCannotSkipSnapshot(t *testing.T) {
+	t.Parallel()
 	for _, op := range []string{"write", "delete"} {
 		t.Run(op, func(t *testing.T) {
 			dir, before := stalePO(t)
@@ -297,6 +302,7 @@ func metaTree(t *testing.T, dir string, withTime bool) map[string]string {
 // modification time survive a rollback: the mail programs' service
 // account must still write the share's files.
 func TestMetadataKept(t *testing.T) {
+	t.Parallel()
 	dir, before := stalePO(t)
 	uid, gid := 1000, 1001
 	if os.Geteuid() != 0 {
@@ -337,6 +343,7 @@ func TestMetadataKept(t *testing.T) {
 // link) is rolled back through the postoffice's real path: the snapshot
 // names the PO by its identity, not by the path it was made at.
 func TestRollbackThroughRealPath(t *testing.T) {
+	t.Parallel()
 	for _, how := range []string{"symlink", "bind"} {
 		t.Run(how, func(t *testing.T) {
 			dir, before := stalePO(t)
@@ -372,6 +379,7 @@ func TestRollbackThroughRealPath(t *testing.T) {
 // without its manifest) is listed by snapshots list and removed by the
 // next rollback.
 func TestLeftoversCleaned(t *testing.T) {
+	t.Parallel()
 	dir, before := stalePO(t)
 	crashRepair(t, dir, 3) // the journal, the reserve, then one snapshot copy: no manifest yet
 	os.WriteFile(filepath.Join(dir, "POREPAIR/JOURNAL.PPT"), []byte("torn"), 0o644)

@@ -19,6 +19,21 @@ const (
 	Planned = Problems
 )
 
+// Meanings says what each code means, in the words README.md's table of
+// exit codes and the man page's EXIT STATUS use (a test keeps the README
+// equal to it).
+var Meanings = []struct {
+	Code    int
+	Meaning string
+}{
+	{OK, "done, or healthy (info findings only)"},
+	{Failed, "the repair failed and the postoffice was restored"},
+	{Usage, "usage or input error, or a postoffice the plan refuses: nothing written"},
+	{Problems, "diagnose found an error or a warning; `snapshots verify` found a damaged copy"},
+	{Busy, "postoffice in use (ADMIN, EXTERNAL or another porepair holds the lock)"},
+	{RestoreFailed, "the repair failed and the restore failed too: the message names the snapshot"},
+}
+
 // order ranks the codes for a fleet, worst first.
 var order = []int{RestoreFailed, Failed, Busy, Usage, Problems, OK}
 

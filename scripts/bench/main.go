@@ -231,6 +231,32 @@ func cpuModel() string {
 }
 
 const notes = `
+## make test
+
+` + "`" + `make test` + "`" + ` times itself (its last line, ` + "`" + `== make test: exit 0 after N s` + "`" + `).
+Measured on 2026-12-02 on this vm (2 cores, 23 GB, Go 1.26.8 linux/amd64),
+from a fresh clone, shared with other engineers' builds and tests the
+whole time (load average 8 to 22 during the cold run, about 4 during the
+warm one); ` + "`" + `time` + "`" + ` gives the CPU seconds, which the load does not inflate
+much, and half of them is what two idle cores would take at best.
+
+| run | wall (` + "`" + `make test` + "`" + `'s own line) | CPU (user + sys) | on 2 idle cores, at best |
+|---|---|---|---|
+| cold: ` + "`" + `GOCACHE=$(mktemp -d) GOMODCACHE=$(mktemp -d)` + "`" + `, after ` + "`" + `go mod download` + "`" + ` (8.8 s) | 741 s (12 m 21 s), of which 431 s ` + "`" + `make crossbuild` + "`" + ` | 523 s + 106 s = 629 s | about 5 m 15 s |
+| warm, straight after | 29 s (` + "`" + `cmd/porepair` + "`" + ` 27.2 s) | 31.6 s + 14.1 s = 45.7 s | about 23 s |
+| warm, before issue 19 (` + "`" + `make cross` + "`" + ` in ` + "`" + `make test` + "`" + `, no test in parallel), as issue 19 reports it | 46–48 s | | |
+
+A cold run builds the standard library and every dependency twice for
+Linux (with the race detector for the tests, without it for porepair's
+faultinject build) and once for each of windows/amd64, darwin/arm64 and
+freebsd/amd64 (` + "`" + `make crossbuild` + "`" + `, the larger half of the cold wall time
+here). ` + "`" + `make cross` + "`" + `, which vets all 16 target/tag pairs, took about 15
+minutes of a cold run before and is now in ` + "`" + `make lint` + "`" + ` and ` + "`" + `.ci/run` + "`" + `
+only. The race detector stays on for every package: its cost cold is the
+race-built standard library and dependencies, which ` + "`" + `cmd/porepair` + "`" + ` (the
+fleet's ` + "`" + `--parallel` + "`" + `, the signal handling) needs anyway, so limiting it to
+the packages with concurrency would save little.
+
 ## Profile, and what it changed
 
 Profiled with pprof (go test -bench Diagnose -cpuprofile, BenchmarkRepair

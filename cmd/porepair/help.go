@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"runtime/debug"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/porepair/porepair/repair"
+)
+
+// exampleSnapshotID is the snapshot id the help's examples show, in the
+// shape backup.NewID gives one (time, PO hash, random bits); a test keeps
+// the two alike.
+const exampleSnapshotID = "20261128T020000Z-1a2b3c-4d5e6f"
+
+// The flag package's words for an unknown flag and a value it could not
+// parse: usageError turns them into one line that says what to type.
+var (
+	unknownFlag = regexp.MustCompile(`^flag provided but not defined: -+(.+)$`)
+	badValue    = regexp.MustCompile(`^invalid value "(.*)" for flag -+([^:]+): `)
+)
+
+// usageError is the usage-error handler of the app and of every command:
+// exit 2, a misspelt flag with the nearest one the command has, a bad
+// duration with the form it takes.
+func usageError(c *cli.Context, err error, _ bool) error {
+	flags := c.App.Flags
+	if c.Command != nil && len(c.Command.Flags) > 0 {
+		flags = c.Command.Flags
+	}
+	msg := err.Error()
+	if m := unknownFlag.FindStringSubmatch(msg); m != nil && cli.SuggestFlag != nil {
+		if s := cli.SuggestFlag(flags, m[1], false); s != "" {
+			return usagef("unknown flag --%s. Did you mean %s?", m[1], s)
+		}
+		return usagef("unknown flag --%s", m[1])
+	}
+	if m := badValue.FindStringSubmatch(msg); m != nil {
+		for _, f := range flags {
+			if _, ok := f.(*cli.DurationFlag); ok && f.Names()[0] == m[2] {
+				return usagef("--%s %q: not a duration; give a number and a unit, such as 30m, 2h or 1h30m (0 for none)", m[2], m[1])
+			}
+		}
+	}
+	return exit(exitUsage, err)
+}
+
+// version is the module's version and the VCS revision porepair was built
+// from, as the Go toolchain recorded them in the binary.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown (no build information)"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var vcs []string
+	for _, s := range bi.Settings {
+		switch {
+		case s.Key == "vcs.revision":
+			vcs = append([]string{"revision " + s.Value}, vcs...)
+		case s.Key == "vcs.time":
+			vcs = append(vcs, s.Value)
+		case s.Key == "vcs.modified" && s.Value == "true":
+			vcs = append(vcs, "modified")
+		}
+	}
+	if len(vcs) > 0 {
+		v += " (" + strings.Join(vcs, ", ") + ")"
+	}
+	return fmt.Sprintf("%s, %s", v, bi.GoVersion)
+}
+
+// completeWith is a command's shell completion: its flags after a "-",
+// else the words it takes.
+func completeWith(words func(c *cli.Context) []string) cli.BashCompleteFunc {
+	return func(c *cli.Context) {
+		if n := len(os.Args); n >= 2 && strings.HasPrefix(os.Args[n-2], "-") {
+			cli.DefaultCompleteWithFlags(c.Command)(c)
+			return
+		}
+		for _, w := range words(c) {
+			fmt.Fprintln(c.App.Writer, w)
+		}
+	}
+}
+
+// snapshotIDs completes a snapshot argument: latest, and the ids of the
+// postoffice given on the line; none when it cannot be read.
+func snapshotIDs(c *cli.Context) []string {
+	if c.NArg() > 0 {
+		return nil
+	}
+	ids := []string{"latest"}
+	root, err := onePO(c)
+	if err != nil {
+		return ids
+	}
+	list, _, err := repair.Snapshots(root, snapshotDir(c))
+	if err != nil {
+		return ids
+	}
+	for _, s := range list {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}
+
+// inspectViewWords completes inspect's first argument.
+func inspectViewWords(c *cli.Context) []string {
+	if c.NArg() > 0 {
+		return nil
+	}
+	return inspectViews
+}
+
+// helpCommand is `porepair [PARENT] help [COMMAND...]`, which shows what
+// --help shows. Each app makes its own: urfave/cli's help command is one
+// value every app shares, and running it changes it (docs --man run in
+// the same process after it never returned).
+func helpCommand(e *env, parent ...string) *cli.Command {
+	example := strings.Join(append([]string{"porepair"}, parent...), " ") + " help"
+	return &cli.Command{
+		Name:      "help",
+		Usage:     "show the commands, or a command's help (as --help does)",
+		ArgsUsage: "[COMMAND]",
+		UsageText: example + "\n" + example + " " + map[bool]string{true: "diagnose", false: "prune"}[len(parent) == 0],
+		Action: func(c *cli.Context) error {
+			args := append(append([]string{"porepair"}, parent...), c.Args().Slice()...)
+			if code := run(append(args, "--help"), e.stdin, e.stdout, e.stderr); code != exitOK {
+				return exit(code, nil)
+			}
+			return nil
+		},
+	}
+}

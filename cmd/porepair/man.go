@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/porepair/porepair/internal/exitcode"
+	"github.com/porepair/porepair/journal"
+	"github.com/porepair/porepair/postoffice"
+)
+
+// manSection is the man page's section: porepair is a command a user (the
+// mail administrator) runs, installed as porepair.1 (make install,
+// README.md).
+const manSection = 1
+
+// manPage is the reference as a man page: urfave/cli's synopsis, commands
+// and options, then what it leaves out: EXIT STATUS, ENVIRONMENT, FILES.
+func manPage(app *cli.App) (string, error) {
+	s, err := app.ToManWithSection(manSection)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString(s)
+	b.WriteString("\n.SH EXIT STATUS\n")
+	for _, m := range exitcode.Meanings {
+		fmt.Fprintf(&b, ".TP\n.B %d\n%s\n", m.Code, roff(m.Meaning))
+	}
+	b.WriteString(".PP\nA fleet exits with the worst code, in the order 5, 1, 4, 2, 3, 0.\n")
+	b.WriteString("\n.SH ENVIRONMENT\n")
+	for _, v := range manEnvironment {
+		fmt.Fprintf(&b, ".TP\n.B %s\n%s\n", v[0], roff(v[1]))
+	}
+	b.WriteString("\n.SH FILES\n")
+	for _, f := range manFiles() {
+		fmt.Fprintf(&b, ".TP\n.I %s\n%s\n", f[0], roff(f[1]))
+	}
+	return b.String(), nil
+}
+
+// manEnvironment is every variable porepair reads.
+var manEnvironment = [][2]string{
+	{"POREPAIR_PO", "the postoffice when neither --po nor --po-list is given"},
+	{"NO_COLOR", "set: no colour even on a terminal"},
+	{"TZ", "the zone MBG dates (which carry none) are read in, unless --tz is given"},
+	{"POREPAIR_FAULT", "the test builds' fault hook (-tags faultinject); a release build does not read it"},
+}
+
+// manFiles are the files porepair keeps in, and locks in, a postoffice.
+func manFiles() [][2]string {
+	return [][2]string{
+		{"MAILDATA/" + postoffice.IdentityPath, "the postoffice's identity, given by its first repair: snapshots, journals and saved plans name the postoffice by it"},
+		{"MAILDATA/" + journal.Name, "the journal of the last repair or rollback; an unfinished one is INTERRUPTED_REPAIR"},
+		{"MAILDATA/" + postoffice.SnapshotDir + "/", "the snapshots, one directory each, unless --snapshot-dir DIR"},
+		{"MAILDATA/" + postoffice.OwnDir + "/LOCK", "porepair's lock, held with GLB/FLAG.GLB's while it writes"},
+	}
+}
+
+// roff escapes text for a man page: a backslash, and a line that would
+// start with a control character.
+func roff(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\e`)
+	s = strings.ReplaceAll(s, "`", "")
+	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "'") {
+		s = `\&` + s
+	}
+	return s
+}
