@@ -52,7 +52,7 @@ func TestCompletion(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("repair: exit %d\n%s%s", code, out, errs)
 	}
-	id := snapshotIDOf(t, out)
+	id := snapshotOf(t, out)
 	bin := filepath.Dir(binary(t))
 	for _, c := range []struct {
 		line string // the words typed, the last one being completed
@@ -98,15 +98,4 @@ func bashComplete(t *testing.T, bin, line string) string {
 		t.Fatalf("bash: %v\n%s", err, out)
 	}
 	return strings.TrimSpace(string(out))
-}
-
-// snapshotIDOf is the snapshot id in a repair's JSON.
-func snapshotIDOf(t *testing.T, out string) string {
-	t.Helper()
-	i := strings.Index(out, `"snapshot": "`)
-	if i < 0 {
-		t.Fatalf("no snapshot in\n%s", out)
-	}
-	rest := out[i+len(`"snapshot": "`):]
-	return rest[:strings.IndexByte(rest, '"')]
 }
