@@ -15,8 +15,10 @@ import (
 )
 
 // runHere runs porepair in this process and returns its exit code and
-// output.
+// output; in-process runs take turns (inProcess).
 func runHere(args ...string) (int, string, string) {
+	inProcess.Lock()
+	defer inProcess.Unlock()
 	var out, errs strings.Builder
 	code := run(append([]string{"porepair"}, args...), strings.NewReader(""), &out, &errs)
 	return code, out.String(), errs.String()

@@ -196,7 +196,9 @@ func needsProcess(ts *testscript.TestScript) bool {
 
 // inProcess serialises the in-process runs of porepair: each sets the
 // process's working directory, os.Args and the variables porepair reads
-// to its script's, and puts them back after.
+// to its script's, and puts them back after; and urfave/cli writes
+// its shared help and version flags on every run (a data race when two
+// runs overlap).
 var inProcess sync.Mutex
 
 // scriptEnv is every variable porepair reads besides POREPAIR_FAULT and

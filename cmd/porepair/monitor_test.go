@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -20,6 +19,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/porepair/porepair/internal/sharetest"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/testdata/fixture"
 )
@@ -106,18 +106,8 @@ func ensurePrometheus(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("SKIPPED: promtool or prometheus-node-exporter is missing, and only root may install them: apt-get install prometheus prometheus-node-exporter")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	for _, args := range [][]string{
-		{"apt-get", "update", "-qq"},
-		{"apt-get", "install", "-y", "-qq", "--no-install-recommends", "prometheus", "prometheus-node-exporter"},
-	} {
-		cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("promtool or prometheus-node-exporter is missing and %q failed (run as root with Debian's package sources): %v\n%s",
-				strings.Join(args, " "), err, out)
-		}
+	if err := sharetest.Install("prometheus", "prometheus-node-exporter"); err != nil {
+		t.Fatalf("promtool or prometheus-node-exporter is missing (run as root with Debian's package sources): %v", err)
 	}
 	for _, bin := range []string{"promtool", "prometheus-node-exporter"} {
 		if _, err := exec.LookPath(bin); err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"path/filepath"
 	"testing"
@@ -34,16 +33,15 @@ func TestDiagnoseTZ(t *testing.T) {
 		{"Asia/Tokyo", 3600, 3720, exitOK},
 		{"Pacific/Honolulu", 0, 0, exitOK},
 	} {
-		var out, errs bytes.Buffer
-		code := run([]string{"porepair", "--po", dir, "diagnose", "--json", "--stalled-after", "2h", "--tz", c.zone}, nil, &out, &errs)
+		code, out, errs := runHere("--po", dir, "diagnose", "--json", "--stalled-after", "2h", "--tz", c.zone)
 		var doc struct {
 			Queues []struct {
 				ID  string   `json:"id"`
 				Age *float64 `json:"oldest_age_seconds"`
 			} `json:"queues"`
 		}
-		if err := json.Unmarshal(out.Bytes(), &doc); err != nil || code != c.code {
-			t.Fatalf("--tz %s: exit %d, %v\n%s%s", c.zone, code, err, out.String(), errs.String())
+		if err := json.Unmarshal([]byte(out), &doc); err != nil || code != c.code {
+			t.Fatalf("--tz %s: exit %d, %v\n%s%s", c.zone, code, err, out, errs)
 		}
 		found := false
 		for _, q := range doc.Queues {
@@ -56,7 +54,7 @@ func TestDiagnoseTZ(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Errorf("--tz %s: no SMTP queue in %s", c.zone, out.String())
+			t.Errorf("--tz %s: no SMTP queue in %s", c.zone, out)
 		}
 	}
 }

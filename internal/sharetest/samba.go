@@ -223,7 +223,7 @@ c.closeFile(tid, fid)
 func (s *Server) HoldOpen(t testing.TB, local string) (release func()) {
 	t.Helper()
 	if _, err := os.Stat("/usr/lib/python3/dist-packages/impacket"); err != nil {
-		if err := install([]string{"python3-impacket"}); err != nil {
+		if err := Install("python3-impacket"); err != nil {
 			t.Fatalf("real-share suite: %v", err)
 		}
 	}

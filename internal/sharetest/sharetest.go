@@ -81,7 +81,7 @@ func Need(t testing.TB, k Kind) {
 		}
 	}
 	if len(need) > 0 {
-		if err := install(need); err != nil {
+		if err := Install(need...); err != nil {
 			t.Fatalf("real-share suite (%s): %v", k, err)
 		}
 	}
@@ -99,22 +99,6 @@ func missingPrerequisite() string {
 		return "no /dev/fuse (the FUSE clients need it)"
 	}
 	return ""
-}
-
-var installMu sync.Mutex
-
-// install runs apt-get for the packages, under a lock file, since several
-// test binaries may find the same tool missing at once.
-func install(pkgs []string) error {
-	installMu.Lock()
-	defer installMu.Unlock()
-	args := append([]string{"-w", "/tmp/porepair-apt.lock", "sh", "-c",
-		`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"`, "sh"}, pkgs...)
-	out, err := exec.Command("flock", args...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("apt-get install of Debian's %s (missing) failed: %v\n%s", strings.Join(pkgs, ", "), err, out)
-	}
-	return nil
 }
 
 var reportMu sync.Mutex
