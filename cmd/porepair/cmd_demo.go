@@ -12,8 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/porepair/porepair/postoffice"
-	"github.com/porepair/porepair/testdata/po"
+	"github.com/porepair/porepair/internal/sample"
 )
 
 func demoCommand(e *env) *cli.Command {
@@ -39,7 +38,7 @@ step. The sample is removed afterwards unless --keep names a directory.`,
 			} else if err := keepDir(dir); err != nil {
 				return err
 			}
-			if err := writeSample(dir); err != nil {
+			if err := sample.Write(dir); err != nil {
 				return exit(exitFailed, err)
 			}
 			if jsonOut(c) {
@@ -126,25 +125,4 @@ func keepDir(dir string) error {
 		return usagef("--keep %s: directory is not empty: name a new or empty directory", dir)
 	}
 	return nil
-}
-
-// writeSample writes the embedded stale-route postoffice into dir, with
-// the empty directories git does not keep.
-func writeSample(dir string) error {
-	for _, d := range postoffice.StandardDirs {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			return err
-		}
-	}
-	return fs.WalkDir(po.Stale, "stale", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel("stale", p)
-		data, err := po.Stale.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
-	})
 }

@@ -62,7 +62,7 @@ func TestCheckedInTreesMatchBuilder(t *testing.T) {
 			t.Fatal(err)
 		}
 		want, _ := fixture.Tree(dir)
-		got, err := fixture.Tree(filepath.Join(fixture.Dir(), "po", sc))
+		got, err := fixture.Tree(fixture.GoldenDir(sc))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +80,7 @@ func TestCheckedInTreesMatchBuilder(t *testing.T) {
 			}
 		}
 		if d := fixture.DiffTrees(want, got); len(d) > 0 {
-			t.Errorf("testdata/po/%s differs from the builder at %v: run go run ./testdata/gen -golden", sc, d)
+			t.Errorf("%s differs from the builder at %v: run go run ./testdata/gen -golden", fixture.GoldenDir(sc), d)
 		}
 		if least := map[bool]int{true: 10, false: 40}[sc == "workgroup"]; len(files) < least {
 			t.Errorf("%s: only %d files", sc, len(files))
@@ -141,7 +141,7 @@ func TestNoPointersOutside(t *testing.T) {
 // The checked-in healthy postoffice diagnoses healthy, on any day.
 func TestCheckedInHealthyIsHealthy(t *testing.T) {
 	t.Parallel()
-	code, out, errs := runHere("--po", filepath.Join(fixture.Dir(), "po", "healthy"), "diagnose")
+	code, out, errs := runHere("--po", fixture.GoldenDir("healthy"), "diagnose")
 	if code != exitOK || strings.Contains(out, "QUEUE_STALLED") {
 		t.Errorf("testdata/po/healthy: exit %d\n%s%s", code, out, errs)
 	}

@@ -14,16 +14,6 @@ import (
 	"github.com/porepair/porepair/backup"
 )
 
-// runHere runs porepair in this process and returns its exit code and
-// output; in-process runs take turns (inProcess).
-func runHere(args ...string) (int, string, string) {
-	inProcess.Lock()
-	defer inProcess.Unlock()
-	var out, errs strings.Builder
-	code := run(append([]string{"porepair"}, args...), strings.NewReader(""), &out, &errs)
-	return code, out.String(), errs.String()
-}
-
 // `porepair help` and `porepair help COMMAND` show the help, as --help
 // does, and a subcommand's help names its own examples.
 func TestHelpCommand(t *testing.T) {

@@ -194,17 +194,6 @@ func needsProcess(ts *testscript.TestScript) bool {
 	return ts.Getenv("POREPAIR_FAULT") != "" || ts.Getenv("TZ") != os.Getenv("TZ")
 }
 
-// inProcess serialises the in-process runs of porepair: each sets the
-// process's working directory, os.Args and the variables porepair reads
-// to its script's, and puts them back after; and urfave/cli writes
-// its shared help and version flags on every run (a data race when two
-// runs overlap).
-var inProcess sync.Mutex
-
-// scriptEnv is every variable porepair reads besides POREPAIR_FAULT and
-// TZ (needsProcess).
-var scriptEnv = []string{"POREPAIR_PO", "NO_COLOR"}
-
 // scriptRun runs porepair in this process, as run's caller main would in
 // a process of its own started in the script's directory with the
 // script's environment, and returns its exit code. A process per call

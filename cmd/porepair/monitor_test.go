@@ -51,16 +51,16 @@ func TestMonitoringIntegration(t *testing.T) {
 	if err != nil {
 		t.Fatalf("node_exporter's /metrics does not parse: %v", err)
 	}
-	if v := sample(t, mfs, "node_textfile_scrape_error", nil); v != 0 {
+	if v := metricSample(t, mfs, "node_textfile_scrape_error", nil); v != 0 {
 		t.Errorf("node_exporter could not read the textfile (node_textfile_scrape_error %v)", v)
 	}
 	smtp := func(po string) map[string]string {
 		return map[string]string{"po": po, "network": "ACME", "postoffice": "BRANCH", "queue": "0000000A", "owner": "gateway SMTP", "route": "ACME/HQ/00000004"}
 	}
-	if age := sample(t, mfs, "porepair_queue_oldest_age_seconds", smtp(stale)); age < 5*3600 || age > 5*3600+300 {
+	if age := metricSample(t, mfs, "porepair_queue_oldest_age_seconds", smtp(stale)); age < 5*3600 || age > 5*3600+300 {
 		t.Errorf("stale queue's age = %v s, want about 18000", age)
 	}
-	if age := sample(t, mfs, "porepair_queue_oldest_age_seconds", smtp(healthy)); age > 300 {
+	if age := metricSample(t, mfs, "porepair_queue_oldest_age_seconds", smtp(healthy)); age > 300 {
 		t.Errorf("healthy queue's age = %v s, want under 300", age)
 	}
 	checks := []struct {
@@ -77,11 +77,11 @@ func TestMonitoringIntegration(t *testing.T) {
 		{"porepair_diagnose_success", map[string]string{"po": healthy}, 1},
 	}
 	for _, c := range checks {
-		if got := sample(t, mfs, c.name, c.labels); got != c.want {
+		if got := metricSample(t, mfs, c.name, c.labels); got != c.want {
 			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
 		}
 	}
-	if ts := sample(t, mfs, "porepair_diagnose_timestamp_seconds", map[string]string{"po": stale}); time.Since(time.Unix(int64(ts), 0)) > 5*time.Minute {
+	if ts := metricSample(t, mfs, "porepair_diagnose_timestamp_seconds", map[string]string{"po": stale}); time.Since(time.Unix(int64(ts), 0)) > 5*time.Minute {
 		t.Errorf("run time %v is not now", time.Unix(int64(ts), 0))
 	}
 
@@ -203,8 +203,8 @@ func promtool(t *testing.T, stdin io.Reader, args ...string) {
 	}
 }
 
-// sample is the value of family name's series whose labels include want.
-func sample(t *testing.T, mfs map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
+// metricSample is the value of family name's series whose labels include want.
+func metricSample(t *testing.T, mfs map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
 	t.Helper()
 	mf, ok := mfs[name]
 	if !ok {

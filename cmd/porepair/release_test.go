@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/porepair/porepair/internal/osfs/winetest"
@@ -53,5 +54,22 @@ func TestReleaseBuildIgnoresFaultHook(t *testing.T) {
 	}
 	if err != nil {
 		t.Fatalf("repair: %v\n%s", err, out)
+	}
+}
+
+// The release binary is built from no test data: no package under a
+// testdata directory (the fixture builder, the checked-in trees) is among
+// its dependencies; the demo's sample is internal/sample.
+func TestReleaseImportsNoTestData(t *testing.T) {
+	t.Parallel()
+	winetest.Skip(t, "the go command (a Linux program) cannot be started from a Windows test")
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps: %v\n%s", err, out)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if strings.Contains(pkg, "/testdata/") || strings.HasSuffix(pkg, "/testdata") {
+			t.Errorf("porepair's release build imports %s", pkg)
+		}
 	}
 }

@@ -47,13 +47,15 @@ func TestShares(t *testing.T) {
 // suite's parts work in, in turn. For SMB these are three clients of one
 // server: smbnetfs answers one request at a time, so the parts at once
 // would otherwise queue behind one another in it.
+const smbClients = 3
+
 func mounts(t *testing.T, k sharetest.Kind) []string {
 	if k != sharetest.SMB {
 		return []string{sharetest.New(t, k).Dir}
 	}
 	s := sharetest.StartSamba(t)
 	var dirs []string
-	for range 3 {
+	for range smbClients {
 		dirs = append(dirs, s.Client(t).Dir)
 	}
 	return dirs

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/porepair/porepair/testdata/fixture"
@@ -27,7 +26,7 @@ func main() {
 // among them.
 func define(fs *flag.FlagSet, s *fixture.Spec) (out *string, golden *bool) {
 	out = fs.String("out", "", "directory to write the postoffice into")
-	golden = fs.Bool("golden", false, "rewrite the checked-in trees under testdata/po")
+	golden = fs.Bool("golden", false, "rewrite the checked-in trees (testdata/po, internal/sample)")
 	fs.StringVar(&s.Scenario, "scenario", "stale", "scenario: one of "+strings.Join(fixture.Scenarios, ", "))
 	fs.BoolVar(&s.Lower, "lower", false, "lower-case names")
 	fs.IntVar(&s.Users, "users", 0, "extra user mailboxes")
@@ -40,7 +39,7 @@ func define(fs *flag.FlagSet, s *fixture.Spec) (out *string, golden *bool) {
 
 func run(golden bool, out string, s fixture.Spec) error {
 	if golden {
-		return fixture.WriteGolden(filepath.Join(fixture.Dir(), "po"))
+		return fixture.WriteGolden()
 	}
 	if out == "" {
 		return fmt.Errorf("-out or -golden is required")

@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 GO=${GO:-go}
+# The packages to test: make wintest passes the Makefile's PKGS.
+PKGS=${PKGS:?run make wintest, which names the packages}
 
 # Debian's wine64 and MinGW; CI installs them here, as must a clean machine.
 if ! command -v x86_64-w64-mingw32-gcc >/dev/null || { [ ! -x /usr/lib/wine/wine64 ] && ! command -v wine64 >/dev/null; }; then
@@ -73,7 +75,7 @@ export POREPAIR_RELEASE_BIN="Z:${tmp//\//\\}\\release\\porepair.exe"
 status=0
 echo "== go test under Wine (log: $tmp/unit.log), scenarios alongside"
 GOOS=windows GOARCH=amd64 $GO test -tags faultinject -overlay "$tmp/overlay.json" -count=1 -p "${WINEJOBS:-2}" -v \
-	-exec "$root/testdata/wine/exec.sh" ./... ./testdata/fixture ./testdata/gen ./testdata/po >"$tmp/unit.log" 2>&1 &
+	-exec "$root/testdata/wine/exec.sh" $PKGS >"$tmp/unit.log" 2>&1 &
 unit=$!
 $GO test -count=1 -v ./testdata/wine 2>&1 | grep -v '^=== ' || status=1
 unitstatus=0
