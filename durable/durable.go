@@ -105,28 +105,39 @@ func fill(f *os.File, data []byte) error {
 	return nil
 }
 
-// Create writes a new file whole (temp, fsync, rename, directory fsync) as
-// one counted write: used for the journal's creation and manifests, whose
-// reader must see all of them or nothing. The temp file gets a fresh
-// random name (NAME-*.PPT) in porepair's own directory, so that no file
-// left there, of any kind, is ever opened, truncated or waited on.
+// Create writes a new file whole (Put) as one counted write: used for the
+// journal's creation and manifests, whose reader must see all of them or
+// nothing.
 func Create(path string, data []byte) error {
+	return step("create "+path, func() error { return Put(path, data) })
+}
+
+// Put writes path whole: a fresh temp file beside it, written and
+// fsynced, renamed over it, the directory fsynced. It is not a counted
+// write itself (Create is); porepair's identity file, which belongs to no
+// repair, is written with it. The temp file gets a fresh random name
+// (NAME-*.PPT) in porepair's own directory, so that no file left there,
+// of any kind, is ever opened, truncated or waited on.
+func Put(path string, data []byte) error {
+	f, err := freshTemp(path)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	if err := fill(f, data); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := osfs.RenameReplace(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("rename %s: %w", path, err)
+	}
+	return SyncDir(filepath.Dir(path))
+}
+
+// freshTemp creates a temp file of a random name beside path (NAME-*.PPT).
+func freshTemp(path string) (*os.File, error) {
 	dir, base := filepath.Split(path)
-	return step("create "+path, func() error {
-		f, err := os.CreateTemp(dir, strings.TrimSuffix(base, filepath.Ext(base))+"-*"+TempExt)
-		if err != nil {
-			return fmt.Errorf("create %s: %w", path, err)
-		}
-		if err := fill(f, data); err != nil {
-			os.Remove(f.Name())
-			return err
-		}
-		if err := osfs.RenameReplace(f.Name(), path); err != nil {
-			os.Remove(f.Name())
-			return fmt.Errorf("rename %s: %w", path, err)
-		}
-		return SyncDir(filepath.Dir(path))
-	})
+	return os.CreateTemp(dir, strings.TrimSuffix(base, filepath.Ext(base))+"-*"+TempExt)
 }
 
 // WriteAt writes data at off of an open file and fsyncs it, as one
@@ -177,9 +188,8 @@ func Move(from, to string) error {
 // fsync what it writes), renamed over dst, the directory fsynced. A crash
 // leaves dst whole or absent, never a torn copy.
 func Copy(src, dst string, copyFn func(src, dst string) error) error {
-	dir, base := filepath.Split(dst)
 	return step("copy "+src, func() error {
-		f, err := os.CreateTemp(dir, strings.TrimSuffix(base, filepath.Ext(base))+"-*"+TempExt)
+		f, err := freshTemp(dst)
 		if err != nil {
 			return fmt.Errorf("copy %s: %w", src, err)
 		}

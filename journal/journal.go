@@ -21,8 +21,8 @@ const Dir = postoffice.OwnDir
 
 // Name is the journal's path in the PO root; LockName the lock file's.
 const (
-	Name     = Dir + "/JOURNAL"
-	LockName = Dir + "/LOCK"
+	Name     = postoffice.JournalPath
+	LockName = postoffice.LockPath
 )
 
 // RestorePrefix starts the Change of a journal step a restore makes, so

@@ -23,6 +23,16 @@ const SnapshotDir = OwnDir + "/SNAPSHOT"
 // snapshots, journals and saved plans name the PO by this id instead.
 const IdentityPath = OwnDir + "/ID"
 
+// porepair's other files under OwnDir, named here only: the journal of the
+// last repair or rollback, the lock file held (with GLB/FLAG.GLB's) while
+// one runs, and the holder file that says which run holds it (and that
+// every host mounting the share sees).
+const (
+	JournalPath = OwnDir + "/JOURNAL"
+	LockPath    = OwnDir + "/LOCK"
+	HolderPath  = OwnDir + "/HOLDER"
+)
+
 // identityLen is the length of an id: 32 hex digits (128 random bits).
 const identityLen = 32
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/journal"
+	"github.com/porepair/porepair/postoffice"
 )
 
 // HolderName is the server lock: POREPAIR/HOLDER, created O_EXCL by the
@@ -20,7 +21,7 @@ import (
 // second administration host mounting the same share never sees it; a
 // file's existence is decided by the server, for every client alike. Its
 // content names the holder, for the message another client gives.
-const HolderName = "HOLDER"
+const HolderName = postoffice.HolderPath // relative to the PO root
 
 // holderMax caps the read of a HOLDER: it is a line of JSON.
 const holderMax = 4096
@@ -40,7 +41,7 @@ type Holder struct {
 
 func (h *Holder) String() string {
 	if h.Unreadable {
-		return "an unknown run (" + Dir + "/" + HolderName + " is empty or unreadable)"
+		return "an unknown run (" + HolderName + " is empty or unreadable)"
 	}
 	s := fmt.Sprintf("host %s, pid %d, since %s", h.Host, h.PID, h.Since.UTC().Format(time.RFC3339))
 	if h.Command != "" {
@@ -66,7 +67,7 @@ func (h *Holder) OnThisHost() bool { return !h.Unreadable && strings.EqualFold(h
 // asked, so it is never stale here.
 func (h *Holder) Stale() bool { return h.OnThisHost() && !osfs.ProcessAlive(h.PID) }
 
-func holderPath(root string) string { return filepath.Join(root, Dir, HolderName) }
+func holderPath(root string) string { return filepath.Join(root, filepath.FromSlash(HolderName)) }
 
 // ReadHolder reads POREPAIR/HOLDER: nil when there is none.
 func ReadHolder(root string) (*Holder, error) {
@@ -75,7 +76,7 @@ func ReadHolder(root string) (*Holder, error) {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil
 	case err != nil && !errors.Is(err, osfs.ErrNotRegular):
-		return nil, fmt.Errorf("%s/%s: %w", Dir, HolderName, err)
+		return nil, fmt.Errorf("%s: %w", HolderName, err)
 	}
 	h := &Holder{}
 	if err != nil || json.Unmarshal(b, h) != nil || h.Host == "" {
@@ -143,7 +144,7 @@ func takeHolder(root, poID string, breakStale func(*Holder) bool) (*Holder, erro
 			}
 			h = &Holder{Unreadable: true}
 		}
-		return nil, &HolderError{Holder: h, Path: filepath.Join(root, Dir, HolderName)}
+		return nil, &HolderError{Holder: h, Path: holderPath(root)}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
@@ -190,7 +191,7 @@ func writeHolder(root string, h *Holder) error {
 	}
 	if err != nil {
 		os.Remove(holderPath(root))
-		return fmt.Errorf("write %s/%s: %w", Dir, HolderName, err)
+		return fmt.Errorf("write %s: %w", HolderName, err)
 	}
 	return nil
 }
@@ -206,7 +207,7 @@ func removeHolder(root string, h *Holder) error {
 		return nil
 	}
 	if err := os.Remove(holderPath(root)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove %s/%s: %w", Dir, HolderName, err)
+		return fmt.Errorf("remove %s: %w", HolderName, err)
 	}
 	return osfs.SyncDir(filepath.Join(root, Dir))
 }
@@ -223,7 +224,7 @@ func Unlock(root string, h *Holder) error {
 		return fmt.Errorf("porepair on %s is still running on this host: %w", h, ErrBusy)
 	}
 	if journal.InProgress(root) {
-		return fmt.Errorf("a porepair on this host holds %s/LOCK: %w", Dir, ErrBusy)
+		return fmt.Errorf("a porepair on this host holds %s: %w", postoffice.LockPath, ErrBusy)
 	}
 	return removeHolder(root, h)
 }
@@ -255,5 +256,5 @@ func running(root string) error {
 	if !ok {
 		return nil
 	}
-	return fmt.Errorf("a repair or rollback is running: %w", &HolderError{Holder: h, Path: filepath.Join(root, Dir, HolderName)})
+	return fmt.Errorf("a repair or rollback is running: %w", &HolderError{Holder: h, Path: holderPath(root)})
 }

@@ -59,7 +59,7 @@ func AcquireBreaking(p *postoffice.PO, breakStale func(*Holder) bool) (*Lock, er
 	}
 	l := &Lock{root: p.Root}
 	lockFile := func(path string) (*os.File, error) { return osfs.OpenNoFollow(path, os.O_RDWR|os.O_CREATE, 0o644) }
-	if err := l.add(filepath.Join(dir, "LOCK"), lockFile, ""); err != nil {
+	if err := l.add(filepath.Join(p.Root, filepath.FromSlash(postoffice.LockPath)), lockFile, ""); err != nil {
 		return nil, err
 	}
 	poID, _ := postoffice.ReadIdentity(p.Root)

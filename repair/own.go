@@ -53,26 +53,7 @@ func ensureID(root string) (string, error) {
 		return "", fmt.Errorf("postoffice identity: %w", err)
 	}
 	id = hex.EncodeToString(b[:])
-	dir := filepath.Join(root, Dir)
-	f, err := os.CreateTemp(dir, "ID-*"+durable.TempExt)
-	if err != nil {
-		return "", fmt.Errorf("postoffice identity: %w", err)
-	}
-	_, err = f.WriteString(id + "\n")
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), filepath.Join(dir, "ID"))
-	}
-	if err == nil {
-		err = durable.SyncDir(dir)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := durable.Put(filepath.Join(root, Dir, "ID"), []byte(id+"\n")); err != nil {
 		return "", fmt.Errorf("postoffice identity: %w", err)
 	}
 	return id, nil

@@ -55,7 +55,7 @@ func manFiles() [][2]string {
 		{"MAILDATA/" + postoffice.IdentityPath, "the postoffice's identity, given by its first repair: snapshots, journals and saved plans name the postoffice by it"},
 		{"MAILDATA/" + journal.Name, "the journal of the last repair or rollback; an unfinished one is INTERRUPTED_REPAIR"},
 		{"MAILDATA/" + postoffice.SnapshotDir + "/", "the snapshots, one directory each, unless --snapshot-dir DIR"},
-		{"MAILDATA/" + postoffice.OwnDir + "/LOCK", "porepair's lock, held with GLB/FLAG.GLB's while it writes"},
+		{"MAILDATA/" + postoffice.LockPath, "porepair's lock, held with GLB/FLAG.GLB's while it writes"},
 	}
 }
 
