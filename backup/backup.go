@@ -285,7 +285,10 @@ func List(dir string, belongs func(*Snapshot) bool, incomplete bool) ([]Info, er
 func (s *Snapshot) Info() Info {
 	in := Info{ID: s.ID, Time: s.Time, PO: s.PO, POID: s.POID, Component: s.Component, Complete: true,
 		State: StateComplete, Dir: s.Dir}
-	if t, ok := s.RolledBack(); ok {
+	switch t, ok, err := s.RolledBack(); {
+	case err != nil:
+		in.State, in.Complete = StateDamaged, false
+	case ok:
 		in.State, in.RolledBack = StateRolledBack, t
 	}
 	return in
@@ -300,13 +303,18 @@ func (s *Snapshot) MarkRolledBack(now time.Time) error {
 	return durable.Create(filepath.Join(s.Dir, rolledBackName), []byte(now.UTC().Format(time.RFC3339)+"\n"))
 }
 
-// RolledBack says when the snapshot was rolled back, if it was.
-func (s *Snapshot) RolledBack() (string, bool) {
+// RolledBack says when the snapshot was rolled back, if it was. A marker
+// that is there but cannot be read (not a regular file, an I/O error) is
+// an error: whether the undo was used cannot then be told.
+func (s *Snapshot) RolledBack() (string, bool, error) {
 	b, err := readRegular(filepath.Join(s.Dir, rolledBackName))
-	if err != nil {
-		return "", false
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("snapshot %s: its %s mark: %w", s.ID, rolledBackName, err)
 	}
-	return strings.TrimSpace(string(b)), true
+	return strings.TrimSpace(string(b)), true, nil
 }
 
 // Check finds, before anything is written, what would make a restore

@@ -318,13 +318,14 @@ func (j *Journal) add(line string) error {
 }
 
 // Unfinished reports whether the PO holds a journal of a repair that did
-// not end: crashed, killed or powered off.
-func Unfinished(root string) (*Journal, bool) {
-	j, err := Read(root)
+// not end: crashed, killed or powered off. A journal that is there but
+// cannot be read counts as unfinished (nil, true), and err says why.
+func Unfinished(root string) (j *Journal, unfinished bool, err error) {
+	j, err = Read(root)
 	if err != nil {
-		return nil, true
+		return nil, true, err
 	}
-	return j, j != nil && j.Done == nil
+	return j, j != nil && j.Done == nil, nil
 }
 
 // Interrupted says, naming its snapshot, that the PO holds the journal of

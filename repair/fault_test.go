@@ -52,7 +52,7 @@ func TestRepairFailAtEveryWrite(t *testing.T) {
 				t.Errorf("%s: errors.Is(%v, %v) is false", spec, res.Err, wantErr)
 			}
 			sameTree(t, dir, before)
-			if _, unfinished := journal.Unfinished(dir); unfinished {
+			if _, unfinished, _ := journal.Unfinished(dir); unfinished {
 				t.Errorf("%s: journal unfinished after an automatic rollback", spec)
 			}
 		}
@@ -82,7 +82,7 @@ func TestRestoreFailed(t *testing.T) {
 		if res.Code() != 5 || !strings.Contains(strings.Join(res.Errors, " "), res.Snapshot) {
 			t.Fatalf("result = %+v", res)
 		}
-		if _, unfinished := journal.Unfinished(dir); !unfinished {
+		if _, unfinished, _ := journal.Unfinished(dir); !unfinished {
 			t.Error("a failed restore left the journal marked complete")
 		}
 		rb := repair.Rollback(context.Background(), dir, "", false, repair.Options{})
@@ -119,7 +119,7 @@ func TestUnfinishedRollbackWithoutSnapshot(t *testing.T) {
 	if rb.Code() != 5 || !strings.Contains(strings.Join(rb.Errors, " "), filepath.Join("POREPAIR/SNAPSHOT", res.Snapshot)) {
 		t.Fatalf("rollback without the snapshot = %+v", rb)
 	}
-	if _, unfinished := journal.Unfinished(dir); !unfinished {
+	if _, unfinished, _ := journal.Unfinished(dir); !unfinished {
 		t.Error("the journal was closed although nothing was restored")
 	}
 }

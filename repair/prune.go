@@ -53,9 +53,9 @@ func Prune(root, snapshotDir string, keep int, dryRun bool) ([]backup.Info, erro
 
 // pruneVictims lists the snapshots Prune removes.
 func pruneVictims(root, snapshotDir string, keep int) ([]backup.Info, error) {
-	j, unfinished := journal.Unfinished(root)
+	j, unfinished, err := journal.Unfinished(root)
 	if unfinished && j == nil {
-		return nil, fmt.Errorf("%s cannot be read, so the snapshot of the repair it records cannot be told: nothing pruned", JournalName)
+		return nil, fmt.Errorf("%w, so the snapshot of the repair it records cannot be told: nothing pruned", err)
 	}
 	pl, err := newPlace(root, snapshotDir)
 	if err != nil {

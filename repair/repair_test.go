@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
@@ -149,7 +150,7 @@ func TestRepairStale(t *testing.T) {
 			if !slices.Equal(changed, want) {
 				t.Errorf("changed files = %v, want %v", changed, want)
 			}
-			if _, unfinished := journal.Unfinished(dir); unfinished {
+			if _, unfinished, _ := journal.Unfinished(dir); unfinished {
 				t.Error("journal left unfinished")
 			}
 			// rollback --snapshot latest restores every byte.
@@ -312,4 +313,43 @@ func TestEditedPatchRefusedBeforeTheLock(t *testing.T) {
 		t.Errorf("%s was made: %v", repair.Dir, err)
 	}
 	sameTree(t, dir, tree)
+}
+
+// What cannot be read is named with the reason: a damaged journal (the
+// rollback refused, saying what is wrong in it), a rolled-back mark that
+// is not a file (the snapshot listed damaged, its rollback refused naming
+// the mark), each with nothing written.
+func TestUnreadableStateSaysWhy(t *testing.T) {
+	dir, _ := setup(t, "stale", false)
+	os.MkdirAll(filepath.Join(dir, journal.Dir), 0o755)
+	os.WriteFile(filepath.Join(dir, journal.Name), []byte(`{"op":"step","file":"GLB/NETWORK.GLB"}`+"\n"), 0o644)
+	res := repair.Rollback(context.Background(), dir, "", false, repair.Options{})
+	if res.Status != repair.StatusRefused || !strings.Contains(strings.Join(res.Errors, "\n"), "before the begin record") {
+		t.Errorf("rollback over a journal without its begin record: %s %q", res.Status, res.Errors)
+	}
+
+	dir, before := setup(t, "stale", false)
+	res = repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{})
+	if res.Status != repair.StatusRepaired {
+		t.Fatalf("repair: %+v", res)
+	}
+	if res = repair.Rollback(context.Background(), dir, "", false, repair.Options{}); res.Status != repair.StatusRestored {
+		t.Fatalf("rollback: %+v", res)
+	}
+	sameTree(t, dir, before)
+	snap := filepath.Join(dir, filepath.FromSlash(postoffice.SnapshotDir), res.Snapshot)
+	mark := filepath.Join(snap, "ROLLEDBACK")
+	if err := os.Remove(mark); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(mark, 0o755)
+	list, err := backup.List(filepath.Dir(snap), nil, true)
+	if err != nil || len(list) != 1 || list[0].State != backup.StateDamaged {
+		t.Errorf("snapshots with an unreadable mark: %+v, %v", list, err)
+	}
+	res = repair.Rollback(context.Background(), dir, res.Snapshot, false, repair.Options{})
+	if res.Status != repair.StatusRefused || !strings.Contains(strings.Join(res.Errors, "\n"), "ROLLEDBACK mark") {
+		t.Errorf("rollback of a snapshot whose mark cannot be read: %s %q", res.Status, res.Errors)
+	}
+	sameTree(t, dir, before)
 }

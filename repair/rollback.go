@@ -72,9 +72,9 @@ func prepare(po *postoffice.PO, id string, force bool, opt Options) (*RollbackPl
 	if err != nil {
 		return nil, refused("%w", err)
 	}
-	j, unfinished := journal.Unfinished(po.Root)
+	j, unfinished, jerr := journal.Unfinished(po.Root)
 	if unfinished && j == nil && (id == "" || id == Latest) {
-		return nil, refused("%s cannot be read; name the snapshot with --snapshot ID (porepair snapshots list)", JournalName)
+		return nil, refused("%w; name the snapshot with --snapshot ID (porepair snapshots list)", jerr)
 	}
 	rp := &RollbackPlan{PO: po.Root, POID: pl.id, journal: j, place: pl, force: force, Changes: []string{}}
 	if unfinished && j != nil {
@@ -147,7 +147,11 @@ func (rp *RollbackPlan) fromJournal(po *postoffice.PO) error {
 // fromSnapshot prepares the rollback of a completed repair.
 func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) error {
 	rp.use(snap)
-	if t, ok := snap.RolledBack(); ok && !rp.force {
+	t, ok, err := snap.RolledBack()
+	if err != nil {
+		return refused("%w: nothing written", err)
+	}
+	if ok && !rp.force {
 		rp.Nothing = fmt.Sprintf("snapshot %s was rolled back at %s: nothing to roll back%s", snap.ID, t, rp.inEffect(snap.ID))
 		return nil
 	}
