@@ -27,6 +27,9 @@ type place struct {
 	id   string // identity, "" before the first repair
 	dirs []string
 	j    *Journal // the PO's journal, nil if none or unreadable
+	// jerr is why the journal cannot be read: the snapshot directory it
+	// names (--snapshot-dir of its repair) is then not searched.
+	jerr error
 	// probed caches sameDirProbe's answer for each other path.
 	probed map[string]bool
 }
@@ -37,7 +40,7 @@ func newPlace(root, extraDir string) (*place, error) {
 		return nil, err
 	}
 	pl := &place{root: root, id: id}
-	pl.j, _ = journal.Read(root)
+	pl.j, pl.jerr = journal.Read(root)
 	var dirs []string
 	if pl.j != nil && filepath.IsAbs(pl.j.Begin.SnapshotDir) {
 		dirs = append(dirs, pl.j.Begin.SnapshotDir)
@@ -139,7 +142,13 @@ func (pl *place) list() ([]backup.Info, error) {
 }
 
 // where names the places, for messages.
-func (pl *place) where() string { return strings.Join(pl.dirs, ", ") }
+func (pl *place) where() string {
+	w := strings.Join(pl.dirs, ", ")
+	if pl.jerr != nil {
+		w += fmt.Sprintf(" (not where the journal points, as it cannot be read: %v)", pl.jerr)
+	}
+	return w
+}
 
 // find opens the snapshot id names: latest, a whole id, or a prefix of
 // exactly one.
