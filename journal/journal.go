@@ -103,22 +103,22 @@ func encode(r Record) []byte {
 // Step journals a file change before it is made (one counted write).
 func (j *Journal) Step(r Record) error {
 	r.Op = OpStep
-	if err := j.write(encode(r), true); err != nil {
+	if err := j.write(encode(r)); err != nil {
 		return err
 	}
 	j.Steps = append(j.Steps, r)
 	return nil
 }
 
-// Complete marks the journal finished; not a counted write, but fsynced.
-// Where the record cannot be written in place (an SMB client that
+// Complete marks the journal finished (one counted write, like every
+// other: the fault hook can fail or crash it, and --delay holds it). Where the record cannot be written in place (an SMB client that
 // answers EIO for a while after a refused open) the journal is rewritten
 // whole with it, by rename: a journal left unfinished would make a
 // postoffice that is whole look interrupted.
 func (j *Journal) Complete(status string) error {
 	r := Record{Op: OpComplete, Time: time.Now().UTC().Format(time.RFC3339), Status: status}
 	line := encode(r)
-	err := j.write(line, false)
+	err := j.write(line)
 	if err != nil && j.f != nil {
 		old := make([]byte, j.off)
 		if _, rerr := j.f.ReadAt(old, 0); rerr == nil {
@@ -146,9 +146,9 @@ func (j *Journal) Remove() error {
 }
 
 // write puts a record at the journal's end, in place, and fsyncs it: one
-// counted durable write when counted. Past a torn record it pads with
+// counted durable write. Past a torn record it pads with
 // NULs, so that nothing of the torn one is left behind the new one.
-func (j *Journal) write(line []byte, counted bool) error {
+func (j *Journal) write(line []byte) error {
 	if j.f == nil {
 		return fmt.Errorf("journal %s is not open", Name)
 	}
@@ -159,13 +159,7 @@ func (j *Journal) write(line []byte, counted bool) error {
 	if pad := j.dirty - j.off - int64(len(line)); pad > 0 {
 		data = append(append([]byte{}, line...), make([]byte, pad)...)
 	}
-	var err error
-	if counted {
-		err = durable.WriteAt(j.f, j.off, data)
-	} else if _, err = j.f.WriteAt(data, j.off); err == nil {
-		err = j.f.Sync()
-	}
-	if err != nil {
+	if err := durable.WriteAt(j.f, j.off, data); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
 	j.off += int64(len(line))

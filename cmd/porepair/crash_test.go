@@ -128,7 +128,9 @@ func crashAtEveryWrite(t *testing.T, b bed, sc string) int {
 
 // crashAt kills a repair of the scenario after its n-th durable write and
 // checks the unfinished journal is flagged, refused and rolled back to
-// every byte; it reports whether the repair finished before write n.
+// every byte (a crash after the journal's completion, the last write,
+// leaves a finished repair, undone as any other); it reports whether the
+// repair finished before write n.
 func crashAt(t *testing.T, where, sc string, n int) (finished bool) {
 	dir, before := scenarioPOIn(t, where, sc)
 	code, _, stderr := porepair(t, []string{fmt.Sprintf("POREPAIR_FAULT=crash:%d", n)}, repairArgs(dir, sc, t)...)
@@ -139,6 +141,15 @@ func crashAt(t *testing.T, where, sc string, n int) (finished bool) {
 		t.Fatalf("crash:%d: exit %d, want 99\n%s", n, code, stderr)
 	}
 	code, out, _ := porepair(t, nil, "--po", dir, "diagnose")
+	if code == 0 && !strings.Contains(out, "INTERRUPTED_REPAIR") {
+		// The crash came after the last write, the journal's completion:
+		// the repair is whole, and it is undone as any other.
+		if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {
+			t.Fatalf("crash:%d after the journal's completion: rollback exit %d\n%s%s", n, code, out, errs)
+		}
+		sameTree(t, dir, before, fmt.Sprintf("crash:%d, rolled back", n))
+		return false
+	}
 	if code != 3 || !strings.Contains(out, "INTERRUPTED_REPAIR") {
 		t.Fatalf("crash:%d: diagnose exit %d without INTERRUPTED_REPAIR:\n%s", n, code, out)
 	}
@@ -221,8 +232,14 @@ func rollbackCrashAt(t *testing.T, where string, n int) (finished bool) {
 		t.Fatalf("crash:%d: exit %d", n, code)
 	}
 	// The killed rollback is flagged, and a plain rollback finishes it:
-	// no --force, since its journal says what it was doing.
-	if code, out, _ := porepair(t, nil, "--po", dir, "diagnose"); code != 3 || !strings.Contains(out, "INTERRUPTED_REPAIR") || !strings.Contains(out, "rollback did not finish") {
+	// no --force, since its journal says what it was doing. Killed after
+	// its journal's completion, it has finished.
+	code, out, _ := porepair(t, nil, "--po", dir, "diagnose")
+	if code == 3 && !strings.Contains(out, "INTERRUPTED_REPAIR") {
+		sameTree(t, dir, before, fmt.Sprintf("rollback crash:%d after its journal's completion", n))
+		return false
+	}
+	if code != 3 || !strings.Contains(out, "INTERRUPTED_REPAIR") || !strings.Contains(out, "rollback did not finish") {
 		t.Fatalf("crash:%d: diagnose after a killed rollback exit %d\n%s", n, code, out)
 	}
 	if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {
