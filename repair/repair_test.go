@@ -353,3 +353,20 @@ func TestUnreadableStateSaysWhy(t *testing.T) {
 	}
 	sameTree(t, dir, before)
 }
+
+// A rollback whose context is cancelled before it starts (the rest of a
+// fleet after SIGINT) writes nothing and says so.
+func TestRollbackCancelledBeforeItStarts(t *testing.T) {
+	dir, _ := setup(t, "stale", false)
+	if res := repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{}); res.Status != repair.StatusRepaired {
+		t.Fatalf("repair: %+v", res)
+	}
+	repaired, _ := fixture.Tree(dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res := repair.Rollback(ctx, dir, "", false, repair.Options{})
+	if res.Status != repair.StatusRefused || !strings.Contains(strings.Join(res.Errors, " "), "interrupted before anything was written") {
+		t.Errorf("cancelled rollback: %s %q", res.Status, res.Errors)
+	}
+	sameTree(t, dir, repaired)
+}

@@ -240,7 +240,7 @@ func (rp *RollbackPlan) describe(po *postoffice.PO) error {
 // the rollback journals its steps, so that a rollback killed half-way is
 // an unfinished journal that the next rollback finishes.
 // ctx is accepted for symmetry; a rollback, once begun, runs to the end.
-func Rollback(_ context.Context, root, id string, force bool, opt Options) Result {
+func Rollback(ctx context.Context, root, id string, force bool, opt Options) Result {
 	res := Result{PO: root, Errors: []string{}}
 	po, err := postoffice.Open(root)
 	if err != nil {
@@ -266,6 +266,14 @@ func Rollback(_ context.Context, root, id string, force bool, opt Options) Resul
 			return res
 		}
 		res.prepared(rp, err)
+		return res
+	}
+	// ctx is looked at once, before the lock: a rollback that has begun
+	// is the recovery itself and goes to its end (a signal then waits for
+	// it), but one cancelled before it writes anything (the rest of a
+	// fleet after SIGINT) does not start.
+	if err := ctx.Err(); err != nil {
+		res.fail(StatusRefused, fmt.Errorf("interrupted before anything was written: %w", context.Cause(ctx)))
 		return res
 	}
 	// A stale server lock of the run whose journal this rollback undoes
