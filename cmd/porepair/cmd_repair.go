@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/porepair/porepair/internal/osfs"
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/repair"
@@ -162,7 +163,7 @@ func (e *env) ask(f fleet, pr previewed) error {
 	} else {
 		e.fleetSummary(pr.shown, pr.todo, pr.refused, pr.nothing)
 	}
-	if !e.confirm(fmt.Sprintf("Repair %s?", plural(len(pr.todo), "postoffice", "postoffices"))) {
+	if !e.confirm(fmt.Sprintf("Repair %s?", textfmt.Plural(len(pr.todo), "postoffice"))) {
 		return usagef("not confirmed: nothing written")
 	}
 	return nil
@@ -176,7 +177,7 @@ func (e *env) fleetSummary(shown map[string]preview, todo, refused, nothing []st
 	fmt.Fprintf(w, "%d to repair, %d refused, %d with nothing to do\n", len(todo), len(refused), len(nothing))
 	for _, dir := range todo {
 		pl := shown[dir].pl
-		fmt.Fprintf(w, "  repair   %s: %s, %s\n", dir, pl.Component, plural(len(pl.Changes), "file change", "file changes"))
+		fmt.Fprintf(w, "  repair   %s: %s, %s\n", dir, pl.Component, textfmt.Plural(len(pl.Changes), "file change"))
 	}
 	for _, dir := range refused {
 		fmt.Fprintf(w, "  refused  %s: %s\n", dir, oneLine(strings.TrimPrefix(shown[dir].err.Error(), dir+": "), 100))
