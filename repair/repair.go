@@ -15,6 +15,7 @@ import (
 	"github.com/porepair/porepair/durable"
 	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/internal/osfs"
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
@@ -77,9 +78,13 @@ func (r *Result) lockBreaking(po *postoffice.PO, breakStale func(*Holder) bool) 
 
 // Options tune an executor run.
 type Options struct {
-	SnapshotDir string       // parent of snapshot directories; default POREPAIR/SNAPSHOT
-	Log         *slog.Logger // never nil after defaults
-	Now         func() time.Time
+	SnapshotDir string // parent of snapshot directories; default POREPAIR/SNAPSHOT
+	// Log gets each step at info, what went wrong but was worked round
+	// at warn, and at error only failures the Result carries too: a
+	// caller that prints the Result may leave error records out of what
+	// a person reads. Never nil after defaults.
+	Log *slog.Logger
+	Now func() time.Time
 }
 
 func (o *Options) defaults(root string) {
@@ -461,7 +466,7 @@ type executor struct {
 // run journals, snapshots and applies the plan's changes.
 func (x *executor) run(ctx context.Context, id string) error {
 	root := x.po.Root
-	j, err := journal.Create(root, Record{Op: journal.OpBegin, Kind: KindRepair, Time: x.opt.Now().UTC().Format(time.RFC3339), Snapshot: id,
+	j, err := journal.Create(root, Record{Op: journal.OpBegin, Kind: KindRepair, Time: textfmt.Time(x.opt.Now()), Snapshot: id,
 		SnapshotDir: x.opt.SnapshotDir, PO: root, POID: x.poID, Component: x.p.Component})
 	if err != nil {
 		return err

@@ -83,9 +83,7 @@ func (e *env) repair(c *cli.Context) error {
 		pv, asked := shown[dir]
 		switch {
 		case pv.err != nil:
-			r := failed(dir, refusedOrError(pv.err), pv.err)
-			r.codes = findingCodes(dir, opt.Manifests)
-			return r
+			return failed(dir, refusedOrError(pv.err), pv.err)
 		case saved != nil:
 			planner = repair.Saved(saved)
 		case asked:
@@ -101,7 +99,7 @@ func (e *env) repair(c *cli.Context) error {
 			r.text += afterRepair(res.PO, absPath(snapDir), res.Snapshot)
 		}
 		if res.Status == repair.StatusRefused {
-			r.codes = findingCodes(dir, opt.Manifests)
+			r.codes = refusalCodes(res.Err)
 		}
 		return r
 	})

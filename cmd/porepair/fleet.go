@@ -137,7 +137,7 @@ type result struct {
 	doc    any      // the JSON object for this PO
 	text   string   // the text form
 	errs   string   // what went wrong, for stderr (cron mails it)
-	codes  []string // the error and warning findings behind a refusal, for the log
+	codes  []string // the findings that caused a refusal, for the log
 	// report is diagnose's report, for its metrics; nil otherwise.
 	report *plan.Report
 }
@@ -221,12 +221,16 @@ func (e *env) runAll(c *cli.Context, pos []string, n int, fn func(po string) res
 	return results
 }
 
-// logResult logs every result at info (the log file gets them all) and a
-// refusal at warn, with the finding codes behind it.
+// logResult logs every result to --log-file: at info, and a refusal at
+// warn with the finding codes that caused it. Without --log-file it logs
+// nothing: the result is already on stdout or stderr, and once is enough.
+// po is absolute, so that lines from runs in different directories match.
 func (e *env) logResult(c *cli.Context, r result) {
-	args := []any{"command", c.Command.Name, "po", r.po, "status", r.status, "exit", r.code}
-	if r.reason != "" && e.logFile != "" {
-		// On stderr the result's own line already says why: once is enough.
+	if e.logFile == "" {
+		return
+	}
+	args := []any{"command", c.Command.Name, "po", absPath(r.po), "status", r.status, "exit", r.code}
+	if r.reason != "" {
 		args = append(args, "reason", r.reason)
 	}
 	if r.status == repair.StatusRefused.String() {
