@@ -87,6 +87,16 @@ type Options struct {
 	Now func() time.Time
 }
 
+// logPO is the postoffice as log lines name it: the path the caller gave,
+// made absolute, so that the caller's own lines about it match (po.Root
+// has symbolic links resolved besides).
+func logPO(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}
+
 func (o *Options) defaults(root string) {
 	if o.SnapshotDir == "" {
 		o.SnapshotDir = backup.DefaultDir(root)
@@ -156,6 +166,7 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 	}
 	res.PO = po.Root
 	opt.defaults(po.Root)
+	opt.Log = opt.Log.With("po", logPO(dir))
 	if err := running(po.Root); err != nil {
 		res.fail(StatusBusy, err)
 		return res
@@ -199,7 +210,7 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		res.fail(StatusRefused, err)
 		return res
 	}
-	x := &executor{po: po, poID: poID, p: p, opt: opt, res: &res, log: opt.Log.With("po", po.Root)}
+	x := &executor{po: po, poID: poID, p: p, opt: opt, res: &res, log: opt.Log}
 	if err := x.checkSpace(); err != nil {
 		res.fail(StatusRefused, err)
 		return res
@@ -346,7 +357,7 @@ func checkBefore(po *postoffice.PO, changes []plan.Change) error {
 // error restores the snapshot; res gets the outcome.
 func (x *executor) execute(ctx context.Context, res *Result) {
 	res.Snapshot = backup.NewID(x.po.Root, x.opt.Now())
-	log := x.opt.Log.With("po", x.po.Root, "snapshot", res.Snapshot)
+	log := x.opt.Log.With("snapshot", res.Snapshot)
 	x.log = log
 	p := x.p
 	log.Info("repair start", "component", p.Component, "gateway", p.Gateway, "changes", len(p.Changes))

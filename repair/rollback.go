@@ -245,6 +245,7 @@ func Rollback(_ context.Context, root, id string, force bool, opt Options) Resul
 	}
 	res.PO = po.Root
 	opt.defaults(po.Root)
+	opt.Log = opt.Log.With("po", logPO(root))
 	if err := checkOwnDir(po.Root); err != nil {
 		res.fail(StatusRefused, err)
 		return res
@@ -277,7 +278,7 @@ func Rollback(_ context.Context, root, id string, force bool, opt Options) Resul
 		return res
 	}
 	res.Snapshot = rp.ID
-	log := opt.Log.With("po", po.Root, "snapshot", rp.ID)
+	log := opt.Log.With("snapshot", rp.ID)
 	log.Info("rollback start", "unfinished", rp.Unfinished, "changes", len(rp.Changes))
 	if err := rp.run(po, opt, &res); err != nil {
 		log.Error("rollback failed", "error", err)
