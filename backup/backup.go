@@ -20,6 +20,7 @@ import (
 	"github.com/porepair/porepair/durable"
 	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/internal/osfs"
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -300,7 +301,7 @@ const rolledBackName = "ROLLEDBACK"
 // MarkRolledBack records that the snapshot was restored, so that a second
 // rollback can say there is nothing left to roll back (one counted write).
 func (s *Snapshot) MarkRolledBack(now time.Time) error {
-	return durable.Create(filepath.Join(s.Dir, rolledBackName), []byte(now.UTC().Format(time.RFC3339)+"\n"))
+	return durable.Create(filepath.Join(s.Dir, rolledBackName), []byte(textfmt.Time(now)+"\n"))
 }
 
 // RolledBack says when the snapshot was rolled back, if it was. A marker

@@ -13,6 +13,7 @@ import (
 
 	"github.com/porepair/porepair/durable"
 	"github.com/porepair/porepair/internal/osfs"
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -116,7 +117,7 @@ func (j *Journal) Step(r Record) error {
 // whole with it, by rename: a journal left unfinished would make a
 // postoffice that is whole look interrupted.
 func (j *Journal) Complete(status string) error {
-	r := Record{Op: OpComplete, Time: time.Now().UTC().Format(time.RFC3339), Status: status}
+	r := Record{Op: OpComplete, Time: textfmt.Time(time.Now()), Status: status}
 	line := encode(r)
 	err := j.write(line)
 	if err != nil && j.f != nil {

@@ -388,13 +388,6 @@ func describeQueue(q *postoffice.Queue) string {
 	return s
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
 // tag marks an existing finding as being about component comp.
 func (d *diag) tag(code Code, file, comp string) {
 	for i, f := range d.r.Findings {

@@ -138,12 +138,31 @@ type Options struct {
 	Force        bool
 }
 
-// Refusal is a precondition that failed: exit 2, nothing written.
-type Refusal struct{ Reason string }
+// Refusal is a precondition that failed: exit 2, nothing written. Codes
+// are the findings that caused it, when findings did: the log names them,
+// and only them, so that a search for a code finds the refusals it made.
+type Refusal struct {
+	Reason string
+	Codes  []Code
+}
 
 func (r *Refusal) Error() string { return r.Reason }
 
 func refuse(format string, args ...any) error { return &Refusal{Reason: fmt.Sprintf(format, args...)} }
+
+// refuseFor is a refusal that finding code c caused.
+func refuseFor(c Code, format string, args ...any) error {
+	return &Refusal{Reason: fmt.Sprintf(format, args...), Codes: []Code{c}}
+}
+
+// RefusalCodes are the finding codes behind err's refusal, if any.
+func RefusalCodes(err error) []Code {
+	var r *Refusal
+	if errors.As(err, &r) {
+		return r.Codes
+	}
+	return nil
+}
 
 // IsRefusal reports whether err is a failed precondition.
 func IsRefusal(err error) bool {
@@ -202,7 +221,7 @@ func Build(p *postoffice.PO, opt Options) (*Plan, error) {
 func Workgroup(p *postoffice.PO) error {
 	m, _, err := p.Master()
 	if err == nil && m.Workgroup() {
-		return refuse("%s/%s is a workgroup postoffice: it has no gateway bits; upgrade it to a Microsoft Mail 3.x postoffice first (Q110225)",
+		return refuseFor(WorkgroupPostoffice, "%s/%s is a workgroup postoffice: it has no gateway bits; upgrade it to a Microsoft Mail 3.x postoffice first (Q110225)",
 			postoffice.Printable(m.Network()), postoffice.Printable(m.Postoffice()))
 	}
 	return nil
@@ -262,7 +281,7 @@ func (b *builder) readableFiles() error {
 			if errors.Is(f.Err, osfs.ErrHeldOpen) {
 				return f.Err // busy, not damaged: nothing to restore from a backup
 			}
-			return refuse("%s (the plan depends on it; Q77926)", f.Message)
+			return refuseFor(f.Code, "%s (the plan depends on it; Q77926)", f.Message)
 		}
 	}
 	if b.m.Master == nil {
@@ -277,7 +296,7 @@ func (b *builder) readableFiles() error {
 func (b *builder) counterAhead() error {
 	for _, f := range b.report.Findings {
 		if f.Code == CounterBehind {
-			return refuse("%s", f.Message)
+			return refuseFor(f.Code, "%s", f.Message)
 		}
 	}
 	return nil
@@ -286,7 +305,7 @@ func (b *builder) counterAhead() error {
 func (b *builder) typeMatches() error {
 	for _, f := range b.report.Findings {
 		if f.Code == ComponentTypeMismatch && f.Component == b.c.Name {
-			return refuse("%s", f.Message)
+			return refuseFor(f.Code, "%s", f.Message)
 		}
 	}
 	return nil
@@ -353,7 +372,7 @@ func (b *builder) locateQueue() error {
 		}
 		for _, f := range b.report.Findings {
 			if (f.Code == BadFileSize || f.Code == UnreadableFile || f.Code == MailbagOverfull) && f.File == actual {
-				return refuse("%s; the queue would be carried damaged: repair it (Q104279) or give --discard-queue", f.Message)
+				return refuseFor(f.Code, "%s; the queue would be carried damaged: repair it (Q104279) or give --discard-queue", f.Message)
 			}
 		}
 	}
@@ -374,14 +393,14 @@ func (b *builder) locateGateway() error {
 	}
 	h := (&diag{m: b.m}).resolve(net, po)
 	if h.idx < 0 {
-		return refuse("the gateway route names %s/%s, but %s. Re-create it in ADMIN (External-Admin, Create) or name a direct postoffice that reaches the gateway with --gateway NET/PO%s",
+		return refuseFor(GatewayPOMissing, "the gateway route names %s/%s, but %s. Re-create it in ADMIN (External-Admin, Create) or name a direct postoffice that reaches the gateway with --gateway NET/PO%s",
 			postoffice.Printable(net), postoffice.Printable(po), h.why, b.candidates())
 	}
 	b.gw = h
 	gw := h.rec()
 	b.plan.Gateway = h.nw.name + "/" + gw.Name()
 	if ind, how := indirectHop(h); ind {
-		return refuse("the gateway postoffice %s is itself reached indirectly (%s): \"Can not use indirect postoffice to forward mail\". Make it direct in ADMIN (External-Admin, Modify) or name a direct forwarding postoffice with --gateway NET/PO (Q123825)%s",
+		return refuseFor(GatewayPOIndirect, "the gateway postoffice %s is itself reached indirectly (%s): \"Can not use indirect postoffice to forward mail\". Make it direct in ADMIN (External-Admin, Modify) or name a direct forwarding postoffice with --gateway NET/PO (Q123825)%s",
 			b.plan.Gateway, how, b.candidates())
 	}
 	if _, ok, err := gw.Mailbag(); err != nil || !ok {
@@ -389,7 +408,7 @@ func (b *builder) locateGateway() error {
 	}
 	for _, f := range b.report.Findings {
 		if f.Code == QueueMissing && f.PO == b.gwKey() {
-			return refuse("%s: mail to the gateway postoffice cannot be queued, and reinstalling the component cannot mend that; re-create the postoffice in ADMIN (External-Admin) first", f.Message)
+			return refuseFor(f.Code, "%s: mail to the gateway postoffice cannot be queued, and reinstalling the component cannot mend that; re-create the postoffice in ADMIN (External-Admin) first", f.Message)
 		}
 	}
 	return nil
@@ -407,9 +426,9 @@ func (b *builder) mediaPresent() error {
 			continue
 		}
 		if b.opt.MediaDir != "" {
-			return refuse("%s is neither on the postoffice nor on the disk in --media %s (looked for %s there)", f.Path, b.opt.MediaDir, path.Base(f.Path))
+			return refuseFor(ComponentFilesMissing, "%s is neither on the postoffice nor on the disk in --media %s (looked for %s there)", f.Path, b.opt.MediaDir, path.Base(f.Path))
 		}
-		return refuse("%s is missing from the postoffice; give --media DIR (the Access disk) to put it back", f.Path)
+		return refuseFor(ComponentFilesMissing, "%s is missing from the postoffice; give --media DIR (the Access disk) to put it back", f.Path)
 	}
 	return nil
 }

@@ -469,3 +469,33 @@ func TestPlanFreshInstallKeepsLeftFiles(t *testing.T) {
 		}
 	}
 }
+
+// A refusal carries the codes of the findings that caused it, and only
+// those: gateway-gone also has an INDIRECT_ROUTE_BROKEN warning, which is
+// not why its plan is refused.
+func TestPlanRefusalCodes(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		scenario string
+		opt      plan.Options
+		want     []string
+	}{
+		{"gateway-gone", plan.Options{}, []string{"GATEWAY_PO_MISSING"}},
+		{"gateway-indirect", plan.Options{}, []string{"GATEWAY_PO_INDIRECT"}},
+		{"counter-behind", plan.Options{}, []string{"COUNTER_BEHIND"}},
+		{"type-mismatch", plan.Options{}, []string{"COMPONENT_TYPE_MISMATCH"}},
+		{"workgroup", plan.Options{Force: true}, []string{"WORKGROUP_POSTOFFICE"}},
+		{"gateway-here", plan.Options{Force: true}, nil},
+	} {
+		opt := c.opt
+		opt.Component = smtp(t)
+		_, err := plan.Build(build(t, c.scenario), opt)
+		var got []string
+		for _, code := range plan.RefusalCodes(err) {
+			got = append(got, code.String())
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: refusal %q has codes %v, want %v", c.scenario, err, got, c.want)
+		}
+	}
+}

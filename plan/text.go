@@ -8,16 +8,22 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/postoffice"
 )
 
 // WriteText prints a report for an administrator, without colour.
-func (r *Report) WriteText(w io.Writer) { r.WriteStyled(w, false) }
+func (r *Report) WriteText(w io.Writer) { r.WriteStyled(w, nil) }
+
+// Paint styles text, padded already, for the word it shows ("error",
+// "warning", "info"). The command's style is the one place that knows
+// colour; plan only says what each piece of text is.
+type Paint func(word, text string) string
 
 // WriteStyled prints a report for an administrator: the worst findings
 // first (then by file), each message wrapped under its own indent, a KB
-// article named once, the severity in colour when color is set.
-func (r *Report) WriteStyled(w io.Writer, color bool) {
+// article named once, the severity painted by paint when not nil.
+func (r *Report) WriteStyled(w io.Writer, paint Paint) {
 	fmt.Fprintf(w, "postoffice %s", r.PO)
 	if r.Network != "" || r.Postoffice != "" {
 		fmt.Fprintf(w, " (%s/%s)", postoffice.Printable(r.Network), postoffice.Printable(r.Postoffice))
@@ -35,8 +41,8 @@ func (r *Report) WriteStyled(w io.Writer, color bool) {
 	})
 	for _, f := range fs {
 		sev := fmt.Sprintf("%-7s", strings.ToUpper(f.Severity.String()))
-		if color {
-			sev = severityColor[f.Severity] + sev + "\x1b[0m"
+		if paint != nil {
+			sev = paint(f.Severity.String(), sev)
 		}
 		fmt.Fprintf(w, "  %s %-23s %s\n", sev, f.Code, f.File)
 		msg := f.Message
@@ -48,26 +54,19 @@ func (r *Report) WriteStyled(w io.Writer, color bool) {
 	fmt.Fprintln(w, r.Counts())
 }
 
-// severityColor is the ANSI colour of each severity on a terminal.
-var severityColor = map[Severity]string{Error: "\x1b[31m", Warning: "\x1b[33m", Info: "\x1b[39m"}
-
 // Counts is the tally of the findings: "3 findings: 1 error, 1 warning, 1 info".
 func (r *Report) Counts() string {
 	n := map[Severity]int{}
 	for _, f := range r.Findings {
 		n[f.Severity]++
 	}
-	return fmt.Sprintf("%s: %s, %s, %d info", count(len(r.Findings), "finding"),
-		count(n[Error], "error"), count(n[Warning], "warning"), n[Info])
+	return fmt.Sprintf("%s: %s, %s, %d info", plural(len(r.Findings), "finding"),
+		plural(n[Error], "error"), plural(n[Warning], "warning"), n[Info])
 }
 
-// count is "1 error", "2 errors", "0 errors".
-func count(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
+// plural is "1 error", "2 errors", "0 errors": the pluraliser of all of
+// porepair's output, under the name plan's files use.
+func plural(n int, word string) string { return textfmt.Plural(n, word) }
 
 // unnamed are the KB articles the message does not already name.
 func unnamed(kb []string, msg string) []string {
@@ -166,8 +165,8 @@ func (p *Plan) WriteSummary(w io.Writer) {
 	for _, c := range p.Changes {
 		if c.Op == OpDelete && c.Before != nil && strings.HasSuffix(strings.ToUpper(c.File), ".MBG") && c.Before.Size > 0 {
 			fmt.Fprintf(w, "--discard-queue: the %s of %s are deleted, not carried to the new queue.\n",
-				count(int(c.Before.Size/postoffice.MBGRecordSize), "message header"), c.File)
+				plural(int(c.Before.Size/postoffice.MBGRecordSize), "message header"), c.File)
 		}
 	}
-	fmt.Fprintf(w, "%s; every other byte of the postoffice stays as it is.\n", count(len(p.Changes), "file change"))
+	fmt.Fprintf(w, "%s; every other byte of the postoffice stays as it is.\n", plural(len(p.Changes), "file change"))
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/porepair/porepair/internal/osfs"
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/postoffice"
 )
@@ -43,7 +44,7 @@ func (h *Holder) String() string {
 	if h.Unreadable {
 		return "an unknown run (" + HolderName + " is empty or unreadable)"
 	}
-	s := fmt.Sprintf("host %s, pid %d, since %s", h.Host, h.PID, h.Since.UTC().Format(time.RFC3339))
+	s := fmt.Sprintf("host %s, pid %d, since %s", h.Host, h.PID, textfmt.Time(h.Since))
 	if h.Command != "" {
 		s += " (" + h.Command + ")"
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/porepair/porepair/durable"
 	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/internal/osfs"
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
@@ -77,9 +78,23 @@ func (r *Result) lockBreaking(po *postoffice.PO, breakStale func(*Holder) bool) 
 
 // Options tune an executor run.
 type Options struct {
-	SnapshotDir string       // parent of snapshot directories; default POREPAIR/SNAPSHOT
-	Log         *slog.Logger // never nil after defaults
-	Now         func() time.Time
+	SnapshotDir string // parent of snapshot directories; default POREPAIR/SNAPSHOT
+	// Log gets each step at info, what went wrong but was worked round
+	// at warn, and at error only failures the Result carries too: a
+	// caller that prints the Result may leave error records out of what
+	// a person reads. Never nil after defaults.
+	Log *slog.Logger
+	Now func() time.Time
+}
+
+// logPO is the postoffice as log lines name it: the path the caller gave,
+// made absolute, so that the caller's own lines about it match (po.Root
+// has symbolic links resolved besides).
+func logPO(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
 }
 
 func (o *Options) defaults(root string) {
@@ -151,6 +166,7 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 	}
 	res.PO = po.Root
 	opt.defaults(po.Root)
+	opt.Log = opt.Log.With("po", logPO(dir))
 	if err := running(po.Root); err != nil {
 		res.fail(StatusBusy, err)
 		return res
@@ -194,7 +210,7 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		res.fail(StatusRefused, err)
 		return res
 	}
-	x := &executor{po: po, poID: poID, p: p, opt: opt, res: &res, log: opt.Log.With("po", po.Root)}
+	x := &executor{po: po, poID: poID, p: p, opt: opt, res: &res, log: opt.Log}
 	if err := x.checkSpace(); err != nil {
 		res.fail(StatusRefused, err)
 		return res
@@ -341,7 +357,7 @@ func checkBefore(po *postoffice.PO, changes []plan.Change) error {
 // error restores the snapshot; res gets the outcome.
 func (x *executor) execute(ctx context.Context, res *Result) {
 	res.Snapshot = backup.NewID(x.po.Root, x.opt.Now())
-	log := x.opt.Log.With("po", x.po.Root, "snapshot", res.Snapshot)
+	log := x.opt.Log.With("snapshot", res.Snapshot)
 	x.log = log
 	p := x.p
 	log.Info("repair start", "component", p.Component, "gateway", p.Gateway, "changes", len(p.Changes))
@@ -461,7 +477,7 @@ type executor struct {
 // run journals, snapshots and applies the plan's changes.
 func (x *executor) run(ctx context.Context, id string) error {
 	root := x.po.Root
-	j, err := journal.Create(root, Record{Op: journal.OpBegin, Kind: KindRepair, Time: x.opt.Now().UTC().Format(time.RFC3339), Snapshot: id,
+	j, err := journal.Create(root, Record{Op: journal.OpBegin, Kind: KindRepair, Time: textfmt.Time(x.opt.Now()), Snapshot: id,
 		SnapshotDir: x.opt.SnapshotDir, PO: root, POID: x.poID, Component: x.p.Component})
 	if err != nil {
 		return err

@@ -7,10 +7,10 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/internal/errlist"
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/postoffice"
 )
@@ -182,7 +182,7 @@ func (rp *RollbackPlan) inEffect(id string) string {
 	}
 	for _, in := range list {
 		if in.InEffect && in.ID != id {
-			return fmt.Sprintf("; the repair in effect is snapshot %s (made %s): `porepair rollback --snapshot %s` undoes it", in.ID, in.Time, in.ID)
+			return fmt.Sprintf("; the repair in effect is snapshot %s (made %s): `porepair rollback --snapshot %s` undoes it", in.ID, textfmt.Stamp(in.Time), in.ID)
 		}
 	}
 	return ""
@@ -223,7 +223,7 @@ func (rp *RollbackPlan) describe(po *postoffice.PO) error {
 				rp.Changes = append(rp.Changes, fmt.Sprintf("delete %s (%d bytes), which the repair created", e.File, size))
 			}
 		case err != nil || sum != e.SHA256:
-			rp.Changes = append(rp.Changes, fmt.Sprintf("restore %s (%d bytes, as of %s)", e.File, e.Size, rp.Time))
+			rp.Changes = append(rp.Changes, fmt.Sprintf("restore %s (%d bytes, as of %s)", e.File, e.Size, textfmt.Stamp(rp.Time)))
 		}
 	}
 	if len(rp.Changes) == 0 {
@@ -249,6 +249,7 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 	}
 	res.PO = po.Root
 	opt.defaults(po.Root)
+	opt.Log = opt.Log.With("po", logPO(root))
 	if err := checkOwnDir(po.Root); err != nil {
 		res.fail(StatusRefused, err)
 		return res
@@ -289,7 +290,7 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 		return res
 	}
 	res.Snapshot = rp.ID
-	log := opt.Log.With("po", po.Root, "snapshot", rp.ID)
+	log := opt.Log.With("snapshot", rp.ID)
 	log.Info("rollback start", "unfinished", rp.Unfinished, "changes", len(rp.Changes))
 	if err := rp.run(po, opt, &res); err != nil {
 		log.Error("rollback failed", "error", err)
@@ -326,7 +327,7 @@ func (rp *RollbackPlan) run(po *postoffice.PO, opt Options, res *Result) error {
 			return err
 		}
 	} else {
-		nj, err := journal.Create(po.Root, Record{Op: journal.OpBegin, Kind: KindRollback, Time: opt.Now().UTC().Format(time.RFC3339),
+		nj, err := journal.Create(po.Root, Record{Op: journal.OpBegin, Kind: KindRollback, Time: textfmt.Time(opt.Now()),
 			Snapshot: rp.ID, SnapshotDir: filepath.Dir(rp.Snapshot.Dir), PO: po.Root, POID: rp.POID, Component: rp.Snapshot.Component})
 		if err != nil {
 			return err

@@ -53,8 +53,8 @@ func (e *env) diagnose(c *cli.Context) error {
 	if file := c.String("metrics"); file != "" {
 		then = func(rs []result) error { return writeMetrics(file, clock.Now, rs) }
 	}
-	color := e.style(jsonOut(c)).color
-	return e.perPOThen(c, func(dir string) result { return diagnoseOne(dir, ms, clock, color) }, then)
+	st := e.style(jsonOut(c))
+	return e.perPOThen(c, func(dir string) result { return diagnoseOne(dir, ms, clock, st) }, then)
 }
 
 // clockOf reads --stalled-after and --tz; the time is now.
@@ -74,7 +74,7 @@ func clockOf(c *cli.Context) (plan.Clock, error) {
 	return plan.Clock{Now: time.Now(), Location: loc, StalledAfter: after}, nil
 }
 
-func diagnoseOne(dir string, ms []plan.Manifest, clock plan.Clock, color bool) result {
+func diagnoseOne(dir string, ms []plan.Manifest, clock plan.Clock, st style) result {
 	p, err := openPO(dir)
 	if err != nil {
 		r := failed(dir, statusError, err)
@@ -83,7 +83,7 @@ func diagnoseOne(dir string, ms []plan.Manifest, clock plan.Clock, color bool) r
 	}
 	r := diagnosePO(p, ms, clock)
 	var b bytes.Buffer
-	r.WriteStyled(&b, color)
+	r.WriteStyled(&b, st.paint)
 	code, status := exitOK, statusHealthy
 	if r.Problems() {
 		code, status = exitProblems, statusProblems

@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -406,7 +407,7 @@ func writeRoutes(tw io.Writer, d *routesDoc) {
 
 func (in *inspector) writeNetwork(tw io.Writer, d *recordsDoc[netJSON]) {
 	p := postoffice.Printable
-	fmt.Fprintf(tw, "%s: %s of %d bytes\n", d.File, plural(len(d.Records), "record", "records"), postoffice.NetRecordSize)
+	fmt.Fprintf(tw, "%s: %s of %d bytes\n", d.File, textfmt.Plural(len(d.Records), "record"), postoffice.NetRecordSize)
 	fmt.Fprintln(tw, "#\tSTATUS\tTYPE\tNAME\tXTN\tPO\tMAILBAG\tROUTE"+in.debugTitle())
 	for _, r := range d.Records {
 		fmt.Fprintf(tw, "%d\t%s\t%d %s\t%s\t%s\t%s\t%s\t%s%s\n", r.Index, r.Status, r.Type, r.TypeName,
@@ -417,7 +418,7 @@ func (in *inspector) writeNetwork(tw io.Writer, d *recordsDoc[netJSON]) {
 
 func (in *inspector) writeXTN(tw io.Writer, d *recordsDoc[xtnJSON]) {
 	p := postoffice.Printable
-	fmt.Fprintf(tw, "%s: %s of %d bytes\n", d.File, plural(len(d.Records), "record", "records"), postoffice.XTNRecordSize)
+	fmt.Fprintf(tw, "%s: %s of %d bytes\n", d.File, textfmt.Plural(len(d.Records), "record"), postoffice.XTNRecordSize)
 	fmt.Fprintln(tw, "#\tSTATUS\tNAME\tMAILBAG\tROUTE\tHUB"+in.debugTitle())
 	for _, r := range d.Records {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d%s\n", r.Index, r.Status, p(r.Name), p(r.Mailbag), r.Indirect, r.Hub,
@@ -428,7 +429,7 @@ func (in *inspector) writeXTN(tw io.Writer, d *recordsDoc[xtnJSON]) {
 
 func (in *inspector) writeMailbag(tw io.Writer, d *recordsDoc[mbgJSON]) {
 	p := postoffice.Printable
-	fmt.Fprintf(tw, "%s: %s\n", d.File, plural(len(d.Records), "header", "headers"))
+	fmt.Fprintf(tw, "%s: %s\n", d.File, textfmt.Plural(len(d.Records), "header"))
 	fmt.Fprintln(tw, "#\tSENDER\tDATE\tPRI\tSIZE\tATT\tTRIES\tMAI\tDELETED\tSUBJECT"+in.debugTitle())
 	for _, r := range d.Records {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%v\t%s%s\n", r.Index, p(r.Sender), r.Date, r.Priority, r.Size,
@@ -458,6 +459,6 @@ func one(debug map[string]string, name string) string {
 
 func tail(w io.Writer, n int) {
 	if n > 0 {
-		fmt.Fprintf(w, "ragged tail: %s after the last whole record (not parsed)\n", plural(n, "byte", "bytes"))
+		fmt.Fprintf(w, "ragged tail: %s after the last whole record (not parsed)\n", textfmt.Plural(n, "byte"))
 	}
 }

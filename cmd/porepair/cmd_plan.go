@@ -42,9 +42,7 @@ postoffice that changed since.`,
 			return e.perPO(c, func(dir string) result {
 				pl, err := makePlan(dir, opt)
 				if err != nil {
-					r := failed(dir, refusedOrError(err), err)
-					r.codes = findingCodes(dir, opt.Manifests)
-					return r
+					return failed(dir, refusedOrError(err), err)
 				}
 				var b bytes.Buffer
 				pl.WriteText(&b)

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/porepair/porepair/internal/osfs"
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/repair"
@@ -82,9 +83,7 @@ func (e *env) repair(c *cli.Context) error {
 		pv, asked := shown[dir]
 		switch {
 		case pv.err != nil:
-			r := failed(dir, refusedOrError(pv.err), pv.err)
-			r.codes = findingCodes(dir, opt.Manifests)
-			return r
+			return failed(dir, refusedOrError(pv.err), pv.err)
 		case saved != nil:
 			planner = repair.Saved(saved)
 		case asked:
@@ -100,7 +99,7 @@ func (e *env) repair(c *cli.Context) error {
 			r.text += afterRepair(res.PO, absPath(snapDir), res.Snapshot)
 		}
 		if res.Status == repair.StatusRefused {
-			r.codes = findingCodes(dir, opt.Manifests)
+			r.codes = refusalCodes(res.Err)
 		}
 		return r
 	})
@@ -162,7 +161,7 @@ func (e *env) ask(f fleet, pr previewed) error {
 	} else {
 		e.fleetSummary(pr.shown, pr.todo, pr.refused, pr.nothing)
 	}
-	if !e.confirm(fmt.Sprintf("Repair %s?", plural(len(pr.todo), "postoffice", "postoffices"))) {
+	if !e.confirm(fmt.Sprintf("Repair %s?", textfmt.Plural(len(pr.todo), "postoffice"))) {
 		return usagef("not confirmed: nothing written")
 	}
 	return nil
@@ -176,7 +175,7 @@ func (e *env) fleetSummary(shown map[string]preview, todo, refused, nothing []st
 	fmt.Fprintf(w, "%d to repair, %d refused, %d with nothing to do\n", len(todo), len(refused), len(nothing))
 	for _, dir := range todo {
 		pl := shown[dir].pl
-		fmt.Fprintf(w, "  repair   %s: %s, %s\n", dir, pl.Component, plural(len(pl.Changes), "file change", "file changes"))
+		fmt.Fprintf(w, "  repair   %s: %s, %s\n", dir, pl.Component, textfmt.Plural(len(pl.Changes), "file change"))
 	}
 	for _, dir := range refused {
 		fmt.Fprintf(w, "  refused  %s: %s\n", dir, oneLine(strings.TrimPrefix(shown[dir].err.Error(), dir+": "), 100))

@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/porepair/porepair/backup"
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/repair"
 )
 
@@ -60,15 +61,22 @@ func openSnapshot(c *cli.Context) (string, *backup.Snapshot, error) {
 	return root, s, nil
 }
 
-// when shows a manifest time to the second.
+// when shows a stored time in porepair's one format; "-" if none.
 func when(t string) string {
-	if tt, err := time.Parse(time.RFC3339Nano, t); err == nil {
-		return tt.UTC().Format("2006-01-02 15:04:05Z")
-	}
 	if t == "" {
 		return "-"
 	}
-	return t
+	return textfmt.Stamp(t)
+}
+
+// stamped is a listing with its times in porepair's one format: a
+// manifest keeps nanoseconds, to order snapshots made within a second.
+func stamped(list []backup.Info) []backup.Info {
+	out := slices.Clone(list)
+	for i := range out {
+		out[i].Time = textfmt.Stamp(out[i].Time)
+	}
+	return out
 }
 
 func snapshotsCommand(e *env) *cli.Command {
@@ -106,7 +114,7 @@ porepair --po DIR snapshots list --json`,
 				return exit(exitUsage, err)
 			}
 			if jsonOut(c) {
-				return writeJSON(e.stdout, append(snapHeader(c, root, exitOK), field{"snapshots", list}, field{"looked_in", dirs}))
+				return writeJSON(e.stdout, append(snapHeader(c, root, exitOK), field{"snapshots", stamped(list)}, field{"looked_in", dirs}))
 			}
 			if len(list) == 0 {
 				fmt.Fprintf(e.stdout, "no snapshots of %s (looked in %s)\n", root, strings.Join(dirs, ", "))
@@ -150,12 +158,12 @@ porepair --po DIR snapshots show ` + exampleSnapshotID[:16] + ` --json`,
 				return err
 			}
 			if jsonOut(c) {
-				return writeJSON(e.stdout, append(snapHeader(c, root, exitOK), field{"manifest", s.Manifest}, field{"info", s.Info()}))
+				return writeJSON(e.stdout, append(snapHeader(c, root, exitOK), field{"manifest", s.Manifest}, field{"info", stamped([]backup.Info{s.Info()})[0]}))
 			}
 			in := s.Info()
 			fmt.Fprintf(e.stdout, "snapshot %s (%s), made %s at %s, %s\n", s.ID, s.Component, when(s.Time), s.PO, in.State)
 			if in.RolledBack != "" {
-				fmt.Fprintf(e.stdout, "rolled back %s\n", in.RolledBack)
+				fmt.Fprintf(e.stdout, "rolled back %s\n", when(in.RolledBack))
 			}
 			fmt.Fprintf(e.stdout, "kept in %s; plan %s\n", s.Dir, short(s.PlanDigest))
 			for _, en := range s.Entries {

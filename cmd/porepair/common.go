@@ -121,7 +121,7 @@ func failed(po, status string, err error) result {
 		status = repair.StatusBusy.String()
 	}
 	why := strings.TrimPrefix(err.Error(), po+": ")
-	r := result{po: po, code: codeOf(err), status: status, reason: why,
+	r := result{po: po, code: codeOf(err), status: status, reason: why, codes: refusalCodes(err),
 		doc: map[string]any{"po": po, "status": status, "errors": []string{why}}}
 	if status == repair.StatusRefused.String() {
 		r.text = fmt.Sprintf("%s: %s: %s\n", po, status, why)
@@ -141,20 +141,14 @@ func refusedOrError(err error) string {
 	return repair.StatusRefused.String()
 }
 
-// findingCodes are the error and warning codes of a postoffice, logged
-// with a refusal so that a log search finds why.
-func findingCodes(dir string, ms []plan.Manifest) []string {
-	p, err := postoffice.Open(dir)
-	if err != nil {
-		return nil
+// refusalCodes are the finding codes that caused err's refusal, for the
+// log: the refusal's own, not every finding of the postoffice.
+func refusalCodes(err error) []string {
+	var out []string
+	for _, c := range plan.RefusalCodes(err) {
+		out = append(out, c.String())
 	}
-	var codes []string
-	for _, f := range diagnosePO(p, ms, plan.Clock{}).Findings {
-		if f.Severity >= plan.Warning {
-			codes = append(codes, f.Code.String())
-		}
-	}
-	return codes
+	return out
 }
 
 func manifestFlag() cli.Flag {

@@ -9,14 +9,15 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
-	"text/tabwriter"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/repair"
 )
@@ -136,7 +137,7 @@ type result struct {
 	doc    any      // the JSON object for this PO
 	text   string   // the text form
 	errs   string   // what went wrong, for stderr (cron mails it)
-	codes  []string // the error and warning findings behind a refusal, for the log
+	codes  []string // the findings that caused a refusal, for the log
 	// report is diagnose's report, for its metrics; nil otherwise.
 	report *plan.Report
 }
@@ -220,12 +221,16 @@ func (e *env) runAll(c *cli.Context, pos []string, n int, fn func(po string) res
 	return results
 }
 
-// logResult logs every result at info (the log file gets them all) and a
-// refusal at warn, with the finding codes behind it.
+// logResult logs every result to --log-file: at info, and a refusal at
+// warn with the finding codes that caused it. Without --log-file it logs
+// nothing: the result is already on stdout or stderr, and once is enough.
+// po is absolute, so that lines from runs in different directories match.
 func (e *env) logResult(c *cli.Context, r result) {
-	args := []any{"command", c.Command.Name, "po", r.po, "status", r.status, "exit", r.code}
-	if r.reason != "" && e.logFile != "" {
-		// On stderr the result's own line already says why: once is enough.
+	if e.logFile == "" {
+		return
+	}
+	args := []any{"command", c.Command.Name, "po", absPath(r.po), "status", r.status, "exit", r.code}
+	if r.reason != "" {
 		args = append(args, "reason", r.reason)
 	}
 	if r.status == repair.StatusRefused.String() {
@@ -267,8 +272,7 @@ func (e *env) writeText(many bool, results []result) {
 	}
 	st := e.style(false)
 	fmt.Fprintln(e.stdout)
-	tw := tabwriter.NewWriter(e.stdout, 2, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "POSTOFFICE\tSTATUS\tEXIT\tREASON")
+	rows := [][]string{{"POSTOFFICE", "STATUS", "EXIT", "REASON"}}
 	counts := map[string]int{}
 	var order []string
 	for _, r := range results {
@@ -276,14 +280,14 @@ func (e *env) writeText(many bool, results []result) {
 			order = append(order, r.status)
 		}
 		counts[r.status]++
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", r.po, st.status(r.status), r.code, oneLine(r.reason, 70))
+		rows = append(rows, []string{r.po, st.status(r.status), strconv.Itoa(r.code), oneLine(r.reason, 70)})
 	}
-	tw.Flush()
+	writeTable(e.stdout, rows)
 	parts := make([]string, len(order))
 	for i, s := range order {
 		parts[i] = fmt.Sprintf("%s %d", s, counts[s])
 	}
-	fmt.Fprintf(e.stdout, "%s: %s\n", plural(len(results), "postoffice", "postoffices"), strings.Join(parts, ", "))
+	fmt.Fprintf(e.stdout, "%s: %s\n", textfmt.Plural(len(results), "postoffice"), strings.Join(parts, ", "))
 }
 
 // oneLine shortens a reason to n runes on one line.
@@ -293,14 +297,6 @@ func oneLine(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
-}
-
-// plural is "1 postoffice", "3 postoffices".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // field and object are a JSON object whose keys keep their order.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/porepair/porepair/internal/exitcode"
 	"github.com/porepair/porepair/internal/osfs"
+	"github.com/porepair/porepair/internal/textfmt"
 )
 
 // Exit codes, named for this package; defined in package exitcode.
@@ -79,7 +81,7 @@ type env struct {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, log: stderrLog(stderr)}
 	if err := heldRetry(); err != nil {
 		fmt.Fprintf(stderr, "porepair: %v\n", err)
 		return exitUsage
@@ -127,7 +129,14 @@ queued mail and the address list. Every repair is locked, snapshotted,
 journaled and verified, and rolled back on any failure.
 
 Exit codes: 0 done/healthy, 1 failed and restored, 2 usage error or refused,
-3 problems found, 4 postoffice in use, 5 failed and the restore failed too.`,
+3 problems found, 4 postoffice in use, 5 failed and the restore failed too.
+
+Output: results on stdout; a postoffice that could not be worked on, once,
+on stderr. --log-file FILE gets every action and result as JSON lines (a
+refusal with the finding codes that caused it); without it only warnings
+are logged, to stderr. Times are RFC 3339 in UTC (2026-12-02T15:04:05Z);
+po in a log line is an absolute path. Colour only on a terminal, never
+with --json, NO_COLOR set to anything, or TERM=dumb.`,
 	}
 	app.Commands = []*cli.Command{
 		diagnoseCommand(e), inspectCommand(e), planCommand(e), repairCommand(e),
@@ -275,8 +284,38 @@ func parallel(c *cli.Context) (int, error) {
 	return 0, usagef("--parallel %d: give 1 or more postoffices at once", cc.Int("parallel"))
 }
 
-// setupLog sends log lines to --log-file (appended, JSON, every action)
-// or to stderr (warnings and errors only, so results stay readable).
+// logOptions are every log's: the time in porepair's one timestamp
+// format (RFC 3339, UTC, to the second), whatever the host's zone.
+func logOptions(level slog.Leveler) *slog.HandlerOptions {
+	return &slog.HandlerOptions{Level: level, ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey && len(groups) == 0 && a.Value.Kind() == slog.KindTime {
+			a.Value = slog.StringValue(textfmt.Time(a.Value.Time()))
+		}
+		return a
+	}}
+}
+
+// stderrLog is the log without --log-file: warnings only. Results are
+// not logged there (logResult), and neither are errors: the repair
+// package logs at error exactly the failures its Result carries, which
+// porepair prints as that postoffice's result; on stderr they would be
+// said twice.
+func stderrLog(w io.Writer) *slog.Logger {
+	return slog.New(unsaid{slog.NewTextHandler(w, logOptions(slog.LevelWarn))})
+}
+
+// unsaid drops the records at error level (see stderrLog).
+type unsaid struct{ slog.Handler }
+
+func (h unsaid) Enabled(ctx context.Context, l slog.Level) bool {
+	return l < slog.LevelError && h.Handler.Enabled(ctx, l)
+}
+
+func (h unsaid) WithAttrs(as []slog.Attr) slog.Handler { return unsaid{h.Handler.WithAttrs(as)} }
+func (h unsaid) WithGroup(name string) slog.Handler    { return unsaid{h.Handler.WithGroup(name)} }
+
+// setupLog sends log lines to --log-file (appended, JSON, every action
+// and every result) or to stderr (stderrLog).
 func (e *env) setupLog(file string) error {
 	if file == "" || file == e.logFile {
 		return nil
@@ -286,7 +325,7 @@ func (e *env) setupLog(file string) error {
 		return usagef("--log-file %s: %v", file, errText(err))
 	}
 	e.logFile = file
-	e.log = slog.New(slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	e.log = slog.New(slog.NewJSONHandler(f, logOptions(slog.LevelInfo)))
 	return nil
 }
 

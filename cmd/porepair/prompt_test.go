@@ -146,7 +146,8 @@ func TestColourOnTerminalOnly(t *testing.T) {
 	dir, _ := stalePO(t)
 	for _, noColor := range []string{"", "1"} {
 		cmd := exec.Command(binary(t), "--po", dir, "diagnose")
-		cmd.Env = append(os.Environ(), "NO_COLOR="+noColor)
+		// TERM=dumb, which some CI runners set, would turn colour off too.
+		cmd.Env = append(os.Environ(), "NO_COLOR="+noColor, "TERM=xterm")
 		code, out := onTTY(t, cmd, nil)
 		if code != 3 {
 			t.Fatalf("exit %d:\n%s", code, out)
