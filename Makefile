@@ -135,7 +135,9 @@ fuzz:
 
 # Go benchmarks, then the whole-program comparisons of docs/benchmarks.md
 # (diagnose vs its read floor, repair 4,096 vs 5 queued, repair vs cp -a,
-# peak memory), all measured in this one run.
+# peak memory), all measured in this one run, and the file-system calls of
+# diagnose, plan, repair and rollback counted under strace beside the
+# minimum each plan needs (needs strace: apt-get install strace).
 bench:
 	$(GO) test $(TAGS) -run '^$$' -bench . -benchmem -benchtime 5x ./postoffice ./plan ./repair | tee bench.out
 	$(GO) run ./scripts/bench -runs 5 -out docs/benchmarks.md

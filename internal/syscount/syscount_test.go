@@ -1,0 +1,57 @@
+package syscount
+
+import (
+	"testing"
+
+	"github.com/porepair/porepair/plan"
+)
+
+func TestParse(t *testing.T) {
+	in := []byte(`syscall                calls
+------------------ ---------
+futex                     32
+openat                    30
+newfstatat                47
+fstat                     15
+getdents64                20
+read                      40
+pwrite64                   6
+fsync                      3
+renameat                   2
+renameat2                  1
+unlinkat                   1
+------------------ ---------
+total                    197
+`)
+	got, err := Parse(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Counts{30, 62, 20, 46, 3, 3, 1}); got != want {
+		t.Errorf("Parse = %v, want %v", got, want)
+	}
+	if _, err := Parse([]byte("strace: exec: No such file\n")); err == nil {
+		t.Error("Parse of a summary without a total: no error")
+	}
+}
+
+// TestMinimum checks the derivation on a plan of one patch and one move
+// in two directories, reading three files in two.
+func TestMinimum(t *testing.T) {
+	fp := &plan.Fingerprint{Size: 1}
+	p := &plan.Plan{
+		Reads: []plan.Fingerprint{{File: "GLB/CONTROL.GLB"}, {File: "GLB/NETWORK.GLB"}, {File: "MBG/0000000A.MBG"}},
+		Changes: []plan.Change{{Op: plan.OpPatch, File: "GLB/CONTROL.GLB", Before: fp},
+			{Op: plan.OpMove, File: "MBG/0000000A.MBG", To: "MBG/00000031.MBG", Before: fp}},
+	}
+	for cmd, want := range map[string]Counts{
+		"diagnose": {3, 0, 4, 6, 0, 0, 0},
+		// dirs: GLB, MBG and three of porepair's; steps: 4.
+		"repair":   {6 + 1 + 1 + 1 + 1 + 5, 1, 8, 12 + 4 + 1 + 1 + 1, 4 + 1 + 1 + 1 + 5, 1 + 1 + 1, 0},
+		"rollback": {2 + 2 + 2 + 3, 0, 0, 4 + 2 + 2 + 4, 1 + 4 + 3, 2, 0},
+	} {
+		if got := Minimum(cmd, p); got != want {
+			t.Errorf("Minimum(%s) = %v, want %v", cmd, got, want)
+		}
+	}
+}
