@@ -76,6 +76,9 @@ type diag struct {
 	// empty holds the 0-byte files the size check met (as spelled on
 	// disk): a hub's thousands of empty mailbags need not be opened again.
 	empty map[string]bool
+	// lost holds the unclaimed mailbags once read (nil before): every
+	// component whose record is missing shares them.
+	lost *[]Queue
 }
 
 // xtnEntry is an active external PO: the first active record of its name

@@ -62,6 +62,10 @@ const (
 	// RepairRunning: porepair's lock is held; what diagnose read may be
 	// half-way through a repair.
 	RepairRunning
+	// ComponentRecordMissing: a component's files are on the postoffice
+	// but NETWORK.GLB holds no active record of it (cut, emptied or
+	// overwritten): nothing addresses or serves its queue.
+	ComponentRecordMissing
 )
 
 type codeInfo struct {
@@ -81,16 +85,19 @@ var codes = map[Code]codeInfo{
 	CounterBehind:         {"COUNTER_BEHIND", Error, []string{"Q87388", "Q112894"}},
 	XTNMissing:            {"XTN_MISSING", Error, []string{"Q112906"}},
 	ComponentFilesMissing: {"COMPONENT_FILES_MISSING", Warning, nil},
-	MasterFlagMismatch:    {"MASTER_FLAG_MISMATCH", Info, []string{"Q141583", "Q264265"}},
-	QueuePending:          {"QUEUE_PENDING", Info, []string{"Q135031", "Q108027"}},
-	InterruptedRepair:     {"INTERRUPTED_REPAIR", Error, nil},
-	UnreadableFile:        {"UNREADABLE_FILE", Error, []string{"Q77926"}},
-	RepairRunning:         {"REPAIR_RUNNING", Warning, nil},
-	ComponentTypeMismatch: {"COMPONENT_TYPE_MISMATCH", Error, []string{"Q87030", "Q148666"}},
-	IndirectRouteBroken:   {"INDIRECT_ROUTE_BROKEN", Warning, []string{"Q118561"}},
-	MailbagOverfull:       {"MAILBAG_OVERFULL", Error, []string{"Q77926"}},
-	WorkgroupPostoffice:   {"WORKGROUP_POSTOFFICE", Info, []string{"Q110225"}},
-	QueueStalled:          {"QUEUE_STALLED", Warning, []string{"Q135031"}},
+	// No KB article describes a lost record (inferred): the finding
+	// carries the component manifest's references instead.
+	ComponentRecordMissing: {"COMPONENT_RECORD_MISSING", Warning, nil},
+	MasterFlagMismatch:     {"MASTER_FLAG_MISMATCH", Info, []string{"Q141583", "Q264265"}},
+	QueuePending:           {"QUEUE_PENDING", Info, []string{"Q135031", "Q108027"}},
+	InterruptedRepair:      {"INTERRUPTED_REPAIR", Error, nil},
+	UnreadableFile:         {"UNREADABLE_FILE", Error, []string{"Q77926"}},
+	RepairRunning:          {"REPAIR_RUNNING", Warning, nil},
+	ComponentTypeMismatch:  {"COMPONENT_TYPE_MISMATCH", Error, []string{"Q87030", "Q148666"}},
+	IndirectRouteBroken:    {"INDIRECT_ROUTE_BROKEN", Warning, []string{"Q118561"}},
+	MailbagOverfull:        {"MAILBAG_OVERFULL", Error, []string{"Q77926"}},
+	WorkgroupPostoffice:    {"WORKGROUP_POSTOFFICE", Info, []string{"Q110225"}},
+	QueueStalled:           {"QUEUE_STALLED", Warning, []string{"Q135031"}},
 }
 
 // Codes lists every finding code, ordered by name.
@@ -154,7 +161,9 @@ type Report struct {
 	Postoffice string    `json:"postoffice"`
 	Findings   []Finding `json:"findings"`
 	// Queues are the outbound queues: each active gateway record's queue,
-	// then each active external postoffice's mailbag, in file order.
+	// then each active external postoffice's mailbag, in file order; then,
+	// when a component's record is missing, the unclaimed mailbags that
+	// hold mail (UnclaimedOwner), by id.
 	Queues []Queue `json:"queues"`
 }
 

@@ -138,16 +138,24 @@ func humanAge(d time.Duration) string {
 // countQueue reads mailbag id and records it among the report's queues;
 // nil when it cannot be read (a missing pair is QUEUE_MISSING elsewhere).
 func (d *diag) countQueue(id postoffice.ID, owner, route string) *postoffice.Queue {
+	s, q := d.readQueue(id, owner, route)
+	if q != nil {
+		d.r.Queues = append(d.r.Queues, s)
+	}
+	return q
+}
+
+// readQueue reads mailbag id as a report shows it, without recording it.
+func (d *diag) readQueue(id postoffice.ID, owner, route string) (Queue, *postoffice.Queue) {
 	if actual, ok, err := d.p.Resolve(postoffice.MBGPath(id)); err == nil && ok && d.empty[actual] {
-		d.r.Queues = append(d.r.Queues, Queue{ID: id.String(), File: actual, Owner: owner, Route: route})
-		return &postoffice.Queue{ID: id, MBG: actual, OldestIndex: -1}
+		return Queue{ID: id.String(), File: actual, Owner: owner, Route: route}, &postoffice.Queue{ID: id, MBG: actual, OldestIndex: -1}
 	}
 	q, err := d.p.ReadQueue(id)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			d.unreadable(q.MBG, err)
 		}
-		return nil
+		return Queue{}, nil
 	}
 	s := Queue{ID: id.String(), File: q.MBG, Owner: owner, Route: route, Pending: q.Pending, Deleted: q.Deleted,
 		PendingBytes: q.PendingBytes, KeyProblem: q.KeyProblem}
@@ -157,8 +165,7 @@ func (d *diag) countQueue(id postoffice.ID, owner, route string) *postoffice.Que
 		s.Sender = postoffice.Printable(q.Oldest.Sender())
 		s.Subject = postoffice.Printable(q.Oldest.Subject())
 	}
-	d.r.Queues = append(d.r.Queues, s)
-	return q
+	return s, q
 }
 
 // routeOf spells an indirect route as NET/PO/MBG.

@@ -207,6 +207,8 @@ func (d *diag) components() {
 		}
 		if installed {
 			d.componentFiles(m)
+		} else {
+			d.recordMissing(m)
 		}
 		mst := d.m.Master
 		if mst == nil || mst.Workgroup() || mst.Bit(m.InstalledBit) == installed {

@@ -169,9 +169,10 @@ func TestHostileFiles(t *testing.T) {
 		{"zero-length MASTER.GLB", func(t *testing.T, dir string) {
 			os.Truncate(filepath.Join(dir, "GLB/MASTER.GLB"), 0)
 		}, 3, "BAD_FILE_SIZE", 2, "MASTER.GLB"},
+		// A valid size, but the SMTP files are still there (issue 18).
 		{"zero-length NETWORK.GLB", func(t *testing.T, dir string) {
 			os.Truncate(net(dir), 0)
-		}, 0, "MASTER_FLAG_MISMATCH", 2, "not installed"},
+		}, 3, "COMPONENT_RECORD_MISSING", 2, "not installed"},
 		{"huge NETWORK.GLB", func(t *testing.T, dir string) {
 			os.Truncate(net(dir), 100<<20) // past MaxReadSize
 		}, 3, "BAD_FILE_SIZE", 2, "NETWORK.GLB"},
