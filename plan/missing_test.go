@@ -80,3 +80,16 @@ func TestDiagnoseRecordMissingNotTwice(t *testing.T) {
 		t.Errorf("findings = %v", r.Findings)
 	}
 }
+
+// The plan for a component whose record is gone but whose files are there
+// is refused because of that finding, and the refusal carries its code.
+func TestPlanRecordMissingRefusal(t *testing.T) {
+	t.Parallel()
+	p := build(t, "healthy")
+	cutNetwork(t, p, 3)
+	_, err := plan.Build(p, plan.Options{Component: smtp(t)})
+	if codes := plan.RefusalCodes(err); !slices.Equal(codes, []plan.Code{plan.ComponentRecordMissing}) ||
+		!strings.Contains(err.Error(), "--gateway NET/PO and --media DIR") {
+		t.Errorf("refusal %v has codes %v", err, codes)
+	}
+}

@@ -324,6 +324,11 @@ func (b *builder) oneRecord() error {
 	case len(b.recs) == 1:
 		return nil
 	case b.opt.Gateway == "":
+		for _, f := range b.report.Findings {
+			if f.Code == ComponentRecordMissing && f.Component == b.c.Name {
+				return refuseFor(f.Code, "%s; to reinstall it, give --gateway NET/PO and --media DIR", f.Message)
+			}
+		}
 		return refuse("the %s access component is not installed on this postoffice; to install it, give --gateway NET/PO and --media DIR", b.c.Name)
 	case b.opt.MediaDir == "":
 		return refuse("a fresh install of %s needs --media DIR (the Access disk)", b.c.Name)
