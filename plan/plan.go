@@ -326,7 +326,7 @@ func (b *builder) oneRecord() error {
 	case b.opt.Gateway == "":
 		for _, f := range b.report.Findings {
 			if f.Code == ComponentRecordMissing && f.Component == b.c.Name {
-				return refuseFor(f.Code, "%s; to reinstall it, give --gateway NET/PO and --media DIR", f.Message)
+				return refuseFor(f.Code, "%s. porepair reinstalls it given --gateway NET/PO and --media DIR", f.Message)
 			}
 		}
 		return refuse("the %s access component is not installed on this postoffice; to install it, give --gateway NET/PO and --media DIR", b.c.Name)

@@ -162,7 +162,7 @@ func TestHostileFiles(t *testing.T) {
 		}, 3, "STALE_GATEWAY_ROUTE", 0, "00000030"},
 		{"name with control bytes", func(t *testing.T, dir string) {
 			poke(t, net(dir), smtp+int64(postoffice.NetName.Off), "SM\x1b[2J\x00")
-		}, 3, `SM\x1B[2J (record 3,`, 2, "not installed"},
+		}, 3, `SM\x1B[2J (record 3,`, 2, "no active SMTP record"},
 		{"XTN name without NUL", func(t *testing.T, dir string) {
 			poke(t, filepath.Join(dir, "XTN/00000001.XTN"), int64(postoffice.XtnName.Off), "WAREHOUSE01")
 		}, 3, "STALE_GATEWAY_ROUTE", 0, ""},
@@ -172,7 +172,7 @@ func TestHostileFiles(t *testing.T) {
 		// A valid size, but the SMTP files are still there (issue 18).
 		{"zero-length NETWORK.GLB", func(t *testing.T, dir string) {
 			os.Truncate(net(dir), 0)
-		}, 3, "COMPONENT_RECORD_MISSING", 2, "not installed"},
+		}, 3, "COMPONENT_RECORD_MISSING", 2, "no active SMTP record"},
 		{"huge NETWORK.GLB", func(t *testing.T, dir string) {
 			os.Truncate(net(dir), 100<<20) // past MaxReadSize
 		}, 3, "BAD_FILE_SIZE", 2, "NETWORK.GLB"},
