@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -92,21 +91,21 @@ func (e *env) demoText(dir string, kept bool) error {
 // demoJSON runs the same steps with --json and prints one document: each
 // step's command, exit code and JSON output.
 func (e *env) demoJSON(dir string) error {
-	var steps []object
+	var steps []demoStepJSON
 	for _, s := range demoSteps {
 		var out bytes.Buffer
 		args := append([]string{"porepair", "--po", dir, "--json"}, s.args...)
 		got := run(args, e.stdin, &out, e.stderr)
-		var doc any
-		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
-			return exit(exitFailed, fmt.Errorf("demo step %q printed no JSON: %w", strings.Join(s.args, " "), err))
+		step, ok := demoStepDoc(strings.Join(s.args, " "), got, out.Bytes())
+		if !ok {
+			return exit(exitFailed, fmt.Errorf("demo step %q printed no JSON", strings.Join(s.args, " ")))
 		}
-		steps = append(steps, object{{"command", strings.Join(s.args, " ")}, {"exit_code", got}, {"output", doc}})
+		steps = append(steps, step)
 		if got != s.want {
 			return exit(exitFailed, fmt.Errorf("demo step %q exited %d, want %d", strings.Join(s.args, " "), got, s.want))
 		}
 	}
-	return writeJSON(e.stdout, object{{"po", dir}, {"steps", steps}, {"exit_code", exitOK}})
+	return writeJSON(e.stdout, demoJSON{dir, steps, exitOK})
 }
 
 // keepDir checks --keep DIR before anything is written: it must be a new

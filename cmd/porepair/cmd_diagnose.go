@@ -78,7 +78,7 @@ func diagnoseOne(dir string, ms []plan.Manifest, clock plan.Clock, st style) res
 	p, err := openPO(dir)
 	if err != nil {
 		r := failed(dir, statusError, err)
-		r.doc = map[string]any{"po": dir, "findings": []any{}, "status": statusError, "errors": []string{r.reason}}
+		r.doc = &failureJSON{Errors: []string{r.reason}, Findings: &[]plan.Finding{}, Status: statusError}
 		return r
 	}
 	r := diagnosePO(p, ms, clock)

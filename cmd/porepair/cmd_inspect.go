@@ -67,7 +67,7 @@ func (e *env) inspect(c *cli.Context) error {
 		}
 	}
 	in := &inspector{p: p, debug: c.Bool("debug-offsets")}
-	var doc any
+	var doc leader
 	switch what {
 	case "routes":
 		doc, err = in.routes()
@@ -89,8 +89,8 @@ func (e *env) inspect(c *cli.Context) error {
 	}
 	if jsonOut(c) {
 		// Led by the postoffice and exit code, as every result is.
-		return writeJSON(e.stdout, withHeader(doc, object{
-			{"po", pos[0]}, {"po_resolved", p.Root}, {"exit_code", exitOK}}))
+		doc.setLead(lead{PO: pos[0], POResolved: p.Root, ExitCode: exitOK})
+		return writeJSON(e.stdout, doc)
 	}
 	in.text(e.stdout, doc)
 	return nil
@@ -153,6 +153,7 @@ type netJSON struct {
 // recordsDoc is the view of a file of records: one row per whole record,
 // and the length of a ragged tail.
 type recordsDoc[J any] struct {
+	lead
 	File    string `json:"file"`
 	Records []J    `json:"records"`
 	Tail    int    `json:"tail_bytes"`
@@ -243,6 +244,7 @@ func (in *inspector) mailbag(id postoffice.ID) (*recordsDoc[mbgJSON], error) {
 
 // masterDoc never carries the password.
 type masterDoc struct {
+	lead
 	Network    string            `json:"network"`
 	Postoffice string            `json:"postoffice"`
 	Installed  uint32            `json:"installed"`
@@ -264,6 +266,7 @@ func (in *inspector) master() (*masterDoc, error) {
 }
 
 type controlDoc struct {
+	lead
 	NMailbag uint32            `json:"nmailbag"`
 	NLetter  uint32            `json:"nletter"`
 	Debug    map[string]string `json:"debug_offsets,omitempty"`
@@ -294,6 +297,7 @@ type route struct {
 }
 
 type routesDoc struct {
+	lead
 	Routes []route `json:"routes"`
 }
 

@@ -34,14 +34,14 @@ func onePO(c *cli.Context) (string, error) {
 	return p.Root, nil
 }
 
-// snapHeader leads a snapshots command's JSON as every result is led: the
+// snapLead leads a snapshots command's JSON as every result is led: the
 // postoffice as given, as resolved, and the exit code.
-func snapHeader(c *cli.Context, resolved string, code int) object {
+func snapLead(c *cli.Context, resolved string, code int) lead {
 	given := resolved
 	if pos, err := poPaths(c); err == nil && len(pos) == 1 {
 		given = pos[0]
 	}
-	return object{{"po", given}, {"po_resolved", resolved}, {"exit_code", code}}
+	return lead{PO: given, POResolved: resolved, ExitCode: code}
 }
 
 // openSnapshot reads the snapshot the ID argument names: an id, a unique
@@ -114,7 +114,7 @@ porepair --po DIR snapshots list --json`,
 				return exit(exitUsage, err)
 			}
 			if jsonOut(c) {
-				return writeJSON(e.stdout, append(snapHeader(c, root, exitOK), field{"snapshots", stamped(list)}, field{"looked_in", dirs}))
+				return writeJSON(e.stdout, snapshotListJSON{snapLead(c, root, exitOK), stamped(list), dirs})
 			}
 			if len(list) == 0 {
 				fmt.Fprintf(e.stdout, "no snapshots of %s (looked in %s)\n", root, strings.Join(dirs, ", "))
@@ -158,7 +158,7 @@ porepair --po DIR snapshots show ` + exampleSnapshotID[:16] + ` --json`,
 				return err
 			}
 			if jsonOut(c) {
-				return writeJSON(e.stdout, append(snapHeader(c, root, exitOK), field{"manifest", s.Manifest}, field{"info", stamped([]backup.Info{s.Info()})[0]}))
+				return writeJSON(e.stdout, snapshotShowJSON{snapLead(c, root, exitOK), s.Manifest, stamped([]backup.Info{s.Info()})[0]})
 			}
 			in := s.Info()
 			fmt.Fprintf(e.stdout, "snapshot %s (%s), made %s at %s, %s\n", s.ID, s.Component, when(s.Time), s.PO, in.State)
@@ -194,7 +194,7 @@ porepair --po DIR snapshots verify ` + exampleSnapshotID,
 			}
 			verr := s.Check(root)
 			if jsonOut(c) {
-				return verifyJSON(e, func(code int) object { return snapHeader(c, root, code) }, s.ID, len(s.Entries), verr)
+				return verifyJSON(e, func(code int) lead { return snapLead(c, root, code) }, s.ID, len(s.Entries), verr)
 			}
 			if verr != nil {
 				return exit(exitProblems, fmt.Errorf("snapshot %s is damaged: %w", s.ID, verr))
@@ -282,11 +282,11 @@ func (e *env) pruned(c *cli.Context, root string, list []backup.Info, dryRun boo
 		for _, s := range list {
 			ids = append(ids, s.ID)
 		}
-		key := "removed"
+		doc := pruneJSON{lead: snapLead(c, root, exitOK), DryRun: dryRun, Removed: &ids}
 		if dryRun {
-			key = "would_remove"
+			doc.Removed, doc.WouldRemove = nil, &ids
 		}
-		return writeJSON(e.stdout, append(snapHeader(c, root, exitOK), field{"dry_run", dryRun}, field{key, ids}))
+		return writeJSON(e.stdout, doc)
 	}
 	switch {
 	case len(list) == 0:

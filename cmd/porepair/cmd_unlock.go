@@ -70,7 +70,7 @@ func (e *env) unlock(c *cli.Context, root string) error {
 
 func (e *env) unlocked(c *cli.Context, root string, h *repair.Holder, msg string) error {
 	if jsonOut(c) {
-		return writeJSON(e.stdout, append(snapHeader(c, root, exitOK), field{"holder", h}, field{"message", msg}))
+		return writeJSON(e.stdout, unlockJSON{snapLead(c, root, exitOK), h, msg})
 	}
 	fmt.Fprintf(e.stdout, "%s: %s\n", root, msg)
 	return nil

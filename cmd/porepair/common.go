@@ -122,7 +122,7 @@ func failed(po, status string, err error) result {
 	}
 	why := strings.TrimPrefix(err.Error(), po+": ")
 	r := result{po: po, code: codeOf(err), status: status, reason: why, codes: refusalCodes(err),
-		doc: map[string]any{"po": po, "status": status, "errors": []string{why}}}
+		doc: &failureJSON{Errors: []string{why}, Status: status}}
 	if status == repair.StatusRefused.String() {
 		r.text = fmt.Sprintf("%s: %s: %s\n", po, status, why)
 	} else {
@@ -301,13 +301,13 @@ func yesFlag() cli.Flag {
 
 // verifyJSON prints snapshots verify's outcome as JSON; a damaged
 // snapshot still exits 3.
-func verifyJSON(e *env, head func(code int) object, id string, entries int, verr error) error {
+func verifyJSON(e *env, head func(code int) lead, id string, entries int, verr error) error {
 	errs := []string{}
 	for _, err := range errlist.Errors(verr) {
 		errs = append(errs, err.Error())
 	}
 	code := map[bool]int{true: exitOK, false: exitProblems}[verr == nil]
-	if err := writeJSON(e.stdout, append(head(code), field{"id", id}, field{"entries", entries}, field{"ok", verr == nil}, field{"errors", errs})); err != nil {
+	if err := writeJSON(e.stdout, snapshotVerifyJSON{head(code), id, entries, verr == nil, errs}); err != nil {
 		return err
 	}
 	if verr != nil {

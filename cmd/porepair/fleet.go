@@ -2,10 +2,7 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -134,7 +131,7 @@ type result struct {
 	code   int
 	status string   // one word for the fleet summary
 	reason string   // why, in a few words, for the fleet table ("" when all went well)
-	doc    any      // the JSON object for this PO
+	doc    any      // the domain value behind this PO's JSON (resultJSON)
 	text   string   // the text form
 	errs   string   // what went wrong, for stderr (cron mails it)
 	codes  []string // the findings that caused a refusal, for the log
@@ -249,13 +246,12 @@ func (e *env) logResult(c *cli.Context, r result) {
 func resultsDoc(many bool, results []result) any {
 	docs := make([]any, len(results))
 	for i, r := range results {
-		docs[i] = withHeader(r.doc, object{
-			{"po", r.po}, {"po_resolved", resolved(r.po)}, {"exit_code", r.code}})
+		docs[i] = resultJSON(r)
 	}
 	if !many && len(docs) == 1 {
 		return docs[0]
 	}
-	return map[string]any{"results": docs}
+	return fleetJSON{Results: docs}
 }
 
 // writeText prints the text forms and, for a fleet, a table with the
@@ -297,84 +293,6 @@ func oneLine(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
-}
-
-// field and object are a JSON object whose keys keep their order.
-type field struct {
-	key string
-	val any
-}
-type object []field
-
-func (o object) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, f := range o {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := marshal(f.key)
-		v, err := marshal(f.val)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-// withHeader puts head's fields first in doc's JSON object, replacing
-// doc's fields of the same names and keeping the order of the others.
-func withHeader(doc any, head object) any {
-	raw, err := marshal(doc)
-	if err != nil || len(raw) == 0 || raw[0] != '{' {
-		return doc
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	out := slices.Clone(head)
-	dec.Token() // {
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return doc
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return doc
-		}
-		key, _ := tok.(string)
-		if !slices.ContainsFunc(head, func(f field) bool { return f.key == key }) {
-			out = append(out, field{key, v})
-		}
-	}
-	return out
-}
-
-// marshal is json.Marshal without HTML escapes: "→" and "<" stay as typed.
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	_, err := w.Write(b.Bytes())
-	return err
 }
 
 // isTerminal is a real terminal check: /dev/null is a character device too.
