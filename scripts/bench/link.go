@@ -25,6 +25,7 @@ func measureLinks(bin string, runs int) (rows []*linkRow, skipped string, err er
 	if b, err := exec.Command("go", "run", "./testdata/gen", "-out", src, "-scenario", "stale").CombinedOutput(); err != nil {
 		return nil, "", fmt.Errorf("gen: %v\n%s", err, b)
 	}
+	linkFixture = treeSize(src)
 	local := &linkRow{where: "local disk", delay: -1}
 	if err := local.timeRuns(bin, src, filepath.Join(work, "local"), work, runs); err != nil {
 		return nil, "", err

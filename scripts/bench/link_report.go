@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,6 +27,29 @@ type linkRow struct {
 	where                  string
 	delay                  time.Duration
 	diag, rep, roll, copyA measure
+}
+
+// linkFixture describes the postoffice measured ("46 files, ..."), set by
+// measureLinks, which alone sees it before it is removed.
+var linkFixture = "the stale fixture"
+
+// treeSize describes the tree at dir by its files, directories and bytes.
+func treeSize(dir string) string {
+	var files, dirs int
+	var size int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			dirs++
+		} else if info, err := d.Info(); err == nil {
+			files++
+			size += info.Size()
+		}
+		return nil
+	})
+	return fmt.Sprintf("%d files in %d directories, %d KB", files, dirs, size/1000)
 }
 
 const linkHeading = "## Over a slow link"
@@ -87,13 +111,15 @@ is the real-share test bed's (Samba's smbd in a network namespace of its
 own, mounted through smbnetfs, internal/sharetest), with a latency proxy
 (internal/sharetest/latency) between client and server that holds each
 chunk Delay/2 in each direction, so that every request and its response
-take Delay more. The postoffice is the stale fixture (` + "`go run ./testdata/gen -scenario stale`" + `),
-copied onto the share as MAILDATA; each run is diagnose, repair --yes,
+take Delay more. The postoffice is the stale fixture (` + "`go run ./testdata/gen -scenario stale`" + `:
+%s), copied onto the share as MAILDATA; each run is diagnose, repair --yes,
 rollback --yes --snapshot latest (which brings the stale route back for
 the next run) and ` + "`cp -a --no-preserve=xattr`" + ` (smbnetfs fails
 cp's listxattr with EIO) of MAILDATA to the local disk, what an
 administrator does instead of repairing in place (to work on a copy, or
-to keep one). Medians of %d runs, in seconds.
+to keep one). Medians of %d runs, in seconds. "Round trips" is what the
+delay added to repair's time, divided by the delay: about how many times
+a repair waits for the server.
 
 `
 
@@ -101,11 +127,19 @@ to keep one). Medians of %d runs, in seconds.
 // why the share rows are missing.
 func linkReport(rows []*linkRow, skipped string, err error, runs int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, linkIntro, runs)
-	b.WriteString("| where | round trip added | diagnose | repair --yes | rollback | cp -a of MAILDATA to local disk |\n|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, linkIntro, linkFixture, runs)
+	b.WriteString("| where | round trip added | diagnose | repair --yes | rollback | cp -a of MAILDATA to local disk | repair / cp -a | round trips (repair) |\n|---|---|---|---|---|---|---|---|\n")
 	sec := func(m measure) string { return fmt.Sprintf("%.3f", m.median()) }
+	var base float64 // repair on the share with no delay added
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.where, delayName(r.delay), sec(r.diag), sec(r.rep), sec(r.roll), sec(r.copyA))
+		trips := "—"
+		if r.delay == 0 {
+			base = r.rep.median()
+		} else if r.delay > 0 {
+			trips = fmt.Sprintf("%.0f", (r.rep.median()-base)/r.delay.Seconds())
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %.2f× | %s |\n", r.where, delayName(r.delay),
+			sec(r.diag), sec(r.rep), sec(r.roll), sec(r.copyA), r.rep.median()/r.copyA.median(), trips)
 	}
 	switch {
 	case err != nil:
