@@ -5,7 +5,10 @@
 // test in a network namespace of its own on 127.0.0.1:445, mounted through
 // smbnetfs, an SMB2/3 client over FUSE). A second smbnetfs mount of the same
 // share is a second administration host: its locks, caches and sharing
-// rules are its own.
+// rules are its own. A client made by SlowClient reaches smbd through a
+// latency proxy (package latency) that adds a round trip of its choosing,
+// a slow link to the file server; Program runs the test bed from a program
+// that is not a test (the bench).
 //
 // Everything a test starts is stopped by its cleanup, failed test or not;
 // a run killed before its cleanups (a test timeout) leaves mounts that the

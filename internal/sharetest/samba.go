@@ -145,7 +145,7 @@ const clientSMBConf = `[global]
 // directory: use Mount.On to find it through another client.
 func (s *Server) Client(t testing.TB) *Mount {
 	t.Helper()
-	root := s.mountClient(t)
+	root := s.mountClient(t, "127.0.0.1")
 	dir := subdir(t, root)
 	rel, _ := filepath.Rel(root, dir)
 	return &Mount{Kind: SMB, Dir: dir, Local: filepath.Join(s.Dir, rel), Server: s}
@@ -155,7 +155,7 @@ func (s *Server) Client(t testing.TB) *Mount {
 // of the same share sees it.
 func (s *Server) On(t testing.TB, m *Mount) *Mount {
 	t.Helper()
-	root := s.mountClient(t)
+	root := s.mountClient(t, "127.0.0.1")
 	rel, err := filepath.Rel(s.Dir, m.Local)
 	if err != nil {
 		t.Fatal(err)
@@ -164,8 +164,9 @@ func (s *Server) On(t testing.TB, m *Mount) *Mount {
 }
 
 // mountClient starts smbnetfs in the server's network namespace (the only
-// place 127.0.0.1:445 is smbd) and returns the share's root through it.
-func (s *Server) mountClient(t testing.TB) string {
+// place 127.0.0.1:445 is smbd) and returns the share's root through it,
+// reached at host (127.0.0.1, or a latency proxy's address).
+func (s *Server) mountClient(t testing.TB, host string) string {
 	t.Helper()
 	home, err := os.MkdirTemp(s.work, "client")
 	if err != nil {
@@ -188,7 +189,7 @@ func (s *Server) mountClient(t testing.TB) string {
 		"smbnetfs", mnt, "-o", "config="+filepath.Join(cfg, "smbnetfs.conf")+",log_file="+filepath.Join(home, "smbnetfs.log"))
 	t.Cleanup(func() { unmount(t, mnt) })
 	waitMounted(t, mnt)
-	root := filepath.Join(mnt, "127.0.0.1", s.Share)
+	root := filepath.Join(mnt, host, s.Share)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if _, err := os.ReadDir(root); err == nil {

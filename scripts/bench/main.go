@@ -35,6 +35,9 @@ func main() {
 	out := flag.String("out", "docs/benchmarks.md", "report file")
 	maiBytes := flag.Int64("mai-bytes", 100_000_000, "total MAI bytes in the big postoffice")
 	flag.Parse()
+	if *linkOnly {
+		os.Exit(linkMain(*out)) // link_report.go
+	}
 	if err := bench(*runs, *out, *maiBytes); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -79,7 +82,7 @@ func bench(runs int, out string, maiBytes int64) error {
 	if err != nil {
 		return err
 	}
-	report := r.report(runs, maiBytes, syscallSection(stale, bigCounts))
+	report := r.report(runs, maiBytes, syscallSection(stale, bigCounts)) + "\n" + linkSection(bin) // link_report.go
 	fmt.Print(report)
 	return os.WriteFile(out, []byte(report), 0o644)
 }
