@@ -69,8 +69,13 @@ test:
 # is TMPDIR, not a directory made in it: output_text.txtar holds text
 # output, $WORK paths included, to 80 columns. TESTTMP= keeps $TMPDIR.
 # The faultinject porepair the tests start is built once, here, for every
-# package (POREPAIR_TEST_BINARY).
+# package (POREPAIR_TEST_BINARY). TESTPARALLEL parallel tests at once in
+# a package, not go test's one per CPU: most of them wait for porepair
+# processes and FUSE daemons, and with two slots the share suites held one
+# for half a minute while the write-point loops queued for the other
+# (cmd/porepair 58 s; 40 s with 8, docs/benchmarks.md).
 TESTTMP ?= /dev/shm
+TESTPARALLEL ?= 8
 gotest: crossbuild
 	@tmp=$${TMPDIR:-/tmp}; \
 	if [ -n "$(TESTTMP)" ] && [ "$$(stat -f -c %T $(TESTTMP) 2>/dev/null)" = tmpfs ] && \
@@ -83,7 +88,7 @@ gotest: crossbuild
 	bin=$$(mktemp -d $$tmp/porepair-bin.XXXXXX) && \
 	$(GO) build $(TAGS) -o $$bin/porepair ./cmd/porepair && \
 	rep=$$(mktemp) && \
-	TMPDIR=$$tmp POREPAIR_TEST_BINARY=$$bin/porepair POREPAIR_SHARES_REPORT=$$rep $(GO) test $(TAGS) -race -count=1 $(PKGS); \
+	TMPDIR=$$tmp POREPAIR_TEST_BINARY=$$bin/porepair POREPAIR_SHARES_REPORT=$$rep $(GO) test $(TAGS) -race -count=1 -parallel $(TESTPARALLEL) $(PKGS); \
 	rc=$$?; rm -rf $$bin; $(SHARES_REPORT)
 
 # The last lines of make test: on which real file systems (NTFS, FAT, SMB:
