@@ -238,7 +238,9 @@ func readOnlyChecks(po *postoffice.PO, planner Planner, snapshotDir string) (*pl
 	if p.NothingToDo {
 		return p, nil
 	}
-	if err := checkPlan(po, p); err != nil {
+	// The planner's own reads stand for the disk here (cached): the
+	// check under the lock reads the disk again.
+	if err := checkPlan(po, p, true); err != nil {
 		if id := appliedAs(po, p, snapshotDir); id != "" {
 			return p, fmt.Errorf("already applied: snapshot %s carried this plan out; nothing written (`porepair snapshots show %s`; plan again for what is to do now)", id, id)
 		}
@@ -282,18 +284,20 @@ func lockedChecks(po *postoffice.PO, p *plan.Plan) error {
 	if err := journal.Interrupted(po.Root); err != nil {
 		return err
 	}
-	return checkPlan(po, p)
+	return checkPlan(po, p, false)
 }
 
 // checkPlan compares the plan's picture of the postoffice with the disk:
 // the fingerprints of the files it read (a saved plan may be old) and
 // every change's "before" (an edited plan saying a file does not exist
-// must not make porepair overwrite or delete it unsnapshotted).
-func checkPlan(po *postoffice.PO, p *plan.Plan) error {
-	if err := checkReads(po, p.Reads); err != nil {
+// must not make porepair overwrite or delete it unsnapshotted). Where
+// cached, a file po read whole in this run is checked as po read it (see
+// hashOf), at no call; the rest are read from the disk.
+func checkPlan(po *postoffice.PO, p *plan.Plan, cached bool) error {
+	if err := checkReads(po, p.Reads, cached); err != nil {
 		return fmt.Errorf("the postoffice changed since the plan was made: %w; plan again", err)
 	}
-	if err := checkBefore(po, p.Changes); err != nil {
+	if err := checkBefore(po, p.Changes, cached); err != nil {
 		return fmt.Errorf("the plan does not describe the postoffice on disk: %w; plan again", err)
 	}
 	return checkTemps(po, p.Changes)
@@ -301,17 +305,23 @@ func checkPlan(po *postoffice.PO, p *plan.Plan) error {
 
 // checkPatch reads the file a patch change rewrites and checks that the
 // patches make of it what the plan promises.
-func checkPatch(full string, c plan.Change) error {
-	data, err := osfs.ReadRegular(full, postoffice.MaxReadSize)
-	if err != nil {
-		return fmt.Errorf("%s: %w", c.File, err)
+func checkPatch(po *postoffice.PO, full string, c plan.Change, cached bool) error {
+	data, ok := []byte(nil), false
+	if cached {
+		data, ok = po.Cached(c.File)
 	}
-	_, err = c.Patched(data)
+	if !ok {
+		var err error
+		if data, err = osfs.ReadRegular(full, postoffice.MaxReadSize); err != nil {
+			return fmt.Errorf("%s: %w", c.File, err)
+		}
+	}
+	_, err := c.Patched(data)
 	return err
 }
 
 // checkBefore compares each change's recorded before-state with the disk.
-func checkBefore(po *postoffice.PO, changes []plan.Change) error {
+func checkBefore(po *postoffice.PO, changes []plan.Change, cached bool) error {
 	var errs []error
 	for _, c := range changes {
 		full, err := inside(po, c.File)
@@ -329,9 +339,9 @@ func checkBefore(po *postoffice.PO, changes []plan.Change) error {
 		case c.Before != nil && !exists:
 			errs = append(errs, fmt.Errorf("%s does not exist, but the plan says it does", c.File))
 		case c.Op == plan.OpPatch:
-			errs = append(errs, checkPatch(full, c))
+			errs = append(errs, checkPatch(po, full, c, cached))
 		case c.Before != nil:
-			if err := checkFile(po, *c.Before); err != nil {
+			if err := checkFile(po, *c.Before, cached); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -422,22 +432,18 @@ func (x *executor) closeRestored() error {
 }
 
 // checkReads compares the files a plan read with their fingerprints.
-func checkReads(po *postoffice.PO, reads []plan.Fingerprint) error {
+func checkReads(po *postoffice.PO, reads []plan.Fingerprint, cached bool) error {
 	var errs []error
 	for _, r := range reads {
-		if err := checkFile(po, r); err != nil {
+		if err := checkFile(po, r, cached); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errlist.Join(errs...)
 }
 
-func checkFile(po *postoffice.PO, r plan.Fingerprint) error {
-	full, err := inside(po, r.File)
-	if err != nil {
-		return err
-	}
-	size, sum, err := backup.HashFile(full)
+func checkFile(po *postoffice.PO, r plan.Fingerprint, cached bool) error {
+	size, sum, err := hashOf(po, r.File, cached)
 	if err != nil {
 		return fmt.Errorf("%s: %w", r.File, err)
 	}
@@ -445,6 +451,23 @@ func checkFile(po *postoffice.PO, r plan.Fingerprint) error {
 		return fmt.Errorf("%s changed (size %d, was %d)", r.File, size, r.Size)
 	}
 	return nil
+}
+
+// hashOf fingerprints a file of the plan. Where cached and po read the
+// file whole in this run, the bytes it read stand for the file: they are
+// what the file held a moment ago, read through the same checked open.
+// Otherwise the file is read from the disk.
+func hashOf(po *postoffice.PO, rel string, cached bool) (int64, string, error) {
+	full, err := inside(po, rel)
+	if err != nil {
+		return 0, "", err
+	}
+	if cached {
+		if data, ok := po.Cached(rel); ok {
+			return int64(len(data)), postoffice.SumHex(data), nil
+		}
+	}
+	return backup.HashFile(full)
 }
 
 // inside turns a plan path into an absolute path in the PO, refusing one
@@ -595,7 +618,9 @@ func writeKeeping(full string, data []byte) error {
 
 // verify diagnoses the postoffice again: the component's errors and
 // warnings must be gone, the new queue must hold the carried bytes, and no
-// file the plan read but did not change may differ.
+// file the plan read but did not change may differ. po is opened after
+// the last write, so a file its diagnosis read is checked as it read it
+// (hashOf, cached); the others are read again.
 func (x *executor) verify() error {
 	po, err := postoffice.Open(x.po.Root)
 	if err != nil {
@@ -614,20 +639,20 @@ func (x *executor) verify() error {
 		changed[c.File] = true
 		if c.Op == plan.OpMove {
 			// The new queue must hold exactly the carried bytes.
-			if err := checkFile(po, plan.Fingerprint{File: c.To, Size: c.Before.Size, SHA256: c.Before.SHA256}); err != nil {
+			if err := checkFile(po, plan.Fingerprint{File: c.To, Size: c.Before.Size, SHA256: c.Before.SHA256}, true); err != nil {
 				errs = append(errs, fmt.Errorf("verify: queue not carried: %w", err))
 			}
 			continue
 		}
 		if c.Op != plan.OpDelete {
-			if err := checkFile(po, plan.Fingerprint{File: c.File, Size: c.AfterSize, SHA256: c.AfterSHA256}); err != nil {
+			if err := checkFile(po, plan.Fingerprint{File: c.File, Size: c.AfterSize, SHA256: c.AfterSHA256}, true); err != nil {
 				errs = append(errs, fmt.Errorf("verify: %w", err))
 			}
 		}
 	}
 	for _, rd := range x.p.Reads {
 		if !changed[rd.File] {
-			if err := checkFile(po, rd); err != nil {
+			if err := checkFile(po, rd, true); err != nil {
 				errs = append(errs, fmt.Errorf("verify: a file the plan did not change differs: %w", err))
 			}
 		}
