@@ -17,12 +17,13 @@ import (
 // left there: a rollback of a completed repair would destroy later work.
 func (s *Snapshot) Changed(root string) ([]string, error) {
 	var out []string
+	ps := newPaths(root)
 	for _, e := range s.Entries {
 		target := e.File
 		if e.MovedTo != "" {
 			target = e.MovedTo
 		}
-		full, err := safePath(root, target)
+		full, _, err := ps.stat(target)
 		if err != nil {
 			return nil, err
 		}
@@ -69,19 +70,18 @@ func (s *Snapshot) MovedChanged(root string) ([]string, error) {
 // must refuse before it writes anything, --force or not.
 func (s *Snapshot) MovedMissing(root string) ([]string, error) {
 	var out []string
+	ps := newPaths(root)
 	for _, e := range s.Entries {
 		if e.MovedTo == "" {
 			continue
 		}
 		found := false
 		for _, rel := range []string{e.File, e.MovedTo} {
-			full, err := safePath(root, rel)
+			_, fi, err := ps.stat(rel)
 			if err != nil {
 				return nil, err
 			}
-			if _, err := os.Lstat(full); err == nil {
-				found = true
-			}
+			found = found || fi != nil
 		}
 		if !found {
 			out = append(out, e.MovedTo)
