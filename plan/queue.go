@@ -138,6 +138,7 @@ func humanAge(d time.Duration) string {
 // countQueue reads mailbag id and records it among the report's queues;
 // nil when it cannot be read (a missing pair is QUEUE_MISSING elsewhere).
 func (d *diag) countQueue(id postoffice.ID, owner, route string) *postoffice.Queue {
+	d.sizeQueue(id)
 	if actual, ok, err := d.p.Resolve(postoffice.MBGPath(id)); err == nil && ok && d.empty[actual] {
 		d.r.Queues = append(d.r.Queues, Queue{ID: id.String(), File: actual, Owner: owner, Route: route})
 		return &postoffice.Queue{ID: id, MBG: actual, OldestIndex: -1}

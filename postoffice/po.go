@@ -177,6 +177,21 @@ func (p *PO) Resolve(rel string) (actual string, exists bool, err error) {
 	return done, true, nil
 }
 
+// Entry returns the listed entry of a relative path (any case), from the
+// cached listing of its directory; ok is false when it is not there.
+func (p *PO) Entry(rel string) (e DirEntry, ok bool) {
+	actual, exists, err := p.Resolve(rel)
+	if err != nil || !exists {
+		return DirEntry{}, false
+	}
+	m, err := p.listing(path.Dir(actual))
+	if err != nil {
+		return DirEntry{}, false
+	}
+	e, ok = m[strings.ToUpper(path.Base(actual))]
+	return e, ok
+}
+
 // Abs turns a path as spelled on disk into an absolute one.
 func (p *PO) Abs(actual string) string { return filepath.Join(p.Root, filepath.FromSlash(actual)) }
 

@@ -618,7 +618,9 @@ func writeKeeping(full string, data []byte) error {
 
 // verify diagnoses the postoffice again: the component's errors and
 // warnings must be gone, the new queue must hold the carried bytes, and no
-// file the plan read but did not change may differ. po is opened after
+// file the plan read but did not change may differ. The diagnosis sweeps
+// sizes only where the plan wrote (plan.DiagnoseChanged): a size finding
+// elsewhere is about no component. po is opened after
 // the last write, so a file its diagnosis read is checked as it read it
 // (hashOf, cached); the others are read again.
 func (x *executor) verify() error {
@@ -627,7 +629,11 @@ func (x *executor) verify() error {
 		return fmt.Errorf("verify: %w", err)
 	}
 	var errs []error
-	r := plan.Diagnose(po, plan.Manifests(x.p.Manifest))
+	var files []string
+	for _, c := range x.p.Changes {
+		files = append(files, c.File, c.To)
+	}
+	r := plan.DiagnoseChanged(po, plan.Manifests(x.p.Manifest), files)
 	gw := strings.ToUpper(x.p.Gateway)
 	for _, f := range r.Findings {
 		if f.Severity >= plan.Warning && (f.Component == x.p.Component || f.PO == gw) {
