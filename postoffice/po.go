@@ -86,6 +86,12 @@ func Open(root string) (*PO, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("%s: %w", root, ErrNotPostoffice)
 	}
+	return openAt(real, root)
+}
+
+// openAt opens the postoffice at real, an absolute path with its links
+// resolved (root is how the caller named it).
+func openAt(real, root string) (*PO, error) {
 	p := &PO{Root: real, dirs: map[string]map[string]DirEntry{}, xtns: map[ID]*XTNFile{}, read: map[string]readFile{}}
 	for _, f := range []string{MasterPath, NetworkPath, ControlPath} {
 		_, ok, err := p.Resolve(f)
@@ -98,6 +104,12 @@ func Open(root string) (*PO, error) {
 	}
 	return p, nil
 }
+
+// Reopen opens p's postoffice again, to see what was written since: a
+// new PO that lists and reads everything anew, at the same Root (resolved
+// when p was opened, so not resolved again), and that checks again that
+// the three GLB files exist.
+func (p *PO) Reopen() (*PO, error) { return openAt(p.Root, p.Root) }
 
 // List returns the entries of a directory relative to the root (any case),
 // sorted by name; a missing directory lists as empty.

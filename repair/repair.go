@@ -624,7 +624,7 @@ func writeKeeping(full string, data []byte) error {
 // the last write, so a file its diagnosis read is checked as it read it
 // (hashOf, cached); the others are read again.
 func (x *executor) verify() error {
-	po, err := postoffice.Open(x.po.Root)
+	po, err := x.po.Reopen()
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
