@@ -234,7 +234,14 @@ type Info struct {
 	// complete snapshot, which prune names before removing it.
 	InEffect bool   `json:"in_effect"`
 	Dir      string `json:"dir"`
+	// snap is the snapshot as List read it (nil for one it could not).
+	snap *Snapshot
 }
+
+// Opened returns the snapshot as List read its manifest a moment ago,
+// so that taking the one listed costs no second read; nil when List
+// could not read it (incomplete, damaged).
+func (in Info) Opened() *Snapshot { return in.snap }
 
 // List returns the snapshots in dir for which belongs is true (all when
 // belongs is nil), oldest first. With incomplete, a directory without a
@@ -282,7 +289,7 @@ func List(dir string, belongs func(*Snapshot) bool, incomplete bool) ([]Info, er
 // Info describes an opened snapshot as List does.
 func (s *Snapshot) Info() Info {
 	in := Info{ID: s.ID, Time: s.Time, PO: s.PO, POID: s.POID, Component: s.Component, Complete: true,
-		State: StateComplete, Dir: s.Dir}
+		State: StateComplete, Dir: s.Dir, snap: s}
 	switch t, ok, err := s.RolledBack(); {
 	case err != nil:
 		in.State, in.Complete = StateDamaged, false
