@@ -166,11 +166,11 @@ are neither listed nor opened by these commands), before → after:
 | diagnose, stale | 32 → 32 | 66 → 59 | 20 → 20 | 46 → 46 | 0 | 0 | 0 |
 | plan, stale | 45 → 39 | 96 → 68 | 20 → 20 | 89 → 69 | 0 | 0 | 0 |
 | repair --yes, stale | 176 → 141 | 320 → 211 | 40 → 40 | 279 → 193 | 33 → 33 | 12 → 12 | 2 → 2 |
-| rollback, stale | 106 → 100 | 216 → 190 | 26 → 26 | 209 → 197 | 21 → 21 | 7 → 7 | 1 → 1 |
+| rollback, stale | 106 → 98 | 216 → 188 | 26 → 26 | 209 → 183 | 21 → 21 | 7 → 7 | 1 → 1 |
 | diagnose, big | 82 → 82 | 13155 → 13155 | 69 → 69 | 665 → 665 | 0 | 0 | 0 |
 | plan, big | 89 → 89 | 13164 → 13164 | 69 → 69 | 702 → 702 | 0 | 0 | 0 |
 | repair --yes, big | 420 → 291 | 26627 → 15405 | 140 → 138 | 1914 → 1615 | 33 → 33 | 12 → 12 | 2 → 2 |
-| rollback, big | 106 → 100 | 212 → 186 | 26 → 26 | 277 → 265 | 21 → 21 | 7 → 7 | 1 → 1 |
+| rollback, big | 106 → 98 | 212 → 184 | 26 → 26 | 277 → 251 | 21 → 21 | 7 → 7 | 1 → 1 |
 
 What changed: the regular-file check's fstat of the open handle gives
 the size too (osfs.OpenNoFollowInfo), so a PO's open costs no second
@@ -185,7 +185,8 @@ diagnosis read as it read them, and sweeps sizes only in GLB, the files
 the plan changed and the queues it counts (plan.DiagnoseChanged: its
 findings about components and external postoffices, which are all
 verify looks at, are Diagnose's on every scenario), so verify no longer
-grows with the number of users; a pass over a snapshot's entries
+grows with the number of users; rollback takes the snapshot as the
+listing just read its manifest; a pass over a snapshot's entries
 lstats each directory once and keeps the final lstat; rollback's
 description takes the hashes its check just made; HeldOpen lstats only
 when its open fails. Every durable write is still temp + fsync + rename
