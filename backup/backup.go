@@ -132,8 +132,9 @@ func Create(root, dir string, m Manifest) (*Snapshot, error) {
 	if err := durable.SyncDir(dir); err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
+	ps := newPaths(root)
 	for i := range m.Entries {
-		if err := snapshotEntry(root, sdir, i, &m.Entries[i]); err != nil {
+		if err := snapshotEntry(ps, sdir, i, &m.Entries[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -149,18 +150,14 @@ func Create(root, dir string, m Manifest) (*Snapshot, error) {
 
 // snapshotEntry records the i-th entry's file as it is on disk and copies
 // it unless the repair only moves it.
-func snapshotEntry(root, sdir string, i int, e *Entry) error {
-	full, err := safePath(root, e.File)
-	if err != nil {
-		return err
-	}
-	fi, err := os.Lstat(full)
+func snapshotEntry(ps *paths, sdir string, i int, e *Entry) error {
+	full, fi, err := ps.stat(e.File)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return err
+	case fi == nil:
 		e.Existed = false
 		return nil
-	case err != nil:
-		return fmt.Errorf("snapshot %s: %w", e.File, err)
 	case !fi.Mode().IsRegular():
 		return fmt.Errorf("snapshot %s: not a regular file", e.File)
 	}
@@ -237,7 +234,14 @@ type Info struct {
 	// complete snapshot, which prune names before removing it.
 	InEffect bool   `json:"in_effect"`
 	Dir      string `json:"dir"`
+	// snap is the snapshot as List read it (nil for one it could not).
+	snap *Snapshot
 }
+
+// Opened returns the snapshot as List read its manifest a moment ago,
+// so that taking the one listed costs no second read; nil when List
+// could not read it (incomplete, damaged).
+func (in Info) Opened() *Snapshot { return in.snap }
 
 // List returns the snapshots in dir for which belongs is true (all when
 // belongs is nil), oldest first. With incomplete, a directory without a
@@ -285,7 +289,7 @@ func List(dir string, belongs func(*Snapshot) bool, incomplete bool) ([]Info, er
 // Info describes an opened snapshot as List does.
 func (s *Snapshot) Info() Info {
 	in := Info{ID: s.ID, Time: s.Time, PO: s.PO, POID: s.POID, Component: s.Component, Complete: true,
-		State: StateComplete, Dir: s.Dir}
+		State: StateComplete, Dir: s.Dir, snap: s}
 	switch t, ok, err := s.RolledBack(); {
 	case err != nil:
 		in.State, in.Complete = StateDamaged, false
@@ -323,12 +327,13 @@ func (s *Snapshot) RolledBack() (string, bool, error) {
 // copy, an entry without one.
 func (s *Snapshot) Check(root string) error {
 	var errs []error
+	ps := newPaths(root)
 	for _, e := range s.Entries {
-		if _, err := safePath(root, e.File); err != nil {
+		if _, _, err := ps.stat(e.File); err != nil {
 			errs = append(errs, err)
 		}
 		if e.MovedTo != "" {
-			if _, err := safePath(root, e.MovedTo); err != nil {
+			if _, _, err := ps.stat(e.MovedTo); err != nil {
 				errs = append(errs, err)
 			}
 			continue
@@ -367,25 +372,54 @@ func (s *Snapshot) Verify() error {
 // safePath turns a manifest path into an absolute one inside root,
 // refusing paths that leave root or pass through a symbolic link.
 func safePath(root, rel string) (string, error) {
+	full, _, err := newPaths(root).stat(rel)
+	return full, err
+}
+
+// paths checks manifest paths under root for one pass over a snapshot's
+// entries: a directory met on the way is lstat'ed once per pass, not once
+// per entry (the entries of a snapshot share three or four), and the
+// final name's lstat is returned, so that the caller need not make its own.
+type paths struct {
+	root string
+	dirs map[string]bool // absolute directories seen to be real ones
+}
+
+func newPaths(root string) *paths { return &paths{root: root, dirs: map[string]bool{}} }
+
+// stat is safePath that also returns the final name's Lstat: nil when
+// it does not exist.
+func (p *paths) stat(rel string) (string, fs.FileInfo, error) {
 	clean, err := postoffice.CleanRel(rel)
 	if err != nil {
-		return "", fmt.Errorf("snapshot path: %w", err)
+		return "", nil, fmt.Errorf("snapshot path: %w", err)
 	}
-	cur := root
-	for _, part := range strings.Split(clean, "/") {
+	parts := strings.Split(clean, "/")
+	cur := p.root
+	for i, part := range parts {
 		cur = filepath.Join(cur, part)
+		last := i == len(parts)-1
+		if !last && p.dirs[cur] {
+			continue
+		}
 		fi, err := os.Lstat(cur)
 		if errors.Is(err, fs.ErrNotExist) {
-			break
+			return filepath.Join(p.root, filepath.FromSlash(clean)), nil, nil
 		}
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if fi.Mode()&fs.ModeSymlink != 0 {
-			return "", fmt.Errorf("snapshot path %q passes through a symbolic link", rel)
+			return "", nil, fmt.Errorf("snapshot path %q passes through a symbolic link", rel)
+		}
+		if last {
+			return cur, fi, nil
+		}
+		if fi.IsDir() {
+			p.dirs[cur] = true
 		}
 	}
-	return cur, nil
+	return cur, nil, nil
 }
 
 // idPattern is the shape of the ids NewID makes.

@@ -257,3 +257,28 @@ func TestRolledBackState(t *testing.T) {
 		t.Errorf("states %s", states)
 	}
 }
+
+// A pass over the entries lstats each directory once: a directory seen
+// to be real for one entry does not let a link through for another.
+func TestCheckRefusesLinkAmongRealEntries(t *testing.T) {
+	root := t.TempDir()
+	outside := t.TempDir()
+	write(t, filepath.Join(root, "GLB/X.GLB"), "x")
+	write(t, filepath.Join(root, "GLB/Y.GLB"), "y")
+	write(t, filepath.Join(outside, "victim"), "keep me")
+	if why := winetest.TrySymlink(t, outside, filepath.Join(root, "LINK")); why != "" {
+		t.Skip(why)
+	}
+	dir := t.TempDir()
+	s, err := backup.Create(root, dir, backup.Manifest{ID: "s1", PO: root, Entries: []backup.Entry{{File: "GLB/X.GLB"}, {File: "GLB/Y.GLB"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(root); err != nil {
+		t.Fatalf("real entries: %v", err)
+	}
+	s.Entries = append(s.Entries, backup.Entry{File: "LINK/victim"}, backup.Entry{File: "GLB/LINKED", MovedTo: "LINK/moved"})
+	if err := s.Check(root); err == nil || strings.Count(err.Error(), "symbolic link") != 2 {
+		t.Errorf("Check = %v, want both paths through LINK refused", err)
+	}
+}

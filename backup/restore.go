@@ -16,26 +16,45 @@ import (
 // Changed reports the entries whose files no longer hold what the repair
 // left there: a rollback of a completed repair would destroy later work.
 func (s *Snapshot) Changed(root string) ([]string, error) {
+	changed, _, err := s.ChangedSeen(root)
+	return changed, err
+}
+
+// Seen is what a pass read of a file: its size and SHA-256, or that it
+// does not exist (Exists false).
+type Seen struct {
+	Exists bool
+	Size   int64
+	SHA256 string
+}
+
+// ChangedSeen is Changed that also returns what it read of each file,
+// by its manifest path, so that a caller describing the same files a
+// moment later need not read them again.
+func (s *Snapshot) ChangedSeen(root string) ([]string, map[string]Seen, error) {
 	var out []string
+	seen := map[string]Seen{}
+	ps := newPaths(root)
 	for _, e := range s.Entries {
 		target := e.File
 		if e.MovedTo != "" {
 			target = e.MovedTo
 		}
-		full, err := safePath(root, target)
+		full, _, err := ps.stat(target)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		size, sum, err := HashFile(full)
 		exists := err == nil
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
+			return nil, nil, err
 		}
+		seen[target] = Seen{Exists: exists, Size: size, SHA256: sum}
 		if exists != e.AfterExists || exists && (size != e.AfterSize || sum != e.AfterSHA256) {
 			out = append(out, target)
 		}
 	}
-	return out, nil
+	return out, seen, nil
 }
 
 // MovedChanged lists the moved files (the queue pair) that hold neither
@@ -69,19 +88,18 @@ func (s *Snapshot) MovedChanged(root string) ([]string, error) {
 // must refuse before it writes anything, --force or not.
 func (s *Snapshot) MovedMissing(root string) ([]string, error) {
 	var out []string
+	ps := newPaths(root)
 	for _, e := range s.Entries {
 		if e.MovedTo == "" {
 			continue
 		}
 		found := false
 		for _, rel := range []string{e.File, e.MovedTo} {
-			full, err := safePath(root, rel)
+			_, fi, err := ps.stat(rel)
 			if err != nil {
 				return nil, err
 			}
-			if _, err := os.Lstat(full); err == nil {
-				found = true
-			}
+			found = found || fi != nil
 		}
 		if !found {
 			out = append(out, e.MovedTo)

@@ -50,9 +50,36 @@ func Diagnose(p *postoffice.PO, ms []Manifest) *Report {
 	return r
 }
 
+// DiagnoseChanged is Diagnose after a repair that changed files (plan
+// paths, any case), for verifying it: every finding about a component or
+// an external postoffice comes as Diagnose finds it, but MAILINT's size
+// sweep covers only GLB, the changed files and the queues the checks
+// count; the postoffice's other files were swept by the diagnosis the
+// plan was made from. Its calls do not grow with the number of users.
+func DiagnoseChanged(p *postoffice.PO, ms []Manifest, changed []string) *Report {
+	sweep := map[string]bool{}
+	for _, f := range changed {
+		sweep[strings.ToUpper(f)] = true
+	}
+	d := newDiag(p, ms)
+	d.sweep = func(rel string) bool {
+		u := strings.ToUpper(rel)
+		return strings.HasPrefix(u, "GLB/") || sweep[u]
+	}
+	return d.run()
+}
+
 func diagnose(p *postoffice.PO, ms []Manifest) (*Report, *Model) {
-	d := &diag{p: p, ms: ms, empty: map[string]bool{}, r: &Report{PO: p.Root, Findings: []Finding{}, Queues: []Queue{}},
+	d := newDiag(p, ms)
+	return d.run(), d.m
+}
+
+func newDiag(p *postoffice.PO, ms []Manifest) *diag {
+	return &diag{p: p, ms: ms, empty: map[string]bool{}, sized: map[string]bool{}, r: &Report{PO: p.Root, Findings: []Finding{}, Queues: []Queue{}},
 		m: &Model{PO: p, networks: map[string]*network{}, hubs: map[string]int{}}}
+}
+
+func (d *diag) run() *Report {
 	d.sizes()
 	d.counter()
 	d.master()
@@ -63,7 +90,7 @@ func diagnose(p *postoffice.PO, ms []Manifest) (*Report, *Model) {
 	d.pairs()
 	d.components()
 	d.r.Sort()
-	return d.r, d.m
+	return d.r
 }
 
 type diag struct {
@@ -79,6 +106,11 @@ type diag struct {
 	// lost holds the unclaimed mailbags once read (nil before): every
 	// component whose record is missing shares them.
 	lost *[]Queue
+	// sized holds the files the size check met; sweep, when not nil,
+	// limits the sweep to the files it accepts (DiagnoseChanged), and a
+	// queue is then size-checked when counted (sizeQueue).
+	sized map[string]bool
+	sweep func(rel string) bool
 }
 
 // xtnEntry is an active external PO: the first active record of its name
@@ -127,7 +159,9 @@ func (d *diag) sizes() {
 			continue
 		}
 		for _, e := range ents {
-			d.size(path.Join(actualDir, e.Name), e)
+			if rel := path.Join(actualDir, e.Name); d.sweep == nil || d.sweep(rel) {
+				d.size(rel, e)
+			}
 		}
 	}
 }
@@ -138,6 +172,7 @@ func (d *diag) size(rel string, e postoffice.DirEntry) {
 	if !ok || e.Mode.IsDir() {
 		return
 	}
+	d.sized[rel] = true
 	if e.Mode&fs.ModeSymlink != 0 {
 		d.unreadable(rel, postoffice.ErrSymlink)
 		return
@@ -161,6 +196,22 @@ func (d *diag) size(rel string, e postoffice.DirEntry) {
 	if rule.Record == postoffice.MBGRecordSize && size/postoffice.MBGRecordSize > postoffice.MaxHeaders {
 		d.add(NewFinding(MailbagOverfull, rel, "%s holds %d headers; its KEY can index only %d, so the ones past that cannot be told apart",
 			rel, size/postoffice.MBGRecordSize, postoffice.MaxHeaders))
+	}
+}
+
+// sizeQueue size-checks a queue's mailbag the sweep left out, before it
+// is counted: the checks that follow (MAILBAG_OVERFULL, an empty queue
+// not opened) see it as a full sweep would.
+func (d *diag) sizeQueue(id postoffice.ID) {
+	if d.sweep == nil {
+		return
+	}
+	actual, ok, err := d.p.Resolve(postoffice.MBGPath(id))
+	if err != nil || !ok || d.sized[actual] {
+		return
+	}
+	if e, ok := d.p.Entry(actual); ok {
+		d.size(actual, e)
 	}
 }
 

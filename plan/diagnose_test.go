@@ -1,6 +1,7 @@
 package plan_test
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -184,4 +185,38 @@ func find(t *testing.T, r *plan.Report, c plan.Code) *plan.Finding {
 	}
 	t.Fatalf("no %s in %v", c, r.Findings)
 	return nil
+}
+
+// DiagnoseChanged, which verify uses, sweeps sizes only in GLB, the
+// changed files and the counted queues: on every scenario it finds what
+// Diagnose finds about components and external postoffices (what verify
+// looks at), the MAILBAG_OVERFULL of a gateway's queue included, and
+// counts the same queues.
+func TestDiagnoseChangedKeepsComponentFindings(t *testing.T) {
+	t.Parallel()
+	about := func(r *plan.Report) []string {
+		var out []string
+		for _, f := range r.Findings {
+			if f.Component != "" || f.PO != "" {
+				out = append(out, f.Code.String()+" "+f.File+" "+f.Component+" "+f.PO+" "+f.Message)
+			}
+		}
+		return out
+	}
+	for _, sc := range fixture.Scenarios {
+		t.Run(sc, func(t *testing.T) {
+			full := plan.Diagnose(build(t, sc), plan.Builtin)
+			changed := plan.DiagnoseChanged(build(t, sc), plan.Builtin, nil)
+			if a, b := about(full), about(changed); !slices.Equal(a, b) {
+				t.Errorf("component findings differ:\nDiagnose        %v\nDiagnoseChanged %v", a, b)
+			}
+			if !reflect.DeepEqual(full.Queues, changed.Queues) {
+				t.Errorf("queues differ:\n%+v\n%+v", full.Queues, changed.Queues)
+			}
+		})
+	}
+	r := plan.DiagnoseChanged(build(t, "overfull"), plan.Builtin, nil)
+	if f := find(t, r, plan.MailbagOverfull); f.Component != "smtp" {
+		t.Errorf("overfull = %+v", *f)
+	}
 }

@@ -147,6 +147,7 @@ func (d *diag) countQueue(id postoffice.ID, owner, route string) *postoffice.Que
 
 // readQueue reads mailbag id as a report shows it, without recording it.
 func (d *diag) readQueue(id postoffice.ID, owner, route string) (Queue, *postoffice.Queue) {
+	d.sizeQueue(id)
 	if actual, ok, err := d.p.Resolve(postoffice.MBGPath(id)); err == nil && ok && d.empty[actual] {
 		return Queue{ID: id.String(), File: actual, Owner: owner, Route: route}, &postoffice.Queue{ID: id, MBG: actual, OldestIndex: -1}
 	}

@@ -2,6 +2,7 @@ package postoffice
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -52,6 +53,14 @@ type PO struct {
 	dirs    map[string]map[string]DirEntry // upper-case rel dir → upper-case name → entry
 	network *NetworkFile
 	xtns    map[ID]*XTNFile
+	read    map[string]readFile // upper-case rel → what ReadFile read
+}
+
+// readFile is a file ReadFile read whole, kept so that a second read of it
+// in the same PO costs no call and the bytes can be fingerprinted.
+type readFile struct {
+	data   []byte
+	actual string
 }
 
 // DirEntry is a name in a directory, as spelled on disk.
@@ -77,7 +86,13 @@ func Open(root string) (*PO, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("%s: %w", root, ErrNotPostoffice)
 	}
-	p := &PO{Root: real, dirs: map[string]map[string]DirEntry{}, xtns: map[ID]*XTNFile{}}
+	return openAt(real, root)
+}
+
+// openAt opens the postoffice at real, an absolute path with its links
+// resolved (root is how the caller named it).
+func openAt(real, root string) (*PO, error) {
+	p := &PO{Root: real, dirs: map[string]map[string]DirEntry{}, xtns: map[ID]*XTNFile{}, read: map[string]readFile{}}
 	for _, f := range []string{MasterPath, NetworkPath, ControlPath} {
 		_, ok, err := p.Resolve(f)
 		if err != nil && !errors.Is(err, ErrSymlink) {
@@ -89,6 +104,12 @@ func Open(root string) (*PO, error) {
 	}
 	return p, nil
 }
+
+// Reopen opens p's postoffice again, to see what was written since: a
+// new PO that lists and reads everything anew, at the same Root (resolved
+// when p was opened, so not resolved again), and that checks again that
+// the three GLB files exist.
+func (p *PO) Reopen() (*PO, error) { return openAt(p.Root, p.Root) }
 
 // List returns the entries of a directory relative to the root (any case),
 // sorted by name; a missing directory lists as empty.
@@ -168,6 +189,21 @@ func (p *PO) Resolve(rel string) (actual string, exists bool, err error) {
 	return done, true, nil
 }
 
+// Entry returns the listed entry of a relative path (any case), from the
+// cached listing of its directory; ok is false when it is not there.
+func (p *PO) Entry(rel string) (e DirEntry, ok bool) {
+	actual, exists, err := p.Resolve(rel)
+	if err != nil || !exists {
+		return DirEntry{}, false
+	}
+	m, err := p.listing(path.Dir(actual))
+	if err != nil {
+		return DirEntry{}, false
+	}
+	e, ok = m[strings.ToUpper(path.Base(actual))]
+	return e, ok
+}
+
 // Abs turns a path as spelled on disk into an absolute one.
 func (p *PO) Abs(actual string) string { return filepath.Join(p.Root, filepath.FromSlash(actual)) }
 
@@ -187,7 +223,8 @@ func (p *PO) Open(rel string) (f *os.File, actual string, size int64, err error)
 	if !ok {
 		return nil, actual, 0, fmt.Errorf("read %s: %w", actual, fs.ErrNotExist)
 	}
-	f, err = osfs.OpenNoFollow(p.Abs(actual), os.O_RDONLY, 0)
+	// The size is the open file's, from the handle's regular-file check.
+	f, fi, err := osfs.OpenNoFollowInfo(p.Abs(actual), os.O_RDONLY, 0)
 	if err != nil {
 		// Listed a moment ago, so an EIO now is a client's sharing
 		// violation, not the disk's (osfs.RefusedOpen).
@@ -196,17 +233,45 @@ func (p *PO) Open(rel string) (f *os.File, actual string, size int64, err error)
 		}
 		return nil, actual, 0, fmt.Errorf("read %s: %w", actual, err)
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, actual, 0, fmt.Errorf("read %s: %w", actual, err)
-	}
 	return f, actual, fi.Size(), nil
 }
 
 // ReadFile reads a file by its relative path in any case and returns its
 // bytes and its spelling on disk. A missing file wraps fs.ErrNotExist.
+// A file is read once per PO: a second ReadFile returns a copy of the
+// bytes the first one read (a PO does not see writes, its own or others').
 func (p *PO) ReadFile(rel string) (data []byte, actual string, err error) {
+	key := strings.ToUpper(path.Clean("/" + filepath.ToSlash(rel)))
+	p.mu.Lock()
+	r, ok := p.read[key]
+	p.mu.Unlock()
+	if ok {
+		return bytes.Clone(r.data), r.actual, nil
+	}
+	data, actual, err = p.readFile(rel)
+	if err != nil {
+		return nil, actual, err
+	}
+	p.mu.Lock()
+	p.read[key] = readFile{data: bytes.Clone(data), actual: actual}
+	p.mu.Unlock()
+	return data, actual, nil
+}
+
+// Cached returns a copy of the bytes ReadFile read of rel in this PO; ok
+// is false when it read none. It costs no call: a check that a file still
+// holds what a plan recorded may use it only where the file as this PO
+// read it is the state to check.
+func (p *PO) Cached(rel string) (data []byte, ok bool) {
+	key := strings.ToUpper(path.Clean("/" + filepath.ToSlash(rel)))
+	p.mu.Lock()
+	r, ok := p.read[key]
+	p.mu.Unlock()
+	return bytes.Clone(r.data), ok
+}
+
+// readFile reads a file whole, uncached.
+func (p *PO) readFile(rel string) (data []byte, actual string, err error) {
 	f, actual, size, err := p.Open(rel)
 	if err != nil {
 		return nil, actual, err
@@ -370,7 +435,7 @@ type Mailbag struct {
 // Mailbag reads MBG/<id>.MBG. It is not cached: a queue can be large and
 // is read once per diagnosis.
 func (p *PO) Mailbag(id ID) (*Mailbag, error) {
-	b, actual, err := p.ReadFile(MBGPath(id))
+	b, actual, err := p.readFile(MBGPath(id))
 	if err != nil {
 		return nil, err
 	}

@@ -231,3 +231,44 @@ func TestCleanRel(t *testing.T) {
 		}
 	}
 }
+
+// TestReadFileOnce: a PO reads a file once; a second ReadFile, any case,
+// returns the first one's bytes (a PO does not see writes), a copy the
+// caller may change, and Cached has them only once read.
+func TestReadFileOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := fixture.Build(dir, "stale"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := postoffice.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := p.Cached(postoffice.ControlPath); ok {
+		t.Fatal("Cached before any read")
+	}
+	first, _, err := p.ReadFile(postoffice.ControlPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := bytes.Clone(first)
+	first[0] ^= 0xFF
+	if err := os.WriteFile(filepath.Join(dir, "GLB", "CONTROL.GLB"), []byte("changed!"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again, actual, err := p.ReadFile("glb/control.glb")
+	if err != nil || actual != postoffice.ControlPath || !bytes.Equal(again, want) {
+		t.Errorf("second read = %q %q %v, want the first read's %q", again, actual, err, want)
+	}
+	if c, ok := p.Cached("GLB/control.GLB"); !ok || !bytes.Equal(c, want) {
+		t.Errorf("Cached = %q %v", c, ok)
+	}
+	fresh, err := postoffice.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _, err := fresh.ReadFile(postoffice.ControlPath); err != nil || string(b) != "changed!" {
+		t.Errorf("a new PO reads the disk: %q %v", b, err)
+	}
+}

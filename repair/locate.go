@@ -152,6 +152,14 @@ func (pl *place) where() string {
 
 // find opens the snapshot id names: latest, a whole id, or a prefix of
 // exactly one.
+// opened is the listed snapshot as the listing read it, or read now.
+func opened(in backup.Info) (*backup.Snapshot, error) {
+	if s := in.Opened(); s != nil {
+		return s, nil
+	}
+	return backup.Open(filepath.Dir(in.Dir), in.ID)
+}
+
 func (pl *place) find(id string) (*backup.Snapshot, error) {
 	list, err := pl.list()
 	if err != nil {
@@ -170,8 +178,7 @@ func (pl *place) find(id string) (*backup.Snapshot, error) {
 			}
 			return nil, &noSnapshotError{fmt.Sprintf("no snapshot of %s in %s: nothing to roll back", pl.root, pl.where())}
 		}
-		in := usable[len(usable)-1]
-		return backup.Open(filepath.Dir(in.Dir), in.ID)
+		return opened(usable[len(usable)-1])
 	}
 	var match []backup.Info
 	for _, in := range list {
@@ -185,7 +192,7 @@ func (pl *place) find(id string) (*backup.Snapshot, error) {
 	}
 	switch {
 	case len(match) == 1:
-		return backup.Open(filepath.Dir(match[0].Dir), match[0].ID)
+		return opened(match[0])
 	case len(match) > 1:
 		ids := make([]string, len(match))
 		for i, m := range match {

@@ -238,7 +238,9 @@ func readOnlyChecks(po *postoffice.PO, planner Planner, snapshotDir string) (*pl
 	if p.NothingToDo {
 		return p, nil
 	}
-	if err := checkPlan(po, p); err != nil {
+	// The planner's own reads stand for the disk here (cached): the
+	// check under the lock reads the disk again.
+	if err := checkPlan(po, p, true); err != nil {
 		if id := appliedAs(po, p, snapshotDir); id != "" {
 			return p, fmt.Errorf("already applied: snapshot %s carried this plan out; nothing written (`porepair snapshots show %s`; plan again for what is to do now)", id, id)
 		}
@@ -282,27 +284,30 @@ func lockedChecks(po *postoffice.PO, p *plan.Plan) error {
 	if err := journal.Interrupted(po.Root); err != nil {
 		return err
 	}
-	return checkPlan(po, p)
+	return checkPlan(po, p, false)
 }
 
 // checkPlan compares the plan's picture of the postoffice with the disk:
 // the fingerprints of the files it read (a saved plan may be old) and
 // every change's "before" (an edited plan saying a file does not exist
-// must not make porepair overwrite or delete it unsnapshotted).
-func checkPlan(po *postoffice.PO, p *plan.Plan) error {
-	if err := checkReads(po, p.Reads); err != nil {
+// must not make porepair overwrite or delete it unsnapshotted). Where
+// cached, a file po read whole in this run is checked as po read it (see
+// reader), at no call; the rest are read from the disk, each once.
+func checkPlan(po *postoffice.PO, p *plan.Plan, cached bool) error {
+	rd := newReader(po, cached, p.Changes)
+	if err := checkReads(rd, p.Reads); err != nil {
 		return fmt.Errorf("the postoffice changed since the plan was made: %w; plan again", err)
 	}
-	if err := checkBefore(po, p.Changes); err != nil {
+	if err := checkBefore(rd, p.Changes); err != nil {
 		return fmt.Errorf("the plan does not describe the postoffice on disk: %w; plan again", err)
 	}
 	return checkTemps(po, p.Changes)
 }
 
-// checkPatch reads the file a patch change rewrites and checks that the
-// patches make of it what the plan promises.
-func checkPatch(full string, c plan.Change) error {
-	data, err := osfs.ReadRegular(full, postoffice.MaxReadSize)
+// checkPatch checks that the patches of a patch change make of the file
+// what the plan promises.
+func checkPatch(rd *reader, c plan.Change) error {
+	data, err := rd.whole(c.File)
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.File, err)
 	}
@@ -311,46 +316,47 @@ func checkPatch(full string, c plan.Change) error {
 }
 
 // checkBefore compares each change's recorded before-state with the disk.
-func checkBefore(po *postoffice.PO, changes []plan.Change) error {
+func checkBefore(rd *reader, changes []plan.Change) error {
 	var errs []error
 	for _, c := range changes {
-		full, err := inside(po, c.File)
+		exists, err := rd.exists(c.File)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		_, lerr := os.Lstat(full)
-		exists := lerr == nil
 		switch {
-		case lerr != nil && !errors.Is(lerr, fs.ErrNotExist):
-			errs = append(errs, fmt.Errorf("%s: %w", c.File, lerr))
 		case c.Before == nil && exists:
 			errs = append(errs, fmt.Errorf("%s exists, but the plan says it does not", c.File))
 		case c.Before != nil && !exists:
 			errs = append(errs, fmt.Errorf("%s does not exist, but the plan says it does", c.File))
 		case c.Op == plan.OpPatch:
-			errs = append(errs, checkPatch(full, c))
+			errs = append(errs, checkPatch(rd, c))
 		case c.Before != nil:
-			if err := checkFile(po, *c.Before); err != nil {
+			if err := checkFile(rd, *c.Before); err != nil {
 				errs = append(errs, err)
 			}
 		}
 		if c.Op == plan.OpMove {
-			if c.Before == nil {
-				errs = append(errs, fmt.Errorf("%s: a move of a file the plan does not describe", c.File))
-			}
-			to, err := inside(po, c.To)
-			if err == nil {
-				if _, serr := os.Lstat(to); serr == nil {
-					err = fmt.Errorf("%s already exists", c.To)
-				}
-			}
-			if err != nil {
-				errs = append(errs, err)
-			}
+			errs = append(errs, checkMoveTo(rd.po, c))
 		}
 	}
 	return errlist.Join(errs...)
+}
+
+// checkMoveTo refuses a move of a file the plan does not describe, or
+// onto a name that is taken.
+func checkMoveTo(po *postoffice.PO, c plan.Change) error {
+	var errs []error
+	if c.Before == nil {
+		errs = append(errs, fmt.Errorf("%s: a move of a file the plan does not describe", c.File))
+	}
+	to, err := inside(po, c.To)
+	if err == nil {
+		if _, serr := os.Lstat(to); serr == nil {
+			err = fmt.Errorf("%s already exists", c.To)
+		}
+	}
+	return errlist.Join(append(errs, err)...)
 }
 
 // execute journals, snapshots, applies and verifies the plan, and on any
@@ -422,22 +428,18 @@ func (x *executor) closeRestored() error {
 }
 
 // checkReads compares the files a plan read with their fingerprints.
-func checkReads(po *postoffice.PO, reads []plan.Fingerprint) error {
+func checkReads(rd *reader, reads []plan.Fingerprint) error {
 	var errs []error
 	for _, r := range reads {
-		if err := checkFile(po, r); err != nil {
+		if err := checkFile(rd, r); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errlist.Join(errs...)
 }
 
-func checkFile(po *postoffice.PO, r plan.Fingerprint) error {
-	full, err := inside(po, r.File)
-	if err != nil {
-		return err
-	}
-	size, sum, err := backup.HashFile(full)
+func checkFile(rd *reader, r plan.Fingerprint) error {
+	size, sum, err := rd.hash(r.File)
 	if err != nil {
 		return fmt.Errorf("%s: %w", r.File, err)
 	}
@@ -445,6 +447,107 @@ func checkFile(po *postoffice.PO, r plan.Fingerprint) error {
 		return fmt.Errorf("%s changed (size %d, was %d)", r.File, size, r.Size)
 	}
 	return nil
+}
+
+// reader reads the plan's files for one pass of checks, each file once:
+// a file hashed for the reads is not hashed again for a change's before,
+// and one a patch rewrites is read whole once, for both. Where cached,
+// the bytes po itself read of a file in this run stand for the file: what
+// it held a moment ago, read through the same checked open (before the
+// lock, of a fresh plan; in verify, by its own diagnosis).
+type reader struct {
+	po      *postoffice.PO
+	cached  bool
+	patched map[string]bool // upper-case plan paths a patch rewrites
+	hashed  map[string]fileSum
+	data    map[string][]byte
+}
+
+type fileSum struct {
+	size int64
+	sum  string
+}
+
+func newReader(po *postoffice.PO, cached bool, changes []plan.Change) *reader {
+	rd := &reader{po: po, cached: cached, patched: map[string]bool{}, hashed: map[string]fileSum{}, data: map[string][]byte{}}
+	for _, c := range changes {
+		if c.Op == plan.OpPatch {
+			rd.patched[strings.ToUpper(c.File)] = true
+		}
+	}
+	return rd
+}
+
+// whole returns a file's bytes (at most postoffice.MaxReadSize).
+func (rd *reader) whole(rel string) ([]byte, error) {
+	key := strings.ToUpper(rel)
+	if b, ok := rd.data[key]; ok {
+		return b, nil
+	}
+	if rd.cached {
+		if b, ok := rd.po.Cached(rel); ok {
+			return b, nil
+		}
+	}
+	full, err := inside(rd.po, rel)
+	if err != nil {
+		return nil, err
+	}
+	b, err := osfs.ReadRegular(full, postoffice.MaxReadSize)
+	if err != nil {
+		return nil, err
+	}
+	rd.data[key] = b
+	rd.hashed[key] = fileSum{int64(len(b)), postoffice.SumHex(b)}
+	return b, nil
+}
+
+// hash fingerprints a file of the plan.
+func (rd *reader) hash(rel string) (int64, string, error) {
+	key := strings.ToUpper(rel)
+	if h, ok := rd.hashed[key]; ok {
+		return h.size, h.sum, nil
+	}
+	full, err := inside(rd.po, rel)
+	if err != nil {
+		return 0, "", err
+	}
+	if rd.cached {
+		if b, ok := rd.po.Cached(rel); ok {
+			return int64(len(b)), postoffice.SumHex(b), nil
+		}
+	}
+	if rd.patched[key] {
+		b, err := rd.whole(rel)
+		return int64(len(b)), rd.hashed[key].sum, err
+	}
+	size, sum, err := backup.HashFile(full)
+	if err == nil {
+		rd.hashed[key] = fileSum{size, sum}
+	}
+	return size, sum, err
+}
+
+// exists reports whether a file of the plan exists: one read in this
+// pass does (or, where cached, one po read), others are lstat'ed.
+func (rd *reader) exists(rel string) (bool, error) {
+	full, err := inside(rd.po, rel)
+	if err != nil {
+		return false, err
+	}
+	if _, ok := rd.hashed[strings.ToUpper(rel)]; ok {
+		return true, nil
+	}
+	if rd.cached {
+		if _, ok := rd.po.Cached(rel); ok {
+			return true, nil
+		}
+	}
+	_, lerr := os.Lstat(full)
+	if lerr != nil && !errors.Is(lerr, fs.ErrNotExist) {
+		return false, fmt.Errorf("%s: %w", rel, lerr)
+	}
+	return lerr == nil, nil
 }
 
 // inside turns a plan path into an absolute path in the PO, refusing one
@@ -595,14 +698,23 @@ func writeKeeping(full string, data []byte) error {
 
 // verify diagnoses the postoffice again: the component's errors and
 // warnings must be gone, the new queue must hold the carried bytes, and no
-// file the plan read but did not change may differ.
+// file the plan read but did not change may differ. The diagnosis sweeps
+// sizes only where the plan wrote (plan.DiagnoseChanged): a size finding
+// elsewhere is about no component. po is opened after
+// the last write, so a file its diagnosis read is checked as it read it
+// (reader, cached); the others are read again.
 func (x *executor) verify() error {
-	po, err := postoffice.Open(x.po.Root)
+	po, err := x.po.Reopen()
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
 	var errs []error
-	r := plan.Diagnose(po, plan.Manifests(x.p.Manifest))
+	rd := newReader(po, true, nil)
+	var files []string
+	for _, c := range x.p.Changes {
+		files = append(files, c.File, c.To)
+	}
+	r := plan.DiagnoseChanged(po, plan.Manifests(x.p.Manifest), files)
 	gw := strings.ToUpper(x.p.Gateway)
 	for _, f := range r.Findings {
 		if f.Severity >= plan.Warning && (f.Component == x.p.Component || f.PO == gw) {
@@ -614,20 +726,20 @@ func (x *executor) verify() error {
 		changed[c.File] = true
 		if c.Op == plan.OpMove {
 			// The new queue must hold exactly the carried bytes.
-			if err := checkFile(po, plan.Fingerprint{File: c.To, Size: c.Before.Size, SHA256: c.Before.SHA256}); err != nil {
+			if err := checkFile(rd, plan.Fingerprint{File: c.To, Size: c.Before.Size, SHA256: c.Before.SHA256}); err != nil {
 				errs = append(errs, fmt.Errorf("verify: queue not carried: %w", err))
 			}
 			continue
 		}
 		if c.Op != plan.OpDelete {
-			if err := checkFile(po, plan.Fingerprint{File: c.File, Size: c.AfterSize, SHA256: c.AfterSHA256}); err != nil {
+			if err := checkFile(rd, plan.Fingerprint{File: c.File, Size: c.AfterSize, SHA256: c.AfterSHA256}); err != nil {
 				errs = append(errs, fmt.Errorf("verify: %w", err))
 			}
 		}
 	}
-	for _, rd := range x.p.Reads {
-		if !changed[rd.File] {
-			if err := checkFile(po, rd); err != nil {
+	for _, read := range x.p.Reads {
+		if !changed[read.File] {
+			if err := checkFile(rd, read); err != nil {
 				errs = append(errs, fmt.Errorf("verify: a file the plan did not change differs: %w", err))
 			}
 		}

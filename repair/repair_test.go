@@ -370,3 +370,30 @@ func TestRollbackCancelledBeforeItStarts(t *testing.T) {
 	}
 	sameTree(t, dir, repaired)
 }
+
+// TestFreshPlanChangedBeforeTheLock: the check before the lock takes a
+// fresh plan's files as its planner read them, so a file changed after
+// planning must be caught by the check under the lock, which reads the
+// disk: refused, nothing written.
+func TestFreshPlanChangedBeforeTheLock(t *testing.T) {
+	dir, _ := setup(t, "stale", false)
+	var changed map[string]string
+	planner := func(po *postoffice.PO) (*plan.Plan, error) {
+		c, _ := plan.Find(plan.Builtin, "smtp")
+		pl, err := plan.Build(po, plan.Options{Component: c})
+		if err != nil {
+			return nil, err
+		}
+		net := filepath.Join(dir, "GLB/NETWORK.GLB")
+		b := read(t, dir, "GLB/NETWORK.GLB")
+		b[len(b)-1] ^= 0xFF
+		os.WriteFile(net, b, 0o644)
+		changed, _ = fixture.Tree(dir)
+		return pl, nil
+	}
+	res := repair.Repair(context.Background(), dir, planner, repair.Options{})
+	if res.Status != repair.StatusRefused || !strings.Contains(strings.Join(res.Errors, " "), "GLB/NETWORK.GLB changed") {
+		t.Fatalf("result = %+v", res)
+	}
+	sameTree(t, dir, changed)
+}

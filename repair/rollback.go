@@ -141,7 +141,7 @@ func (rp *RollbackPlan) fromJournal(po *postoffice.PO) error {
 			strings.Join(changed, ", "))
 	}
 	rp.use(snap)
-	return rp.describe(po)
+	return rp.describe(po, nil)
 }
 
 // fromSnapshot prepares the rollback of a completed repair.
@@ -161,7 +161,7 @@ func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) e
 	if err := queueThere(po, snap); err != nil {
 		return err
 	}
-	changed, err := snap.Changed(po.Root)
+	changed, seen, err := snap.ChangedSeen(po.Root)
 	if err != nil {
 		return refused("%w", err)
 	}
@@ -169,7 +169,7 @@ func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) e
 		return refused("changed since the repair: %s; rolling back would destroy that (new mail, a new mailbag); --force does it anyway",
 			strings.Join(changed, ", "))
 	}
-	return rp.describe(po)
+	return rp.describe(po, seen)
 }
 
 // inEffect names the latest repair still in effect, other than the
@@ -206,14 +206,15 @@ func (rp *RollbackPlan) use(snap *backup.Snapshot) {
 	rp.Snapshot, rp.ID, rp.Time, rp.MadeAt = snap, snap.ID, snap.Time, snap.PO
 }
 
-// describe lists, file by file, what the restore will change.
-func (rp *RollbackPlan) describe(po *postoffice.PO) error {
+// describe lists, file by file, what the restore will change. seen holds
+// what the check just before read of some files (Snapshot.ChangedSeen):
+// those are not read again.
+func (rp *RollbackPlan) describe(po *postoffice.PO, seen map[string]backup.Seen) error {
 	if err := checkRestoreTemps(po.Root, rp.Snapshot, rp.journal, rp.Unfinished); err != nil {
 		return refused("%w; nothing written", err)
 	}
 	for _, e := range rp.Snapshot.Entries {
-		full := po.Abs(e.File)
-		switch size, sum, err := backup.HashFile(full); {
+		switch size, sum, err := hashSeen(po, e.File, seen); {
 		case e.MovedTo != "":
 			if err != nil || sum != e.SHA256 {
 				rp.Changes = append(rp.Changes, fmt.Sprintf("move %s back to %s", e.MovedTo, e.File))
@@ -230,6 +231,18 @@ func (rp *RollbackPlan) describe(po *postoffice.PO) error {
 		rp.Changes = append(rp.Changes, "every file already holds the snapshot's bytes: mark the snapshot rolled back")
 	}
 	return nil
+}
+
+// hashSeen fingerprints a file of the postoffice, taking what seen holds
+// of it; a file that does not exist is an error wrapping fs.ErrNotExist.
+func hashSeen(po *postoffice.PO, rel string, seen map[string]backup.Seen) (int64, string, error) {
+	if s, ok := seen[rel]; ok {
+		if !s.Exists {
+			return 0, "", fmt.Errorf("%s: %w", rel, fs.ErrNotExist)
+		}
+		return s.Size, s.SHA256, nil
+	}
+	return backup.HashFile(po.Abs(rel))
 }
 
 // Rollback restores a snapshot of the PO at root. With id "" it finishes

@@ -59,14 +59,35 @@ func renameChecked(from, to string) error {
 // checkRegular looks at what was actually opened: a path checked before
 // the open could have been swapped in between.
 func checkRegular(f *os.File) error {
+	_, err := statRegular(f)
+	return err
+}
+
+// statRegular is checkRegular that also returns what it saw: the caller
+// that needs the size has it without a second stat.
+func statRegular(f *os.File) (fs.FileInfo, error) {
 	fi, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("stat %s: %w", f.Name(), err)
+		return nil, fmt.Errorf("stat %s: %w", f.Name(), err)
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("open %s: %w", f.Name(), ErrNotRegular)
+		return nil, fmt.Errorf("open %s: %w", f.Name(), ErrNotRegular)
 	}
-	return nil
+	return fi, nil
+}
+
+// OpenNoFollow opens a regular file without following a link to it (see
+// openNoFollow for how each system refuses one).
+func OpenNoFollow(path string, flag int, perm os.FileMode) (*os.File, error) {
+	f, _, err := openNoFollow(path, flag, perm)
+	return f, err
+}
+
+// OpenNoFollowInfo is OpenNoFollow that also returns the open file's
+// FileInfo, taken from the handle by the regular-file check: its size is
+// the size of what was opened, at no further call.
+func OpenNoFollowInfo(path string, flag int, perm os.FileMode) (*os.File, fs.FileInfo, error) {
+	return openNoFollow(path, flag, perm)
 }
 
 // CreateExclusive creates path for writing, failing with an error that

@@ -5,29 +5,32 @@ package osfs
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"golang.org/x/sys/unix"
 )
 
-// OpenNoFollow opens a regular file: a final symbolic link fails the open
+// openNoFollow opens a regular file: a final symbolic link fails the open
 // (O_NOFOLLOW), a FIFO cannot block it (O_NONBLOCK), and anything but a
-// regular file is refused after the open. The descriptor is then put back
-// in blocking mode, so that reads and writes behave as on any file.
-func OpenNoFollow(path string, flag int, perm os.FileMode) (*os.File, error) {
+// regular file is refused after the open, by an fstat of the handle. The
+// descriptor is then put back in blocking mode, so that reads and writes
+// behave as on any file.
+func openNoFollow(path string, flag int, perm os.FileMode) (*os.File, fs.FileInfo, error) {
 	f, err := os.OpenFile(path, flag|unix.O_NOFOLLOW|unix.O_NONBLOCK, perm)
 	if err != nil {
-		return nil, fmt.Errorf("open without following links: %w", err)
+		return nil, nil, fmt.Errorf("open without following links: %w", err)
 	}
-	if err := checkRegular(f); err != nil {
+	fi, err := statRegular(f)
+	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	if err := control(f, func(fd int) error { return unix.SetNonblock(fd, false) }); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("open %s: clear O_NONBLOCK: %w", path, err)
+		return nil, nil, fmt.Errorf("open %s: clear O_NONBLOCK: %w", path, err)
 	}
-	return f, nil
+	return f, fi, nil
 }
 
 // control runs fn on f's descriptor without f.Fd, which would change the

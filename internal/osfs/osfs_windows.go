@@ -81,29 +81,29 @@ func unsupported(err error) bool {
 		errors.Is(err, windows.ERROR_CALL_NOT_IMPLEMENTED)
 }
 
-// OpenNoFollow refuses a path that is a symbolic link, junction or other
+// openNoFollow refuses a path that is a symbolic link, junction or other
 // reparse point (os.Lstat reports those as not regular), then opens it and
 // refuses anything but a regular file. Between the Lstat and the open a
 // process could swap in a link: Windows has no O_NOFOLLOW for os.OpenFile,
 // and porepair holds the postoffice lock while it writes, which narrows
 // that window to programs that ignore the lock.
-func OpenNoFollow(path string, flag int, perm os.FileMode) (*os.File, error) {
+func openNoFollow(path string, flag int, perm os.FileMode) (*os.File, fs.FileInfo, error) {
 	fi, err := os.Lstat(path)
 	if err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("open %s: %w (a link, reparse point or special file)", path, ErrNotRegular)
+		return nil, nil, fmt.Errorf("open %s: %w (a link, reparse point or special file)", path, ErrNotRegular)
 	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	f, err := os.OpenFile(path, flag, perm)
 	if err != nil {
-		return nil, fmt.Errorf("open without following links: %w", err)
+		return nil, nil, fmt.Errorf("open without following links: %w", err)
 	}
-	if err := checkRegular(f); err != nil {
+	if fi, err = statRegular(f); err != nil {
 		f.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return f, nil
+	return f, fi, nil
 }
 
 // SyncDir does nothing on Windows: NTFS journals its metadata, a rename is

@@ -21,15 +21,17 @@ func OpenNoShare(path string, flag int) (*os.File, error) { return OpenNoFollow(
 // file system never refuses, and a rename there replaces an open file; on
 // a share, the server refuses the open while a client (ADMIN, EXTERNAL)
 // holds the file with no write sharing, which RefusedOpen recognises as
-// each client reports it. A file that does not exist is not held.
+// each client reports it. A file that does not exist is not held. The
+// lstat that tells a missing file (not held) from a refused open (an EIO
+// is a holder's only when the file is there) is made only when the open
+// fails: a file that opens costs one call.
 func HeldOpen(path string) (bool, error) {
-	_, serr := os.Lstat(path)
-	if serr != nil {
-		return false, nil
-	}
 	f, err := OpenNoFollow(path, os.O_RDWR, 0)
 	if err == nil {
 		return false, f.Close()
+	}
+	if _, serr := os.Lstat(path); serr != nil {
+		return false, nil
 	}
 	return RefusedOpen(err, true), nil
 }
