@@ -56,15 +56,9 @@ func renameChecked(from, to string) error {
 	return nil
 }
 
-// checkRegular looks at what was actually opened: a path checked before
-// the open could have been swapped in between.
-func checkRegular(f *os.File) error {
-	_, err := statRegular(f)
-	return err
-}
-
-// statRegular is checkRegular that also returns what it saw: the caller
-// that needs the size has it without a second stat.
+// statRegular looks at what was actually opened (a path checked before
+// the open could have been swapped in between) and returns what it saw:
+// the caller that needs the size has it without a second stat.
 func statRegular(f *os.File) (fs.FileInfo, error) {
 	fi, err := f.Stat()
 	if err != nil {

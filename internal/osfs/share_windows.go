@@ -50,7 +50,7 @@ func OpenNoShare(path string, flag int) (*os.File, error) {
 		return nil, &fs.PathError{Op: "open with no sharing", Path: path, Err: err}
 	}
 	f := os.NewFile(uintptr(h), path)
-	if err := checkRegular(f); err != nil {
+	if _, err := statRegular(f); err != nil {
 		f.Close()
 		return nil, err
 	}
