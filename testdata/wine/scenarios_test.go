@@ -72,9 +72,9 @@ func TestCrashAtEveryWrite(t *testing.T) {
 		}
 		// Killed after the journal's completion (the last write), the
 		// repair has finished: it is undone as any other.
-		if code, out, _ := porepair(t, nil, "--po", po, "diagnose"); (code != 0 || strings.Contains(out, "INTERRUPTED_REPAIR")) &&
+		if code, out, derrs := porepair(t, nil, "--po", po, "diagnose"); (code != 0 || strings.Contains(out, "INTERRUPTED_REPAIR")) &&
 			(code != 3 || !strings.Contains(out, "INTERRUPTED_REPAIR")) {
-			t.Fatalf("crash:%d: diagnose exit %d without INTERRUPTED_REPAIR\n%s", n, code, out)
+			t.Fatalf("crash:%d: diagnose exit %d without INTERRUPTED_REPAIR\n%s%s", n, code, out, derrs)
 		}
 		if code, out, errs := porepair(t, nil, "--po", po, "rollback", "--yes"); code != 0 {
 			t.Fatalf("crash:%d: rollback exit %d\n%s%s", n, code, out, errs)
