@@ -3,14 +3,12 @@
 package main
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
+	"github.com/porepair/porepair/internal/sharetest"
 	"github.com/porepair/porepair/internal/syscount"
 	"github.com/porepair/porepair/plan"
 )
@@ -86,32 +84,26 @@ func checkCounts(t *testing.T, cmd string, got, recorded, minimum syscount.Count
 	}
 }
 
-// ensureStrace finds strace, installing Debian's when root may.
+// ensureStrace finds strace, installing Debian's when root may (through
+// sharetest.Install, which waits for another test's apt-get).
 func ensureStrace(t *testing.T) string {
 	t.Helper()
-	if path, err := exec.LookPath("strace"); err == nil {
-		// A container without ptrace (no CAP_SYS_PTRACE, a seccomp
-		// profile) has strace but cannot trace.
-		if out, err := exec.Command(path, "-f", "-c", "-o", os.DevNull, "true").CombinedOutput(); err != nil {
-			t.Skipf("SKIPPED: strace cannot trace here (ptrace not permitted?): %v\n%s", err, out)
+	if _, err := exec.LookPath("strace"); err != nil {
+		if os.Geteuid() != 0 {
+			t.Skip("SKIPPED: strace is missing, and only root may install it: apt-get install strace")
 		}
-		return path
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("SKIPPED: strace is missing, and only root may install it: apt-get install strace")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	for _, args := range [][]string{{"apt-get", "update", "-qq"}, {"apt-get", "install", "-y", "-qq", "--no-install-recommends", "strace"}} {
-		cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("strace is missing and %q failed: %v\n%s", strings.Join(args, " "), err, out)
+		if err := sharetest.Install("strace"); err != nil {
+			t.Fatalf("strace is missing: %v", err)
 		}
 	}
 	path, err := exec.LookPath("strace")
 	if err != nil {
 		t.Fatalf("installed Debian's strace, yet it is not on PATH: %v", err)
+	}
+	// A container without ptrace (no CAP_SYS_PTRACE, a seccomp profile)
+	// has strace but cannot trace.
+	if out, err := exec.Command(path, "-f", "-c", "-o", os.DevNull, "true").CombinedOutput(); err != nil {
+		t.Skipf("SKIPPED: strace cannot trace here (ptrace not permitted?): %v\n%s", err, out)
 	}
 	return path
 }
