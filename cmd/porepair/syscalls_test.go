@@ -10,7 +10,6 @@ import (
 
 	"github.com/porepair/porepair/internal/sharetest"
 	"github.com/porepair/porepair/internal/syscount"
-	"github.com/porepair/porepair/plan"
 )
 
 // TestSyscallBounds counts the file-system calls of diagnose, plan,
@@ -31,40 +30,22 @@ func TestSyscallBounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir, _ := stalePO(t)
-	bin := binary(t)
-	saved := filepath.Join(t.TempDir(), "stale.plan")
-	if code, _, errOut := porepair(t, nil, "--po", dir, "plan", "--out", saved); code != 0 {
-		t.Fatalf("plan --out: exit %d\n%s", code, errOut)
-	}
-	f, err := os.Open(saved)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	p, err := plan.Load(f)
+	ms, err := syscount.Measure(strace, binary(t), dir, filepath.Join(t.TempDir(), "stale.plan"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, cmd := range syscount.Commands {
-		got, code, err := syscount.Run(strace, append([]string{bin, "--po", dir}, syscallArgs[cmd]...))
-		if err != nil {
-			t.Fatal(err)
+		m := ms[cmd]
+		if want := syscallExit[cmd]; m.Exit != want {
+			t.Fatalf("%s: exit %d, want %d", cmd, m.Exit, want)
 		}
-		if want := syscallExit[cmd]; code != want {
-			t.Fatalf("%s: exit %d, want %d", cmd, code, want)
-		}
-		checkCounts(t, cmd, got, bounds[cmd], syscount.Minimum(cmd, p))
+		checkCounts(t, cmd, m.Got, bounds[cmd], m.Minimum)
 	}
 }
 
-// syscallArgs are each counted command's arguments, as make bench runs
-// them; syscallExit their exit codes on the stale fixture (diagnose finds
-// the stale route).
-var (
-	syscallArgs = map[string][]string{"diagnose": {"diagnose"}, "plan": {"plan"},
-		"repair": {"repair", "--yes"}, "rollback": {"rollback", "--yes", "--snapshot", "latest"}}
-	syscallExit = map[string]int{"diagnose": 3, "plan": 0, "repair": 0, "rollback": 0}
-)
+// syscallExit are the counted commands' exit codes on the stale fixture
+// (diagnose finds the stale route).
+var syscallExit = map[string]int{"diagnose": 3, "plan": 0, "repair": 0, "rollback": 0}
 
 func checkCounts(t *testing.T, cmd string, got, recorded, minimum syscount.Counts) {
 	t.Helper()

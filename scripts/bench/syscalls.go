@@ -2,13 +2,11 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/porepair/porepair/internal/syscount"
-	"github.com/porepair/porepair/plan"
 )
 
 // boundsFile is where TestSyscallBounds keeps the recorded counts.
@@ -21,42 +19,22 @@ type poCounts struct {
 	got, minimum map[string]syscount.Counts
 }
 
-// countArgs are the counted commands' arguments, as TestSyscallBounds
-// runs them.
-var countArgs = map[string][]string{"diagnose": {"diagnose"}, "plan": {"plan"},
-	"repair": {"repair", "--yes"}, "rollback": {"rollback", "--yes", "--snapshot", "latest"}}
-
-// countCalls saves po's plan, then runs each command under strace, in
-// order: the rollback undoes the repair, leaving po as it was but for
-// its snapshot.
+// countCalls counts each command's calls on po (syscount.Measure).
 func countCalls(bin, name, po, work string) (*poCounts, error) {
 	strace, err := exec.LookPath("strace")
 	if err != nil {
 		return nil, fmt.Errorf("strace is needed to count system calls (apt-get install strace): %v", err)
 	}
-	saved := filepath.Join(work, name+".plan")
-	if b, err := exec.Command(bin, "--po", po, "plan", "--out", saved).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("plan --out: %v\n%s", err, b)
-	}
-	f, err := os.Open(saved)
-	if err != nil {
-		return nil, err
-	}
-	p, err := plan.Load(f)
-	f.Close()
+	ms, err := syscount.Measure(strace, bin, po, filepath.Join(work, name+".plan"))
 	if err != nil {
 		return nil, err
 	}
 	pc := &poCounts{name: name, got: map[string]syscount.Counts{}, minimum: map[string]syscount.Counts{}}
-	for _, cmd := range syscount.Commands {
-		c, code, err := syscount.Run(strace, append([]string{bin, "--po", po}, countArgs[cmd]...))
-		if err != nil {
-			return nil, err
+	for cmd, m := range ms {
+		if m.Exit != 0 && !(cmd == "diagnose" && m.Exit == 3) {
+			return nil, fmt.Errorf("%s under strace: exit %d", cmd, m.Exit)
 		}
-		if code != 0 && !(cmd == "diagnose" && code == 3) {
-			return nil, fmt.Errorf("%s under strace: exit %d", cmd, code)
-		}
-		pc.got[cmd], pc.minimum[cmd] = c, syscount.Minimum(cmd, p)
+		pc.got[cmd], pc.minimum[cmd] = m.Got, m.Minimum
 	}
 	return pc, nil
 }
@@ -71,7 +49,7 @@ func (pc *poCounts) table(b *strings.Builder) {
 	b.WriteString(" total |\n|---|" + strings.Repeat("---|", int(syscount.NKinds)+1) + "\n")
 	for _, cmd := range syscount.Commands {
 		got, min := pc.got[cmd], pc.minimum[cmd]
-		fmt.Fprintf(b, "| %s |", strings.Join(append([]string{cmd}, countArgs[cmd][1:]...), " "))
+		fmt.Fprintf(b, "| %s |", strings.Join(append([]string{cmd}, syscount.Args[cmd][1:]...), " "))
 		for k := range got {
 			fmt.Fprintf(b, " %s |", cell(got[k], min[k]))
 		}
