@@ -87,16 +87,6 @@ type Options struct {
 	Now func() time.Time
 }
 
-// logPO is the postoffice as log lines name it: the path the caller gave,
-// made absolute, so that the caller's own lines about it match (po.Root
-// has symbolic links resolved besides).
-func logPO(dir string) string {
-	if abs, err := filepath.Abs(dir); err == nil {
-		return abs
-	}
-	return dir
-}
-
 func (o *Options) defaults(root string) {
 	if o.SnapshotDir == "" {
 		o.SnapshotDir = backup.DefaultDir(root)
@@ -166,7 +156,7 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 	}
 	res.PO = po.Root
 	opt.defaults(po.Root)
-	opt.Log = opt.Log.With("po", logPO(dir))
+	opt.Log = opt.Log.With("po", osfs.Abs(dir))
 	if err := running(po.Root); err != nil {
 		res.fail(StatusBusy, err)
 		return res

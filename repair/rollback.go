@@ -10,6 +10,7 @@ import (
 
 	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/internal/errlist"
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/postoffice"
@@ -262,7 +263,7 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 	}
 	res.PO = po.Root
 	opt.defaults(po.Root)
-	opt.Log = opt.Log.With("po", logPO(root))
+	opt.Log = opt.Log.With("po", osfs.Abs(root))
 	if err := checkOwnDir(po.Root); err != nil {
 		res.fail(StatusRefused, err)
 		return res

@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/repair"
 )
@@ -50,7 +51,7 @@ postoffice that changed since.`,
 					if err := savePlan(out, pl); err != nil {
 						return failed(dir, statusError, err)
 					}
-					fmt.Fprintf(&b, "saved the plan to %s; carry it out with: porepair repair --plan %s --yes\n", absPath(out), absPath(out))
+					fmt.Fprintf(&b, "saved the plan to %s; carry it out with: porepair repair --plan %s --yes\n", osfs.Abs(out), osfs.Abs(out))
 				}
 				status, code := statusPlan, exitOK
 				if c.Bool("detailed-exitcode") && !pl.NothingToDo {

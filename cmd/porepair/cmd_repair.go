@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -96,7 +95,7 @@ func (e *env) repair(c *cli.Context) error {
 		r := repairResult(dir, res)
 		if res.Status == repair.StatusRepaired {
 			// Absolute: the undo command is run later, maybe from elsewhere.
-			r.text += afterRepair(res.PO, absPath(snapDir), res.Snapshot)
+			r.text += afterRepair(res.PO, osfs.Abs(snapDir), res.Snapshot)
 		}
 		if res.Status == repair.StatusRefused {
 			r.codes = refusalCodes(res.Err)
@@ -184,17 +183,6 @@ func (e *env) fleetSummary(shown map[string]preview, todo, refused, nothing []st
 		fmt.Fprintf(w, "  nothing  %s\n", dir)
 	}
 	fmt.Fprintln(w, "porepair --po DIR plan shows a postoffice's plan in full.")
-}
-
-// absPath is p made absolute ("" stays ""; a failure leaves p as given).
-func absPath(p string) string {
-	if p == "" {
-		return ""
-	}
-	if abs, err := filepath.Abs(p); err == nil {
-		return abs
-	}
-	return p
 }
 
 // afterRepair is what to do next: the undo command and the restart.

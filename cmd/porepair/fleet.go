@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/repair"
@@ -226,7 +227,7 @@ func (e *env) logResult(c *cli.Context, r result) {
 	if e.logFile == "" {
 		return
 	}
-	args := []any{"command", c.Command.Name, "po", absPath(r.po), "status", r.status, "exit", r.code}
+	args := []any{"command", c.Command.Name, "po", osfs.Abs(r.po), "status", r.status, "exit", r.code}
 	if r.reason != "" {
 		args = append(args, "reason", r.reason)
 	}

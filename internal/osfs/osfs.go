@@ -118,3 +118,17 @@ func ReadRegular(path string, max int64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// Abs is p made absolute, or p as given when that fails; "" stays "" (it
+// names no path, where filepath.Abs would give the working directory).
+// Log lines and messages name a postoffice so, matching one another
+// whatever directory each run started in.
+func Abs(p string) string {
+	if p == "" {
+		return ""
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}
