@@ -143,6 +143,10 @@ func (l *Lock) Release() {
 			removeHolder(l.root, l.holder)
 			l.holder = nil
 		}
+		// Unlocked before it is closed: a copy of the descriptor in a
+		// child this process forked and that has not yet exec'd would
+		// keep the lock held past the close.
+		osfs.Unlock(l.files[i])
 		l.files[i].Close()
 	}
 	l.files = nil

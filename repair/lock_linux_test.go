@@ -2,12 +2,14 @@ package repair_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/repair"
 )
@@ -46,4 +48,41 @@ func TestFlockOnFlagIsBusy(t *testing.T) {
 		t.Fatalf("Acquire after the flock was dropped: %v", err)
 	}
 	l.Release()
+}
+
+// Release drops the lock, not only its descriptor: a copy of the lock
+// file's descriptor (what a child this process forked holds until its
+// exec; a dup here) must not keep the postoffice looking busy.
+func TestReleaseUnlocksEveryCopy(t *testing.T) {
+	dir, _ := setup(t, "stale", false)
+	p, err := postoffice.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := repair.Acquire(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lockFile := filepath.Join(p.Root, filepath.FromSlash(postoffice.LockPath))
+	fds, _ := os.ReadDir("/proc/self/fd")
+	copied := -1
+	for _, e := range fds {
+		if target, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name())); err == nil && target == lockFile {
+			var fd int
+			if _, err := fmt.Sscan(e.Name(), &fd); err == nil {
+				if copied, err = unix.Dup(fd); err != nil {
+					t.Fatal(err)
+				}
+			}
+			break
+		}
+	}
+	if copied < 0 {
+		t.Fatalf("no descriptor of %s open while the lock is held", lockFile)
+	}
+	defer unix.Close(copied)
+	l.Release()
+	if journal.InProgress(p.Root) {
+		t.Error("a copy of the lock file's descriptor keeps the postoffice locked after Release")
+	}
 }

@@ -3,6 +3,7 @@
 package osfs
 
 import (
+	"fmt"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -22,3 +23,13 @@ func LockExclusive(f *os.File) error { return flockExclusive(f) }
 // Locked reports whether another process or open file holds a lock on f
 // that LockExclusive would conflict with: F_GETLK sees flocks too here.
 func Locked(f *os.File) (bool, error) { return heldElsewhere(f, unix.F_GETLK) }
+
+// Unlock drops the flock LockExclusive took on f, for the open file
+// description itself: a copy of the descriptor that a fork made would
+// otherwise keep it held after f is closed.
+func Unlock(f *os.File) error {
+	if err := control(f, func(fd int) error { return unix.Flock(fd, unix.LOCK_UN) }); err != nil {
+		return fmt.Errorf("unlock %s: %w", f.Name(), err)
+	}
+	return nil
+}

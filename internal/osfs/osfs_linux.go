@@ -61,3 +61,16 @@ func probeFlock(f *os.File) error {
 // lock on f that LockExclusive would conflict with. It takes nothing, so a
 // concurrent LockExclusive never fails because of it; a flock is not seen.
 func Locked(f *os.File) (bool, error) { return heldElsewhere(f, unix.F_OFD_GETLK) }
+
+// Unlock drops the lock LockExclusive took on f, for the open file
+// description itself: a copy of the descriptor that a fork made (a child
+// between its fork and its exec, in a program that starts others) would
+// otherwise keep the lock held after f is closed.
+func Unlock(f *os.File) error {
+	lk := unix.Flock_t{Type: unix.F_UNLCK}
+	err := control(f, func(fd int) error { return unix.FcntlFlock(uintptr(fd), unix.F_OFD_SETLK, &lk) })
+	if err != nil {
+		return fmt.Errorf("unlock %s: %w", f.Name(), err)
+	}
+	return nil
+}

@@ -171,3 +171,11 @@ func ProcessAlive(pid int) bool {
 	const stillActive = 259 // STILL_ACTIVE
 	return code == stillActive
 }
+
+// Unlock drops the lock LockExclusive took on f.
+func Unlock(f *os.File) error {
+	if err := windows.UnlockFileEx(windows.Handle(f.Fd()), 0, whole, whole, new(windows.Overlapped)); err != nil {
+		return fmt.Errorf("unlock %s: %w", f.Name(), err)
+	}
+	return nil
+}
