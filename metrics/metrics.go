@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/porepair/porepair/plan"
 )
 
 // Run is one postoffice's diagnosis.
@@ -14,7 +13,7 @@ type Run struct {
 	PO string // the postoffice's path as given
 	// Report is nil when the postoffice could not be diagnosed (not a
 	// postoffice, unreadable): the run failed.
-	Report *plan.Report
+	Report *diagnose.Report
 }
 
 // Labels of every series about a postoffice: its path, and its network
@@ -67,11 +66,11 @@ func (g *gauges) add(at time.Time, run Run) {
 	g.timestamp.WithLabelValues(po...).Set(unix(at))
 	// Every code, 0 when absent: an alert on a code then has a series to
 	// compare, not a missing one.
-	n := map[plan.Code]int{}
+	n := map[diagnose.Code]int{}
 	for _, f := range r.Findings {
 		n[f.Code]++
 	}
-	for _, c := range plan.Codes() {
+	for _, c := range diagnose.Codes() {
 		g.findings.WithLabelValues(append(po, c.String(), c.Severity().String())...).Set(float64(n[c]))
 	}
 	for _, q := range r.Queues {

@@ -12,8 +12,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/metrics"
-	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/testdata/fixture"
 )
@@ -33,7 +33,7 @@ func diagnosed(t *testing.T, scenario string, ago time.Duration) metrics.Run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return metrics.Run{PO: dir, Report: plan.DiagnoseWith(p, plan.Builtin, plan.Clock{Now: now, Location: time.UTC, StalledAfter: 2 * time.Hour})}
+	return metrics.Run{PO: dir, Report: diagnose.Run(p, diagnose.Builtin, diagnose.Clock{Now: now, Location: time.UTC, StalledAfter: 2 * time.Hour})}
 }
 
 // parse reads a metrics file with Prometheus's own text parser.
@@ -179,7 +179,7 @@ func TestNoAgeForBadDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := metrics.Run{PO: dir, Report: plan.DiagnoseWith(p, plan.Builtin, plan.Clock{Now: now, StalledAfter: time.Hour})}
+	run := metrics.Run{PO: dir, Report: diagnose.Run(p, diagnose.Builtin, diagnose.Clock{Now: now, StalledAfter: time.Hour})}
 	file := filepath.Join(t.TempDir(), "m.prom")
 	if err := metrics.Write(file, now, []metrics.Run{run}); err != nil {
 		t.Fatal(err)

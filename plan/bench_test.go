@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/testdata/fixture"
@@ -31,7 +32,7 @@ func BenchmarkDiagnose(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if r := plan.Diagnose(p, plan.Builtin); !r.Has(plan.StaleGatewayRoute) {
+			if r := diagnose.Files(p, diagnose.Builtin); !r.Has(diagnose.StaleGatewayRoute) {
 				b.Fatal("stale route not found")
 			}
 		}
@@ -62,7 +63,7 @@ func BenchmarkDiagnose(b *testing.B) {
 
 func BenchmarkPlan(b *testing.B) {
 	dir := bigPO(b)
-	m, _ := plan.Find(plan.Builtin, "smtp")
+	m, _ := diagnose.Find(diagnose.Builtin, "smtp")
 	for range b.N {
 		p, _ := postoffice.Open(dir)
 		if _, err := plan.Build(p, plan.Options{Component: m}); err != nil {

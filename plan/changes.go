@@ -126,10 +126,8 @@ func (b *builder) streamFP(file string) (*Fingerprint, error) {
 // computes the net effect.
 func (b *builder) finish() {
 	// Every XTN the diagnosis read feeds the hub count: fingerprint them all.
-	for _, nw := range (&diag{m: b.m}).sortedNetworks() {
-		if nw.xtn != nil {
-			b.read(nw.xtn.Path, nw.xtn.Data)
-		}
+	for _, x := range b.m.XTNs() {
+		b.read(x.Path, x.Data)
 	}
 	for _, key := range b.order {
 		bf := b.bufs[key]

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/testdata/fixture"
@@ -33,7 +34,7 @@ func FuzzDiagnosePlan(f *testing.F) {
 	if b, err := fixture.DumpBytes("Q148666.dump", 0x63E, 0x6B8); err == nil {
 		f.Add(uint8(0), b)
 	}
-	smtp, _ := plan.Find(plan.Builtin, "smtp")
+	smtp, _ := diagnose.Find(diagnose.Builtin, "smtp")
 	f.Fuzz(func(t *testing.T, which uint8, b []byte) {
 		restore, err := fixture.Swap(filepath.Join(dir, files[int(which)%len(files)]), b)
 		if err != nil {
@@ -49,7 +50,7 @@ func FuzzDiagnosePlan(f *testing.F) {
 			t.Fatal(err)
 		}
 		// With a clock, so that fuzzed dates are aged too.
-		r := plan.DiagnoseWith(p, plan.Builtin, plan.Clock{Now: time.Now(), StalledAfter: time.Minute})
+		r := diagnose.Run(p, diagnose.Builtin, diagnose.Clock{Now: time.Now(), StalledAfter: time.Minute})
 		for _, q := range r.Queues {
 			if q.AgeSeconds != nil && *q.AgeSeconds < 0 {
 				t.Fatalf("negative age: %+v", q)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/postoffice"
 )
@@ -97,12 +98,12 @@ type Plan struct {
 	NetEffect   []Effect `json:"net_effect"`
 	Next        []string `json:"next"`
 
-	Manifest     Manifest      `json:"manifest"`
-	DiscardQueue bool          `json:"discard_queue"`
-	OldQueue     string        `json:"old_queue,omitempty"`
-	NewQueue     string        `json:"new_queue,omitempty"`
-	Reads        []Fingerprint `json:"reads"`
-	Changes      []Change      `json:"changes"`
+	Manifest     diagnose.Manifest `json:"manifest"`
+	DiscardQueue bool              `json:"discard_queue"`
+	OldQueue     string            `json:"old_queue,omitempty"`
+	NewQueue     string            `json:"new_queue,omitempty"`
+	Reads        []Fingerprint     `json:"reads"`
+	Changes      []Change          `json:"changes"`
 }
 
 // FormatVersion is the format of the plans this porepair writes and
@@ -110,6 +111,16 @@ type Plan struct {
 // queue at 0x21; a version 1 plan (routes at 0x2A-0x48) must never be
 // applied.
 const FormatVersion = 2
+
+// GatewayKey is the plan's gateway postoffice as a diagnosis names it:
+// the findings about it are the plan's too (diagnose.Report.About).
+func (p *Plan) GatewayKey() diagnose.Gateway {
+	net, po, ok := strings.Cut(p.Gateway, "/")
+	if !ok {
+		return ""
+	}
+	return diagnose.GatewayOf(net, po)
+}
 
 // CheckVersion refuses a plan of another format.
 func (p *Plan) CheckVersion() error {
@@ -130,9 +141,9 @@ func (p *Plan) Digest() string {
 
 // Options select what to plan.
 type Options struct {
-	Component    Manifest
-	Manifests    []Manifest // all known, for diagnosis
-	Gateway      string     // "NET/PO", or "" for the record's own route
+	Component    diagnose.Manifest
+	Manifests    []diagnose.Manifest // all known, for diagnosis
+	Gateway      string              // "NET/PO", or "" for the record's own route
 	MediaDir     string
 	DiscardQueue bool
 	Force        bool
@@ -143,7 +154,7 @@ type Options struct {
 // and only them, so that a search for a code finds the refusals it made.
 type Refusal struct {
 	Reason string
-	Codes  []Code
+	Codes  []diagnose.Code
 }
 
 func (r *Refusal) Error() string { return r.Reason }
@@ -151,12 +162,18 @@ func (r *Refusal) Error() string { return r.Reason }
 func refuse(format string, args ...any) error { return &Refusal{Reason: fmt.Sprintf(format, args...)} }
 
 // refuseFor is a refusal that finding code c caused.
-func refuseFor(c Code, format string, args ...any) error {
-	return &Refusal{Reason: fmt.Sprintf(format, args...), Codes: []Code{c}}
+func refuseFor(c diagnose.Code, format string, args ...any) error {
+	return &Refusal{Reason: fmt.Sprintf(format, args...), Codes: []diagnose.Code{c}}
+}
+
+// RefusalOf is the refusal that finding code c, met outside the planner
+// (an unfinished journal), causes.
+func RefusalOf(c diagnose.Code, err error) error {
+	return &Refusal{Reason: err.Error(), Codes: []diagnose.Code{c}}
 }
 
 // RefusalCodes are the finding codes behind err's refusal, if any.
-func RefusalCodes(err error) []Code {
+func RefusalCodes(err error) []diagnose.Code {
 	var r *Refusal
 	if errors.As(err, &r) {
 		return r.Codes
@@ -183,13 +200,13 @@ func Build(p *postoffice.PO, opt Options) (*Plan, error) {
 	}
 	ms := opt.Manifests
 	if ms == nil {
-		ms = Manifests(opt.Component)
+		ms = diagnose.Manifests(opt.Component)
 	}
 	poID, err := postoffice.ReadIdentity(p.Root)
 	if err != nil {
 		return nil, refuse("%v", err)
 	}
-	report, model := diagnose(p, ms)
+	report, model := diagnose.Read(p, ms)
 	c := opt.Component
 	b := &builder{p: p, m: model, c: c, opt: opt, report: report, bufs: map[string]*buffer{},
 		plan: &Plan{Version: FormatVersion, PO: p.Root, POID: poID, Component: c.Name, Manifest: c, DiscardQueue: opt.DiscardQueue,
@@ -221,7 +238,7 @@ func Build(p *postoffice.PO, opt Options) (*Plan, error) {
 func Workgroup(p *postoffice.PO) error {
 	m, _, err := p.Master()
 	if err == nil && m.Workgroup() {
-		return refuseFor(WorkgroupPostoffice, "%s/%s is a workgroup postoffice: it has no gateway bits; upgrade it to a Microsoft Mail 3.x postoffice first (Q110225)",
+		return refuseFor(diagnose.WorkgroupPostoffice, "%s/%s is a workgroup postoffice: it has no gateway bits; upgrade it to a Microsoft Mail 3.x postoffice first (Q110225)",
 			postoffice.Printable(m.Network()), postoffice.Printable(m.Postoffice()))
 	}
 	return nil
@@ -229,14 +246,14 @@ func Workgroup(p *postoffice.PO) error {
 
 type builder struct {
 	p    *postoffice.PO
-	m    *Model
-	c    Manifest
+	m    *diagnose.Model
+	c    diagnose.Manifest
 	opt  Options
 	plan *Plan
 
-	report *Report
-	recs   []int // indexes of C's active records
-	gw     hop   // the gateway postoffice's record
+	report *diagnose.Report
+	recs   []int        // indexes of C's active records
+	gw     diagnose.Hop // the gateway postoffice's record
 	queue  postoffice.ID
 	hasQ   bool
 
@@ -277,7 +294,7 @@ func (b *builder) readsFile(file string) bool {
 
 func (b *builder) readableFiles() error {
 	for _, f := range b.report.Findings {
-		if (f.Code == BadFileSize || f.Code == UnreadableFile) && b.readsFile(f.File) {
+		if (f.Code == diagnose.BadFileSize || f.Code == diagnose.UnreadableFile) && b.readsFile(f.File) {
 			if errors.Is(f.Err, osfs.ErrHeldOpen) {
 				return f.Err // busy, not damaged: nothing to restore from a backup
 			}
@@ -295,7 +312,7 @@ func (b *builder) readableFiles() error {
 
 func (b *builder) counterAhead() error {
 	for _, f := range b.report.Findings {
-		if f.Code == CounterBehind {
+		if f.Code == diagnose.CounterBehind {
 			return refuseFor(f.Code, "%s", f.Message)
 		}
 	}
@@ -304,7 +321,7 @@ func (b *builder) counterAhead() error {
 
 func (b *builder) typeMatches() error {
 	for _, f := range b.report.Findings {
-		if f.Code == ComponentTypeMismatch && f.Component == b.c.Name {
+		if f.Code == diagnose.ComponentTypeMismatch && f.Component == b.c.Name {
 			return refuseFor(f.Code, "%s", f.Message)
 		}
 	}
@@ -325,7 +342,7 @@ func (b *builder) oneRecord() error {
 		return nil
 	case b.opt.Gateway == "":
 		for _, f := range b.report.Findings {
-			if f.Code == ComponentRecordMissing && f.Component == b.c.Name {
+			if f.Code == diagnose.ComponentRecordMissing && f.Component == b.c.Name {
 				return refuseFor(f.Code, "%s. porepair reinstalls it given --gateway NET/PO and --media DIR", f.Message)
 			}
 		}
@@ -376,7 +393,7 @@ func (b *builder) locateQueue() error {
 			return refuse("the %s queue is incomplete: %s is missing. --discard-queue recreates an empty queue, losing what the other file holds", b.c.Name, actual)
 		}
 		for _, f := range b.report.Findings {
-			if (f.Code == BadFileSize || f.Code == UnreadableFile || f.Code == MailbagOverfull) && f.File == actual {
+			if (f.Code == diagnose.BadFileSize || f.Code == diagnose.UnreadableFile || f.Code == diagnose.MailbagOverfull) && f.File == actual {
 				return refuseFor(f.Code, "%s; the queue would be carried damaged: repair it (Q104279) or give --discard-queue", f.Message)
 			}
 		}
@@ -396,23 +413,23 @@ func (b *builder) locateGateway() error {
 		rt := b.m.Network.Records[b.recs[0]].Route()
 		net, po = rt.Network, rt.PO
 	}
-	h := (&diag{m: b.m}).resolve(net, po)
-	if h.idx < 0 {
-		return refuseFor(GatewayPOMissing, "the gateway route names %s/%s, but %s. Re-create it in ADMIN (External-Admin, Create) or name a direct postoffice that reaches the gateway with --gateway NET/PO%s",
-			postoffice.Printable(net), postoffice.Printable(po), h.why, b.candidates())
+	h := b.m.Resolve(net, po)
+	if !h.Found() {
+		return refuseFor(diagnose.GatewayPOMissing, "the gateway route names %s/%s, but %s. Re-create it in ADMIN (External-Admin, Create) or name a direct postoffice that reaches the gateway with --gateway NET/PO%s",
+			postoffice.Printable(net), postoffice.Printable(po), h.Why(), b.candidates())
 	}
 	b.gw = h
-	gw := h.rec()
-	b.plan.Gateway = h.nw.name + "/" + gw.Name()
-	if ind, how := indirectHop(h); ind {
-		return refuseFor(GatewayPOIndirect, "the gateway postoffice %s is itself reached indirectly (%s): \"Can not use indirect postoffice to forward mail\". Make it direct in ADMIN (External-Admin, Modify) or name a direct forwarding postoffice with --gateway NET/PO (Q123825)%s",
+	gw := h.Record()
+	b.plan.Gateway = h.Network() + "/" + gw.Name()
+	if ind, how := h.Indirect(); ind {
+		return refuseFor(diagnose.GatewayPOIndirect, "the gateway postoffice %s is itself reached indirectly (%s): \"Can not use indirect postoffice to forward mail\". Make it direct in ADMIN (External-Admin, Modify) or name a direct forwarding postoffice with --gateway NET/PO (Q123825)%s",
 			b.plan.Gateway, how, b.candidates())
 	}
 	if _, ok, err := gw.Mailbag(); err != nil || !ok {
-		return refuse("the gateway postoffice %s has no valid mailbag id in %s", b.plan.Gateway, h.nw.xtn.Path)
+		return refuse("the gateway postoffice %s has no valid mailbag id in %s", b.plan.Gateway, h.XTN().Path)
 	}
 	for _, f := range b.report.Findings {
-		if f.Code == QueueMissing && f.PO == b.gwKey() {
+		if f.Code == diagnose.QueueMissing && f.Gateway == b.gw.Gateway() {
 			return refuseFor(f.Code, "%s: mail to the gateway postoffice cannot be queued, and reinstalling the component cannot mend that; re-create the postoffice in ADMIN (External-Admin) first", f.Message)
 		}
 	}
@@ -421,7 +438,7 @@ func (b *builder) locateGateway() error {
 
 func (b *builder) mediaPresent() error {
 	for _, f := range b.c.Files {
-		if f.Kind != Media {
+		if f.Kind != diagnose.Media {
 			continue
 		}
 		if _, ok := b.media(f.Path); ok {
@@ -431,47 +448,25 @@ func (b *builder) mediaPresent() error {
 			continue
 		}
 		if b.opt.MediaDir != "" {
-			return refuseFor(ComponentFilesMissing, "%s is neither on the postoffice nor on the disk in --media %s (looked for %s there)", f.Path, b.opt.MediaDir, path.Base(f.Path))
+			return refuseFor(diagnose.ComponentFilesMissing, "%s is neither on the postoffice nor on the disk in --media %s (looked for %s there)", f.Path, b.opt.MediaDir, path.Base(f.Path))
 		}
-		return refuseFor(ComponentFilesMissing, "%s is missing from the postoffice; give --media DIR (the Access disk) to put it back", f.Path)
+		return refuseFor(diagnose.ComponentFilesMissing, "%s is missing from the postoffice; give --media DIR (the Access disk) to put it back", f.Path)
 	}
 	return nil
 }
 
 // candidates lists the direct postoffices --gateway could name.
 func (b *builder) candidates() string {
-	var out []string
-	for _, nw := range (&diag{m: b.m}).sortedNetworks() {
-		if nw.xtn == nil || nw.rec.Indirect() {
-			continue
-		}
-		for i := range nw.xtn.Records {
-			r := &nw.xtn.Records[i]
-			if r.Active() && !r.Indirect() && nw.xtn.Find(r.Name()) == i {
-				out = append(out, postoffice.Printable(nw.name)+"/"+postoffice.Printable(r.Name()))
-			}
-		}
-	}
+	out := b.m.Direct()
 	if len(out) == 0 {
 		return " (this postoffice knows no direct postoffice)"
 	}
 	return ". Direct postoffices: " + strings.Join(out, ", ")
 }
 
-// gwKey names the gateway postoffice in Model.hubs and Finding.PO.
-func (b *builder) gwKey() string { return poKey(b.gw.nw.name, b.gw.rec().Name()) }
-
 // needed reports whether C has an error or warning finding (or --force).
 func (b *builder) needed() bool {
-	if b.opt.Force || len(b.recs) == 0 {
-		return true
-	}
-	for _, f := range b.report.Findings {
-		if f.Severity >= Warning && (f.Component == b.c.Name || f.PO == b.gwKey()) {
-			return true
-		}
-	}
-	return false
+	return b.opt.Force || len(b.recs) == 0 || len(b.report.About(b.c.Name, b.gw.Gateway())) > 0
 }
 
 // media finds a component file on the --media disk: by its base name (the

@@ -9,13 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/testdata/fixture"
 )
 
-func smtp(t testing.TB) plan.Manifest {
-	m, ok := plan.Find(plan.Builtin, "smtp")
+func smtp(t testing.TB) diagnose.Manifest {
+	m, ok := diagnose.Find(diagnose.Builtin, "smtp")
 	if !ok {
 		t.Fatal("no smtp manifest")
 	}
@@ -365,7 +366,7 @@ func TestManifestFile(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "x400.json")
 	os.WriteFile(good, []byte(`{"name":"x400","record":"X400","type":8,"installed_bit":2048,"files":[{"path":"TPL/X400.TPL","kind":"media"},{"path":"NME/X400.NME","kind":"keep"}]}`), 0o644)
-	m, err := plan.LoadManifest(good)
+	m, err := diagnose.LoadManifest(good)
 	if err != nil || m.NetType() != postoffice.TypeX400 || len(m.Files) != 2 {
 		t.Fatalf("manifest = %+v, %v", m, err)
 	}
@@ -388,7 +389,7 @@ func TestManifestFile(t *testing.T) {
 	} {
 		f := filepath.Join(dir, "bad.json")
 		os.WriteFile(f, []byte(bad), 0o644)
-		if _, err := plan.LoadManifest(f); err == nil {
+		if _, err := diagnose.LoadManifest(f); err == nil {
 			t.Errorf("accepted %s", bad)
 		}
 	}
@@ -425,8 +426,8 @@ func TestUnknownTypeRouteNotChecked(t *testing.T) {
 	}
 	os.WriteFile(net, b, 0o644)
 	p, _ = postoffice.Open(p.Root)
-	rep := plan.Diagnose(p, plan.Builtin)
-	if rep.Has(plan.IndirectRouteBroken) || rep.Problems() {
+	rep := diagnose.Files(p, diagnose.Builtin)
+	if rep.Has(diagnose.IndirectRouteBroken) || rep.Problems() {
 		t.Errorf("findings = %v", rep.Findings)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/postoffice"
 )
@@ -22,7 +23,7 @@ func (b *builder) build() error {
 	if err != nil {
 		return err
 	}
-	hubs := b.m.hubs[b.gwKey()]
+	hubs := b.m.Hubs(b.gw.Gateway())
 	carried, err := b.remove(net, master, &hubs)
 	if err != nil {
 		return err
@@ -47,7 +48,7 @@ func (b *builder) remove(net, master *buffer, hubs *int) (map[string][]byte, err
 			desc: fmt.Sprintf("Step 1: mark NETWORK.GLB record %d (%s) deleted", i, b.c.Record)},
 			func() { rec.SetStatus(postoffice.Deleted) })
 		if rec.Indirect() {
-			if rt := rec.Route(); poKey(rt.Network, rt.PO) == b.gwKey() {
+			if rt := rec.Route(); diagnose.GatewayOf(rt.Network, rt.PO) == b.gw.Gateway() {
 				*hubs--
 			}
 			if err := b.unregister(rec); err != nil {
@@ -70,17 +71,17 @@ func (b *builder) remove(net, master *buffer, hubs *int) (map[string][]byte, err
 // hub count. A stale route decrements nothing and is not listed.
 func (b *builder) unregister(rec *postoffice.NetRecord) error {
 	rt := rec.Route()
-	h := (&diag{m: b.m}).resolve(rt.Network, rt.PO)
-	if h.idx < 0 || stale(h, rt.Mailbag) {
+	h := b.m.Resolve(rt.Network, rt.PO)
+	if !h.Found() || h.Stale(rt.Mailbag) {
 		return nil
 	}
-	xb, err := b.buf(h.nw.xtn.Path)
+	xb, err := b.buf(h.XTN().Path)
 	if err != nil {
 		return err
 	}
-	xr := xtnRecord(xb, h.idx)
+	xr := xtnRecord(xb, h.Index())
 	hub := xr.Hub()
-	b.setField(fieldStep{phase: PhaseRemove, buf: xb, off: xtnOff(h.idx, postoffice.XtnHub), n: postoffice.XtnHub.Len, field: xr.Name() + ".hub",
+	b.setField(fieldStep{phase: PhaseRemove, buf: xb, off: xtnOff(h.Index(), postoffice.XtnHub), n: postoffice.XtnHub.Len, field: xr.Name() + ".hub",
 		before: sp(fmt.Sprint(hub)), after: fmt.Sprint(max(int(hub)-1, 0)), kb: []string{"Q86625"},
 		desc: fmt.Sprintf("Step 2: give back the route's count on %s's hub counter", xr.Name())},
 		func() {
@@ -171,7 +172,7 @@ func (b *builder) writeRecord(net *buffer, newQ postoffice.ID) error {
 		net.cur = append(net.cur, make([]byte, postoffice.NetRecordSize)...)
 	}
 	rec := netRecord(net, slot)
-	gw := b.gw.rec()
+	gw := b.gw.Record()
 	gwMbg, _, _ := gw.Mailbag()
 	text := func(f postoffice.Field) func() string { return func() string { return postoffice.Text(f.Of(rec[:])) } }
 	var errs []error
@@ -189,7 +190,7 @@ func (b *builder) writeRecord(net *buffer, newQ postoffice.ID) error {
 		{postoffice.NetMailbag, text(postoffice.NetMailbag), newQ.String(), func() error { return rec.SetMailbag(newQ) }},
 		{postoffice.NetIndirect, func() string { return indirectName(rec.Indirect(), postoffice.NetIndirect.Of(rec[:])[0]) }, "indirect",
 			func() error { rec.SetIndirectFlag(true); return nil }},
-		{postoffice.NetIndNetwork, text(postoffice.NetIndNetwork), b.gw.nw.name, func() error { return rec.SetIndNetwork(b.gw.nw.name) }},
+		{postoffice.NetIndNetwork, text(postoffice.NetIndNetwork), b.gw.Network(), func() error { return rec.SetIndNetwork(b.gw.Network()) }},
 		{postoffice.NetIndPO, text(postoffice.NetIndPO), gw.Name(), func() error { return rec.SetIndPO(gw.Name()) }},
 		{postoffice.NetIndMailbag, text(postoffice.NetIndMailbag), gwMbg.String(), func() error { return rec.SetIndMailbag(gwMbg) }},
 	} {
@@ -226,14 +227,14 @@ func indirectName(on bool, v byte) string {
 // active references through it, the new record included. INSTALL adds
 // one; counting also mends a counter that was wrong for other reasons.
 func (b *builder) countHub(want int) error {
-	xb, err := b.buf(b.gw.nw.xtn.Path)
+	xb, err := b.buf(b.gw.XTN().Path)
 	if err != nil {
 		return err
 	}
-	xr := xtnRecord(xb, b.gw.idx)
+	xr := xtnRecord(xb, b.gw.Index())
 	want = max(want, 0)
-	name := b.gw.nw.name + "/" + xr.Name()
-	b.setField(fieldStep{phase: PhaseInstall, buf: xb, off: xtnOff(b.gw.idx, postoffice.XtnHub), n: postoffice.XtnHub.Len, field: xr.Name() + ".hub",
+	name := b.gw.Network() + "/" + xr.Name()
+	b.setField(fieldStep{phase: PhaseInstall, buf: xb, off: xtnOff(b.gw.Index(), postoffice.XtnHub), n: postoffice.XtnHub.Len, field: xr.Name() + ".hub",
 		before: sp(fmt.Sprint(xr.Hub())), after: fmt.Sprint(want), kb: []string{"Q86625"},
 		desc: fmt.Sprintf("Step 8: set %s's hub counter to the active references through it (%d)", name, want)},
 		func() { xr.SetHub(uint16(min(want, 0xFFFF))) })
@@ -319,7 +320,7 @@ func (b *builder) putFiles(carried map[string][]byte) error {
 		if len(b.recs) == 0 {
 			src = "the file already on the postoffice, kept as it is"
 		}
-		if f.Kind == Media {
+		if f.Kind == diagnose.Media {
 			if file, ok := b.media(f.Path); ok {
 				d, err := os.ReadFile(file)
 				if err != nil {
@@ -335,7 +336,7 @@ func (b *builder) putFiles(carried map[string][]byte) error {
 			return err
 		}
 		kind := KindPutFile
-		if !had && f.Kind == Keep {
+		if !had && f.Kind == diagnose.Keep {
 			kind = KindCreateFile
 		}
 		b.act(Action{Phase: PhaseInstall, Kind: kind, File: sp(actual), KB: kbs([]string{"Q86933"}, b.c.KB),

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/porepair/porepair/internal/osfs"
+	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -19,7 +20,7 @@ var ErrBusy = errors.New("postoffice in use")
 type Lock struct {
 	root   string
 	files  []*os.File
-	holder *Holder
+	holder *journal.Holder
 }
 
 // Acquire takes the postoffice without waiting (AcquireBreaking with no
@@ -43,7 +44,7 @@ func Acquire(p *postoffice.PO) (*Lock, error) { return AcquireBreaking(p, nil) }
 // Before any of them, FLAG.GLB is opened once and closed: a program
 // holding it open with no sharing on another client makes that open fail,
 // and the refusal then leaves nothing behind, not even the lock file.
-func AcquireBreaking(p *postoffice.PO, breakStale func(*Holder) bool) (*Lock, error) {
+func AcquireBreaking(p *postoffice.PO, breakStale func(*journal.Holder) bool) (*Lock, error) {
 	flag, exists, err := p.Resolve(postoffice.FlagPath)
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/porepair/porepair/diagnose"
+	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/testdata/fixture"
@@ -33,7 +35,7 @@ func stalePO(t *testing.T) (string, *postoffice.PO) {
 
 func writeHolderFile(t *testing.T, dir string, h string) {
 	t.Helper()
-	if err := os.WriteFile(holderPath(dir), []byte(h), 0o644); err != nil {
+	if err := os.WriteFile(journal.HolderFile(dir), []byte(h), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -58,7 +60,7 @@ func TestHolderOfAnotherHost(t *testing.T) {
 	if !errors.Is(err, ErrBusy) || !errors.As(err, &he) || !strings.Contains(err.Error(), "otherhost, pid 4242, since 2026-12-01T03:04:05Z") {
 		t.Fatalf("Acquire under another host's lock: %v", err)
 	}
-	if h, running := Running(dir); !running || h.Host != "otherhost" {
+	if h, running := journal.Running(dir); !running || h.Host != "otherhost" {
 		t.Fatalf("Running: %v %v", h, running)
 	}
 	if err := Unlock(dir, he.Holder); err != nil {
@@ -68,11 +70,11 @@ func TestHolderOfAnotherHost(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Acquire after unlock: %v", err)
 	}
-	if h, _ := ReadHolder(dir); h == nil || h.PID != os.Getpid() {
+	if h, _ := journal.ReadHolder(dir); h == nil || h.PID != os.Getpid() {
 		t.Fatalf("HOLDER while held: %+v", h)
 	}
 	l.Release()
-	if _, err := os.Lstat(holderPath(dir)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Lstat(journal.HolderFile(dir)); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("HOLDER after Release: %v", err)
 	}
 }
@@ -82,11 +84,11 @@ func TestHolderOfAnotherHost(t *testing.T) {
 // breakStale agrees; a live one is never broken, and Unlock refuses it.
 func TestHolderStaleOnThisHost(t *testing.T) {
 	dir, p := stalePO(t)
-	stale := &Holder{Host: thisHost(), PID: deadPID(t), Since: time.Now().UTC().Truncate(time.Second)}
+	stale := &journal.Holder{Host: journal.ThisHost(), PID: deadPID(t), Since: time.Now().UTC().Truncate(time.Second)}
 	if err := writeHolder(dir, stale); err != nil {
 		t.Fatal(err)
 	}
-	if _, running := Running(dir); running {
+	if _, running := journal.Running(dir); running {
 		t.Fatal("a dead run's lock counted as running")
 	}
 	if _, err := Acquire(p); !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "no longer running") {
@@ -95,12 +97,12 @@ func TestHolderStaleOnThisHost(t *testing.T) {
 	if _, err := AcquireBreaking(p, ownJournalRun(dir)); !errors.Is(err, ErrBusy) {
 		t.Fatalf("broken with no journal of that run: %v", err)
 	}
-	l, err := AcquireBreaking(p, func(*Holder) bool { return true })
+	l, err := AcquireBreaking(p, func(*journal.Holder) bool { return true })
 	if err != nil {
 		t.Fatalf("AcquireBreaking: %v", err)
 	}
 	// Held by this live process: Unlock refuses, even with the holder shown.
-	me, _ := ReadHolder(dir)
+	me, _ := journal.ReadHolder(dir)
 	if err := Unlock(dir, me); !errors.Is(err, ErrBusy) {
 		t.Fatalf("Unlock of a live holder: %v", err)
 	}
@@ -118,7 +120,7 @@ func TestReleaseKeepsAnotherRunsHolder(t *testing.T) {
 	other := `{"host":"otherhost","pid":7,"since":"2026-12-01T03:04:05Z"}`
 	writeHolderFile(t, dir, other)
 	l.Release()
-	if b, err := os.ReadFile(holderPath(dir)); err != nil || string(b) != other {
+	if b, err := os.ReadFile(journal.HolderFile(dir)); err != nil || string(b) != other {
 		t.Fatalf("another run's HOLDER after Release: %q, %v", b, err)
 	}
 }
@@ -128,7 +130,7 @@ func TestReleaseKeepsAnotherRunsHolder(t *testing.T) {
 func TestHolderUnreadable(t *testing.T) {
 	dir, p := stalePO(t)
 	writeHolderFile(t, dir, "")
-	h, err := ReadHolder(dir)
+	h, err := journal.ReadHolder(dir)
 	if err != nil || h == nil || !h.Unreadable {
 		t.Fatalf("ReadHolder of an empty file: %+v, %v", h, err)
 	}
@@ -138,7 +140,7 @@ func TestHolderUnreadable(t *testing.T) {
 	if err := Unlock(dir, h); err != nil {
 		t.Fatal(err)
 	}
-	if h, _ := ReadHolder(dir); h != nil {
+	if h, _ := journal.ReadHolder(dir); h != nil {
 		t.Fatalf("after Unlock: %+v", h)
 	}
 }
@@ -149,7 +151,7 @@ func TestHolderUnreadable(t *testing.T) {
 func TestQueueRoutedRefusesUnroutedPair(t *testing.T) {
 	dir, _ := stalePO(t)
 	planner := func(po *postoffice.PO) (*plan.Plan, error) {
-		c, _ := plan.Find(plan.Builtin, "smtp")
+		c, _ := diagnose.Find(diagnose.Builtin, "smtp")
 		return plan.Build(po, plan.Options{Component: c})
 	}
 	if res := Repair(context.Background(), dir, planner, Options{}); res.Status != StatusRepaired {

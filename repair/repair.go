@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/porepair/porepair/backup"
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/durable"
 	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/internal/osfs"
@@ -65,7 +66,7 @@ func (r *Result) fail(status Status, err error) {
 func (r *Result) lock(po *postoffice.PO) (*Lock, bool) { return r.lockBreaking(po, nil) }
 
 // lockBreaking is lock, letting breakStale decide on a stale server lock.
-func (r *Result) lockBreaking(po *postoffice.PO, breakStale func(*Holder) bool) (*Lock, bool) {
+func (r *Result) lockBreaking(po *postoffice.PO, breakStale func(*journal.Holder) bool) (*Lock, bool) {
 	lock, err := AcquireBreaking(po, breakStale)
 	switch {
 	case errors.Is(err, ErrBusy):
@@ -689,7 +690,7 @@ func writeKeeping(full string, data []byte) error {
 // verify diagnoses the postoffice again: the component's errors and
 // warnings must be gone, the new queue must hold the carried bytes, and no
 // file the plan read but did not change may differ. The diagnosis sweeps
-// sizes only where the plan wrote (plan.DiagnoseChanged): a size finding
+// sizes only where the plan wrote (diagnose.Changed): a size finding
 // elsewhere is about no component. po is opened after
 // the last write, so a file its diagnosis read is checked as it read it
 // (reader, cached); the others are read again.
@@ -704,12 +705,9 @@ func (x *executor) verify() error {
 	for _, c := range x.p.Changes {
 		files = append(files, c.File, c.To)
 	}
-	r := plan.DiagnoseChanged(po, plan.Manifests(x.p.Manifest), files)
-	gw := strings.ToUpper(x.p.Gateway)
-	for _, f := range r.Findings {
-		if f.Severity >= plan.Warning && (f.Component == x.p.Component || f.PO == gw) {
-			errs = append(errs, fmt.Errorf("verify: %s remains: %s", f.Code, f.Message))
-		}
+	r := diagnose.Changed(po, diagnose.Manifests(x.p.Manifest), files)
+	for _, f := range r.About(x.p.Component, x.p.GatewayKey()) {
+		errs = append(errs, fmt.Errorf("verify: %s remains: %s", f.Code, f.Message))
 	}
 	changed := map[string]bool{}
 	for _, c := range x.p.Changes {

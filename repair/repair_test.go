@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/porepair/porepair/backup"
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
@@ -38,7 +39,7 @@ func makePlan(t testing.TB, dir string, opt plan.Options) *plan.Plan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt.Component, _ = plan.Find(plan.Builtin, "smtp")
+	opt.Component, _ = diagnose.Find(diagnose.Builtin, "smtp")
 	pl, err := plan.Build(p, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +99,7 @@ func TestRepairStale(t *testing.T) {
 				t.Fatalf("result = %+v", res)
 			}
 			p, _ := postoffice.Open(dir)
-			if r := plan.Diagnose(p, plan.Builtin); r.Problems() {
+			if r := diagnose.Files(p, diagnose.Builtin); r.Problems() {
 				t.Errorf("problems after repair: %v", r.Findings)
 			}
 			if err := journal.Interrupted(dir); err != nil {
@@ -379,7 +380,7 @@ func TestFreshPlanChangedBeforeTheLock(t *testing.T) {
 	dir, _ := setup(t, "stale", false)
 	var changed map[string]string
 	planner := func(po *postoffice.PO) (*plan.Plan, error) {
-		c, _ := plan.Find(plan.Builtin, "smtp")
+		c, _ := diagnose.Find(diagnose.Builtin, "smtp")
 		pl, err := plan.Build(po, plan.Options{Component: c})
 		if err != nil {
 			return nil, err

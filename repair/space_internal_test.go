@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/testdata/fixture"
@@ -22,7 +23,7 @@ func stale(t *testing.T) (string, map[string]string, Planner) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _ := plan.Find(plan.Builtin, "smtp")
+	c, _ := diagnose.Find(diagnose.Builtin, "smtp")
 	return dir, tree, func(po *postoffice.PO) (*plan.Plan, error) {
 		return plan.Build(po, plan.Options{Component: c})
 	}

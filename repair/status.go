@@ -7,7 +7,9 @@ import (
 	"github.com/porepair/porepair/internal/exitcode"
 )
 
-// Status is the outcome of a repair or a rollback.
+// Status is the outcome of a command on one postoffice: a repair's or a
+// rollback's, and the diagnose and plan commands' too, so that one table
+// holds every status word the text, the JSON, the log and the docs use.
 type Status uint8
 
 const (
@@ -21,6 +23,16 @@ const (
 	// StatusNothingToRollBack: the snapshot was rolled back already, or
 	// the postoffice has none (never repaired): exit 0 either way.
 	StatusNothingToRollBack
+	// StatusHealthy and StatusProblems are diagnose's: no finding above
+	// info, or an error or warning.
+	StatusHealthy
+	StatusProblems
+	// StatusPlanned is a plan made (to carry out, or nothing to do when
+	// it says so: StatusNothingToDo).
+	StatusPlanned
+	// StatusError: the command could not work on the postoffice (not one,
+	// unreadable, or its output could not be written); nothing written.
+	StatusError
 )
 
 // statuses is the one table of each status's name and exit code.
@@ -36,6 +48,10 @@ var statuses = map[Status]struct {
 	StatusBusy:              {"busy", exitcode.Busy},
 	StatusRestored:          {"restored", exitcode.OK},
 	StatusNothingToRollBack: {"nothing-to-roll-back", exitcode.OK},
+	StatusHealthy:           {"healthy", exitcode.OK},
+	StatusProblems:          {"problems", exitcode.Problems},
+	StatusPlanned:           {"plan", exitcode.OK},
+	StatusError:             {"error", exitcode.Usage},
 }
 
 func (s Status) String() string {

@@ -7,10 +7,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/porepair/porepair/journal"
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/metrics"
-	"github.com/porepair/porepair/plan"
-	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/repair"
 )
 
@@ -58,37 +56,37 @@ func (e *env) diagnose(c *cli.Context) error {
 }
 
 // clockOf reads --stalled-after and --tz; the time is now.
-func clockOf(c *cli.Context) (plan.Clock, error) {
+func clockOf(c *cli.Context) (diagnose.Clock, error) {
 	after := c.Duration("stalled-after")
 	if after < 0 {
-		return plan.Clock{}, usagef("--stalled-after %s: must not be negative", after)
+		return diagnose.Clock{}, usagef("--stalled-after %s: must not be negative", after)
 	}
 	loc := time.Local
 	if tz := c.String("tz"); tz != "" {
 		l, err := time.LoadLocation(tz)
 		if err != nil {
-			return plan.Clock{}, usagef("--tz %s: %v", tz, err)
+			return diagnose.Clock{}, usagef("--tz %s: %v", tz, err)
 		}
 		loc = l
 	}
-	return plan.Clock{Now: time.Now(), Location: loc, StalledAfter: after}, nil
+	return diagnose.Clock{Now: time.Now(), Location: loc, StalledAfter: after}, nil
 }
 
-func diagnoseOne(dir string, ms []plan.Manifest, clock plan.Clock, st style) result {
+func diagnoseOne(dir string, ms []diagnose.Manifest, clock diagnose.Clock, st style) result {
 	p, err := openPO(dir)
 	if err != nil {
-		r := failed(dir, statusError, err)
-		r.doc = &failureJSON{Errors: []string{r.reason}, Findings: &[]plan.Finding{}, Status: statusError}
+		r := failed(dir, repair.StatusError, err)
+		r.doc = &failureJSON{Errors: []string{r.reason}, Findings: &[]diagnose.Finding{}, Status: repair.StatusError}
 		return r
 	}
-	r := diagnosePO(p, ms, clock)
+	r := diagnose.Run(p, ms, clock)
 	var b bytes.Buffer
-	r.WriteStyled(&b, st.paint)
-	code, status := exitOK, statusHealthy
+	writeReport(&b, r, st.paint)
+	status := repair.StatusHealthy
 	if r.Problems() {
-		code, status = exitProblems, statusProblems
+		status = repair.StatusProblems
 	}
-	return result{po: dir, code: code, status: status, reason: r.Counts(), doc: r, text: b.String(), report: r}
+	return result{po: dir, code: status.Code(), status: status, reason: reportCounts(r), doc: r, text: b.String(), report: r}
 }
 
 // writeMetrics writes one file for the whole fleet; a postoffice that
@@ -102,28 +100,4 @@ func writeMetrics(file string, at time.Time, rs []result) error {
 		return exit(exitUsage, fmt.Errorf("--metrics: %w", err))
 	}
 	return nil
-}
-
-// diagnosePO is plan.DiagnoseWith plus INTERRUPTED_REPAIR, which only the
-// journal can tell. A repair or rollback still running (its
-// lock held, before or after the files were read) is reported as
-// REPAIR_RUNNING instead of what it is half-way through: between its
-// renames the queue may be briefly missing, which is not a finding.
-func diagnosePO(p *postoffice.PO, ms []plan.Manifest, c plan.Clock) *plan.Report {
-	h, running := repair.Running(p.Root)
-	r := plan.DiagnoseWith(p, ms, c)
-	if !running {
-		h, running = repair.Running(p.Root)
-	}
-	if running {
-		r.Findings = []plan.Finding{plan.NewFinding(plan.RepairRunning, journal.LockName,
-			"a porepair repair or rollback is running on this postoffice (porepair on %s); diagnose again when it has finished", h)}
-		r.Queues = []plan.Queue{} // counted half-way through: not to be graphed
-		return r
-	}
-	if err := journal.Interrupted(p.Root); err != nil {
-		r.Findings = append(r.Findings, plan.NewFinding(plan.InterruptedRepair, journal.Name, "%v", err))
-		r.Sort()
-	}
-	return r
 }

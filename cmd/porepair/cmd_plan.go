@@ -43,22 +43,22 @@ postoffice that changed since.`,
 			return e.perPO(c, func(dir string) result {
 				pl, err := makePlan(dir, opt)
 				if err != nil {
-					return failed(dir, refusedOrError(err), err)
+					return failed(dir, planFailed(err), err)
 				}
 				var b bytes.Buffer
-				pl.WriteText(&b)
+				writePlan(&b, pl)
 				if out != "" {
 					if err := savePlan(out, pl); err != nil {
-						return failed(dir, statusError, err)
+						return failed(dir, repair.StatusError, err)
 					}
 					fmt.Fprintf(&b, "saved the plan to %s; carry it out with: porepair repair --plan %s --yes\n", osfs.Abs(out), osfs.Abs(out))
 				}
-				status, code := statusPlan, exitOK
+				status, code := repair.StatusPlanned, exitOK
 				if c.Bool("detailed-exitcode") && !pl.NothingToDo {
 					code = exitPlanned
 				}
 				if pl.NothingToDo {
-					status = repair.StatusNothingToDo.String()
+					status = repair.StatusNothingToDo
 				}
 				return result{po: dir, code: code, status: status, doc: pl, text: b.String()}
 			})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/plan"
@@ -82,7 +83,7 @@ func (e *env) repair(c *cli.Context) error {
 		pv, asked := shown[dir]
 		switch {
 		case pv.err != nil:
-			return failed(dir, refusedOrError(pv.err), pv.err)
+			return failed(dir, planFailed(pv.err), pv.err)
 		case saved != nil:
 			planner = repair.Saved(saved)
 		case asked:
@@ -118,7 +119,7 @@ func repairInputs(c *cli.Context) (*plan.Plan, plan.Options, error) {
 	if err != nil {
 		return nil, plan.Options{}, err
 	}
-	return saved, plan.Options{Manifests: plan.Manifests(saved.Manifest)}, nil
+	return saved, plan.Options{Manifests: diagnose.Manifests(saved.Manifest)}, nil
 }
 
 // ask plans every postoffice, shows one plan in full or a fleet's summary,
@@ -155,7 +156,7 @@ func previews(f fleet, saved *plan.Plan, opt plan.Options) previewed {
 func (e *env) ask(f fleet, pr previewed) error {
 	if len(f.pos) == 1 {
 		var t bytes.Buffer
-		pr.shown[pr.todo[0]].pl.WriteText(&t)
+		writePlan(&t, pr.shown[pr.todo[0]].pl)
 		fmt.Fprint(e.stderr, t.String())
 	} else {
 		e.fleetSummary(pr.shown, pr.todo, pr.refused, pr.nothing)
@@ -212,7 +213,7 @@ func repairResult(dir string, res repair.Result) result {
 	var b strings.Builder
 	if pl := res.Plan; pl != nil && res.Status == repair.StatusRepaired {
 		var t bytes.Buffer
-		pl.WriteSummary(&t)
+		writeSummary(&t, pl)
 		b.WriteString(t.String())
 	}
 	fmt.Fprintf(&b, "%s: %s", dir, res.Status)
@@ -239,7 +240,7 @@ func repairResult(dir string, res repair.Result) result {
 		fmt.Fprintf(&b, "  metadata this file system does not hold, left as it gives it (%d): %s\n",
 			len(res.Unrestored), strings.Join(res.Unrestored, "; "))
 	}
-	return result{po: dir, code: res.Code(), status: res.Status.String(), reason: reason, doc: res, text: b.String(), errs: errs.String()}
+	return result{po: dir, code: res.Code(), status: res.Status, reason: reason, doc: res, text: b.String(), errs: errs.String()}
 }
 
 func loadPlan(file string) (*plan.Plan, error) {

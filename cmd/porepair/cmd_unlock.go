@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/repair"
 )
 
@@ -43,7 +44,7 @@ diagnose afterwards: INTERRUPTED_REPAIR means rollback is next.`,
 
 // unlock shows the holder, asks, and removes the HOLDER it showed.
 func (e *env) unlock(c *cli.Context, root string) error {
-	h, err := repair.ReadHolder(root)
+	h, err := journal.ReadHolder(root)
 	if err != nil {
 		return exit(exitUsage, err)
 	}
@@ -68,7 +69,7 @@ func (e *env) unlock(c *cli.Context, root string) error {
 	return e.unlocked(c, root, h, "unlocked: removed the lock of porepair on "+h.String())
 }
 
-func (e *env) unlocked(c *cli.Context, root string, h *repair.Holder, msg string) error {
+func (e *env) unlocked(c *cli.Context, root string, h *journal.Holder, msg string) error {
 	if jsonOut(c) {
 		return writeJSON(e.stdout, unlockJSON{snapLead(c, root, exitOK), h, msg})
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
@@ -116,14 +117,14 @@ func codeOf(err error) int {
 // failed is the result of a postoffice that could not be worked on. Its
 // reason is printed once: a refusal is the answer, on stdout; any other
 // error goes to stderr. A fleet's table repeats it in a few words.
-func failed(po, status string, err error) result {
+func failed(po string, status repair.Status, err error) result {
 	if codeOf(err) == exitBusy {
-		status = repair.StatusBusy.String()
+		status = repair.StatusBusy
 	}
 	why := strings.TrimPrefix(err.Error(), po+": ")
 	r := result{po: po, code: codeOf(err), status: status, reason: why, codes: refusalCodes(err),
 		doc: &failureJSON{Errors: []string{why}, Status: status}}
-	if status == repair.StatusRefused.String() {
+	if status == repair.StatusRefused {
 		r.text = fmt.Sprintf("%s: %s: %s\n", po, status, why)
 	} else {
 		r.errs = fmt.Sprintf("porepair: %s: %s\n", po, why)
@@ -131,14 +132,16 @@ func failed(po, status string, err error) result {
 	return r
 }
 
-// refusedOrError is the status of a plan that could not be made: an
-// unreadable or missing postoffice is an error, anything else a refusal.
-func refusedOrError(err error) string {
-	var m *msgError
-	if errors.As(err, &m) {
-		return statusError
+// planFailed is the status of a plan that could not be made: refused
+// when the planner refused it (a plan.Refusal, which carries its finding
+// codes), busy when a file it must read is held open (failed makes that
+// busy by its exit code), an error otherwise: the postoffice could not
+// be opened or read.
+func planFailed(err error) repair.Status {
+	if plan.IsRefusal(err) {
+		return repair.StatusRefused
 	}
-	return repair.StatusRefused.String()
+	return repair.StatusError
 }
 
 // refusalCodes are the finding codes that caused err's refusal, for the
@@ -156,19 +159,19 @@ func manifestFlag() cli.Flag {
 }
 
 // manifests returns the built-in manifests plus --manifest (and it).
-func manifests(c *cli.Context) ([]plan.Manifest, *plan.Manifest, error) {
-	var extra *plan.Manifest
+func manifests(c *cli.Context) ([]diagnose.Manifest, *diagnose.Manifest, error) {
+	var extra *diagnose.Manifest
 	if f := c.String("manifest"); f != "" {
-		m, err := plan.LoadManifest(f)
+		m, err := diagnose.LoadManifest(f)
 		if err != nil {
 			return nil, nil, usagef("--manifest %s: %s", f, errText(err))
 		}
 		extra = &m
 	}
 	if extra != nil {
-		return plan.Manifests(*extra), extra, nil
+		return diagnose.Manifests(*extra), extra, nil
 	}
-	return plan.Manifests(), nil, nil
+	return diagnose.Manifests(), nil, nil
 }
 
 // planFlags are the flags of plan and repair.
@@ -214,7 +217,7 @@ func planOptions(c *cli.Context) (plan.Options, error) {
 	if extra != nil && !c.IsSet("component") {
 		name = extra.Name
 	}
-	comp, ok := plan.Find(ms, name)
+	comp, ok := diagnose.Find(ms, name)
 	if !ok {
 		return plan.Options{}, usagef("unknown component %q (known: smtp, fax; others need --manifest)", name)
 	}
@@ -240,7 +243,7 @@ func makePlan(dir string, opt plan.Options) (*plan.Plan, error) {
 		return nil, err
 	}
 	if err := journal.Interrupted(p.Root); err != nil {
-		return nil, refusedUnlessBusy(dir, p.Root, err)
+		return nil, refusedUnlessBusy(dir, p.Root, plan.RefusalOf(diagnose.InterruptedRepair, err))
 	}
 	pl, err := plan.Build(p, opt)
 	if err != nil {
@@ -252,7 +255,7 @@ func makePlan(dir string, opt plan.Options) (*plan.Plan, error) {
 // busy is exit 4 while a repair or rollback holds the postoffice, on this
 // host or another client of its share.
 func busy(dir, root string) error {
-	if h, running := repair.Running(root); running {
+	if h, running := journal.Running(root); running {
 		return exit(exitBusy, fmt.Errorf("%s: a repair or rollback is running (porepair on %s): %w", dir, h, repair.ErrBusy))
 	}
 	return nil

@@ -14,9 +14,9 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/internal/textfmt"
-	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/repair"
 )
 
@@ -130,14 +130,14 @@ func resolved(p string) string {
 type result struct {
 	po     string
 	code   int
-	status string   // one word for the fleet summary
-	reason string   // why, in a few words, for the fleet table ("" when all went well)
-	doc    any      // the domain value behind this PO's JSON (resultJSON)
-	text   string   // the text form
-	errs   string   // what went wrong, for stderr (cron mails it)
-	codes  []string // the findings that caused a refusal, for the log
+	status repair.Status // one word for the fleet summary
+	reason string        // why, in a few words, for the fleet table ("" when all went well)
+	doc    any           // the domain value behind this PO's JSON (resultJSON)
+	text   string        // the text form
+	errs   string        // what went wrong, for stderr (cron mails it)
+	codes  []string      // the findings that caused a refusal, for the log
 	// report is diagnose's report, for its metrics; nil otherwise.
-	report *plan.Report
+	report *diagnose.Report
 }
 
 // perPO runs fn for every postoffice with at most --parallel at once. One
@@ -227,11 +227,11 @@ func (e *env) logResult(c *cli.Context, r result) {
 	if e.logFile == "" {
 		return
 	}
-	args := []any{"command", c.Command.Name, "po", osfs.Abs(r.po), "status", r.status, "exit", r.code}
+	args := []any{"command", c.Command.Name, "po", osfs.Abs(r.po), "status", r.status.String(), "exit", r.code}
 	if r.reason != "" {
 		args = append(args, "reason", r.reason)
 	}
-	if r.status == repair.StatusRefused.String() {
+	if r.status == repair.StatusRefused {
 		if len(r.codes) > 0 {
 			args = append(args, "codes", r.codes)
 		}
@@ -270,8 +270,8 @@ func (e *env) writeText(many bool, results []result) {
 	st := e.style(false)
 	fmt.Fprintln(e.stdout)
 	rows := [][]string{{"POSTOFFICE", "STATUS", "EXIT", "REASON"}}
-	counts := map[string]int{}
-	var order []string
+	counts := map[repair.Status]int{}
+	var order []repair.Status
 	for _, r := range results {
 		if counts[r.status] == 0 {
 			order = append(order, r.status)

@@ -31,15 +31,6 @@ const (
 	exitPlanned  = exitcode.Planned
 )
 
-// Statuses of diagnose, plan and a postoffice that could not be read; a
-// repair's and a rollback's are the repair package's.
-const (
-	statusHealthy  = "healthy"
-	statusProblems = "problems"
-	statusError    = "error"
-	statusPlan     = "plan"
-)
-
 // worse is the worse of two exit codes for a fleet.
 func worse(a, b int) int { return exitcode.Worse(a, b) }
 

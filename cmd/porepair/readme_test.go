@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/exitcode"
-	"github.com/porepair/porepair/plan"
 )
 
 // readme is README.md, read once per test that needs it.
@@ -153,7 +153,7 @@ func TestReadmeManifest(t *testing.T) {
 	if err := os.WriteFile(file, []byte(strings.Join(b.lines, "\n")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := plan.LoadManifest(file); err != nil {
+	if _, err := diagnose.LoadManifest(file); err != nil {
 		t.Errorf("README.md's manifest: %v", err)
 	}
 }

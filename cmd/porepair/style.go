@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/repair"
 )
@@ -48,12 +49,12 @@ const (
 var wordColor = map[string]string{
 	repair.StatusRepaired.String(): ansiGreen,
 	repair.StatusRestored.String(): ansiGreen,
-	statusHealthy:                  ansiGreen,
-	statusProblems:                 ansiYellow,
+	repair.StatusHealthy.String():  ansiGreen,
+	repair.StatusProblems.String(): ansiYellow,
 	repair.StatusRefused.String():  ansiRed,
 	repair.StatusBusy.String():     ansiYellow,
-	statusError:                    ansiRed, // a status and a severity alike
-	"warning":                      ansiYellow,
+	repair.StatusError.String():    ansiRed, // a status and a severity alike
+	diagnose.Warning.String():      ansiYellow,
 }
 
 // paint shows text, which stands for word, in word's colour when colour
@@ -67,7 +68,7 @@ func (s style) paint(word, text string) string {
 }
 
 // status is a status word in its colour.
-func (s style) status(st string) string { return s.paint(st, st) }
+func (s style) status(st repair.Status) string { return s.paint(st.String(), st.String()) }
 
 // ansiEscape matches the escapes paint writes (and any other CSI).
 var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]")

@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/porepair/porepair/repair"
 )
 
 // NO_COLOR with any value, even "0", and TERM=dumb turn colour off.
@@ -31,8 +33,8 @@ func TestWriteTableVisibleWidth(t *testing.T) {
 	var b strings.Builder
 	writeTable(&b, [][]string{
 		{"POSTOFFICE", "STATUS", "EXIT"},
-		{"/srv/a", st.status(statusHealthy), "0"},
-		{"/srv/bé", st.status(statusError), "2"},
+		{"/srv/a", st.status(repair.StatusHealthy), "0"},
+		{"/srv/bé", st.status(repair.StatusError), "2"},
 	})
 	lines := strings.Split(strings.TrimSuffix(ansiEscape.ReplaceAllString(b.String(), ""), "\n"), "\n")
 	want := []string{
@@ -46,7 +48,7 @@ func TestWriteTableVisibleWidth(t *testing.T) {
 	if !strings.Contains(b.String(), ansiGreen+"healthy"+ansiReset) {
 		t.Errorf("no colour in %q", b.String())
 	}
-	if got := (style{}).status(statusError); got != statusError {
+	if got := (style{}).status(repair.StatusError); got != repair.StatusError.String() {
 		t.Errorf("colour off painted %q", got)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 
 	"github.com/porepair/porepair/backup"
+	"github.com/porepair/porepair/diagnose"
+	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/repair"
 )
@@ -36,7 +38,7 @@ type reportJSON struct {
 	PO         string `json:"po"`
 	POResolved string `json:"po_resolved"`
 	ExitCode   int    `json:"exit_code"`
-	*plan.Report
+	*diagnose.Report
 }
 
 // planJSON is plan's document.
@@ -60,9 +62,9 @@ type outcomeJSON struct {
 // have it.
 type failureJSON struct {
 	lead
-	Errors   []string        `json:"errors"`
-	Findings *[]plan.Finding `json:"findings,omitempty"`
-	Status   string          `json:"status"`
+	Errors   []string            `json:"errors"`
+	Findings *[]diagnose.Finding `json:"findings,omitempty"`
+	Status   repair.Status       `json:"status"`
 }
 
 // resultJSON is the document of one postoffice's result: its domain value
@@ -70,7 +72,7 @@ type failureJSON struct {
 func resultJSON(r result) any {
 	l := lead{PO: r.po, POResolved: resolved(r.po), ExitCode: r.code}
 	switch d := r.doc.(type) {
-	case *plan.Report:
+	case *diagnose.Report:
 		return reportJSON{l.PO, l.POResolved, l.ExitCode, d}
 	case *plan.Plan:
 		return planJSON{l.PO, l.POResolved, l.ExitCode, d}
@@ -82,7 +84,7 @@ func resultJSON(r result) any {
 	}
 	// Every command's result is one of the above; a new one without a
 	// view says so (its command's JSON tests fail on it).
-	return &failureJSON{lead: l, Errors: []string{"porepair has no JSON view for this result"}, Status: statusError}
+	return &failureJSON{lead: l, Errors: []string{"porepair has no JSON view for this result"}, Status: repair.StatusError}
 }
 
 // fleetJSON is the document of a run over several postoffices.
@@ -126,8 +128,8 @@ type pruneJSON struct {
 // unlockJSON is unlock's document.
 type unlockJSON struct {
 	lead
-	Holder  *repair.Holder `json:"holder"`
-	Message string         `json:"message"`
+	Holder  *journal.Holder `json:"holder"`
+	Message string          `json:"message"`
 }
 
 // demoJSON is demo's document: each step's command, exit code and its

@@ -5,6 +5,7 @@ package textfmt
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -33,4 +34,31 @@ func Stamp(s string) string {
 		return Time(t)
 	}
 	return s
+}
+
+// Threshold spells a threshold as given: 2h, 90m as 1h30m, 1m30s.
+func Threshold(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// Age spells an age to the minute, or in days past two days.
+func Age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return d.Round(time.Second).String()
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	h, m := d/time.Hour, d%time.Hour/time.Minute
+	if h == 0 {
+		return fmt.Sprintf("%dm", m)
+	}
+	return fmt.Sprintf("%dh%02dm", h, m)
 }

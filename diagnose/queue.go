@@ -1,14 +1,12 @@
-package plan
+package diagnose
 
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"strings"
-	"text/tabwriter"
 	"time"
 
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -36,7 +34,7 @@ type Queue struct {
 	Sender  string `json:"sender"`
 	Subject string `json:"subject"`
 	// AgeSeconds is how long the oldest pending message has waited. Only
-	// DiagnoseWith with a clock sets it; null when its date cannot be a
+	// Run with a clock sets it; null when its date cannot be a
 	// date, 0 when nothing waits.
 	AgeSeconds *float64 `json:"oldest_age_seconds"`
 	// KeyProblem is set when the KEY cannot tell which headers are
@@ -59,11 +57,11 @@ type Clock struct {
 	StalledAfter time.Duration
 }
 
-// DiagnoseWith is Diagnose that also ages every outbound queue's oldest
-// pending message by c, and reports QUEUE_STALLED for the queues that
-// waited longer than c.StalledAfter.
-func DiagnoseWith(p *postoffice.PO, ms []Manifest, c Clock) *Report {
-	r, _ := diagnose(p, ms)
+// aged is Files that also ages every outbound queue's oldest pending
+// message by c, and reports QUEUE_STALLED for the queues that waited
+// longer than c.StalledAfter.
+func aged(p *postoffice.PO, ms []Manifest, c Clock) *Report {
+	r := Files(p, ms)
 	if c.Now.IsZero() {
 		return r
 	}
@@ -104,35 +102,8 @@ func (q *Queue) age(now time.Time, loc *time.Location) bool {
 // stalled says what waits and for how long.
 func (q *Queue) stalled(after time.Duration) string {
 	return fmt.Sprintf("%s (queue %s, route %s): the oldest of %s, from %s, subject %q, has waited %s (since %s), longer than %s: nothing moves this queue; check that EXTERNAL.EXE runs and that the route is right (Q135031)",
-		q.Owner, q.ID, q.Route, plural(q.Pending, "pending message"), q.Sender, q.Subject,
-		humanAge(time.Duration(*q.AgeSeconds)*time.Second), q.Oldest, shortDuration(after))
-}
-
-// shortDuration spells a threshold as given: 2h, 90m as 1h30m, 1m30s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
-
-// humanAge spells an age to the minute, or in days past two days.
-func humanAge(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return d.Round(time.Second).String()
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d days", d/(24*time.Hour))
-	}
-	h, m := d/time.Hour, d%time.Hour/time.Minute
-	if h == 0 {
-		return fmt.Sprintf("%dm", m)
-	}
-	return fmt.Sprintf("%dh%02dm", h, m)
+		q.Owner, q.ID, q.Route, textfmt.Plural(q.Pending, "pending message"), q.Sender, q.Subject,
+		textfmt.Age(time.Duration(*q.AgeSeconds)*time.Second), q.Oldest, textfmt.Threshold(after))
 }
 
 // countQueue reads mailbag id and records it among the report's queues;
@@ -172,31 +143,4 @@ func (d *diag) readQueue(id postoffice.ID, owner, route string) (Queue, *postoff
 // routeOf spells an indirect route as NET/PO/MBG.
 func routeOf(rt postoffice.Route) string {
 	return rt.Via() + "/" + postoffice.Printable(rt.Mailbag)
-}
-
-// writeQueues lists the outbound queues that hold mail; the empty ones
-// are only counted (a hub may have thousands).
-func (r *Report) writeQueues(w io.Writer) {
-	var waiting []Queue
-	for _, q := range r.Queues {
-		if q.Pending > 0 {
-			waiting = append(waiting, q)
-		}
-	}
-	fmt.Fprintf(w, "%s, %d with mail waiting\n", plural(len(r.Queues), "outbound queue"), len(waiting))
-	if len(waiting) == 0 {
-		return
-	}
-	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	// The route is in --json and in QUEUE_STALLED's message: the table
-	// stays within 80 columns.
-	fmt.Fprintln(tw, "  QUEUE\tOWNER\tPENDING\tBYTES\tOLDEST\tAGE")
-	for _, q := range waiting {
-		age := "unknown"
-		if q.AgeSeconds != nil {
-			age = humanAge(time.Duration(*q.AgeSeconds) * time.Second)
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%s\t%s\n", q.ID, q.Owner, q.Pending, q.PendingBytes, q.Oldest, age)
-	}
-	tw.Flush()
 }

@@ -1,4 +1,4 @@
-package plan
+package diagnose
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/porepair/porepair/internal/osfs"
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -36,27 +37,43 @@ type Model struct {
 	Network  *postoffice.NetworkFile
 	Master   *postoffice.Master  // nil when unreadable
 	networks map[string]*network // upper-case name → first active record of that name
-	hubs     map[string]int      // "NET/PO" upper case → active references through it
+	hubs     map[Gateway]int     // active references through each gateway postoffice
 }
 
-// poKey is the key of an external PO in Model.hubs and Finding.PO.
-func poKey(net, po string) string { return strings.ToUpper(net) + "/" + strings.ToUpper(po) }
+// Gateway names an external postoffice as a key: "NET/PO" in upper case,
+// as MS Mail compares names. A finding about a postoffice a component's
+// mail goes through carries it, and so does the question which findings
+// a reinstall through that postoffice mends (Report.About).
+type Gateway string
 
-// Diagnose checks a postoffice and returns its findings sorted by file and
-// code. It never writes. A damaged file yields a finding, and the checks
-// that do not depend on it still run.
-func Diagnose(p *postoffice.PO, ms []Manifest) *Report {
-	r, _ := diagnose(p, ms)
+// GatewayOf is the key of postoffice po of network net.
+func GatewayOf(net, po string) Gateway {
+	return Gateway(strings.ToUpper(net) + "/" + strings.ToUpper(po))
+}
+
+// Files checks a postoffice's files and returns its findings sorted by
+// file and code. It never writes. A damaged file yields a finding, and
+// the checks that do not depend on it still run. It ages nothing and
+// does not look at porepair's own records: that is Run.
+func Files(p *postoffice.PO, ms []Manifest) *Report {
+	r, _ := Read(p, ms)
 	return r
 }
 
-// DiagnoseChanged is Diagnose after a repair that changed files (plan
-// paths, any case), for verifying it: every finding about a component or
-// an external postoffice comes as Diagnose finds it, but MAILINT's size
-// sweep covers only GLB, the changed files and the queues the checks
-// count; the postoffice's other files were swept by the diagnosis the
-// plan was made from. Its calls do not grow with the number of users.
-func DiagnoseChanged(p *postoffice.PO, ms []Manifest, changed []string) *Report {
+// Read is Files that also returns what the diagnosis learned, so that a
+// planner reads each file once and builds no diagnosis of its own.
+func Read(p *postoffice.PO, ms []Manifest) (*Report, *Model) {
+	d := newDiag(p, ms)
+	return d.run(), d.m
+}
+
+// Changed is Files after a repair that changed files (plan paths, any
+// case), for verifying it: every finding about a component or an
+// external postoffice comes as Files finds it, but MAILINT's size sweep
+// covers only GLB, the changed files and the queues the checks count;
+// the postoffice's other files were swept by the diagnosis the plan was
+// made from. Its calls do not grow with the number of users.
+func Changed(p *postoffice.PO, ms []Manifest, changed []string) *Report {
 	sweep := map[string]bool{}
 	for _, f := range changed {
 		sweep[strings.ToUpper(f)] = true
@@ -69,14 +86,9 @@ func DiagnoseChanged(p *postoffice.PO, ms []Manifest, changed []string) *Report 
 	return d.run()
 }
 
-func diagnose(p *postoffice.PO, ms []Manifest) (*Report, *Model) {
-	d := newDiag(p, ms)
-	return d.run(), d.m
-}
-
 func newDiag(p *postoffice.PO, ms []Manifest) *diag {
 	return &diag{p: p, ms: ms, empty: map[string]bool{}, sized: map[string]bool{}, r: &Report{PO: p.Root, Findings: []Finding{}, Queues: []Queue{}},
-		m: &Model{PO: p, networks: map[string]*network{}, hubs: map[string]int{}}}
+		m: &Model{PO: p, networks: map[string]*network{}, hubs: map[Gateway]int{}}}
 }
 
 func (d *diag) run() *Report {
@@ -296,7 +308,7 @@ func (d *diag) networks() {
 		d.m.networks[key] = nw
 		nw.xtn = d.xtn(n.Path, i, r)
 	}
-	for _, nw := range d.sortedNetworks() {
+	for _, nw := range d.m.sortedNetworks() {
 		if nw.xtn == nil {
 			continue
 		}
@@ -375,7 +387,7 @@ func (d *diag) gateways() {
 		if r.Indirect() {
 			// Every active reference counts toward a hub, but a route of a
 			// type porepair does not know is not checked.
-			d.m.hubs[poKey(r.Route().Network, r.Route().PO)]++
+			d.m.hubs[GatewayOf(r.Route().Network, r.Route().PO)]++
 			if r.Type().Known() || comp != "" {
 				d.route(n.Path, i, r, comp)
 			}
@@ -432,12 +444,12 @@ func (d *diag) queue(file string, i int, r *postoffice.NetRecord, comp string) {
 // describeQueue says what waits in a queue: "3 messages waiting, the
 // oldest from 1993-10-08T16:25; 1 header deleted".
 func describeQueue(q *postoffice.Queue) string {
-	s := fmt.Sprintf("%s waiting, the oldest from %s", plural(q.Pending, "message"), q.Oldest.Date())
+	s := fmt.Sprintf("%s waiting, the oldest from %s", textfmt.Plural(q.Pending, "message"), q.Oldest.Date())
 	if q.KeyProblem != "" {
 		return s + fmt.Sprintf(" (%s: every header counted as waiting)", q.KeyProblem)
 	}
 	if q.Deleted > 0 {
-		s += fmt.Sprintf("; %s deleted", plural(q.Deleted, "header"))
+		s += fmt.Sprintf("; %s deleted", textfmt.Plural(q.Deleted, "header"))
 	}
 	return s
 }

@@ -1,4 +1,4 @@
-package plan_test
+package diagnose_test
 
 import (
 	"os"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/porepair/porepair/plan"
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/testdata/fixture"
 )
@@ -26,7 +26,7 @@ func dated(t *testing.T, scenario string, d postoffice.Date) *postoffice.PO {
 	return p
 }
 
-func queueByID(t *testing.T, r *plan.Report, id string) plan.Queue {
+func queueByID(t *testing.T, r *diagnose.Report, id string) diagnose.Queue {
 	t.Helper()
 	for _, q := range r.Queues {
 		if q.ID == id {
@@ -34,11 +34,11 @@ func queueByID(t *testing.T, r *plan.Report, id string) plan.Queue {
 		}
 	}
 	t.Fatalf("no queue %s in %+v", id, r.Queues)
-	return plan.Queue{}
+	return diagnose.Queue{}
 }
 
-func findings(r *plan.Report, c plan.Code) []plan.Finding {
-	var out []plan.Finding
+func findings(r *diagnose.Report, c diagnose.Code) []diagnose.Finding {
+	var out []diagnose.Finding
 	for _, f := range r.Findings {
 		if f.Code == c {
 			out = append(out, f)
@@ -51,7 +51,7 @@ func findings(r *plan.Report, c plan.Code) []plan.Finding {
 // postoffices' mailbags, with their routes.
 func TestQueuesCounted(t *testing.T) {
 	t.Parallel()
-	r := plan.Diagnose(build(t, "stale"), plan.Builtin)
+	r := diagnose.Files(build(t, "stale"), diagnose.Builtin)
 	smtp := queueByID(t, r, "0000000A")
 	// Q108027's two headers (552 and 554 bytes) and one generated 300-byte
 	// header wait; the fourth is deleted in the KEY.
@@ -60,7 +60,7 @@ func TestQueuesCounted(t *testing.T) {
 		smtp.Subject != "This is the subject" || smtp.AgeSeconds != nil {
 		t.Errorf("SMTP queue = %+v", smtp)
 	}
-	if q := queueByID(t, r, "0000002E"); q.Route != plan.RouteHere || q.Pending != 0 {
+	if q := queueByID(t, r, "0000002E"); q.Route != diagnose.RouteHere || q.Pending != 0 {
 		t.Errorf("Connection queue = %+v", q)
 	}
 	if q := queueByID(t, r, "00000006"); q.Owner != "postoffice ACME/REMOTE" || q.Route != "ACME/HQ/00000030" {
@@ -80,9 +80,9 @@ func TestQueueStalled(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	p := dated(t, "stale", postoffice.DateOf(now.Add(-5*time.Hour)))
-	r := plan.DiagnoseWith(p, plan.Builtin, plan.Clock{Now: now, Location: time.UTC, StalledAfter: 2 * time.Hour})
-	st := findings(r, plan.QueueStalled)
-	if len(st) != 1 || !r.Has(plan.StaleGatewayRoute) {
+	r := diagnose.Run(p, diagnose.Builtin, diagnose.Clock{Now: now, Location: time.UTC, StalledAfter: 2 * time.Hour})
+	st := findings(r, diagnose.QueueStalled)
+	if len(st) != 1 || !r.Has(diagnose.StaleGatewayRoute) {
 		t.Fatalf("QUEUE_STALLED %d times, want 1 beside STALE_GATEWAY_ROUTE: %v", len(st), r.Findings)
 	}
 	f := st[0]
@@ -91,7 +91,7 @@ func TestQueueStalled(t *testing.T) {
 			t.Errorf("message lacks %q: %s", want, f.Message)
 		}
 	}
-	if f.Severity != plan.Warning || f.Component != "" || f.PO != "" || f.File != "MBG/0000000A.MBG" {
+	if f.Severity != diagnose.Warning || f.Component != "" || f.Gateway != "" || f.File != "MBG/0000000A.MBG" {
 		t.Errorf("finding = %+v", f)
 	}
 	if q := queueByID(t, r, "0000000A"); q.AgeSeconds == nil || *q.AgeSeconds != 5*3600 {
@@ -107,18 +107,18 @@ func TestQueueNotStalled(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	fresh := dated(t, "healthy", postoffice.DateOf(now.Add(-10*time.Minute)))
-	r := plan.DiagnoseWith(fresh, plan.Builtin, plan.Clock{Now: now, Location: time.UTC, StalledAfter: 2 * time.Hour})
-	if r.Problems() || r.Has(plan.QueueStalled) {
+	r := diagnose.Run(fresh, diagnose.Builtin, diagnose.Clock{Now: now, Location: time.UTC, StalledAfter: 2 * time.Hour})
+	if r.Problems() || r.Has(diagnose.QueueStalled) {
 		t.Errorf("healthy with fresh mail: %v", r.Findings)
 	}
 	old := build(t, "healthy") // dated 1993
-	if r := plan.DiagnoseWith(old, plan.Builtin, plan.Clock{Now: now, StalledAfter: 0}); r.Has(plan.QueueStalled) {
+	if r := diagnose.Run(old, diagnose.Builtin, diagnose.Clock{Now: now, StalledAfter: 0}); r.Has(diagnose.QueueStalled) {
 		t.Errorf("--stalled-after 0 still reports: %v", r.Findings)
 	}
-	if r := plan.DiagnoseWith(old, plan.Builtin, plan.Clock{StalledAfter: time.Hour}); r.Has(plan.QueueStalled) || queueByID(t, r, "0000000A").AgeSeconds != nil {
+	if r := diagnose.Run(old, diagnose.Builtin, diagnose.Clock{StalledAfter: time.Hour}); r.Has(diagnose.QueueStalled) || queueByID(t, r, "0000000A").AgeSeconds != nil {
 		t.Errorf("no clock, yet aged: %v", r.Findings)
 	}
-	if r := plan.Diagnose(old, plan.Builtin); r.Has(plan.QueueStalled) {
+	if r := diagnose.Files(old, diagnose.Builtin); r.Has(diagnose.QueueStalled) {
 		t.Errorf("Diagnose (planning's) reports QUEUE_STALLED: %v", r.Findings)
 	}
 }
@@ -133,7 +133,7 @@ func TestQueueZone(t *testing.T) {
 		loc  *time.Location
 		want float64
 	}{{time.UTC, 2 * 3600}, {time.FixedZone("EAST", 3*3600), 5 * 3600}} {
-		r := plan.DiagnoseWith(p, plan.Builtin, plan.Clock{Now: now, Location: c.loc})
+		r := diagnose.Run(p, diagnose.Builtin, diagnose.Clock{Now: now, Location: c.loc})
 		if q := queueByID(t, r, "0000000A"); q.AgeSeconds == nil || *q.AgeSeconds != c.want {
 			t.Errorf("%s: age %v, want %v", c.loc, q.AgeSeconds, c.want)
 		}
@@ -144,9 +144,9 @@ func TestQueueZone(t *testing.T) {
 func TestQueueBadDate(t *testing.T) {
 	t.Parallel()
 	p := dated(t, "healthy", postoffice.Date{Year: 1995, Month: 13, Day: 1, Hour: 9, Minute: 30})
-	r := plan.DiagnoseWith(p, plan.Builtin, plan.Clock{Now: time.Now(), StalledAfter: time.Minute})
+	r := diagnose.Run(p, diagnose.Builtin, diagnose.Clock{Now: time.Now(), StalledAfter: time.Minute})
 	q := queueByID(t, r, "0000000A")
-	if q.Oldest != "1995-13-01T09:30" || q.AgeSeconds != nil || r.Has(plan.QueueStalled) {
+	if q.Oldest != "1995-13-01T09:30" || q.AgeSeconds != nil || r.Has(diagnose.QueueStalled) {
 		t.Errorf("queue = %+v, findings %v", q, r.Findings)
 	}
 }
@@ -174,9 +174,9 @@ func TestMailbagStalled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := plan.DiagnoseWith(p, plan.Builtin, plan.Clock{Now: now, Location: time.UTC, StalledAfter: 90 * time.Second})
+	r := diagnose.Run(p, diagnose.Builtin, diagnose.Clock{Now: now, Location: time.UTC, StalledAfter: 90 * time.Second})
 	var msgs []string
-	for _, f := range findings(r, plan.QueueStalled) {
+	for _, f := range findings(r, diagnose.QueueStalled) {
 		msgs = append(msgs, f.File+": "+f.Message)
 	}
 	want := "MBG/00000007.MBG: postoffice PARTNER/PARTPO (queue 00000007, route PARTNER/PARTPO/00000007): the oldest of 3 pending messages, from Martian"

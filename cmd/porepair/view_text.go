@@ -1,4 +1,4 @@
-package plan
+package main
 
 import (
 	"cmp"
@@ -7,36 +7,35 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/textfmt"
+	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 )
 
-// WriteText prints a report for an administrator, without colour.
-func (r *Report) WriteText(w io.Writer) { r.WriteStyled(w, nil) }
+// The text views: what a person reads of a diagnosis and of a plan. The
+// domain packages return typed values; only this file and view_json.go
+// turn them into output.
 
-// Paint styles text, padded already, for the word it shows ("error",
-// "warning", "info"). The command's style is the one place that knows
-// colour; plan only says what each piece of text is.
-type Paint func(word, text string) string
-
-// WriteStyled prints a report for an administrator: the worst findings
+// writeReport prints a report for an administrator: the worst findings
 // first (then by file), each message wrapped under its own indent, a KB
 // article named once, the severity painted by paint when not nil.
-func (r *Report) WriteStyled(w io.Writer, paint Paint) {
+func writeReport(w io.Writer, r *diagnose.Report, paint func(word, text string) string) {
 	fmt.Fprintf(w, "postoffice %s", r.PO)
 	if r.Network != "" || r.Postoffice != "" {
 		fmt.Fprintf(w, " (%s/%s)", postoffice.Printable(r.Network), postoffice.Printable(r.Postoffice))
 	}
 	fmt.Fprintln(w)
-	defer r.writeQueues(w)
+	defer writeQueues(w, r)
 	if len(r.Findings) == 0 {
 		fmt.Fprintln(w, "  no findings: healthy")
 		return
 	}
 	fs := slices.Clone(r.Findings)
 	// The JSON keeps the file order of Sort; a person reads the worst first.
-	slices.SortStableFunc(fs, func(a, b Finding) int {
+	slices.SortStableFunc(fs, func(a, b diagnose.Finding) int {
 		return cmp.Or(cmp.Compare(b.Severity, a.Severity), cmp.Compare(a.File, b.File))
 	})
 	for _, f := range fs {
@@ -51,22 +50,18 @@ func (r *Report) WriteStyled(w io.Writer, paint Paint) {
 		}
 		wrap(w, msg, "          ", 80)
 	}
-	fmt.Fprintln(w, r.Counts())
+	fmt.Fprintln(w, reportCounts(r))
 }
 
-// Counts is the tally of the findings: "3 findings: 1 error, 1 warning, 1 info".
-func (r *Report) Counts() string {
-	n := map[Severity]int{}
+// reportCounts is the tally of the findings: "3 findings: 1 error, 1 warning, 1 info".
+func reportCounts(r *diagnose.Report) string {
+	n := map[diagnose.Severity]int{}
 	for _, f := range r.Findings {
 		n[f.Severity]++
 	}
-	return fmt.Sprintf("%s: %s, %s, %d info", plural(len(r.Findings), "finding"),
-		plural(n[Error], "error"), plural(n[Warning], "warning"), n[Info])
+	return fmt.Sprintf("%s: %s, %s, %d info", textfmt.Plural(len(r.Findings), "finding"),
+		textfmt.Plural(n[diagnose.Error], "error"), textfmt.Plural(n[diagnose.Warning], "warning"), n[diagnose.Info])
 }
-
-// plural is "1 error", "2 errors", "0 errors": the pluraliser of all of
-// porepair's output, under the name plan's files use.
-func plural(n int, word string) string { return textfmt.Plural(n, word) }
 
 // unnamed are the KB articles the message does not already name.
 func unnamed(kb []string, msg string) []string {
@@ -96,10 +91,10 @@ func wrap(w io.Writer, text, indent string, width int) {
 	fmt.Fprintln(w, line)
 }
 
-var phaseTitle = map[Phase]string{
-	PhaseRemove:  "remove (INSTALL -R)",
-	PhaseInstall: "install (INSTALL)",
-	PhaseVerify:  "verify",
+var phaseTitle = map[plan.Phase]string{
+	plan.PhaseRemove:  "remove (INSTALL -R)",
+	plan.PhaseInstall: "install (INSTALL)",
+	plan.PhaseVerify:  "verify",
 }
 
 func show(s *string) string {
@@ -109,9 +104,9 @@ func show(s *string) string {
 	return fmt.Sprintf("%q", *s)
 }
 
-// WriteText prints the plan as a reviewable change: grouped by phase,
+// writePlan prints the plan as a reviewable change: grouped by phase,
 // file by file, before → after, with the KB step, and what to do next.
-func (p *Plan) WriteText(w io.Writer) {
+func writePlan(w io.Writer, p *plan.Plan) {
 	fmt.Fprintf(w, "plan for %s: reinstall the %s access component", p.PO, p.Component)
 	if p.Gateway != "" {
 		fmt.Fprintf(w, " through gateway postoffice %s", p.Gateway)
@@ -121,7 +116,7 @@ func (p *Plan) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "nothing to do: no error or warning finding about %s (use --force to reinstall anyway)\n", p.Component)
 		return
 	}
-	var phase Phase
+	var phase plan.Phase
 	file := "\x00"
 	for i, a := range p.Actions {
 		if a.Phase != phase {
@@ -138,7 +133,7 @@ func (p *Plan) WriteText(w io.Writer) {
 		}
 		fmt.Fprintf(w, "    %2d. %-12s", i+1, a.Kind)
 		switch {
-		case a.Kind == KindSetField || a.Kind == KindAllocateID:
+		case a.Kind == plan.KindSetField || a.Kind == plan.KindAllocateID:
 			fmt.Fprintf(w, " %s @0x%04X: %s → %s ", *a.Field, *a.Offset, show(a.Before), show(a.After))
 		case a.To != nil:
 			fmt.Fprintf(w, " → %s ", *a.To)
@@ -146,16 +141,16 @@ func (p *Plan) WriteText(w io.Writer) {
 		fmt.Fprintf(w, " [%s]\n        %s\n", strings.Join(a.KB, " "), a.Description)
 	}
 	fmt.Fprintln(w)
-	p.WriteSummary(w)
+	writeSummary(w, p)
 	fmt.Fprintln(w, "\nafterwards")
 	for _, n := range p.Next {
 		fmt.Fprintf(w, "  - %s\n", n)
 	}
 }
 
-// WriteSummary prints the net effect of a plan: the fields whose final
+// writeSummary prints the net effect of a plan: the fields whose final
 // value differs from today's.
-func (p *Plan) WriteSummary(w io.Writer) {
+func writeSummary(w io.Writer, p *plan.Plan) {
 	fmt.Fprintln(w, "net effect")
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	for _, e := range p.NetEffect {
@@ -163,10 +158,37 @@ func (p *Plan) WriteSummary(w io.Writer) {
 	}
 	tw.Flush()
 	for _, c := range p.Changes {
-		if c.Op == OpDelete && c.Before != nil && strings.HasSuffix(strings.ToUpper(c.File), ".MBG") && c.Before.Size > 0 {
+		if c.Op == plan.OpDelete && c.Before != nil && strings.HasSuffix(strings.ToUpper(c.File), ".MBG") && c.Before.Size > 0 {
 			fmt.Fprintf(w, "--discard-queue: the %s of %s are deleted, not carried to the new queue.\n",
-				plural(int(c.Before.Size/postoffice.MBGRecordSize), "message header"), c.File)
+				textfmt.Plural(int(c.Before.Size/postoffice.MBGRecordSize), "message header"), c.File)
 		}
 	}
-	fmt.Fprintf(w, "%s; every other byte of the postoffice stays as it is.\n", plural(len(p.Changes), "file change"))
+	fmt.Fprintf(w, "%s; every other byte of the postoffice stays as it is.\n", textfmt.Plural(len(p.Changes), "file change"))
+}
+
+// writeQueues lists the outbound queues that hold mail; the empty ones
+// are only counted (a hub may have thousands).
+func writeQueues(w io.Writer, r *diagnose.Report) {
+	var waiting []diagnose.Queue
+	for _, q := range r.Queues {
+		if q.Pending > 0 {
+			waiting = append(waiting, q)
+		}
+	}
+	fmt.Fprintf(w, "%s, %d with mail waiting\n", textfmt.Plural(len(r.Queues), "outbound queue"), len(waiting))
+	if len(waiting) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	// The route is in --json and in QUEUE_STALLED's message: the table
+	// stays within 80 columns.
+	fmt.Fprintln(tw, "  QUEUE\tOWNER\tPENDING\tBYTES\tOLDEST\tAGE")
+	for _, q := range waiting {
+		age := "unknown"
+		if q.AgeSeconds != nil {
+			age = textfmt.Age(time.Duration(*q.AgeSeconds) * time.Second)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%s\t%s\n", q.ID, q.Owner, q.Pending, q.PendingBytes, q.Oldest, age)
+	}
+	tw.Flush()
 }

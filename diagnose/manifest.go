@@ -1,4 +1,4 @@
-package plan
+package diagnose
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package plan_test
+package diagnose_test
 
 import (
 	"reflect"
@@ -6,26 +6,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/porepair/porepair/plan"
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/testdata/fixture"
 )
 
 // build writes a scenario into a temp dir and opens it.
-func build(t testing.TB, scenario string) *postoffice.PO {
-	t.Helper()
-	dir := t.TempDir()
-	if err := fixture.BuildSpec(dir, fixture.Spec{Scenario: scenario, Lower: scenario == "lower"}); err != nil {
-		t.Fatal(err)
-	}
-	p, err := postoffice.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+func build(t testing.TB, scenario string) *postoffice.PO { return fixture.Open(t, scenario) }
 
-func codes(r *plan.Report, min plan.Severity) []string {
+func codes(r *diagnose.Report, min diagnose.Severity) []string {
 	var out []string
 	for _, f := range r.Findings {
 		if f.Severity >= min && !slices.Contains(out, f.Code.String()) {
@@ -64,8 +53,8 @@ func TestDiagnoseScenarios(t *testing.T) {
 			if !ok {
 				t.Fatalf("no expectation for scenario %s", sc)
 			}
-			r := plan.Diagnose(build(t, sc), plan.Builtin)
-			if got := codes(r, plan.Warning); !slices.Equal(got, w) {
+			r := diagnose.Files(build(t, sc), diagnose.Builtin)
+			if got := codes(r, diagnose.Warning); !slices.Equal(got, w) {
 				t.Errorf("codes = %v, want %v\n%v", got, w, r.Findings)
 			}
 		})
@@ -74,31 +63,31 @@ func TestDiagnoseScenarios(t *testing.T) {
 
 func TestDiagnoseStaleDetails(t *testing.T) {
 	t.Parallel()
-	r := plan.Diagnose(build(t, "stale"), plan.Builtin)
-	var stale, hub, pending *plan.Finding
+	r := diagnose.Files(build(t, "stale"), diagnose.Builtin)
+	var stale, hub, pending *diagnose.Finding
 	for i, f := range r.Findings {
 		switch f.Code {
-		case plan.StaleGatewayRoute:
+		case diagnose.StaleGatewayRoute:
 			stale = &r.Findings[i]
-		case plan.HubCountMismatch:
+		case diagnose.HubCountMismatch:
 			hub = &r.Findings[i]
-		case plan.QueuePending:
+		case diagnose.QueuePending:
 			pending = &r.Findings[i]
 		}
 	}
 	if stale == nil || hub == nil || pending == nil {
 		t.Fatalf("missing findings: %v", r.Findings)
 	}
-	if stale.Severity != plan.Error || stale.File != "GLB/NETWORK.GLB" || stale.Component != "smtp" ||
+	if stale.Severity != diagnose.Error || stale.File != "GLB/NETWORK.GLB" || stale.Component != "smtp" ||
 		!slices.Contains(stale.KB, "Q135031") || !strings.Contains(stale.Message, "00000030") {
 		t.Errorf("stale finding = %+v", *stale)
 	}
-	if hub.PO != "ACME/HQ" || hub.Severity != plan.Warning || !strings.Contains(hub.Message, "hub counter is 1, but 2 routes name it") {
+	if hub.Gateway != "ACME/HQ" || hub.Severity != diagnose.Warning || !strings.Contains(hub.Message, "hub counter is 1, but 2 routes name it") {
 		t.Errorf("hub finding = %+v", *hub)
 	}
 	// The queue begins with Q108027's headers: 1993-10-08 16:25 is the oldest.
 	// Four headers, the fourth deleted in the KEY.
-	if pending.Severity != plan.Info || !strings.Contains(pending.Message, "3 messages waiting") ||
+	if pending.Severity != diagnose.Info || !strings.Contains(pending.Message, "3 messages waiting") ||
 		!strings.Contains(pending.Message, "1993-10-08T16:25") || !strings.Contains(pending.Message, "1 header deleted") {
 		t.Errorf("pending finding = %+v", *pending)
 	}
@@ -115,26 +104,26 @@ func TestDiagnoseStaleDetails(t *testing.T) {
 // a component's is a warning about that record, never the component's.
 func TestDiagnoseIndirectBroken(t *testing.T) {
 	t.Parallel()
-	r := plan.Diagnose(build(t, "indirect-broken"), plan.Builtin)
-	f := find(t, r, plan.IndirectRouteBroken)
-	if f.Component != "" || f.Severity != plan.Warning || !strings.Contains(f.Message, "X400 (record 5, type 8 X.400)") ||
+	r := diagnose.Files(build(t, "indirect-broken"), diagnose.Builtin)
+	f := find(t, r, diagnose.IndirectRouteBroken)
+	if f.Component != "" || f.Severity != diagnose.Warning || !strings.Contains(f.Message, "X400 (record 5, type 8 X.400)") ||
 		!strings.Contains(f.Message, "00000099") || !strings.Contains(f.Message, "00000005") {
 		t.Errorf("finding = %+v", *f)
 	}
-	if r.Has(plan.StaleGatewayRoute) || r.Has(plan.HubCountMismatch) {
+	if r.Has(diagnose.StaleGatewayRoute) || r.Has(diagnose.HubCountMismatch) {
 		t.Errorf("findings = %v", r.Findings)
 	}
 }
 
 func TestDiagnoseTypeMismatch(t *testing.T) {
 	t.Parallel()
-	r := plan.Diagnose(build(t, "type-mismatch"), plan.Builtin)
-	f := find(t, r, plan.ComponentTypeMismatch)
-	if f.Component != "smtp" || f.Severity != plan.Error || !strings.Contains(f.Message, "SNADS (type 5)") {
+	r := diagnose.Files(build(t, "type-mismatch"), diagnose.Builtin)
+	f := find(t, r, diagnose.ComponentTypeMismatch)
+	if f.Component != "smtp" || f.Severity != diagnose.Error || !strings.Contains(f.Message, "SNADS (type 5)") {
 		t.Errorf("finding = %+v", *f)
 	}
 	// A SNADS record keeps an XTN: it is checked as one, and is no queue.
-	if r.Has(plan.QueuePending) || r.Has(plan.XTNMissing) {
+	if r.Has(diagnose.QueuePending) || r.Has(diagnose.XTNMissing) {
 		t.Errorf("findings = %v", r.Findings)
 	}
 }
@@ -143,8 +132,8 @@ func TestDiagnoseTypeMismatch(t *testing.T) {
 // its installed value is never read as gateway bits.
 func TestDiagnoseWorkgroup(t *testing.T) {
 	t.Parallel()
-	r := plan.Diagnose(build(t, "workgroup"), plan.Builtin)
-	f := find(t, r, plan.WorkgroupPostoffice)
+	r := diagnose.Files(build(t, "workgroup"), diagnose.Builtin)
+	f := find(t, r, diagnose.WorkgroupPostoffice)
 	if r.Network != "NETWORK" || r.Postoffice != "POSTOFFICE" || r.Problems() || len(r.Findings) != 1 ||
 		!strings.Contains(f.Message, "NETWORK/POSTOFFICE") || !strings.Contains(f.Message, "14955E5B") {
 		t.Errorf("report = %+v", r)
@@ -153,12 +142,12 @@ func TestDiagnoseWorkgroup(t *testing.T) {
 
 func TestDiagnoseOverfull(t *testing.T) {
 	t.Parallel()
-	r := plan.Diagnose(build(t, "overfull"), plan.Builtin)
-	f := find(t, r, plan.MailbagOverfull)
+	r := diagnose.Files(build(t, "overfull"), diagnose.Builtin)
+	f := find(t, r, diagnose.MailbagOverfull)
 	if f.Component != "smtp" || f.File != "MBG/0000000A.MBG" || !strings.Contains(f.Message, "4097 headers") {
 		t.Errorf("finding = %+v", *f)
 	}
-	p := find(t, r, plan.QueuePending)
+	p := find(t, r, diagnose.QueuePending)
 	if !strings.Contains(p.Message, "4096 messages waiting") {
 		t.Errorf("pending = %+v", *p)
 	}
@@ -169,14 +158,14 @@ func TestDiagnoseOverfull(t *testing.T) {
 // named as deleted.
 func TestDiagnoseGatewayGone(t *testing.T) {
 	t.Parallel()
-	r := plan.Diagnose(build(t, "gateway-gone"), plan.Builtin)
-	f := find(t, r, plan.GatewayPOMissing)
+	r := diagnose.Files(build(t, "gateway-gone"), diagnose.Builtin)
+	f := find(t, r, diagnose.GatewayPOMissing)
 	if f.Component != "smtp" || !strings.Contains(f.Message, "only a deleted record, with mailbag 00000004") {
 		t.Errorf("finding = %+v", *f)
 	}
 }
 
-func find(t *testing.T, r *plan.Report, c plan.Code) *plan.Finding {
+func find(t *testing.T, r *diagnose.Report, c diagnose.Code) *diagnose.Finding {
 	t.Helper()
 	for i := range r.Findings {
 		if r.Findings[i].Code == c {
@@ -194,19 +183,19 @@ func find(t *testing.T, r *plan.Report, c plan.Code) *plan.Finding {
 // counts the same queues.
 func TestDiagnoseChangedKeepsComponentFindings(t *testing.T) {
 	t.Parallel()
-	about := func(r *plan.Report) []string {
+	about := func(r *diagnose.Report) []string {
 		var out []string
 		for _, f := range r.Findings {
-			if f.Component != "" || f.PO != "" {
-				out = append(out, f.Code.String()+" "+f.File+" "+f.Component+" "+f.PO+" "+f.Message)
+			if f.Component != "" || f.Gateway != "" {
+				out = append(out, f.Code.String()+" "+f.File+" "+f.Component+" "+string(f.Gateway)+" "+f.Message)
 			}
 		}
 		return out
 	}
 	for _, sc := range fixture.Scenarios {
 		t.Run(sc, func(t *testing.T) {
-			full := plan.Diagnose(build(t, sc), plan.Builtin)
-			changed := plan.DiagnoseChanged(build(t, sc), plan.Builtin, nil)
+			full := diagnose.Files(build(t, sc), diagnose.Builtin)
+			changed := diagnose.Changed(build(t, sc), diagnose.Builtin, nil)
 			if a, b := about(full), about(changed); !slices.Equal(a, b) {
 				t.Errorf("component findings differ:\nDiagnose        %v\nDiagnoseChanged %v", a, b)
 			}
@@ -215,8 +204,8 @@ func TestDiagnoseChangedKeepsComponentFindings(t *testing.T) {
 			}
 		})
 	}
-	r := plan.DiagnoseChanged(build(t, "overfull"), plan.Builtin, nil)
-	if f := find(t, r, plan.MailbagOverfull); f.Component != "smtp" {
+	r := diagnose.Changed(build(t, "overfull"), diagnose.Builtin, nil)
+	if f := find(t, r, diagnose.MailbagOverfull); f.Component != "smtp" {
 		t.Errorf("overfull = %+v", *f)
 	}
 }

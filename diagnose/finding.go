@@ -1,4 +1,4 @@
-package plan
+package diagnose
 
 import (
 	"encoding/json"
@@ -135,8 +135,9 @@ type Finding struct {
 	// queue, its files or its MASTER.GLB bit. Empty when it is about no
 	// component.
 	Component string `json:"-"`
-	// PO is set on findings about an XTN record: "NET/PO" in upper case.
-	PO string `json:"-"`
+	// Gateway is set on findings about an external postoffice's XTN
+	// record: a reinstall through that postoffice mends them too.
+	Gateway Gateway `json:"-"`
 	// Err is the read error behind an UNREADABLE_FILE finding, so that a
 	// file another program holds open (osfs.ErrHeldOpen) makes a repair busy,
 	// not refused.
@@ -195,6 +196,32 @@ func (r *Report) Worst() (s Severity, ok bool) {
 func (r *Report) Problems() bool {
 	s, ok := r.Worst()
 	return ok && s >= Warning
+}
+
+// About are the errors and warnings a reinstall of component comp
+// through gateway postoffice g is for: those about the component (its
+// record, queue, files or MASTER.GLB bit) and those about the postoffice
+// its mail goes through. The planner asks it to decide whether there is
+// anything to do, a repair's verify to decide whether it did it.
+func (r *Report) About(comp string, g Gateway) []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.Severity >= Warning && ((comp != "" && f.Component == comp) || (g != "" && f.Gateway == g)) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// First is the first finding with code c about component comp ("" for
+// any, or for none), or nil.
+func (r *Report) First(c Code, comp string) *Finding {
+	for i, f := range r.Findings {
+		if f.Code == c && (comp == "" || f.Component == comp) {
+			return &r.Findings[i]
+		}
+	}
+	return nil
 }
 
 // Has reports whether the report holds a finding with code c.

@@ -1,4 +1,4 @@
-package plan
+package diagnose
 
 import (
 	"fmt"
@@ -6,13 +6,14 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/postoffice"
 )
 
-// hop is where an indirect route leads: the first active network record
+// Hop is where an indirect route leads: the first active network record
 // of its network name, and in that network's XTN the first active
 // postoffice record of its PO name.
-type hop struct {
+type Hop struct {
 	nw  *network
 	idx int    // the PO's record in nw.xtn; -1 when not found
 	why string // when not found: what is missing, said for a person
@@ -21,20 +22,49 @@ type hop struct {
 	xtnMissing bool
 }
 
-func (h hop) rec() *postoffice.XTNRecord { return &h.nw.xtn.Records[h.idx] }
+// Found reports whether the route leads to an active postoffice record.
+func (h Hop) Found() bool { return h.idx >= 0 }
 
-// resolve follows net/po.
-func (d *diag) resolve(net, po string) hop {
-	nw := d.m.networks[strings.ToUpper(net)]
+// Why says, for a person, what is missing when the hop is not Found.
+func (h Hop) Why() string { return h.why }
+
+// Index is the postoffice's record in its network's XTN.
+func (h Hop) Index() int { return h.idx }
+
+// XTN is the network's XTN file (nil when its network is not found).
+func (h Hop) XTN() *postoffice.XTNFile {
+	if h.nw == nil {
+		return nil
+	}
+	return h.nw.xtn
+}
+
+// Network is the network's name as NETWORK.GLB spells it.
+func (h Hop) Network() string { return h.nw.name }
+
+// Record is the postoffice's XTN record; only for a Found hop.
+func (h Hop) Record() *postoffice.XTNRecord { return &h.nw.xtn.Records[h.idx] }
+
+// Gateway is the hop's postoffice as a key; "" when it is not Found.
+func (h Hop) Gateway() Gateway {
+	if !h.Found() {
+		return ""
+	}
+	return GatewayOf(h.nw.name, h.Record().Name())
+}
+
+// Resolve follows net/po.
+func (m *Model) Resolve(net, po string) Hop {
+	nw := m.networks[strings.ToUpper(net)]
 	if nw == nil {
-		return hop{idx: -1, why: fmt.Sprintf("this postoffice has no active network %s", postoffice.Printable(net))}
+		return Hop{idx: -1, why: fmt.Sprintf("this postoffice has no active network %s", postoffice.Printable(net))}
 	}
 	if nw.xtn == nil {
-		return hop{nw: nw, idx: -1, xtnMissing: true,
+		return Hop{nw: nw, idx: -1, xtnMissing: true,
 			why: fmt.Sprintf("the XTN of network %s is missing or unreadable", postoffice.Printable(nw.name))}
 	}
 	if idx := nw.xtn.Find(po); idx >= 0 {
-		return hop{nw: nw, idx: idx}
+		return Hop{nw: nw, idx: idx}
 	}
 	why := fmt.Sprintf("network %s has no active postoffice %s", postoffice.Printable(nw.name), postoffice.Printable(po))
 	for i := range nw.xtn.Records {
@@ -44,21 +74,23 @@ func (d *diag) resolve(net, po string) hop {
 			break
 		}
 	}
-	return hop{nw: nw, idx: -1, why: why}
+	return Hop{nw: nw, idx: -1, why: why}
 }
 
-// stale reports whether a route's mailbag id differs from the one the
+func (d *diag) resolve(net, po string) Hop { return d.m.Resolve(net, po) }
+
+// Stale reports whether a route's mailbag id differs from the one the
 // postoffice's XTN record carries now.
-func stale(h hop, mbg string) bool {
-	cur, ok, err := h.rec().Mailbag()
+func (h Hop) Stale(mbg string) bool {
+	cur, ok, err := h.Record().Mailbag()
 	got, gok, gerr := postoffice.IDOf([]byte(mbg))
 	return err != nil || !ok || gerr != nil || !gok || got != cur
 }
 
-// indirectHop reports whether the postoffice a route leads to is itself
-// reached indirectly: its XTN record, or its network's record.
-func indirectHop(h hop) (bool, string) {
-	if r := h.rec(); r.Indirect() {
+// Indirect reports whether the postoffice a route leads to is itself
+// reached indirectly (its XTN record, or its network's record), and how.
+func (h Hop) Indirect() (bool, string) {
+	if r := h.Record(); r.Indirect() {
 		return true, "via " + r.Route().Via()
 	}
 	if h.nw.rec.Indirect() {
@@ -66,6 +98,39 @@ func indirectHop(h hop) (bool, string) {
 	}
 	return false, ""
 }
+
+// Direct lists the direct postoffices of the direct networks, as NET/PO,
+// in file order: the ones a route to a gateway could name.
+func (m *Model) Direct() []string {
+	var out []string
+	for _, nw := range m.sortedNetworks() {
+		if nw.xtn == nil || nw.rec.Indirect() {
+			continue
+		}
+		for i := range nw.xtn.Records {
+			r := &nw.xtn.Records[i]
+			if r.Active() && !r.Indirect() && nw.xtn.Find(r.Name()) == i {
+				out = append(out, postoffice.Printable(nw.name)+"/"+postoffice.Printable(r.Name()))
+			}
+		}
+	}
+	return out
+}
+
+// XTNs are the XTN files of the active networks, in file order: every
+// one feeds a gateway's hub count.
+func (m *Model) XTNs() []*postoffice.XTNFile {
+	var out []*postoffice.XTNFile
+	for _, nw := range m.sortedNetworks() {
+		if nw.xtn != nil {
+			out = append(out, nw.xtn)
+		}
+	}
+	return out
+}
+
+// Hubs is the number of active references through gateway postoffice g.
+func (m *Model) Hubs(g Gateway) int { return m.hubs[g] }
 
 // route checks the indirect route of a NETWORK.GLB record: a component's
 // (STALE_GATEWAY_ROUTE, GATEWAY_PO_MISSING, GATEWAY_PO_INDIRECT) or any
@@ -85,12 +150,12 @@ func (d *diag) route(file string, i int, r *postoffice.NetRecord, comp string) {
 			"%s routes via %s, but %s; re-create %s in ADMIN (External-Admin) and reinstall, or reinstall through another direct postoffice that reaches the gateway: porepair repair --gateway NET/PO",
 			what, rt.Via(), h.why, rt.Via()))
 	default:
-		if stale(h, rt.Mailbag) {
+		if h.Stale(rt.Mailbag) {
 			d.addFor(comp, NewFinding(StaleGatewayRoute, file,
 				"%s routes via %s with mailbag id %q, but that postoffice's XTN record now carries %s: EXTERNAL ignores the queue and nothing is logged (Q135031); reinstall the access component (porepair repair), do not patch the id",
-				what, rt.Via(), postoffice.Printable(rt.Mailbag), postoffice.Printable(h.rec().Raw(postoffice.XtnMailbag))))
+				what, rt.Via(), postoffice.Printable(rt.Mailbag), postoffice.Printable(h.Record().Raw(postoffice.XtnMailbag))))
 		}
-		if ind, how := indirectHop(h); ind {
+		if ind, how := h.Indirect(); ind {
 			d.addFor(comp, NewFinding(GatewayPOIndirect, file,
 				"%s routes via %s, which is itself reached indirectly (%s): \"Can not use indirect postoffice to forward mail\" (Q123825); make it direct in ADMIN (External-Admin, Modify) or route through a direct postoffice",
 				what, rt.Via(), how))
@@ -99,16 +164,16 @@ func (d *diag) route(file string, i int, r *postoffice.NetRecord, comp string) {
 }
 
 // brokenRoute reports an indirect route that is not a component's.
-func (d *diag) brokenRoute(file, what string, rt postoffice.Route, h hop) {
+func (d *diag) brokenRoute(file, what string, rt postoffice.Route, h Hop) {
 	switch {
 	case h.xtnMissing:
 	case h.idx < 0:
 		d.add(NewFinding(IndirectRouteBroken, file, "%s is reached via %s, but %s; EXTERNAL cannot forward its mail: fix the route in ADMIN",
 			what, rt.Via(), h.why))
-	case stale(h, rt.Mailbag):
+	case h.Stale(rt.Mailbag):
 		d.add(NewFinding(IndirectRouteBroken, file,
 			"%s is reached via %s with mailbag id %q, but that postoffice's XTN record carries %s: EXTERNAL ignores its mail (Q118561); re-make the route in ADMIN",
-			what, rt.Via(), postoffice.Printable(rt.Mailbag), postoffice.Printable(h.rec().Raw(postoffice.XtnMailbag))))
+			what, rt.Via(), postoffice.Printable(rt.Mailbag), postoffice.Printable(h.Record().Raw(postoffice.XtnMailbag))))
 	}
 }
 
@@ -132,14 +197,14 @@ func (d *diag) xtnRecords() {
 		}
 		if r.Indirect() {
 			rt := r.Route()
-			d.m.hubs[poKey(rt.Network, rt.PO)]++
+			d.m.hubs[GatewayOf(rt.Network, rt.PO)]++
 			d.brokenRoute(e.nw.xtn.Path, "postoffice "+name, rt, d.resolve(rt.Network, rt.PO))
 		}
 		// Findings about an external postoffice's record name it, so that
 		// those about a component's gateway postoffice count as the
 		// component's.
 		for i := from; i < len(d.r.Findings); i++ {
-			d.r.Findings[i].PO = poKey(e.nw.name, r.Name())
+			d.r.Findings[i].Gateway = GatewayOf(e.nw.name, r.Name())
 		}
 	}
 }
@@ -149,20 +214,20 @@ func (d *diag) xtnRecords() {
 func (d *diag) hubCounters() {
 	for _, e := range d.externals {
 		r := e.rec()
-		key := poKey(e.nw.name, r.Name())
+		key := GatewayOf(e.nw.name, r.Name())
 		if want := d.m.hubs[key]; int(r.Hub()) != want {
 			f := NewFinding(HubCountMismatch, e.nw.xtn.Path,
 				"%s/%s: hub counter is %d, but %s name it (Q86625); ADMIN will refuse or wrongly allow deleting it",
-				postoffice.Printable(e.nw.name), postoffice.Printable(r.Name()), r.Hub(), plural(want, "route"))
-			f.PO = key
+				postoffice.Printable(e.nw.name), postoffice.Printable(r.Name()), r.Hub(), textfmt.Plural(want, "route"))
+			f.Gateway = key
 			d.add(f)
 		}
 	}
 }
 
-func (d *diag) sortedNetworks() []*network {
-	out := make([]*network, 0, len(d.m.networks))
-	for _, nw := range d.m.networks {
+func (m *Model) sortedNetworks() []*network {
+	out := make([]*network, 0, len(m.networks))
+	for _, nw := range m.networks {
 		out = append(out, nw)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].index < out[j].index })

@@ -1,10 +1,11 @@
-package plan
+package diagnose
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -129,14 +130,14 @@ func describeUnclaimed(qs []Queue) string {
 	}
 	var parts []string
 	for _, q := range qs[:min(len(qs), shownUnclaimed)] {
-		parts = append(parts, fmt.Sprintf("%s (%s waiting, the oldest from %s)", q.ID, plural(q.Pending, "message"), q.Oldest))
+		parts = append(parts, fmt.Sprintf("%s (%s waiting, the oldest from %s)", q.ID, textfmt.Plural(q.Pending, "message"), q.Oldest))
 	}
 	if len(qs) > shownUnclaimed {
 		parts = append(parts, fmt.Sprintf("and %d more", len(qs)-shownUnclaimed))
 	}
 	which := "the one mailbag"
 	if len(qs) > 1 {
-		which = "one of the " + plural(len(qs), "mailbag")
+		which = "one of the " + textfmt.Plural(len(qs), "mailbag")
 	}
 	return fmt.Sprintf("Its queue's id was only in that record; it may be %s with mail that no record names (a user's mailbag is one too): %s.",
 		which, strings.Join(parts, ", "))

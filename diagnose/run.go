@@ -1,0 +1,32 @@
+package diagnose
+
+import (
+	"github.com/porepair/porepair/journal"
+	"github.com/porepair/porepair/postoffice"
+)
+
+// Run is the diagnosis the diagnose command reports: the files' findings,
+// every outbound queue aged by c, and what porepair's own records say. An
+// unfinished journal is INTERRUPTED_REPAIR. A repair or rollback still
+// running (its lock held, before or after the files were read) is
+// REPAIR_RUNNING instead of what it is half-way through: between its
+// renames the queue may be briefly missing, which is not a finding, and
+// queues counted then are not to be graphed.
+func Run(p *postoffice.PO, ms []Manifest, c Clock) *Report {
+	h, running := journal.Running(p.Root)
+	r := aged(p, ms, c)
+	if !running {
+		h, running = journal.Running(p.Root)
+	}
+	if running {
+		r.Findings = []Finding{NewFinding(RepairRunning, journal.LockName,
+			"a porepair repair or rollback is running on this postoffice (porepair on %s); diagnose again when it has finished", h)}
+		r.Queues = []Queue{}
+		return r
+	}
+	if err := journal.Interrupted(p.Root); err != nil {
+		r.Findings = append(r.Findings, NewFinding(InterruptedRepair, journal.Name, "%v", err))
+		r.Sort()
+	}
+	return r
+}
