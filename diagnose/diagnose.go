@@ -119,7 +119,7 @@ type diag struct {
 	// component whose record is missing shares them.
 	lost *[]Queue
 	// sized holds the files the size check met; sweep, when not nil,
-	// limits the sweep to the files it accepts (DiagnoseChanged), and a
+	// limits the sweep to the files it accepts (Changed), and a
 	// queue is then size-checked when counted (sizeQueue).
 	sized map[string]bool
 	sweep func(rel string) bool

@@ -102,7 +102,12 @@ func step(what string, do func() error) error {
 	}
 	if n == hook.crashAt {
 		fmt.Fprintf(os.Stderr, "porepair: POREPAIR_FAULT: crash after durable write %d (%s)\n", n, what)
-		os.Exit(99)
+		os.Exit(CrashExit)
 	}
 	return nil
 }
+
+// CrashExit is the exit status of a crash POREPAIR_FAULT makes: none of
+// porepair's own (package exitcode), so that a test tells the crash it
+// asked for from a failure.
+const CrashExit = 99

@@ -311,19 +311,15 @@ func (b *builder) readableFiles() error {
 }
 
 func (b *builder) counterAhead() error {
-	for _, f := range b.report.Findings {
-		if f.Code == diagnose.CounterBehind {
-			return refuseFor(f.Code, "%s", f.Message)
-		}
+	if f := b.report.First(diagnose.CounterBehind, ""); f != nil {
+		return refuseFor(f.Code, "%s", f.Message)
 	}
 	return nil
 }
 
 func (b *builder) typeMatches() error {
-	for _, f := range b.report.Findings {
-		if f.Code == diagnose.ComponentTypeMismatch && f.Component == b.c.Name {
-			return refuseFor(f.Code, "%s", f.Message)
-		}
+	if f := b.report.First(diagnose.ComponentTypeMismatch, b.c.Name); f != nil {
+		return refuseFor(f.Code, "%s", f.Message)
 	}
 	return nil
 }
@@ -341,10 +337,8 @@ func (b *builder) oneRecord() error {
 	case len(b.recs) == 1:
 		return nil
 	case b.opt.Gateway == "":
-		for _, f := range b.report.Findings {
-			if f.Code == diagnose.ComponentRecordMissing && f.Component == b.c.Name {
-				return refuseFor(f.Code, "%s. porepair reinstalls it given --gateway NET/PO and --media DIR", f.Message)
-			}
+		if f := b.report.First(diagnose.ComponentRecordMissing, b.c.Name); f != nil {
+			return refuseFor(f.Code, "%s. porepair reinstalls it given --gateway NET/PO and --media DIR", f.Message)
 		}
 		return refuse("the %s access component is not installed on this postoffice; to install it, give --gateway NET/PO and --media DIR", b.c.Name)
 	case b.opt.MediaDir == "":

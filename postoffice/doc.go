@@ -1,7 +1,8 @@
 // Package postoffice reads and patches the files of a Microsoft Mail for PC
 // Networks 3.x postoffice. It knows files and bytes: record layouts, hex
 // ids, case-insensitive names and the sizes MAILINT checks. It decides
-// nothing about what should change; that is package plan's job.
+// nothing about what should change; that is the job of packages diagnose
+// (what is wrong) and plan (what to change).
 //
 // Every record is a fixed-size byte array and every field an entry of one
 // layout table per file type, in the style of archive/tar's format.go:

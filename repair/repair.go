@@ -370,7 +370,7 @@ func (x *executor) execute(ctx context.Context, res *Result) {
 			log.Warn("journal not marked complete", "error", cerr)
 		}
 		x.j.Close()
-		log.Info("repaired")
+		log.Info(StatusRepaired.String())
 		res.done(StatusRepaired)
 		return
 	}

@@ -311,7 +311,7 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 		res.fail(StatusRestoreFailed, err)
 		return res
 	}
-	log.Info("restored")
+	log.Info(StatusRestored.String())
 	res.done(StatusRestored)
 	return res
 }

@@ -172,13 +172,13 @@ func (e *env) ask(f fleet, pr previewed) error {
 // would be thousands of lines.
 func (e *env) fleetSummary(shown map[string]preview, todo, refused, nothing []string) {
 	w := e.stderr
-	fmt.Fprintf(w, "%d to repair, %d refused, %d with nothing to do\n", len(todo), len(refused), len(nothing))
+	fmt.Fprintf(w, "%d to repair, %d %s, %d with nothing to do\n", len(todo), len(refused), repair.StatusRefused, len(nothing))
 	for _, dir := range todo {
 		pl := shown[dir].pl
 		fmt.Fprintf(w, "  repair   %s: %s, %s\n", dir, pl.Component, textfmt.Plural(len(pl.Changes), "file change"))
 	}
 	for _, dir := range refused {
-		fmt.Fprintf(w, "  refused  %s: %s\n", dir, oneLine(strings.TrimPrefix(shown[dir].err.Error(), dir+": "), 100))
+		fmt.Fprintf(w, "  %-8s %s: %s\n", repair.StatusRefused, dir, oneLine(strings.TrimPrefix(shown[dir].err.Error(), dir+": "), 100))
 	}
 	for _, dir := range nothing {
 		fmt.Fprintf(w, "  nothing  %s\n", dir)

@@ -235,7 +235,7 @@ func (e *env) logResult(c *cli.Context, r result) {
 		if len(r.codes) > 0 {
 			args = append(args, "codes", r.codes)
 		}
-		e.log.Warn("refused", args...)
+		e.log.Warn(repair.StatusRefused.String(), args...)
 		return
 	}
 	e.log.Info("result", args...)

@@ -60,7 +60,7 @@ func reportCounts(r *diagnose.Report) string {
 		n[f.Severity]++
 	}
 	return fmt.Sprintf("%s: %s, %s, %d info", textfmt.Plural(len(r.Findings), "finding"),
-		textfmt.Plural(n[diagnose.Error], "error"), textfmt.Plural(n[diagnose.Warning], "warning"), n[diagnose.Info])
+		textfmt.Plural(n[diagnose.Error], diagnose.Error.String()), textfmt.Plural(n[diagnose.Warning], diagnose.Warning.String()), n[diagnose.Info])
 }
 
 // unnamed are the KB articles the message does not already name.

@@ -160,7 +160,7 @@ once (a file hashed for the plan's reads is not hashed again for a
 change's before, a patched one is read whole once for both); verify
 reopens the postoffice at its resolved root, takes the files its own
 diagnosis read as it read them, and sweeps sizes only in GLB, the files
-the plan changed and the queues it counts (plan.DiagnoseChanged: its
+the plan changed and the queues it counts (diagnose.Changed: its
 findings about components and external postoffices, which are all
 verify looks at, are Diagnose's on every scenario), so verify no longer
 grows with the number of users; rollback takes the snapshot as the
