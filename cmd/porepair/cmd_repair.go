@@ -60,20 +60,9 @@ func (e *env) repair(c *cli.Context) error {
 	if saved != nil && len(f.pos) > 1 {
 		return usagef("--plan carries out the plan of one postoffice")
 	}
-	var shown map[string]preview
-	if !c.Bool("yes") {
-		// Planned first, reading only: with nothing to repair there is
-		// nothing to confirm, on a terminal or not.
-		pr := previews(f, saved, opt)
-		shown = pr.shown
-		if len(pr.todo) > 0 {
-			if err := e.needYes(c); err != nil {
-				return err
-			}
-			if err := e.ask(f, pr); err != nil {
-				return err
-			}
-		}
+	shown, err := e.previewed(c, f, saved, opt)
+	if err != nil {
+		return err
 	}
 	ctx, stop := signalContext()
 	defer stop()
@@ -103,6 +92,27 @@ func (e *env) repair(c *cli.Context) error {
 		}
 		return r
 	})
+}
+
+// previewed asks, on a terminal, before anything is repaired, showing the
+// plans it asks about; with --yes it shows nothing and plans under the
+// lock. The plans shown are the plans carried out.
+func (e *env) previewed(c *cli.Context, f fleet, saved *plan.Plan, opt plan.Options) (map[string]preview, error) {
+	if c.Bool("yes") {
+		return nil, nil
+	}
+	// Planned first, reading only: with nothing to repair there is
+	// nothing to confirm, on a terminal or not.
+	pr := previews(f, saved, opt)
+	if len(pr.todo) > 0 {
+		if err := e.needYes(c); err != nil {
+			return nil, err
+		}
+		if err := e.ask(f, pr); err != nil {
+			return nil, err
+		}
+	}
+	return pr.shown, nil
 }
 
 // repairInputs reads the saved plan or the plan flags, never both.

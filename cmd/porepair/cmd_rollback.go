@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/repair"
 )
 
@@ -101,7 +102,7 @@ func (e *env) confirmRollback(c *cli.Context) (map[string]string, error) {
 	if todo == 0 {
 		return ids, nil
 	}
-	if !e.confirm(fmt.Sprintf("Roll back %d postoffice(s)?", todo)) {
+	if !e.confirm(fmt.Sprintf("Roll back %s?", textfmt.Plural(todo, "postoffice"))) {
 		return nil, usagef("not confirmed: nothing written")
 	}
 	return ids, nil
