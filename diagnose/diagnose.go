@@ -137,7 +137,7 @@ func (e xtnEntry) rec() *postoffice.XTNRecord { return &e.nw.xtn.Records[e.i] }
 func (d *diag) add(f Finding) { d.r.Findings = append(d.r.Findings, f) }
 
 // addFor adds a finding about component comp ("" for none).
-func (d *diag) addFor(comp string, f Finding) {
+func (d *diag) addFor(comp ComponentName, f Finding) {
 	f.Component = comp
 	d.add(f)
 }
@@ -395,7 +395,7 @@ func (d *diag) gateways() {
 	}
 }
 
-func (d *diag) componentOf(r *postoffice.NetRecord) string {
+func (d *diag) componentOf(r *postoffice.NetRecord) ComponentName {
 	for _, m := range d.ms {
 		if m.Matches(r) {
 			return m.Name
@@ -417,7 +417,7 @@ func (d *diag) typeMismatch(file string, i int, r *postoffice.NetRecord) {
 }
 
 // queue checks a gateway's queue at 0x21 and reports the mail waiting in it.
-func (d *diag) queue(file string, i int, r *postoffice.NetRecord, comp string) {
+func (d *diag) queue(file string, i int, r *postoffice.NetRecord, comp ComponentName) {
 	name := postoffice.Printable(r.Name())
 	id, ok, err := r.Mailbag()
 	if err != nil || !ok {
@@ -455,7 +455,7 @@ func describeQueue(q *postoffice.Queue) string {
 }
 
 // tag marks an existing finding as being about component comp.
-func (d *diag) tag(code Code, file, comp string) {
+func (d *diag) tag(code Code, file string, comp ComponentName) {
 	for i, f := range d.r.Findings {
 		if f.Code == code && f.File == file && comp != "" {
 			d.r.Findings[i].Component = comp
@@ -464,7 +464,7 @@ func (d *diag) tag(code Code, file, comp string) {
 }
 
 // pairPresent reports a queue whose MBG or KEY is missing.
-func (d *diag) pairPresent(id postoffice.ID, owner, comp string) {
+func (d *diag) pairPresent(id postoffice.ID, owner string, comp ComponentName) {
 	for _, rel := range []string{postoffice.MBGPath(id), postoffice.KeyPath(id)} {
 		actual, ok, err := d.p.Resolve(rel)
 		if err != nil {

@@ -187,7 +187,7 @@ func TestDiagnoseChangedKeepsComponentFindings(t *testing.T) {
 		var out []string
 		for _, f := range r.Findings {
 			if f.Component != "" || f.Gateway != "" {
-				out = append(out, f.Code.String()+" "+f.File+" "+f.Component+" "+string(f.Gateway)+" "+f.Message)
+				out = append(out, f.Code.String()+" "+f.File+" "+string(f.Component)+" "+string(f.Gateway)+" "+f.Message)
 			}
 		}
 		return out

@@ -134,7 +134,7 @@ type Finding struct {
 	// Component is the manifest name a finding is about: its record, its
 	// queue, its files or its MASTER.GLB bit. Empty when it is about no
 	// component.
-	Component string `json:"-"`
+	Component ComponentName `json:"-"`
 	// Gateway is set on findings about an external postoffice's XTN
 	// record: a reinstall through that postoffice mends them too.
 	Gateway Gateway `json:"-"`
@@ -203,7 +203,7 @@ func (r *Report) Problems() bool {
 // record, queue, files or MASTER.GLB bit) and those about the postoffice
 // its mail goes through. The planner asks it to decide whether there is
 // anything to do, a repair's verify to decide whether it did it.
-func (r *Report) About(comp string, g Gateway) []Finding {
+func (r *Report) About(comp ComponentName, g Gateway) []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
 		if f.Severity >= Warning && ((comp != "" && f.Component == comp) || (g != "" && f.Gateway == g)) {
@@ -215,7 +215,7 @@ func (r *Report) About(comp string, g Gateway) []Finding {
 
 // First is the first finding with code c about component comp ("" for
 // any, or for none), or nil.
-func (r *Report) First(c Code, comp string) *Finding {
+func (r *Report) First(c Code, comp ComponentName) *Finding {
 	for i, f := range r.Findings {
 		if f.Code == c && (comp == "" || f.Component == comp) {
 			return &r.Findings[i]

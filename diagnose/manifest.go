@@ -28,6 +28,10 @@ type ManifestFile struct {
 	Kind FileKind `json:"kind"`
 }
 
+// ComponentName names a component, as a manifest does and --component
+// takes ("smtp"): the key of the findings about it.
+type ComponentName string
+
 // Manifest describes an access component as data: the type and name of
 // its NETWORK.GLB record, its bit of MASTER.GLB's 32-bit `installed`
 // field, and its files. A user file for --manifest is JSON of this shape,
@@ -41,7 +45,7 @@ type ManifestFile struct {
 // porepair handles components of one record whose queue is at 0x21: the
 // type must be 1 to 99 and not one that keeps an XTN (2, 4, 5, 6, 15).
 type Manifest struct {
-	Name         string         `json:"name"`          // what --component takes
+	Name         ComponentName  `json:"name"`          // what --component takes
 	Record       string         `json:"record"`        // NETWORK.GLB record name
 	Type         uint8          `json:"type"`          // NETWORK.GLB type code
 	InstalledBit uint32         `json:"installed_bit"` // one bit of MASTER.GLB installed [convention]
@@ -81,7 +85,7 @@ var Builtin = []Manifest{
 
 // Validate checks a manifest before it is used to build paths.
 func (m Manifest) Validate() error {
-	if m.Name == "" || strings.ContainsAny(m.Name, "/\\ ") {
+	if m.Name == "" || strings.ContainsAny(string(m.Name), "/\\ ") {
 		return fmt.Errorf("manifest: name %q must be a single word", m.Name)
 	}
 	if m.Record == "" || len(m.Record) > postoffice.NetName.Len-1 {
@@ -140,7 +144,7 @@ var knownBits = map[uint32]string{0x1000: "MS Mail Connection (Q148666)"}
 // record or another gateway's bit under a name of its own.
 func (m Manifest) collides() error {
 	for _, b := range Builtin {
-		if strings.EqualFold(b.Name, m.Name) {
+		if strings.EqualFold(string(b.Name), string(m.Name)) {
 			continue
 		}
 		if m.InstalledBit == b.InstalledBit || m.Type == b.Type && postoffice.EqualName(m.Record, b.Record) {
@@ -183,7 +187,7 @@ func LoadManifest(file string) (Manifest, error) {
 // Manifests returns the built-in manifests plus extra ones; an extra
 // manifest replaces a built-in one of the same name.
 func Manifests(extra ...Manifest) []Manifest {
-	byName := map[string]Manifest{}
+	byName := map[ComponentName]Manifest{}
 	for _, m := range Builtin {
 		byName[m.Name] = m
 	}
@@ -201,7 +205,7 @@ func Manifests(extra ...Manifest) []Manifest {
 // Find returns the manifest called name.
 func Find(ms []Manifest, name string) (Manifest, bool) {
 	for _, m := range ms {
-		if strings.EqualFold(m.Name, name) {
+		if strings.EqualFold(string(m.Name), name) {
 			return m, true
 		}
 	}

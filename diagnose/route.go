@@ -135,7 +135,7 @@ func (m *Model) Hubs(g Gateway) int { return m.hubs[g] }
 // route checks the indirect route of a NETWORK.GLB record: a component's
 // (STALE_GATEWAY_ROUTE, GATEWAY_PO_MISSING, GATEWAY_PO_INDIRECT) or any
 // other's (INDIRECT_ROUTE_BROKEN).
-func (d *diag) route(file string, i int, r *postoffice.NetRecord, comp string) {
+func (d *diag) route(file string, i int, r *postoffice.NetRecord, comp ComponentName) {
 	rt := r.Route()
 	what := describeRecord(i, r)
 	h := d.resolve(rt.Network, rt.PO)

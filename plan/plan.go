@@ -90,13 +90,13 @@ type Plan struct {
 	PO      string `json:"po"`
 	// POID is the postoffice's identity (POREPAIR/ID) when it has one: a
 	// saved plan is carried out on that PO, at whatever path it is now.
-	POID        string   `json:"po_id,omitempty"`
-	Component   string   `json:"component"`
-	Gateway     string   `json:"gateway"`
-	NothingToDo bool     `json:"nothing_to_do"`
-	Actions     []Action `json:"actions"`
-	NetEffect   []Effect `json:"net_effect"`
-	Next        []string `json:"next"`
+	POID        string                 `json:"po_id,omitempty"`
+	Component   diagnose.ComponentName `json:"component"`
+	Gateway     string                 `json:"gateway"`
+	NothingToDo bool                   `json:"nothing_to_do"`
+	Actions     []Action               `json:"actions"`
+	NetEffect   []Effect               `json:"net_effect"`
+	Next        []string               `json:"next"`
 
 	Manifest     diagnose.Manifest `json:"manifest"`
 	DiscardQueue bool              `json:"discard_queue"`

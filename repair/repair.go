@@ -572,7 +572,7 @@ type executor struct {
 func (x *executor) run(ctx context.Context, id string) error {
 	root := x.po.Root
 	j, err := journal.Create(root, Record{Op: journal.OpBegin, Kind: KindRepair, Time: textfmt.Time(x.opt.Now()), Snapshot: id,
-		SnapshotDir: x.opt.SnapshotDir, PO: root, POID: x.poID, Component: x.p.Component})
+		SnapshotDir: x.opt.SnapshotDir, PO: root, POID: x.poID, Component: string(x.p.Component)})
 	if err != nil {
 		return err
 	}
@@ -581,7 +581,7 @@ func (x *executor) run(ctx context.Context, id string) error {
 		return err
 	}
 	m := backup.Manifest{ID: id, Time: x.opt.Now().UTC().Format("2006-01-02T15:04:05.000000000Z"), PO: root, POID: x.poID,
-		Component: x.p.Component, PlanDigest: x.p.Digest()}
+		Component: string(x.p.Component), PlanDigest: x.p.Digest()}
 	// The journal is porepair's own file on the postoffice's file system.
 	if m.Metadata, err = backup.ProbeMeta(filepath.Join(root, journal.Name)); err != nil {
 		return err

@@ -215,11 +215,15 @@ func planOptions(c *cli.Context) (plan.Options, error) {
 	}
 	name := c.String("component")
 	if extra != nil && !c.IsSet("component") {
-		name = extra.Name
+		name = string(extra.Name)
 	}
 	comp, ok := diagnose.Find(ms, name)
 	if !ok {
-		return plan.Options{}, usagef("unknown component %q (known: smtp, fax; others need --manifest)", name)
+		var known []string
+		for _, m := range ms {
+			known = append(known, string(m.Name))
+		}
+		return plan.Options{}, usagef("unknown component %q (known: %s; others need --manifest)", name, strings.Join(known, ", "))
 	}
 	if m := c.String("media"); m != "" {
 		if fi, err := os.Stat(m); err != nil || !fi.IsDir() {
