@@ -144,7 +144,7 @@ fuzz:
 # diagnose, plan, repair and rollback counted under strace beside the
 # minimum each plan needs (needs strace: apt-get install strace).
 bench:
-	$(GO) test $(TAGS) -run '^$$' -bench . -benchmem -benchtime 5x ./postoffice ./plan ./repair | tee bench.out
+	$(GO) test $(TAGS) -run '^$$' -bench . -benchmem -benchtime 5x ./postoffice ./diagnose ./plan ./repair | tee bench.out
 	$(GO) run ./scripts/bench -runs 5 -out docs/benchmarks.md
 
 # A large postoffice to try porepair on by hand (issue 6's shape).

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/internal/textfmt"
@@ -158,7 +159,13 @@ func (d *diag) unreadable(file string, err error) {
 	d.add(f)
 }
 
+// sizes is MAILINT's File Integrity Check of every listed file. The
+// lstats run on a few goroutines at once: a hub has thousands of files,
+// and on a share each lstat is a round trip or three that others can
+// overlap; the findings are made afterwards, in listing order, as one
+// lstat at a time would make them.
 func (d *diag) sizes() {
+	var todo []string
 	for _, dir := range sizedDirs {
 		actualDir, _, err := d.p.Resolve(dir)
 		if err != nil {
@@ -171,29 +178,85 @@ func (d *diag) sizes() {
 			continue
 		}
 		for _, e := range ents {
-			if rel := path.Join(actualDir, e.Name); d.sweep == nil || d.sweep(rel) {
-				d.size(rel, e)
+			if rel := path.Join(actualDir, e.Name); (d.sweep == nil || d.sweep(rel)) && d.sizable(rel, e) {
+				todo = append(todo, rel)
 			}
 		}
 	}
+	infos := lstatAll(d.p, todo)
+	for i, rel := range todo {
+		d.checkSize(rel, infos[i].fi, infos[i].err)
+	}
+}
+
+// lstatWorkers bounds the lstats in flight; fewer files than
+// lstatBatch are not worth a goroutine.
+const (
+	lstatWorkers = 8
+	lstatBatch   = 64
+)
+
+type lstatResult struct {
+	fi  fs.FileInfo
+	err error
+}
+
+// lstatAll lstats every file of rels, lstatWorkers at a time.
+func lstatAll(p *postoffice.PO, rels []string) []lstatResult {
+	out := make([]lstatResult, len(rels))
+	one := func(i int) { out[i].fi, out[i].err = os.Lstat(p.Abs(rels[i])) }
+	if len(rels) < lstatBatch {
+		for i := range rels {
+			one(i)
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range lstatWorkers {
+		wg.Go(func() {
+			for i := range next {
+				one(i)
+			}
+		})
+	}
+	for i := range rels {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
 }
 
 // size checks one listed file against MAILINT's rule for it.
 func (d *diag) size(rel string, e postoffice.DirEntry) {
-	rule, ok := postoffice.SizeRuleFor(rel)
-	if !ok || e.Mode.IsDir() {
-		return
+	if d.sizable(rel, e) {
+		fi, err := os.Lstat(d.p.Abs(rel))
+		d.checkSize(rel, fi, err)
+	}
+}
+
+// sizable reports whether a listed file is one MAILINT sizes, and
+// reports a symbolic link in its place (never followed).
+func (d *diag) sizable(rel string, e postoffice.DirEntry) bool {
+	if _, ok := postoffice.SizeRuleFor(rel); !ok || e.Mode.IsDir() {
+		return false
 	}
 	d.sized[rel] = true
 	if e.Mode&fs.ModeSymlink != 0 {
 		d.unreadable(rel, postoffice.ErrSymlink)
-		return
+		return false
 	}
-	fi, err := os.Lstat(d.p.Abs(rel))
+	return true
+}
+
+// checkSize judges a file's lstat by MAILINT's rule for it.
+func (d *diag) checkSize(rel string, fi fs.FileInfo, err error) {
 	if err != nil {
 		d.unreadable(rel, err)
 		return
 	}
+	rule, _ := postoffice.SizeRuleFor(rel)
 	size := fi.Size()
 	if size == 0 && fi.Mode().IsRegular() {
 		d.empty[rel] = true
