@@ -21,7 +21,7 @@ func TestDiagnoseRecordMissing(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			p := build(t, "healthy")
-			fixture.CutNetwork(t, p, keep)
+			fixture.CutNetwork(t, p.Root, keep)
 			now := time.Date(1993, 10, 8, 18, 25, 0, 0, time.UTC)
 			r := diagnose.Run(p, diagnose.Builtin, diagnose.Clock{Now: now, Location: time.UTC, StalledAfter: time.Hour})
 			f := find(t, r, diagnose.ComponentRecordMissing)

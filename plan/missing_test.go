@@ -15,7 +15,7 @@ import (
 func TestPlanRecordMissingRefusal(t *testing.T) {
 	t.Parallel()
 	p := build(t, "healthy")
-	fixture.CutNetwork(t, p, 3)
+	fixture.CutNetwork(t, p.Root, 3)
 	_, err := plan.Build(p, plan.Options{Component: smtp(t)})
 	if codes := plan.RefusalCodes(err); !slices.Equal(codes, []diagnose.Code{diagnose.ComponentRecordMissing}) ||
 		!strings.Contains(err.Error(), "--gateway NET/PO and --media DIR") {

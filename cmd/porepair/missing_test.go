@@ -30,14 +30,7 @@ func TestDiagnoseRecordMissing(t *testing.T) {
 			if err := fixture.BuildSpec(po, fixture.Spec{Scenario: "healthy", QueueDate: &d}); err != nil {
 				t.Fatal(err)
 			}
-			net := filepath.Join(po, filepath.FromSlash(postoffice.NetworkPath))
-			b, err := os.ReadFile(net)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(net, b[:keep*postoffice.NetRecordSize], 0o644); err != nil {
-				t.Fatal(err)
-			}
+			fixture.CutNetwork(t, po, keep)
 			prom := filepath.Join(dir, "porepair.prom")
 			code, out, errs := runHere("--po", po, "diagnose", "--json", "--metrics", prom)
 			if code != exitProblems {
