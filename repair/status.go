@@ -35,24 +35,39 @@ const (
 	StatusError
 )
 
-// statuses is the one table of each status's name and exit code.
+// statuses is the one table of each status's name, exit code and
+// meaning (README.md's table of statuses and the man page's STATUS are
+// made from it, and a test keeps them so).
 var statuses = map[Status]struct {
-	name string
-	code int
+	name    string
+	code    int
+	meaning string
 }{
-	StatusRepaired:          {"repaired", exitcode.OK},
-	StatusNothingToDo:       {"nothing-to-do", exitcode.OK},
-	StatusRefused:           {"refused", exitcode.Usage},
-	StatusRolledBack:        {"rolled-back", exitcode.Failed},
-	StatusRestoreFailed:     {"restore-failed", exitcode.RestoreFailed},
-	StatusBusy:              {"busy", exitcode.Busy},
-	StatusRestored:          {"restored", exitcode.OK},
-	StatusNothingToRollBack: {"nothing-to-roll-back", exitcode.OK},
-	StatusHealthy:           {"healthy", exitcode.OK},
-	StatusProblems:          {"problems", exitcode.Problems},
-	StatusPlanned:           {"plan", exitcode.OK},
-	StatusError:             {"error", exitcode.Usage},
+	StatusRepaired:          {"repaired", exitcode.OK, "the repair was carried out and verified"},
+	StatusNothingToDo:       {"nothing-to-do", exitcode.OK, "no error or warning finding about the component: nothing planned or changed"},
+	StatusRefused:           {"refused", exitcode.Usage, "a precondition failed (the reason, and the finding codes behind it, are given): nothing written"},
+	StatusRolledBack:        {"rolled-back", exitcode.Failed, "the repair failed and its snapshot was restored: the postoffice is as it was"},
+	StatusRestoreFailed:     {"restore-failed", exitcode.RestoreFailed, "the repair or rollback failed and so did the restore: the message names the snapshot to roll back"},
+	StatusBusy:              {"busy", exitcode.Busy, "ADMIN, EXTERNAL or another porepair holds the postoffice: nothing written"},
+	StatusRestored:          {"restored", exitcode.OK, "a rollback restored the snapshot"},
+	StatusNothingToRollBack: {"nothing-to-roll-back", exitcode.OK, "the postoffice was never repaired, or its last repair was rolled back already"},
+	StatusHealthy:           {"healthy", exitcode.OK, "diagnose found no error or warning"},
+	StatusProblems:          {"problems", exitcode.Problems, "diagnose found an error or a warning"},
+	StatusPlanned:           {"plan", exitcode.OK, "a plan was made (plan --detailed-exitcode exits 3 when it has changes)"},
+	StatusError:             {"error", exitcode.Usage, "the postoffice could not be worked on (not one, unreadable, or the output could not be written): nothing written"},
 }
+
+// Statuses lists every status, in their order of definition.
+func Statuses() []Status {
+	out := make([]Status, 0, len(statuses))
+	for s := StatusRepaired; int(s) <= len(statuses); s++ {
+		out = append(out, s)
+	}
+	return out
+}
+
+// Meaning says what the status means, in the words of the docs.
+func (s Status) Meaning() string { return statuses[s].meaning }
 
 func (s Status) String() string {
 	if i, ok := statuses[s]; ok {

@@ -9,6 +9,7 @@ import (
 	"github.com/porepair/porepair/internal/exitcode"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/postoffice"
+	"github.com/porepair/porepair/repair"
 )
 
 // manSection is the man page's section: porepair is a command a user (the
@@ -17,7 +18,8 @@ import (
 const manSection = 1
 
 // manPage is the reference as a man page: urfave/cli's synopsis, commands
-// and options, then what it leaves out: EXIT STATUS, ENVIRONMENT, FILES.
+// and options, then what it leaves out: EXIT STATUS, STATUS, ENVIRONMENT,
+// FILES.
 func manPage(app *cli.App) (string, error) {
 	s, err := app.ToManWithSection(manSection)
 	if err != nil {
@@ -30,6 +32,10 @@ func manPage(app *cli.App) (string, error) {
 		fmt.Fprintf(&b, ".TP\n.B %d\n%s\n", m.Code, roff(m.Meaning))
 	}
 	b.WriteString(".PP\nA fleet exits with the worst code, in the order 5, 1, 4, 2, 3, 0.\n")
+	b.WriteString("\n.SH STATUS\nEach postoffice's result has one status word, the same in the text, in --json's status, in the log's status and in a fleet's table.\n")
+	for _, s := range repair.Statuses() {
+		fmt.Fprintf(&b, ".TP\n.B %s\n%s (exit %d)\n", s, roff(s.Meaning()), s.Code())
+	}
 	b.WriteString("\n.SH ENVIRONMENT\n")
 	for _, v := range manEnvironment {
 		fmt.Fprintf(&b, ".TP\n.B %s\n%s\n", v[0], roff(v[1]))

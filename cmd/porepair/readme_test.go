@@ -13,6 +13,7 @@ import (
 
 	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/exitcode"
+	"github.com/porepair/porepair/repair"
 )
 
 // readme is README.md, read once per test that needs it.
@@ -164,6 +165,18 @@ func TestReadmeExitCodes(t *testing.T) {
 	text := readme(t)
 	for _, m := range exitcode.Meanings {
 		row := "| " + strconvI(m.Code) + " | " + m.Meaning + " |"
+		if !strings.Contains(text, row+"\n") {
+			t.Errorf("README.md lacks the row %q", row)
+		}
+	}
+}
+
+// The README's table of statuses is package repair's.
+func TestReadmeStatuses(t *testing.T) {
+	t.Parallel()
+	text := readme(t)
+	for _, s := range repair.Statuses() {
+		row := "| `" + s.String() + "` | " + strconvI(s.Code()) + " | " + s.Meaning() + " |"
 		if !strings.Contains(text, row+"\n") {
 			t.Errorf("README.md lacks the row %q", row)
 		}

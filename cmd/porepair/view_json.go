@@ -33,19 +33,22 @@ func (l *lead) setLead(x lead) { *l = x }
 // leader is a document that embeds lead.
 type leader interface{ setLead(lead) }
 
-// reportJSON is diagnose's document.
+// reportJSON is diagnose's document; its status, like plan's, is the
+// result's (healthy or problems), beside the exit code.
 type reportJSON struct {
-	PO         string `json:"po"`
-	POResolved string `json:"po_resolved"`
-	ExitCode   int    `json:"exit_code"`
+	PO         string        `json:"po"`
+	POResolved string        `json:"po_resolved"`
+	ExitCode   int           `json:"exit_code"`
+	Status     repair.Status `json:"status"`
 	*diagnose.Report
 }
 
 // planJSON is plan's document.
 type planJSON struct {
-	PO         string `json:"po"`
-	POResolved string `json:"po_resolved"`
-	ExitCode   int    `json:"exit_code"`
+	PO         string        `json:"po"`
+	POResolved string        `json:"po_resolved"`
+	ExitCode   int           `json:"exit_code"`
+	Status     repair.Status `json:"status"`
 	*plan.Plan
 }
 
@@ -73,9 +76,9 @@ func resultJSON(r result) any {
 	l := lead{PO: r.po, POResolved: resolved(r.po), ExitCode: r.code}
 	switch d := r.doc.(type) {
 	case *diagnose.Report:
-		return reportJSON{l.PO, l.POResolved, l.ExitCode, d}
+		return reportJSON{l.PO, l.POResolved, l.ExitCode, r.status, d}
 	case *plan.Plan:
-		return planJSON{l.PO, l.POResolved, l.ExitCode, d}
+		return planJSON{l.PO, l.POResolved, l.ExitCode, r.status, d}
 	case repair.Result:
 		return outcomeJSON{l.PO, l.POResolved, l.ExitCode, d}
 	case leader:
