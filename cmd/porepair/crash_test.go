@@ -5,10 +5,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -32,31 +34,79 @@ func scenarioPO(t *testing.T, scenario string) (string, map[string]string) {
 
 // scenarioPOIn builds the fixture in a fresh directory below where (a
 // real share's mount, see shares_test.go), or the test's temporary
-// directory when where is "".
+// directory when where is "", and returns it with its tree. On an SMB
+// share the fixture is written where the server keeps the share (onServer,
+// as sharePO does): through smbnetfs and smbd, writing a postoffice cost
+// more CPU than the repair the test is about. The tree is the scenario's
+// (scenarioTree), not read back from the copy: the copy has the same
+// bytes, which the tests' later comparisons with it check.
 func scenarioPOIn(t *testing.T, where, scenario string) (string, map[string]string) {
 	t.Helper()
-	parent := where
+	parent, build := where, ""
 	if parent == "" {
 		parent = t.TempDir()
 	} else {
-		var err error
-		if parent, err = os.MkdirTemp(where, "po"); err != nil {
+		base := where
+		if local, ok := onServer.Load(where); ok {
+			base = local.(string)
+		}
+		dir, err := os.MkdirTemp(base, "po")
+		if err != nil {
 			t.Fatal(err)
 		}
+		parent = filepath.Join(where, filepath.Base(dir))
+		build = filepath.Join(dir, "MAILDATA")
 	}
 	dir := filepath.Join(parent, "MAILDATA")
-	// Mail queued when the tests began: a repaired postoffice is then
-	// healthy, its queue not yet stalled; and every fixture of a scenario
-	// has the same bytes, so that trees built apart compare equal.
-	now := testsBegan
-	if err := fixture.BuildSpec(dir, fixture.Spec{Scenario: scenario, Lower: scenario == "lower", QueueDate: &now}); err != nil {
+	if build == "" {
+		build = dir
+	}
+	if err := fixture.BuildSpec(build, scenarioSpec(scenario)); err != nil {
 		t.Fatal(err)
 	}
-	tree, err := fixture.Tree(dir)
+	return dir, scenarioTree(t, scenario)
+}
+
+// onServer maps a directory of a real share as a client sees it to the
+// same directory as the share's server sees it (SMB; see shares_test.go).
+var onServer sync.Map
+
+// scenarioSpec is the fixture of a scenario the tests build. Mail queued
+// when the tests began: a repaired postoffice is then healthy, its queue
+// not yet stalled; and every fixture of a scenario has the same bytes, so
+// that trees built apart compare equal.
+func scenarioSpec(scenario string) fixture.Spec {
+	now := testsBegan
+	return fixture.Spec{Scenario: scenario, Lower: scenario == "lower", QueueDate: &now}
+}
+
+// scenarioTrees holds each scenario's tree (scenarioTree), computed once.
+var scenarioTrees sync.Map // scenario → func() (map[string]string, error)
+
+// scenarioTree is the tree of the scenario's fixture: of one built on the
+// local disk, once per test process. Each test's postoffice of the
+// scenario has these bytes; reading its own back cost every write point
+// of the failpoint loops a read of the whole tree (through the file
+// system's daemon, on a share).
+func scenarioTree(t *testing.T, scenario string) map[string]string {
+	t.Helper()
+	f, _ := scenarioTrees.LoadOrStore(scenario, sync.OnceValues(func() (map[string]string, error) {
+		tmp, err := os.MkdirTemp("", "porepair-tree")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		dir := filepath.Join(tmp, "MAILDATA")
+		if err := fixture.BuildSpec(dir, scenarioSpec(scenario)); err != nil {
+			return nil, err
+		}
+		return fixture.Tree(dir)
+	}))
+	tree, err := f.(func() (map[string]string, error))()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dir, tree
+	return maps.Clone(tree)
 }
 
 func sameTree(t *testing.T, dir string, want map[string]string, context string) {

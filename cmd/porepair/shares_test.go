@@ -46,7 +46,10 @@ func TestShares(t *testing.T) {
 // mounts mounts a file system of kind k and returns the directories the
 // suite's parts work in, in turn. For SMB these are three clients of one
 // server: smbnetfs answers one request at a time, so the parts at once
-// would otherwise queue behind one another in it.
+// would otherwise queue behind one another in it. Each client's directory
+// is known by its name on the server too (onServer): the suite's
+// postoffices are written there, as an administrator would copy one onto
+// the file server, and porepair works on them through the client.
 const smbClients = 3
 
 func mounts(t *testing.T, k sharetest.Kind) []string {
@@ -56,7 +59,10 @@ func mounts(t *testing.T, k sharetest.Kind) []string {
 	s := sharetest.StartSamba(t)
 	var dirs []string
 	for range smbClients {
-		dirs = append(dirs, s.Client(t).Dir)
+		m := s.Client(t)
+		onServer.Store(m.Dir, m.Local)
+		t.Cleanup(func() { onServer.Delete(m.Dir) })
+		dirs = append(dirs, m.Dir)
 	}
 	return dirs
 }
