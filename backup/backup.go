@@ -7,15 +7,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
-
-	cp "github.com/otiai10/copy"
 
 	"github.com/porepair/porepair/durable"
 	"github.com/porepair/porepair/internal/errlist"
@@ -149,40 +149,65 @@ func Create(root, dir string, m Manifest) (*Snapshot, error) {
 }
 
 // snapshotEntry records the i-th entry's file as it is on disk and copies
-// it unless the repair only moves it.
+// it unless the repair only moves it. The file is opened once: its
+// metadata comes from the handle's fstat and its bytes are hashed while
+// they are copied (durable.Copy), so the copy holds what was hashed.
 func snapshotEntry(ps *paths, sdir string, i int, e *Entry) error {
-	full, fi, err := ps.stat(e.File)
-	switch {
-	case err != nil:
+	full, exists, err := ps.parent(e.File)
+	if err != nil || !exists {
 		return err
-	case fi == nil:
-		e.Existed = false
-		return nil
-	case !fi.Mode().IsRegular():
-		return fmt.Errorf("snapshot %s: not a regular file", e.File)
 	}
+	f, fi, err := osfs.OpenNoFollowInfo(full, os.O_RDONLY, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return refusedEntry(ps, e.File, err)
+	}
+	defer f.Close()
 	e.Existed, e.Meta = true, metaOf(fi)
-	size, sum, err := HashFile(full)
+	h := sha256.New()
+	var n int64
+	if e.MovedTo != "" {
+		n, err = io.Copy(h, f)
+	} else {
+		e.Copy = fmt.Sprintf("%03d-%s", i, strings.ReplaceAll(e.File, "/", "_"))
+		cr := &countingReader{r: io.TeeReader(f, h)}
+		err = durable.Copy(cr, filepath.Join(sdir, e.Copy), fi.Mode().Perm(), fi.ModTime())
+		n = cr.n
+	}
 	if err != nil {
 		return fmt.Errorf("snapshot %s: %w", e.File, err)
 	}
-	e.Size, e.SHA256 = size, sum
-	if e.MovedTo != "" {
-		return nil
-	}
-	e.Copy = fmt.Sprintf("%03d-%s", i, strings.ReplaceAll(e.File, "/", "_"))
-	dst := filepath.Join(sdir, e.Copy)
-	if err := durable.Copy(full, dst, func(src, dst string) error {
-		return cp.Copy(src, dst, cp.Options{Sync: true, PreserveTimes: true})
-	}); err != nil {
-		return err
-	}
-	// The copy must hold what was hashed: a file changed under us would
-	// make a snapshot that cannot restore.
-	if _, got, err := HashFile(dst); err != nil || got != sum {
-		return fmt.Errorf("snapshot %s: copy does not match (changed while copying?)", e.File)
-	}
+	e.Size, e.SHA256 = n, hex.EncodeToString(h.Sum(nil))
 	return nil
+}
+
+// refusedEntry says why a snapshot entry's file could not be opened: the
+// final name's lstat (made only on this path) tells a symbolic link or a
+// file that is not a regular one from another error.
+func refusedEntry(ps *paths, rel string, openErr error) error {
+	_, fi, err := ps.stat(rel)
+	switch {
+	case err != nil:
+		return err
+	case fi != nil && !fi.Mode().IsRegular():
+		return fmt.Errorf("snapshot %s: not a regular file", rel)
+	}
+	return fmt.Errorf("snapshot %s: %w", rel, openErr)
+}
+
+// countingReader counts the bytes read through it: the size recorded is
+// that of the bytes hashed and copied.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
 }
 
 // Open reads the snapshot dir/id.
@@ -420,6 +445,32 @@ func (p *paths) stat(rel string) (string, fs.FileInfo, error) {
 		}
 	}
 	return cur, nil, nil
+}
+
+// parent is safePath for rel's directories only: it checks each one on
+// the way (once per pass) and returns rel's full path, and exists false
+// when a directory is missing. The caller opens the final name itself
+// without following a link, which makes its lstat needless.
+func (p *paths) parent(rel string) (string, bool, error) {
+	clean, err := postoffice.CleanRel(rel)
+	if err != nil {
+		return "", false, fmt.Errorf("snapshot path: %w", err)
+	}
+	full := filepath.Join(p.root, filepath.FromSlash(clean))
+	if dir := path.Dir(clean); dir != "." && !p.dirs[filepath.Dir(full)] {
+		_, fi, err := p.stat(dir)
+		if err != nil {
+			return "", false, err
+		}
+		if fi == nil {
+			return full, false, nil
+		}
+		if !fi.IsDir() {
+			return "", false, fmt.Errorf("snapshot path %q: %s is not a directory", rel, dir)
+		}
+		p.dirs[filepath.Dir(full)] = true
+	}
+	return full, true, nil
 }
 
 // idPattern is the shape of the ids NewID makes.
