@@ -52,7 +52,24 @@ func control(f *os.File, fn func(fd int) error) error {
 // replace a file another client holds open: that is retried for
 // HeldRetry before it is reported.
 func RenameReplace(from, to string) error {
-	return retryHeldTarget(to, func() error { return os.Rename(from, to) })
+	return retryHeldTarget(to, func() error { return renameFile(from, to) })
+}
+
+// renameFile is rename(2) itself. os.Rename lstats to first, to refuse
+// replacing a directory, which rename(2) refuses anyway for a file (EISDIR):
+// porepair renames only its own temp files, and that lstat was one more
+// stat of every file it writes.
+func renameFile(from, to string) error {
+	for {
+		err := unix.Rename(from, to)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+		}
+		return nil
+	}
 }
 
 // ProcessAlive reports whether a process with this pid runs on this host:
