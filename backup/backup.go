@@ -70,6 +70,23 @@ type Manifest struct {
 type Snapshot struct {
 	Dir string
 	Manifest
+	// copies are the copies Verify read whole and found to hold their
+	// recorded bytes, by copy name: a restore or the queue's route check
+	// a moment later takes them without reading the copy again.
+	copies map[string][]byte
+	// rolledBack is the ROLLEDBACK mark as first read (Info, RolledBack):
+	// one pass over a snapshot asks for it more than once.
+	rolledBack *rolledBackMark
+	// ps checks manifest paths for every pass over this Snapshot (a
+	// rollback's checks, then its restore): each directory is lstat'ed
+	// once, not once per pass.
+	ps *paths
+}
+
+type rolledBackMark struct {
+	time string
+	ok   bool
+	err  error
 }
 
 // DefaultDir is where a PO's snapshots live unless --snapshot-dir says otherwise.
@@ -330,21 +347,30 @@ const rolledBackName = "ROLLEDBACK"
 // MarkRolledBack records that the snapshot was restored, so that a second
 // rollback can say there is nothing left to roll back (one counted write).
 func (s *Snapshot) MarkRolledBack(now time.Time) error {
+	s.rolledBack = nil
 	return durable.Create(filepath.Join(s.Dir, rolledBackName), []byte(textfmt.Time(now)+"\n"))
 }
 
 // RolledBack says when the snapshot was rolled back, if it was. A marker
 // that is there but cannot be read (not a regular file, an I/O error) is
-// an error: whether the undo was used cannot then be told.
+// an error: whether the undo was used cannot then be told. It is read
+// once per Snapshot (Open or List make a new one for each pass), and
+// MarkRolledBack forgets it.
 func (s *Snapshot) RolledBack() (string, bool, error) {
+	if m := s.rolledBack; m != nil {
+		return m.time, m.ok, m.err
+	}
+	m := &rolledBackMark{}
 	b, err := readRegular(filepath.Join(s.Dir, rolledBackName))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "", false, nil
 	case err != nil:
-		return "", false, fmt.Errorf("snapshot %s: its %s mark: %w", s.ID, rolledBackName, err)
+		m.err = fmt.Errorf("snapshot %s: its %s mark: %w", s.ID, rolledBackName, err)
+	default:
+		m.time, m.ok = strings.TrimSpace(string(b)), true
 	}
-	return strings.TrimSpace(string(b)), true, nil
+	s.rolledBack = m
+	return m.time, m.ok, m.err
 }
 
 // Check finds, before anything is written, what would make a restore
@@ -352,7 +378,7 @@ func (s *Snapshot) RolledBack() (string, bool, error) {
 // copy, an entry without one.
 func (s *Snapshot) Check(root string) error {
 	var errs []error
-	ps := newPaths(root)
+	ps := s.pathsIn(root)
 	for _, e := range s.Entries {
 		if _, _, err := ps.stat(e.File); err != nil {
 			errs = append(errs, err)
@@ -374,6 +400,9 @@ func (s *Snapshot) Check(root string) error {
 }
 
 // Verify checks that every copy is present and holds its recorded bytes.
+// A copy small enough for a restore to read whole (copyMax) is read whole
+// and kept (copies), so that the restore writes those bytes back with no
+// second read; a larger one is streamed through the hash.
 func (s *Snapshot) Verify() error {
 	var errs []error
 	for _, e := range s.Entries {
@@ -384,21 +413,50 @@ func (s *Snapshot) Verify() error {
 			errs = append(errs, err)
 			continue
 		}
-		size, sum, err := HashFile(filepath.Join(s.Dir, e.Copy))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", e.File, err))
-		} else if size != e.Size || sum != e.SHA256 {
-			errs = append(errs, fmt.Errorf("%s: copy %s does not match its SHA-256", e.File, e.Copy))
+		if err := s.verifyCopy(e); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errlist.Join(errs...)
 }
 
-// safePath turns a manifest path into an absolute one inside root,
-// refusing paths that leave root or pass through a symbolic link.
-func safePath(root, rel string) (string, error) {
-	full, _, err := newPaths(root).stat(rel)
-	return full, err
+// copyMax is the largest copy a restore reads whole (readRegular's cap).
+const copyMax = 16 << 20
+
+func (s *Snapshot) verifyCopy(e Entry) error {
+	file := filepath.Join(s.Dir, e.Copy)
+	if e.Size > copyMax {
+		size, sum, err := HashFile(file)
+		if err != nil {
+			return fmt.Errorf("%s: %w", e.File, err)
+		}
+		if size != e.Size || sum != e.SHA256 {
+			return fmt.Errorf("%s: copy %s does not match its SHA-256", e.File, e.Copy)
+		}
+		return nil
+	}
+	b, err := osfs.ReadRegular(file, copyMax)
+	if err != nil {
+		return fmt.Errorf("%s: %w", e.File, err)
+	}
+	if int64(len(b)) != e.Size || postoffice.SumHex(b) != e.SHA256 {
+		return fmt.Errorf("%s: copy %s does not match its SHA-256", e.File, e.Copy)
+	}
+	if s.copies == nil {
+		s.copies = map[string][]byte{}
+	}
+	s.copies[e.Copy] = b
+	return nil
+}
+
+// CopyBytes returns the bytes of e's copy, read whole (at most max): as
+// Verify read them when it did, else from the copy. The caller checks
+// them against the manifest's SHA-256 where it matters.
+func (s *Snapshot) CopyBytes(e Entry, max int64) ([]byte, error) {
+	if b, ok := s.copies[e.Copy]; ok && int64(len(b)) <= max {
+		return b, nil
+	}
+	return osfs.ReadRegular(filepath.Join(s.Dir, e.Copy), max)
 }
 
 // paths checks manifest paths under root for one pass over a snapshot's
@@ -411,6 +469,27 @@ type paths struct {
 }
 
 func newPaths(root string) *paths { return &paths{root: root, dirs: map[string]bool{}} }
+
+// pathsIn is the Snapshot's paths for root, made on first use. The
+// directories it found real stay so while the Snapshot is in use: a
+// rollback checks and restores under the postoffice's lock, and porepair
+// never replaces a directory of the postoffice.
+func (s *Snapshot) pathsIn(root string) *paths {
+	if s.ps == nil || s.ps.root != root {
+		s.ps = newPaths(root)
+	}
+	return s.ps
+}
+
+// explain is err, from an open of rel made without following a link,
+// told as stat tells it when it can (a symbolic link, a path that leaves
+// root): the lstat is made only on this path.
+func (p *paths) explain(rel string, err error) error {
+	if _, _, serr := p.stat(rel); serr != nil {
+		return serr
+	}
+	return err
+}
 
 // stat is safePath that also returns the final name's Lstat: nil when
 // it does not exist.
@@ -499,6 +578,58 @@ func Leftover(sdir string) bool {
 	}
 	return true
 }
+
+// Swept is what a crash can leave in a directory of snapshots.
+type Swept struct {
+	// Temps are the temp files (*.PPT) in the directory and in its
+	// snapshots, these after the directory's own, by name.
+	Temps []string
+	// Incomplete are the snapshot directories without a manifest, which
+	// List calls incomplete.
+	Incomplete []string
+	// Complete holds the snapshot directories seen with a manifest.
+	Complete map[string]bool
+}
+
+// Sweep lists dir and each snapshot directory in it once: what List with
+// incomplete and a look for temp files in each would find of leftovers,
+// without reading a manifest or a mark.
+func Sweep(dir string) Swept {
+	sw := Swept{Complete: map[string]bool{}}
+	ents, _ := os.ReadDir(dir)
+	var snaps []string
+	for _, e := range ents {
+		switch {
+		case e.IsDir() && validID(e.Name()) == nil:
+			snaps = append(snaps, filepath.Join(dir, e.Name()))
+		case e.Type().IsRegular() && isTemp(e.Name()):
+			sw.Temps = append(sw.Temps, filepath.Join(dir, e.Name()))
+		}
+	}
+	for _, sdir := range snaps {
+		ents, err := os.ReadDir(sdir)
+		if err != nil {
+			continue
+		}
+		manifest := false
+		var temps []string
+		for _, e := range ents {
+			manifest = manifest || e.Name() == ManifestName
+			if e.Type().IsRegular() && isTemp(e.Name()) {
+				temps = append(temps, filepath.Join(sdir, e.Name()))
+			}
+		}
+		if !manifest {
+			sw.Incomplete = append(sw.Incomplete, sdir)
+			continue
+		}
+		sw.Complete[sdir] = true
+		sw.Temps = append(sw.Temps, temps...)
+	}
+	return sw
+}
+
+func isTemp(name string) bool { return strings.EqualFold(filepath.Ext(name), durable.TempExt) }
 
 // RemoveDir deletes a snapshot directory by its path, as listed in Info.
 func RemoveDir(sdir string) error {

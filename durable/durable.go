@@ -187,8 +187,10 @@ func Move(from, to string) error {
 
 // Copy writes what src yields to dst as one counted write, like every
 // other durable write: into a fresh temp name beside dst, fsynced, given
-// perm and mtime (the original's, so that the copy looks like it),
-// renamed over dst, the directory fsynced. A crash leaves dst whole or
+// perm and mtime where the file system takes them (the original's, so
+// that the copy looks like it: FAT has no mode, and a restore takes the
+// metadata from the manifest, not from the copy), renamed over dst, the
+// directory fsynced. A crash leaves dst whole or
 // absent, never a torn copy. src is a reader, not a path, so that the
 // caller reads the original once and hashes it on the way (io.TeeReader):
 // the copy then holds exactly the bytes hashed, with no second open of the
@@ -204,12 +206,9 @@ func Copy(src io.Reader, dst string, perm fs.FileMode, mtime time.Time) error {
 			os.Remove(tmp)
 			return fmt.Errorf("copy %s: %w", dst, err)
 		}
-		// Times by name: Windows and the BSDs have no portable futimes in
-		// the standard library; a utimensat is no open and no stat.
-		if err := os.Chtimes(tmp, mtime, mtime); err != nil {
-			os.Remove(tmp)
-			return fmt.Errorf("copy %s: %w", dst, err)
-		}
+		// Times by name: the standard library has no futimes; a
+		// utimensat is no open and no stat. Best effort, as the mode.
+		_ = os.Chtimes(tmp, mtime, mtime)
 		if err := osfs.RenameReplace(tmp, dst); err != nil {
 			os.Remove(tmp)
 			return fmt.Errorf("copy %s: %w", dst, err)
@@ -218,12 +217,13 @@ func Copy(src io.Reader, dst string, perm fs.FileMode, mtime time.Time) error {
 	})
 }
 
-// fillFrom streams src into a new file, sets its mode, fsyncs and closes
-// it (closed on every path).
+// fillFrom streams src into a new file, sets its mode where the file
+// system has one (best effort), fsyncs and closes it (closed on every
+// path).
 func fillFrom(f *os.File, src io.Reader, perm fs.FileMode) error {
 	_, err := io.Copy(f, src)
 	if err == nil {
-		err = f.Chmod(perm)
+		_ = f.Chmod(perm)
 	}
 	if err == nil {
 		err = f.Sync()

@@ -832,5 +832,5 @@ func (x *executor) undo() error {
 	if x.j == nil {
 		return nil
 	}
-	return restore(x.po, x.j, x.snap, false, x.res)
+	return restore(x.po, x.j, x.snap, false, nil, x.res)
 }

@@ -40,6 +40,10 @@ type RollbackPlan struct {
 	journal *Journal
 	place   *place
 	force   bool
+	// seen is what the check for later changes read of the files the
+	// repair left (backup.Snapshot.ChangedSeen): the restore, under the
+	// same lock, takes it instead of reading them again.
+	seen map[string]backup.Seen
 }
 
 // failure is an error with the status and exit code it earns.
@@ -73,7 +77,12 @@ func prepare(po *postoffice.PO, id string, force bool, opt Options) (*RollbackPl
 	if err != nil {
 		return nil, refused("%w", err)
 	}
-	j, unfinished, jerr := journal.Unfinished(po.Root)
+	// The journal as newPlace just read it (journal.Unfinished's answer,
+	// without a second read).
+	j, unfinished, jerr := pl.j, pl.j != nil && pl.j.Done == nil, pl.jerr
+	if jerr != nil {
+		j, unfinished = nil, true
+	}
 	if unfinished && j == nil && (id == "" || id == Latest) {
 		return nil, refused("%w; name the snapshot with --snapshot ID (porepair snapshots list)", jerr)
 	}
@@ -170,6 +179,7 @@ func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) e
 		return refused("changed since the repair: %s; rolling back would destroy that (new mail, a new mailbag); --force does it anyway",
 			strings.Join(changed, ", "))
 	}
+	rp.seen = seen
 	return rp.describe(po, seen)
 }
 
@@ -349,7 +359,7 @@ func (rp *RollbackPlan) run(po *postoffice.PO, opt Options, res *Result) error {
 		j = nj
 	}
 	defer j.Close()
-	if err := restore(po, j, rp.Snapshot, rp.force, res); err != nil {
+	if err := restore(po, j, rp.Snapshot, rp.force, rp.seen, res); err != nil {
 		return err
 	}
 	if rp.Snapshot != nil {
@@ -368,8 +378,10 @@ func (rp *RollbackPlan) run(po *postoffice.PO, opt Options, res *Result) error {
 
 // restore brings a PO back to its snapshot, journaling each step, and
 // removes the temp files the journal's steps name. With moveChanged the
-// queue pair is moved back even though it changed (--force).
-func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged bool, res *Result) error {
+// queue pair is moved back even though it changed (--force). seen is
+// what the check under this lock read of the files the repair left (nil:
+// nothing, every file is read).
+func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged bool, seen map[string]backup.Seen, res *Result) error {
 	// The temp files of the steps journaled so far go first: a restore
 	// creates its own temp files exclusively, under the same names.
 	if err := removeTemps(po, j); err != nil {
@@ -384,7 +396,7 @@ func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged b
 		err := snap.RestoreWith(po.Root, backup.RestoreOptions{MoveChanged: moveChanged, Before: func(s backup.Step) error {
 			n++
 			return j.Step(Record{Step: n, Change: journal.RestorePrefix + s.Change, File: s.File, Temp: s.Temp})
-		}, Unrestored: res.unrestored})
+		}, Unrestored: res.unrestored, Seen: seen})
 		if err != nil {
 			noteForeign(j, po.Root, err)
 			errs = append(errs, err)
