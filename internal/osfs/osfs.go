@@ -90,7 +90,7 @@ func OpenNoFollowInfo(path string, flag int, perm os.FileMode) (*os.File, fs.Fil
 // opened, so never waited on). A temp file made this way is the caller's
 // own, and only then may the caller remove it.
 func CreateExclusive(path string, perm os.FileMode) (*os.File, error) {
-	return OpenNoFollow(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	return createExclusive(path, perm)
 }
 
 // OpenRegular opens a regular file for reading through OpenNoFollow: a

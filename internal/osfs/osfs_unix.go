@@ -33,6 +33,18 @@ func openNoFollow(path string, flag int, perm os.FileMode) (*os.File, fs.FileInf
 	return f, fi, nil
 }
 
+// createExclusive is CreateExclusive: an open with O_CREAT|O_EXCL that
+// succeeds has made a new regular file (it fails on any name that exists,
+// a link or a FIFO included, and never follows one), so it needs neither
+// O_NONBLOCK nor openNoFollow's fstat of what was opened.
+func createExclusive(path string, perm os.FileMode) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, perm)
+	if err != nil {
+		return nil, fmt.Errorf("open without following links: %w", err)
+	}
+	return f, nil
+}
+
 // control runs fn on f's descriptor without f.Fd, which would change the
 // descriptor's mode behind the os package's back.
 func control(f *os.File, fn func(fd int) error) error {
