@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -413,11 +414,27 @@ func (s *Snapshot) Verify() error {
 			errs = append(errs, err)
 			continue
 		}
+		if _, ok := s.copies[e.Copy]; ok {
+			continue // verified, and kept, by this Snapshot or the one it took them from (Reuse)
+		}
 		if err := s.verifyCopy(e); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errlist.Join(errs...)
+}
+
+// Reuse takes the copies prev verified when prev is this snapshot as read
+// a moment ago: the same directory and the same manifest. A rollback
+// checks the snapshot before it locks the postoffice and again under the
+// lock; the copies, porepair's own files, written once and never changed,
+// need not be read twice, and the restore then writes back the very bytes
+// that were verified.
+func (s *Snapshot) Reuse(prev *Snapshot) {
+	if prev == nil || prev == s || prev.Dir != s.Dir || len(prev.copies) == 0 || !reflect.DeepEqual(prev.Manifest, s.Manifest) {
+		return
+	}
+	s.copies = prev.copies
 }
 
 // copyMax is the largest copy a restore reads whole (readRegular's cap).

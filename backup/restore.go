@@ -30,36 +30,50 @@ type Seen struct {
 
 // ChangedSeen is Changed that also returns what it read of each file,
 // by its manifest path, so that a caller describing the same files a
-// moment later need not read them again.
+// moment later need not read them again: each file the repair left, and
+// for a moved file also its name before the move, which the description
+// and the move back look at.
 func (s *Snapshot) ChangedSeen(root string) ([]string, map[string]Seen, error) {
 	var out []string
 	seen := map[string]Seen{}
-	ps := s.pathsIn(root)
 	for _, e := range s.Entries {
 		target := e.File
 		if e.MovedTo != "" {
 			target = e.MovedTo
+			v, err := s.see(root, e.File)
+			if err != nil {
+				return nil, nil, err
+			}
+			seen[e.File] = v
 		}
-		full, there, err := ps.parent(target)
+		v, err := s.see(root, target)
 		if err != nil {
 			return nil, nil, err
 		}
-		var size int64
-		var sum string
-		if there {
-			// The open refuses a link (explained by an lstat only then).
-			size, sum, err = HashFile(full)
-		}
-		exists := there && err == nil
-		if there && err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, ps.explain(target, err)
-		}
-		seen[target] = Seen{Exists: exists, Size: size, SHA256: sum}
-		if exists != e.AfterExists || exists && (size != e.AfterSize || sum != e.AfterSHA256) {
+		seen[target] = v
+		if v.Exists != e.AfterExists || v.Exists && (v.Size != e.AfterSize || v.SHA256 != e.AfterSHA256) {
 			out = append(out, target)
 		}
 	}
 	return out, seen, nil
+}
+
+// see fingerprints the file at manifest path rel.
+func (s *Snapshot) see(root, rel string) (Seen, error) {
+	ps := s.pathsIn(root)
+	full, there, err := ps.parent(rel)
+	if err != nil || !there {
+		return Seen{}, err
+	}
+	// The open refuses a link (explained by an lstat only then).
+	size, sum, err := HashFile(full)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Seen{}, nil
+	}
+	if err != nil {
+		return Seen{}, ps.explain(rel, err)
+	}
+	return Seen{Exists: true, Size: size, SHA256: sum}, nil
 }
 
 // MovedChanged lists the moved files (the queue pair) that hold neither
@@ -167,6 +181,10 @@ type RestoreOptions struct {
 	// files the repair left (ChangedSeen), by manifest path: a file not
 	// yet written by this restore is taken as seen, not read again.
 	Seen map[string]Seen
+	// listed are the directories listed for variants in this restore:
+	// each is listed once (the entries are distinct files, so what one
+	// entry's restore changes is no other's variant).
+	listed map[string][]fs.DirEntry
 }
 
 // Restore puts every entry back (see RestoreWith).
@@ -194,6 +212,7 @@ func (s *Snapshot) RestoreWith(root string, o RestoreOptions) error {
 			return fmt.Errorf("restore: the queue changed since the repair (%s): nothing was restored, so that the queue pair stays together", strings.Join(changed, ", "))
 		}
 	}
+	o.listed = map[string][]fs.DirEntry{}
 	var errs []error
 	for i := len(s.Entries) - 1; i >= 0; i-- {
 		e := s.Entries[i]
@@ -228,7 +247,7 @@ func (s *Snapshot) restore(root string, e Entry, o RestoreOptions) error {
 	if e.MovedTo != "" {
 		return s.moveBack(root, full, e, o)
 	}
-	vs, err := variants(full)
+	vs, err := variants(full, o.listed)
 	if err != nil {
 		return err
 	}
@@ -340,12 +359,17 @@ func removeStep(root, full string, o RestoreOptions) error {
 }
 
 // variants lists the names in full's directory that equal its base name
-// without regard to case.
-func variants(full string) ([]string, error) {
+// without regard to case, listing the directory unless listed has it.
+func variants(full string, listed map[string][]fs.DirEntry) ([]string, error) {
 	dir, base := filepath.Split(full)
-	ents, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+	ents, ok := listed[dir]
+	if !ok {
+		var err error
+		ents, err = os.ReadDir(dir)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		listed[dir] = ents
 	}
 	var out []string
 	for _, e := range ents {

@@ -44,6 +44,8 @@ type RollbackPlan struct {
 	// repair left (backup.Snapshot.ChangedSeen): the restore, under the
 	// same lock, takes it instead of reading them again.
 	seen map[string]backup.Seen
+	// prev is the snapshot as the prepare before the lock read it.
+	prev *backup.Snapshot
 }
 
 // failure is an error with the status and exit code it earns.
@@ -69,10 +71,13 @@ func PrepareRollback(root, id string, force bool, opt Options) (*RollbackPlan, e
 	if err := checkOwnDir(po.Root); err != nil {
 		return nil, refused("%w", err)
 	}
-	return prepare(po, id, force, opt)
+	return prepare(po, id, force, opt, nil)
 }
 
-func prepare(po *postoffice.PO, id string, force bool, opt Options) (*RollbackPlan, error) {
+// prepare works the rollback out; prev is the one worked out before the
+// lock (nil: none), whose verified snapshot copies are taken when the
+// snapshot is the same (backup.Snapshot.Reuse).
+func prepare(po *postoffice.PO, id string, force bool, opt Options, prev *RollbackPlan) (*RollbackPlan, error) {
 	pl, err := newPlace(po.Root, opt.SnapshotDir)
 	if err != nil {
 		return nil, refused("%w", err)
@@ -87,6 +92,9 @@ func prepare(po *postoffice.PO, id string, force bool, opt Options) (*RollbackPl
 		return nil, refused("%w; name the snapshot with --snapshot ID (porepair snapshots list)", jerr)
 	}
 	rp := &RollbackPlan{PO: po.Root, POID: pl.id, journal: j, place: pl, force: force, Changes: []string{}}
+	if prev != nil {
+		rp.prev = prev.Snapshot
+	}
 	if unfinished && j != nil {
 		if id != "" && id != Latest && !strings.HasPrefix(j.Begin.Snapshot, id) {
 			return nil, refused("an unfinished repair (snapshot %s) must be rolled back first: run `porepair rollback` without --snapshot", j.Begin.Snapshot)
@@ -138,6 +146,7 @@ func (rp *RollbackPlan) fromJournal(po *postoffice.PO) error {
 		rp.Changes = append(rp.Changes, "the repair stopped before it changed the postoffice: close its journal and remove what it left in "+Dir+"/")
 		return nil
 	}
+	snap.Reuse(rp.prev)
 	if err := snap.Check(po.Root); err != nil {
 		return refused("snapshot %s is damaged, nothing written: %w", snap.ID, err)
 	}
@@ -165,6 +174,7 @@ func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) e
 		rp.Nothing = fmt.Sprintf("snapshot %s was rolled back at %s: nothing to roll back%s", snap.ID, t, rp.inEffect(snap.ID))
 		return nil
 	}
+	snap.Reuse(rp.prev)
 	if err := snap.Check(po.Root); err != nil {
 		return refused("snapshot %s is damaged, nothing written: %w", snap.ID, err)
 	}
@@ -285,12 +295,13 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 		return res
 	}
 	// Read-only first: a refusal or nothing to do leaves no lock file.
-	if rp, err := prepare(po, id, force, opt); err != nil || rp.Nothing != "" {
+	first, err := prepare(po, id, force, opt, nil)
+	if err != nil || first.Nothing != "" {
 		if rerr := running(po.Root); rerr != nil {
 			res.fail(StatusBusy, rerr) // taken meanwhile: what prepare read was half-made
 			return res
 		}
-		res.prepared(rp, err)
+		res.prepared(first, err)
 		return res
 	}
 	// ctx is looked at once, before the lock: a rollback that has begun
@@ -308,7 +319,7 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 		return res
 	}
 	defer lock.Release()
-	rp, err := prepare(po, id, force, opt)
+	rp, err := prepare(po, id, force, opt, first)
 	if err != nil || rp.Nothing != "" {
 		res.prepared(rp, err)
 		return res
