@@ -156,6 +156,9 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		return res
 	}
 	res.PO = po.Root
+	// Declared first, released last: after the lock's release, whose
+	// removal of HOLDER fsyncs POREPAIR too.
+	defer osfs.KeepDirs(po.Root)()
 	opt.defaults(po.Root)
 	opt.Log = opt.Log.With("po", osfs.Abs(dir))
 	if err := running(po.Root); err != nil {

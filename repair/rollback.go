@@ -282,6 +282,7 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 		return res
 	}
 	res.PO = po.Root
+	defer osfs.KeepDirs(po.Root)() // released after the lock (see Repair)
 	opt.defaults(po.Root)
 	opt.Log = opt.Log.With("po", osfs.Abs(root))
 	if err := checkOwnDir(po.Root); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"golang.org/x/sys/unix"
 )
@@ -99,12 +100,16 @@ func ProcessAlive(pid int) bool {
 // (some network ones) says so with EINVAL or ENOTSUP; its server orders
 // metadata itself, so that is not an error.
 func SyncDir(dir string) error {
-	var d *os.File
-	err := RetryHeld(dir, func() (err error) { d, err = os.Open(dir); return err })
+	d, keep, err := keptDir(dir, func() (d *os.File, err error) {
+		err = RetryHeld(dir, func() (err error) { d, err = os.Open(dir); return err })
+		return d, err
+	})
 	if err != nil {
 		return fmt.Errorf("sync %s: %w", dir, err)
 	}
-	defer d.Close()
+	if !keep {
+		defer d.Close()
+	}
 	if err := d.Sync(); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOTSUP) {
 		return fmt.Errorf("sync %s: %w", dir, err)
 	}
@@ -143,4 +148,30 @@ func heldElsewhere(f *os.File, cmd int) (bool, error) {
 		return false, fmt.Errorf("query lock on %s: %w", f.Name(), err)
 	}
 	return lk.Type != unix.F_UNLCK, nil
+}
+
+// keptDir opens dir through open, or returns the handle KeepDirs keeps
+// of it; keep says whether the caller must leave it open.
+func keptDir(dir string, open func() (*os.File, error)) (d *os.File, keep bool, err error) {
+	dir = filepath.Clean(dir)
+	kept.Lock()
+	defer kept.Unlock()
+	if d := kept.dirs[dir]; d != nil {
+		return d, true, nil
+	}
+	if d, err = open(); err != nil || !keeping(dir) {
+		return d, false, err
+	}
+	kept.dirs[dir] = d
+	return d, true, nil
+}
+
+// keeping reports whether a KeepDirs holds a root above dir (kept locked).
+func keeping(dir string) bool {
+	for root := range kept.roots {
+		if below(dir, root) {
+			return true
+		}
+	}
+	return false
 }
