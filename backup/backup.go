@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -136,6 +137,25 @@ func HashFile(file string) (size int64, sum string, err error) {
 // themselves, never from what a plan claims: an edited plan cannot make a
 // file go unsnapshotted.
 func Create(root, dir string, m Manifest) (*Snapshot, error) {
+	return CreateKnown(root, dir, m, nil)
+}
+
+// Known is a file as a check under the same lock read it a moment ago,
+// through a handle opened without following a link: what that handle's
+// fstat said, the size and SHA-256 of what was read, and the bytes when
+// it was read whole (nil when it was only hashed, as a queue is).
+type Known struct {
+	Info   fs.FileInfo
+	Size   int64
+	SHA256 string
+	Data   []byte
+}
+
+// CreateKnown is Create that takes an entry's file from known when known
+// has it (whole, for a file to be copied): the bytes on disk as the check
+// just read them, so that the snapshot does not open the file again.
+// Every other entry is read from the disk, as Create does.
+func CreateKnown(root, dir string, m Manifest, known func(rel string) (Known, bool)) (*Snapshot, error) {
 	if err := validID(m.ID); err != nil {
 		return nil, err
 	}
@@ -152,7 +172,7 @@ func Create(root, dir string, m Manifest) (*Snapshot, error) {
 	}
 	ps := newPaths(root)
 	for i := range m.Entries {
-		if err := snapshotEntry(ps, sdir, i, &m.Entries[i]); err != nil {
+		if err := snapshotEntry(ps, sdir, i, &m.Entries[i], known); err != nil {
 			return nil, err
 		}
 	}
@@ -170,10 +190,15 @@ func Create(root, dir string, m Manifest) (*Snapshot, error) {
 // it unless the repair only moves it. The file is opened once: its
 // metadata comes from the handle's fstat and its bytes are hashed while
 // they are copied (durable.Copy), so the copy holds what was hashed.
-func snapshotEntry(ps *paths, sdir string, i int, e *Entry) error {
+func snapshotEntry(ps *paths, sdir string, i int, e *Entry, known func(string) (Known, bool)) error {
 	full, exists, err := ps.parent(e.File)
 	if err != nil || !exists {
 		return err
+	}
+	if known != nil {
+		if k, ok := known(e.File); ok && k.Info != nil && (e.MovedTo != "" || int64(len(k.Data)) == k.Size && k.Data != nil) {
+			return knownEntry(sdir, i, e, k)
+		}
 	}
 	f, fi, err := osfs.OpenNoFollowInfo(full, os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -198,6 +223,19 @@ func snapshotEntry(ps *paths, sdir string, i int, e *Entry) error {
 		return fmt.Errorf("snapshot %s: %w", e.File, err)
 	}
 	e.Size, e.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+	return nil
+}
+
+// knownEntry records and copies the i-th entry's file as k has it.
+func knownEntry(sdir string, i int, e *Entry, k Known) error {
+	e.Existed, e.Meta, e.Size, e.SHA256 = true, metaOf(k.Info), k.Size, k.SHA256
+	if e.MovedTo != "" {
+		return nil
+	}
+	e.Copy = fmt.Sprintf("%03d-%s", i, strings.ReplaceAll(e.File, "/", "_"))
+	if err := durable.Copy(bytes.NewReader(k.Data), filepath.Join(sdir, e.Copy), k.Info.Mode().Perm(), k.Info.ModTime()); err != nil {
+		return fmt.Errorf("snapshot %s: %w", e.File, err)
+	}
 	return nil
 }
 

@@ -466,7 +466,8 @@ type reader struct {
 	replaced map[string]bool // upper-case plan paths of existing files a change replaces
 	hashed   map[string]fileSum
 	data     map[string][]byte
-	held     error // the first replaced file found held open
+	info     map[string]fs.FileInfo // the open handle's fstat of each file read from the disk
+	held     error                  // the first replaced file found held open
 }
 
 type fileSum struct {
@@ -476,7 +477,7 @@ type fileSum struct {
 
 func newReader(po *postoffice.PO, cached bool, changes []plan.Change) *reader {
 	rd := &reader{po: po, cached: cached, patched: map[string]bool{}, replaced: map[string]bool{},
-		hashed: map[string]fileSum{}, data: map[string][]byte{}}
+		hashed: map[string]fileSum{}, data: map[string][]byte{}, info: map[string]fs.FileInfo{}}
 	for _, c := range changes {
 		if c.Op == plan.OpPatch {
 			rd.patched[strings.ToUpper(c.File)] = true
@@ -491,17 +492,41 @@ func newReader(po *postoffice.PO, cached bool, changes []plan.Change) *reader {
 // open opens a file of the plan for reading: one the plan replaces, in
 // the pass under the lock, through the check for a holder (heldError).
 func (rd *reader) open(rel, full string) (*os.File, error) {
-	if !rd.replaced[strings.ToUpper(rel)] {
-		return osfs.OpenRegular(full)
+	key := strings.ToUpper(rel)
+	if !rd.replaced[key] {
+		f, fi, err := osfs.OpenNoFollowInfo(full, os.O_RDONLY, 0)
+		if err == nil {
+			rd.info[key] = fi
+		}
+		return f, err
 	}
-	f, _, held, err := osfs.OpenUnheld(full)
+	f, fi, held, err := osfs.OpenUnheld(full)
 	if held {
 		err = heldError(rel)
 		if rd.held == nil {
 			rd.held = err
 		}
 	}
+	if err == nil {
+		rd.info[key] = fi
+	}
 	return f, err
+}
+
+// known is what this pass read of a file from the disk, for the snapshot
+// (backup.CreateKnown): its handle's fstat, size, hash, and its bytes
+// when it was read whole. A nil reader knows nothing.
+func (rd *reader) known(rel string) (backup.Known, bool) {
+	if rd == nil {
+		return backup.Known{}, false
+	}
+	key := strings.ToUpper(rel)
+	fi, ok := rd.info[key]
+	h, hashed := rd.hashed[key]
+	if !ok || !hashed {
+		return backup.Known{}, false
+	}
+	return backup.Known{Info: fi, Size: h.size, SHA256: h.sum, Data: rd.data[key]}, true
 }
 
 // bytesOf is what this pass read whole of a file (upper-case key); a nil
@@ -679,7 +704,7 @@ func (x *executor) run(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("interrupted before the snapshot: %w", context.Cause(ctx))
 	}
-	snap, err := backup.Create(root, x.opt.SnapshotDir, m)
+	snap, err := backup.CreateKnown(root, x.opt.SnapshotDir, m, x.checked.known)
 	if err != nil {
 		return err
 	}
