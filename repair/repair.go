@@ -745,9 +745,9 @@ func (x *executor) apply(n int, c plan.Change) error {
 		if data, err = c.Patched(data); err != nil {
 			return err
 		}
-		return writeKeeping(full, data)
+		return writeKeeping(full, data, x.snapMeta(c.File))
 	case plan.OpWrite:
-		return writeKeeping(full, c.Data)
+		return writeKeeping(full, c.Data, x.snapMeta(c.File))
 	case plan.OpDelete:
 		return durable.Remove(full)
 	case plan.OpMove:
@@ -777,13 +777,31 @@ func (x *executor) before(rel, full string) ([]byte, error) {
 	return osfs.ReadRegular(full, postoffice.MaxReadSize)
 }
 
+// snapMeta is the metadata the snapshot recorded of a file it copied
+// (from the handle it was read through, under this lock), so that the
+// write keeping it need not lstat the file again; nil when it has none.
+func (x *executor) snapMeta(rel string) *backup.Meta {
+	if x.snap == nil || x.wrote[strings.ToUpper(rel)] {
+		return nil
+	}
+	for _, e := range x.snap.Entries {
+		if strings.EqualFold(e.File, rel) && e.Existed {
+			return e.Meta
+		}
+	}
+	return nil
+}
+
 // writeKeeping replaces full with data, keeping the owner, group and mode
 // of the file it replaces (the mail programs' service account must still
 // write it); a new file takes the owner and group of its directory and
 // the directory's permissions without the search bits. They are set
 // after the rename: a crash in between leaves an unfinished journal, and
 // the rollback puts the old file back with its metadata anyway.
-func writeKeeping(full string, data []byte) error {
+func writeKeeping(full string, data []byte, meta *backup.Meta) error {
+	if meta != nil {
+		return writeMeta(full, data, meta)
+	}
 	meta, err := backup.MetaOf(full)
 	if errors.Is(err, fs.ErrNotExist) {
 		meta, err = backup.MetaOf(filepath.Dir(full))
@@ -794,12 +812,18 @@ func writeKeeping(full string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	return writeMeta(full, data, meta)
+}
+
+// writeMeta replaces full with data and gives it meta's owner, group and
+// mode.
+func writeMeta(full string, data []byte, meta *backup.Meta) error {
 	if err := durable.WriteFile(full, data); err != nil {
 		return err
 	}
 	// What the file system cannot hold (FAT has no owner, no mode) it
 	// gives every file alike: nothing to keep.
-	_, err = backup.ApplyOwnerMode(full, meta)
+	_, err := backup.ApplyOwnerMode(full, meta)
 	return err
 }
 
