@@ -521,7 +521,20 @@ func (s *Snapshot) CopyBytes(e Entry, max int64) ([]byte, error) {
 type paths struct {
 	root string
 	dirs map[string]bool // absolute directories seen to be real ones
+	// finals are stat's answers by manifest path, kept while nothing is
+	// written (a rollback's checks, before its restore, which calls
+	// stopFinals): its checks look at the same names more than once.
+	finals map[string]finalStat
 }
+
+type finalStat struct {
+	full string
+	fi   fs.FileInfo
+}
+
+// stopFinals makes stat look at every final name again from now on: the
+// restore is about to write them.
+func (p *paths) stopFinals() { p.finals = nil }
 
 func newPaths(root string) *paths { return &paths{root: root, dirs: map[string]bool{}} }
 
@@ -532,6 +545,7 @@ func newPaths(root string) *paths { return &paths{root: root, dirs: map[string]b
 func (s *Snapshot) pathsIn(root string) *paths {
 	if s.ps == nil || s.ps.root != root {
 		s.ps = newPaths(root)
+		s.ps.finals = map[string]finalStat{}
 	}
 	return s.ps
 }
@@ -553,6 +567,18 @@ func (p *paths) stat(rel string) (string, fs.FileInfo, error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("snapshot path: %w", err)
 	}
+	if v, ok := p.finals[clean]; ok {
+		return v.full, v.fi, nil
+	}
+	full, fi, err := p.lstatPath(rel, clean)
+	if err == nil && p.finals != nil {
+		p.finals[clean] = finalStat{full, fi}
+	}
+	return full, fi, err
+}
+
+// lstatPath is stat's walk of clean, rel's cleaned form.
+func (p *paths) lstatPath(rel, clean string) (string, fs.FileInfo, error) {
 	parts := strings.Split(clean, "/")
 	cur := p.root
 	for i, part := range parts {

@@ -213,6 +213,9 @@ func (s *Snapshot) RestoreWith(root string, o RestoreOptions) error {
 		}
 	}
 	o.listed = map[string][]fs.DirEntry{}
+	if s.ps != nil {
+		s.ps.stopFinals()
+	}
 	var errs []error
 	for i := len(s.Entries) - 1; i >= 0; i-- {
 		e := s.Entries[i]
