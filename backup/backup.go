@@ -1,21 +1,23 @@
 package backup
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
-
-	cp "github.com/otiai10/copy"
 
 	"github.com/porepair/porepair/durable"
 	"github.com/porepair/porepair/internal/errlist"
@@ -70,6 +72,23 @@ type Manifest struct {
 type Snapshot struct {
 	Dir string
 	Manifest
+	// copies are the copies Verify read whole and found to hold their
+	// recorded bytes, by copy name: a restore or the queue's route check
+	// a moment later takes them without reading the copy again.
+	copies map[string][]byte
+	// rolledBack is the ROLLEDBACK mark as first read (Info, RolledBack):
+	// one pass over a snapshot asks for it more than once.
+	rolledBack *rolledBackMark
+	// ps checks manifest paths for every pass over this Snapshot (a
+	// rollback's checks, then its restore): each directory is lstat'ed
+	// once, not once per pass.
+	ps *paths
+}
+
+type rolledBackMark struct {
+	time string
+	ok   bool
+	err  error
 }
 
 // DefaultDir is where a PO's snapshots live unless --snapshot-dir says otherwise.
@@ -118,6 +137,25 @@ func HashFile(file string) (size int64, sum string, err error) {
 // themselves, never from what a plan claims: an edited plan cannot make a
 // file go unsnapshotted.
 func Create(root, dir string, m Manifest) (*Snapshot, error) {
+	return CreateKnown(root, dir, m, nil)
+}
+
+// Known is a file as a check under the same lock read it a moment ago,
+// through a handle opened without following a link: what that handle's
+// fstat said, the size and SHA-256 of what was read, and the bytes when
+// it was read whole (nil when it was only hashed, as a queue is).
+type Known struct {
+	Info   fs.FileInfo
+	Size   int64
+	SHA256 string
+	Data   []byte
+}
+
+// CreateKnown is Create that takes an entry's file from known when known
+// has it (whole, for a file to be copied): the bytes on disk as the check
+// just read them, so that the snapshot does not open the file again.
+// Every other entry is read from the disk, as Create does.
+func CreateKnown(root, dir string, m Manifest, known func(rel string) (Known, bool)) (*Snapshot, error) {
 	if err := validID(m.ID); err != nil {
 		return nil, err
 	}
@@ -134,7 +172,7 @@ func Create(root, dir string, m Manifest) (*Snapshot, error) {
 	}
 	ps := newPaths(root)
 	for i := range m.Entries {
-		if err := snapshotEntry(ps, sdir, i, &m.Entries[i]); err != nil {
+		if err := snapshotEntry(ps, sdir, i, &m.Entries[i], known); err != nil {
 			return nil, err
 		}
 	}
@@ -149,40 +187,83 @@ func Create(root, dir string, m Manifest) (*Snapshot, error) {
 }
 
 // snapshotEntry records the i-th entry's file as it is on disk and copies
-// it unless the repair only moves it.
-func snapshotEntry(ps *paths, sdir string, i int, e *Entry) error {
-	full, fi, err := ps.stat(e.File)
-	switch {
-	case err != nil:
+// it unless the repair only moves it. The file is opened once: its
+// metadata comes from the handle's fstat and its bytes are hashed while
+// they are copied (durable.Copy), so the copy holds what was hashed.
+func snapshotEntry(ps *paths, sdir string, i int, e *Entry, known func(string) (Known, bool)) error {
+	full, exists, err := ps.parent(e.File)
+	if err != nil || !exists {
 		return err
-	case fi == nil:
-		e.Existed = false
-		return nil
-	case !fi.Mode().IsRegular():
-		return fmt.Errorf("snapshot %s: not a regular file", e.File)
 	}
+	if known != nil {
+		if k, ok := known(e.File); ok && k.Info != nil && (e.MovedTo != "" || int64(len(k.Data)) == k.Size && k.Data != nil) {
+			return knownEntry(sdir, i, e, k)
+		}
+	}
+	f, fi, err := osfs.OpenNoFollowInfo(full, os.O_RDONLY, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return refusedEntry(ps, e.File, err)
+	}
+	defer f.Close()
 	e.Existed, e.Meta = true, metaOf(fi)
-	size, sum, err := HashFile(full)
+	h := sha256.New()
+	var n int64
+	if e.MovedTo != "" {
+		n, err = io.Copy(h, f)
+	} else {
+		e.Copy = fmt.Sprintf("%03d-%s", i, strings.ReplaceAll(e.File, "/", "_"))
+		cr := &countingReader{r: io.TeeReader(f, h)}
+		err = durable.Copy(cr, filepath.Join(sdir, e.Copy), fi.Mode().Perm(), fi.ModTime())
+		n = cr.n
+	}
 	if err != nil {
 		return fmt.Errorf("snapshot %s: %w", e.File, err)
 	}
-	e.Size, e.SHA256 = size, sum
+	e.Size, e.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+	return nil
+}
+
+// knownEntry records and copies the i-th entry's file as k has it.
+func knownEntry(sdir string, i int, e *Entry, k Known) error {
+	e.Existed, e.Meta, e.Size, e.SHA256 = true, metaOf(k.Info), k.Size, k.SHA256
 	if e.MovedTo != "" {
 		return nil
 	}
 	e.Copy = fmt.Sprintf("%03d-%s", i, strings.ReplaceAll(e.File, "/", "_"))
-	dst := filepath.Join(sdir, e.Copy)
-	if err := durable.Copy(full, dst, func(src, dst string) error {
-		return cp.Copy(src, dst, cp.Options{Sync: true, PreserveTimes: true})
-	}); err != nil {
-		return err
-	}
-	// The copy must hold what was hashed: a file changed under us would
-	// make a snapshot that cannot restore.
-	if _, got, err := HashFile(dst); err != nil || got != sum {
-		return fmt.Errorf("snapshot %s: copy does not match (changed while copying?)", e.File)
+	if err := durable.Copy(bytes.NewReader(k.Data), filepath.Join(sdir, e.Copy), k.Info.Mode().Perm(), k.Info.ModTime()); err != nil {
+		return fmt.Errorf("snapshot %s: %w", e.File, err)
 	}
 	return nil
+}
+
+// refusedEntry says why a snapshot entry's file could not be opened: the
+// final name's lstat (made only on this path) tells a symbolic link or a
+// file that is not a regular one from another error.
+func refusedEntry(ps *paths, rel string, openErr error) error {
+	_, fi, err := ps.stat(rel)
+	switch {
+	case err != nil:
+		return err
+	case fi != nil && !fi.Mode().IsRegular():
+		return fmt.Errorf("snapshot %s: not a regular file", rel)
+	}
+	return fmt.Errorf("snapshot %s: %w", rel, openErr)
+}
+
+// countingReader counts the bytes read through it: the size recorded is
+// that of the bytes hashed and copied.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
 }
 
 // Open reads the snapshot dir/id.
@@ -305,21 +386,30 @@ const rolledBackName = "ROLLEDBACK"
 // MarkRolledBack records that the snapshot was restored, so that a second
 // rollback can say there is nothing left to roll back (one counted write).
 func (s *Snapshot) MarkRolledBack(now time.Time) error {
+	s.rolledBack = nil
 	return durable.Create(filepath.Join(s.Dir, rolledBackName), []byte(textfmt.Time(now)+"\n"))
 }
 
 // RolledBack says when the snapshot was rolled back, if it was. A marker
 // that is there but cannot be read (not a regular file, an I/O error) is
-// an error: whether the undo was used cannot then be told.
+// an error: whether the undo was used cannot then be told. It is read
+// once per Snapshot (Open or List make a new one for each pass), and
+// MarkRolledBack forgets it.
 func (s *Snapshot) RolledBack() (string, bool, error) {
+	if m := s.rolledBack; m != nil {
+		return m.time, m.ok, m.err
+	}
+	m := &rolledBackMark{}
 	b, err := readRegular(filepath.Join(s.Dir, rolledBackName))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "", false, nil
 	case err != nil:
-		return "", false, fmt.Errorf("snapshot %s: its %s mark: %w", s.ID, rolledBackName, err)
+		m.err = fmt.Errorf("snapshot %s: its %s mark: %w", s.ID, rolledBackName, err)
+	default:
+		m.time, m.ok = strings.TrimSpace(string(b)), true
 	}
-	return strings.TrimSpace(string(b)), true, nil
+	s.rolledBack = m
+	return m.time, m.ok, m.err
 }
 
 // Check finds, before anything is written, what would make a restore
@@ -327,7 +417,7 @@ func (s *Snapshot) RolledBack() (string, bool, error) {
 // copy, an entry without one.
 func (s *Snapshot) Check(root string) error {
 	var errs []error
-	ps := newPaths(root)
+	ps := s.pathsIn(root)
 	for _, e := range s.Entries {
 		if _, _, err := ps.stat(e.File); err != nil {
 			errs = append(errs, err)
@@ -349,6 +439,9 @@ func (s *Snapshot) Check(root string) error {
 }
 
 // Verify checks that every copy is present and holds its recorded bytes.
+// A copy small enough for a restore to read whole (copyMax) is read whole
+// and kept (copies), so that the restore writes those bytes back with no
+// second read; a larger one is streamed through the hash.
 func (s *Snapshot) Verify() error {
 	var errs []error
 	for _, e := range s.Entries {
@@ -359,21 +452,66 @@ func (s *Snapshot) Verify() error {
 			errs = append(errs, err)
 			continue
 		}
-		size, sum, err := HashFile(filepath.Join(s.Dir, e.Copy))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", e.File, err))
-		} else if size != e.Size || sum != e.SHA256 {
-			errs = append(errs, fmt.Errorf("%s: copy %s does not match its SHA-256", e.File, e.Copy))
+		if _, ok := s.copies[e.Copy]; ok {
+			continue // verified, and kept, by this Snapshot or the one it took them from (Reuse)
+		}
+		if err := s.verifyCopy(e); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errlist.Join(errs...)
 }
 
-// safePath turns a manifest path into an absolute one inside root,
-// refusing paths that leave root or pass through a symbolic link.
-func safePath(root, rel string) (string, error) {
-	full, _, err := newPaths(root).stat(rel)
-	return full, err
+// Reuse takes the copies prev verified when prev is this snapshot as read
+// a moment ago: the same directory and the same manifest. A rollback
+// checks the snapshot before it locks the postoffice and again under the
+// lock; the copies, porepair's own files, written once and never changed,
+// need not be read twice, and the restore then writes back the very bytes
+// that were verified.
+func (s *Snapshot) Reuse(prev *Snapshot) {
+	if prev == nil || prev == s || prev.Dir != s.Dir || len(prev.copies) == 0 || !reflect.DeepEqual(prev.Manifest, s.Manifest) {
+		return
+	}
+	s.copies = prev.copies
+}
+
+// copyMax is the largest copy a restore reads whole (readRegular's cap).
+const copyMax = 16 << 20
+
+func (s *Snapshot) verifyCopy(e Entry) error {
+	file := filepath.Join(s.Dir, e.Copy)
+	if e.Size > copyMax {
+		size, sum, err := HashFile(file)
+		if err != nil {
+			return fmt.Errorf("%s: %w", e.File, err)
+		}
+		if size != e.Size || sum != e.SHA256 {
+			return fmt.Errorf("%s: copy %s does not match its SHA-256", e.File, e.Copy)
+		}
+		return nil
+	}
+	b, err := osfs.ReadRegular(file, copyMax)
+	if err != nil {
+		return fmt.Errorf("%s: %w", e.File, err)
+	}
+	if int64(len(b)) != e.Size || postoffice.SumHex(b) != e.SHA256 {
+		return fmt.Errorf("%s: copy %s does not match its SHA-256", e.File, e.Copy)
+	}
+	if s.copies == nil {
+		s.copies = map[string][]byte{}
+	}
+	s.copies[e.Copy] = b
+	return nil
+}
+
+// CopyBytes returns the bytes of e's copy, read whole (at most max): as
+// Verify read them when it did, else from the copy. The caller checks
+// them against the manifest's SHA-256 where it matters.
+func (s *Snapshot) CopyBytes(e Entry, max int64) ([]byte, error) {
+	if b, ok := s.copies[e.Copy]; ok && int64(len(b)) <= max {
+		return b, nil
+	}
+	return osfs.ReadRegular(filepath.Join(s.Dir, e.Copy), max)
 }
 
 // paths checks manifest paths under root for one pass over a snapshot's
@@ -383,9 +521,44 @@ func safePath(root, rel string) (string, error) {
 type paths struct {
 	root string
 	dirs map[string]bool // absolute directories seen to be real ones
+	// finals are stat's answers by manifest path, kept while nothing is
+	// written (a rollback's checks, before its restore, which calls
+	// stopFinals): its checks look at the same names more than once.
+	finals map[string]finalStat
 }
 
+type finalStat struct {
+	full string
+	fi   fs.FileInfo
+}
+
+// stopFinals makes stat look at every final name again from now on: the
+// restore is about to write them.
+func (p *paths) stopFinals() { p.finals = nil }
+
 func newPaths(root string) *paths { return &paths{root: root, dirs: map[string]bool{}} }
+
+// pathsIn is the Snapshot's paths for root, made on first use. The
+// directories it found real stay so while the Snapshot is in use: a
+// rollback checks and restores under the postoffice's lock, and porepair
+// never replaces a directory of the postoffice.
+func (s *Snapshot) pathsIn(root string) *paths {
+	if s.ps == nil || s.ps.root != root {
+		s.ps = newPaths(root)
+		s.ps.finals = map[string]finalStat{}
+	}
+	return s.ps
+}
+
+// explain is err, from an open of rel made without following a link,
+// told as stat tells it when it can (a symbolic link, a path that leaves
+// root): the lstat is made only on this path.
+func (p *paths) explain(rel string, err error) error {
+	if _, _, serr := p.stat(rel); serr != nil {
+		return serr
+	}
+	return err
+}
 
 // stat is safePath that also returns the final name's Lstat: nil when
 // it does not exist.
@@ -394,6 +567,18 @@ func (p *paths) stat(rel string) (string, fs.FileInfo, error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("snapshot path: %w", err)
 	}
+	if v, ok := p.finals[clean]; ok {
+		return v.full, v.fi, nil
+	}
+	full, fi, err := p.lstatPath(rel, clean)
+	if err == nil && p.finals != nil {
+		p.finals[clean] = finalStat{full, fi}
+	}
+	return full, fi, err
+}
+
+// lstatPath is stat's walk of clean, rel's cleaned form.
+func (p *paths) lstatPath(rel, clean string) (string, fs.FileInfo, error) {
 	parts := strings.Split(clean, "/")
 	cur := p.root
 	for i, part := range parts {
@@ -422,6 +607,32 @@ func (p *paths) stat(rel string) (string, fs.FileInfo, error) {
 	return cur, nil, nil
 }
 
+// parent is safePath for rel's directories only: it checks each one on
+// the way (once per pass) and returns rel's full path, and exists false
+// when a directory is missing. The caller opens the final name itself
+// without following a link, which makes its lstat needless.
+func (p *paths) parent(rel string) (string, bool, error) {
+	clean, err := postoffice.CleanRel(rel)
+	if err != nil {
+		return "", false, fmt.Errorf("snapshot path: %w", err)
+	}
+	full := filepath.Join(p.root, filepath.FromSlash(clean))
+	if dir := path.Dir(clean); dir != "." && !p.dirs[filepath.Dir(full)] {
+		_, fi, err := p.stat(dir)
+		if err != nil {
+			return "", false, err
+		}
+		if fi == nil {
+			return full, false, nil
+		}
+		if !fi.IsDir() {
+			return "", false, fmt.Errorf("snapshot path %q: %s is not a directory", rel, dir)
+		}
+		p.dirs[filepath.Dir(full)] = true
+	}
+	return full, true, nil
+}
+
 // idPattern is the shape of the ids NewID makes.
 var idPattern = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}-[0-9a-f]{6}$`)
 
@@ -448,6 +659,58 @@ func Leftover(sdir string) bool {
 	}
 	return true
 }
+
+// Swept is what a crash can leave in a directory of snapshots.
+type Swept struct {
+	// Temps are the temp files (*.PPT) in the directory and in its
+	// snapshots, these after the directory's own, by name.
+	Temps []string
+	// Incomplete are the snapshot directories without a manifest, which
+	// List calls incomplete.
+	Incomplete []string
+	// Complete holds the snapshot directories seen with a manifest.
+	Complete map[string]bool
+}
+
+// Sweep lists dir and each snapshot directory in it once: what List with
+// incomplete and a look for temp files in each would find of leftovers,
+// without reading a manifest or a mark.
+func Sweep(dir string) Swept {
+	sw := Swept{Complete: map[string]bool{}}
+	ents, _ := os.ReadDir(dir)
+	var snaps []string
+	for _, e := range ents {
+		switch {
+		case e.IsDir() && validID(e.Name()) == nil:
+			snaps = append(snaps, filepath.Join(dir, e.Name()))
+		case e.Type().IsRegular() && isTemp(e.Name()):
+			sw.Temps = append(sw.Temps, filepath.Join(dir, e.Name()))
+		}
+	}
+	for _, sdir := range snaps {
+		ents, err := os.ReadDir(sdir)
+		if err != nil {
+			continue
+		}
+		manifest := false
+		var temps []string
+		for _, e := range ents {
+			manifest = manifest || e.Name() == ManifestName
+			if e.Type().IsRegular() && isTemp(e.Name()) {
+				temps = append(temps, filepath.Join(sdir, e.Name()))
+			}
+		}
+		if !manifest {
+			sw.Incomplete = append(sw.Incomplete, sdir)
+			continue
+		}
+		sw.Complete[sdir] = true
+		sw.Temps = append(sw.Temps, temps...)
+	}
+	return sw
+}
+
+func isTemp(name string) bool { return strings.EqualFold(filepath.Ext(name), durable.TempExt) }
 
 // RemoveDir deletes a snapshot directory by its path, as listed in Info.
 func RemoveDir(sdir string) error {

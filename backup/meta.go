@@ -79,17 +79,19 @@ func applyMeta(file string, m *Meta) ([]Unrestored, error) {
 	if m == nil {
 		return nil, nil
 	}
-	skipped, err := applyOwnerMode(file, m)
+	// One lstat tells what differs: a chown or chmod leaves the
+	// modification time as it was.
+	fi, err := os.Lstat(file)
+	if err != nil {
+		return nil, err
+	}
+	skipped, err := applyOwnerModeAs(file, m, metaOf(fi))
 	if err != nil {
 		return skipped, err
 	}
 	t, err := time.Parse(time.RFC3339Nano, m.MTime)
 	if err != nil {
 		return skipped, fmt.Errorf("snapshot metadata of %s: %w", file, err)
-	}
-	fi, err := os.Lstat(file)
-	if err != nil {
-		return skipped, err
 	}
 	if fi.ModTime().Equal(t) {
 		return skipped, nil
@@ -118,6 +120,11 @@ func applyOwnerMode(file string, m *Meta) ([]Unrestored, error) {
 	if err != nil {
 		return nil, err
 	}
+	return applyOwnerModeAs(file, m, now)
+}
+
+// applyOwnerModeAs is applyOwnerMode for a file whose metadata now is.
+func applyOwnerModeAs(file string, m, now *Meta) ([]Unrestored, error) {
 	var skipped []Unrestored
 	if m.UID >= 0 && m.GID >= 0 && (now.UID != m.UID || now.GID != m.GID) {
 		if err := chown(file, m); err != nil {

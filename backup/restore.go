@@ -30,48 +30,69 @@ type Seen struct {
 
 // ChangedSeen is Changed that also returns what it read of each file,
 // by its manifest path, so that a caller describing the same files a
-// moment later need not read them again.
+// moment later need not read them again: each file the repair left, and
+// for a moved file also its name before the move, which the description
+// and the move back look at.
 func (s *Snapshot) ChangedSeen(root string) ([]string, map[string]Seen, error) {
 	var out []string
 	seen := map[string]Seen{}
-	ps := newPaths(root)
 	for _, e := range s.Entries {
 		target := e.File
 		if e.MovedTo != "" {
 			target = e.MovedTo
+			v, err := s.see(root, e.File)
+			if err != nil {
+				return nil, nil, err
+			}
+			seen[e.File] = v
 		}
-		full, _, err := ps.stat(target)
+		v, err := s.see(root, target)
 		if err != nil {
 			return nil, nil, err
 		}
-		size, sum, err := HashFile(full)
-		exists := err == nil
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, err
-		}
-		seen[target] = Seen{Exists: exists, Size: size, SHA256: sum}
-		if exists != e.AfterExists || exists && (size != e.AfterSize || sum != e.AfterSHA256) {
+		seen[target] = v
+		if v.Exists != e.AfterExists || v.Exists && (v.Size != e.AfterSize || v.SHA256 != e.AfterSHA256) {
 			out = append(out, target)
 		}
 	}
 	return out, seen, nil
 }
 
+// see fingerprints the file at manifest path rel.
+func (s *Snapshot) see(root, rel string) (Seen, error) {
+	ps := s.pathsIn(root)
+	full, there, err := ps.parent(rel)
+	if err != nil || !there {
+		return Seen{}, err
+	}
+	// The open refuses a link (explained by an lstat only then).
+	size, sum, err := HashFile(full)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Seen{}, nil
+	}
+	if err != nil {
+		return Seen{}, ps.explain(rel, err)
+	}
+	return Seen{Exists: true, Size: size, SHA256: sum}, nil
+}
+
 // MovedChanged lists the moved files (the queue pair) that hold neither
 // at their old name nor at their new one the bytes the repair moved: new
 // mail came in after the repair stopped. Restore moves the pair back
 // together or not at all, so that the queue is never split.
-func (s *Snapshot) MovedChanged(root string) ([]string, error) {
+func (s *Snapshot) MovedChanged(root string) ([]string, error) { return s.movedChanged(root, nil) }
+
+func (s *Snapshot) movedChanged(root string, seen map[string]Seen) ([]string, error) {
 	var out []string
 	for _, e := range s.Entries {
 		if e.MovedTo == "" {
 			continue
 		}
-		back, err := s.holds(root, e.File, e)
+		back, err := s.holds(root, e.File, e, seen)
 		if err != nil {
 			return nil, err
 		}
-		away, err := s.holds(root, e.MovedTo, e)
+		away, err := s.holds(root, e.MovedTo, e, seen)
 		if err != nil {
 			return nil, err
 		}
@@ -88,7 +109,7 @@ func (s *Snapshot) MovedChanged(root string) ([]string, error) {
 // must refuse before it writes anything, --force or not.
 func (s *Snapshot) MovedMissing(root string) ([]string, error) {
 	var out []string
-	ps := newPaths(root)
+	ps := s.pathsIn(root)
 	for _, e := range s.Entries {
 		if e.MovedTo == "" {
 			continue
@@ -109,19 +130,32 @@ func (s *Snapshot) MovedMissing(root string) ([]string, error) {
 }
 
 // holds reports whether rel holds e's original bytes.
-func (s *Snapshot) holds(root, rel string, e Entry) (bool, error) {
-	full, err := safePath(root, rel)
-	if err != nil {
+func (s *Snapshot) holds(root, rel string, e Entry, seen map[string]Seen) (bool, error) {
+	ps := s.pathsIn(root)
+	full, there, err := ps.parent(rel)
+	if err != nil || !there {
 		return false, err
 	}
-	size, sum, err := HashFile(full)
+	size, sum, err := hashSeen(full, rel, seen)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
 	if err != nil {
-		return false, err
+		return false, ps.explain(rel, err)
 	}
 	return size == e.Size && sum == e.SHA256, nil
+}
+
+// hashSeen fingerprints full (manifest path rel), taking what seen holds
+// of it; a file that does not exist is an error wrapping fs.ErrNotExist.
+func hashSeen(full, rel string, seen map[string]Seen) (int64, string, error) {
+	if v, ok := seen[rel]; ok {
+		if !v.Exists {
+			return 0, "", fmt.Errorf("%s: %w", rel, fs.ErrNotExist)
+		}
+		return v.Size, v.SHA256, nil
+	}
+	return HashFile(full)
 }
 
 // Step is one write of a restore, named before it is made so that a
@@ -143,6 +177,14 @@ type RestoreOptions struct {
 	// Unrestored is told of each piece of metadata the file system would
 	// not take (see Unrestored); nil ignores them.
 	Unrestored func(Unrestored)
+	// Seen is what a check under the same lock read a moment ago of the
+	// files the repair left (ChangedSeen), by manifest path: a file not
+	// yet written by this restore is taken as seen, not read again.
+	Seen map[string]Seen
+	// listed are the directories listed for variants in this restore:
+	// each is listed once (the entries are distinct files, so what one
+	// entry's restore changes is no other's variant).
+	listed map[string][]fs.DirEntry
 }
 
 // Restore puts every entry back (see RestoreWith).
@@ -151,7 +193,8 @@ func (s *Snapshot) Restore(root string) error { return s.RestoreWith(root, Resto
 // RestoreWith puts every entry back: copies under their recorded names
 // (removing a variant that differs only in case) with their owner, group,
 // mode and modification time, moved files moved back, created files
-// deleted; then checks every SHA-256. It can be interrupted and run again:
+// deleted. Every copy's SHA-256 is checked before it is written back, and
+// every moved file's before it is moved (unless MoveChanged). It can be interrupted and run again:
 // an entry already restored is left alone.
 func (s *Snapshot) RestoreWith(root string, o RestoreOptions) error {
 	if o.Before == nil {
@@ -161,13 +204,17 @@ func (s *Snapshot) RestoreWith(root string, o RestoreOptions) error {
 		o.Unrestored = func(Unrestored) {}
 	}
 	if !o.MoveChanged {
-		changed, err := s.MovedChanged(root)
+		changed, err := s.movedChanged(root, o.Seen)
 		if err != nil {
 			return fmt.Errorf("restore: %w", err)
 		}
 		if len(changed) > 0 {
 			return fmt.Errorf("restore: the queue changed since the repair (%s): nothing was restored, so that the queue pair stays together", strings.Join(changed, ", "))
 		}
+	}
+	o.listed = map[string][]fs.DirEntry{}
+	if s.ps != nil {
+		s.ps.stopFinals()
 	}
 	var errs []error
 	for i := len(s.Entries) - 1; i >= 0; i-- {
@@ -196,14 +243,14 @@ func before(o RestoreOptions, st Step) error {
 }
 
 func (s *Snapshot) restore(root string, e Entry, o RestoreOptions) error {
-	full, err := safePath(root, e.File)
+	full, _, err := s.pathsIn(root).stat(e.File)
 	if err != nil {
 		return err
 	}
 	if e.MovedTo != "" {
 		return s.moveBack(root, full, e, o)
 	}
-	vs, err := variants(full)
+	vs, err := variants(full, o.listed)
 	if err != nil {
 		return err
 	}
@@ -226,7 +273,7 @@ func (s *Snapshot) restore(root string, e Entry, o RestoreOptions) error {
 			return err
 		}
 	}
-	if size, sum, err := HashFile(full); err == nil && size == e.Size && sum == e.SHA256 {
+	if size, sum, err := hashSeen(full, e.File, o.Seen); err == nil && size == e.Size && sum == e.SHA256 {
 		return s.putMeta(root, full, e, o)
 	}
 	return s.writeBack(root, full, e, o)
@@ -234,7 +281,7 @@ func (s *Snapshot) restore(root string, e Entry, o RestoreOptions) error {
 
 // writeBack writes a copy back over its file.
 func (s *Snapshot) writeBack(root, full string, e Entry, o RestoreOptions) error {
-	data, err := readRegular(filepath.Join(s.Dir, e.Copy))
+	data, err := s.CopyBytes(e, copyMax)
 	if err != nil {
 		return err
 	}
@@ -244,11 +291,12 @@ func (s *Snapshot) writeBack(root, full string, e Entry, o RestoreOptions) error
 	if err := before(o, Step{Change: "write", File: e.File, Temp: durable.TempRel(e.File)}); err != nil {
 		return err
 	}
+	// data's SHA-256 is the manifest's (above), and the write is the
+	// durable one (created exclusively, written, fsynced, closed and
+	// renamed, each checked): reading the file back would read the same
+	// bytes from the cache.
 	if err := durable.WriteFile(full, data); err != nil {
 		return err
-	}
-	if _, sum, err := HashFile(full); err != nil || sum != e.SHA256 {
-		return fmt.Errorf("restored file does not match its SHA-256")
 	}
 	return s.putMeta(root, full, e, o)
 }
@@ -267,11 +315,11 @@ func (s *Snapshot) putMeta(root, full string, e Entry, o RestoreOptions) error {
 // moveBack renames a moved file (the queue) back, checking its hash
 // unless o.MoveChanged.
 func (s *Snapshot) moveBack(root, full string, e Entry, o RestoreOptions) error {
-	moved, err := safePath(root, e.MovedTo)
+	moved, _, err := s.pathsIn(root).stat(e.MovedTo)
 	if err != nil {
 		return err
 	}
-	if back, err := s.holds(root, e.File, e); err != nil || back {
+	if back, err := s.holds(root, e.File, e, o.Seen); err != nil || back {
 		if err == nil {
 			// Already back; its metadata may not be yet (a crash
 			// right after the move).
@@ -283,7 +331,7 @@ func (s *Snapshot) moveBack(root, full string, e Entry, o RestoreOptions) error 
 		return nil // moved back by an earlier, forced run
 	}
 	if !o.MoveChanged {
-		away, err := s.holds(root, e.MovedTo, e)
+		away, err := s.holds(root, e.MovedTo, e, o.Seen)
 		if err != nil {
 			return fmt.Errorf("moved file %s: %w", e.MovedTo, err)
 		}
@@ -314,12 +362,17 @@ func removeStep(root, full string, o RestoreOptions) error {
 }
 
 // variants lists the names in full's directory that equal its base name
-// without regard to case.
-func variants(full string) ([]string, error) {
+// without regard to case, listing the directory unless listed has it.
+func variants(full string, listed map[string][]fs.DirEntry) ([]string, error) {
 	dir, base := filepath.Split(full)
-	ents, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+	ents, ok := listed[dir]
+	if !ok {
+		var err error
+		ents, err = os.ReadDir(dir)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		listed[dir] = ents
 	}
 	var out []string
 	for _, e := range ents {

@@ -3,10 +3,12 @@ package durable
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/porepair/porepair/internal/osfs"
 )
@@ -183,26 +185,51 @@ func Move(from, to string) error {
 	})
 }
 
-// Copy copies src to dst as one counted write, like every other durable
-// write: streamed by copyFn into a fresh temp name beside dst (which must
-// fsync what it writes), renamed over dst, the directory fsynced. A crash
-// leaves dst whole or absent, never a torn copy.
-func Copy(src, dst string, copyFn func(src, dst string) error) error {
-	return step("copy "+src, func() error {
+// Copy writes what src yields to dst as one counted write, like every
+// other durable write: into a fresh temp name beside dst, fsynced, given
+// perm and mtime where the file system takes them (the original's, so
+// that the copy looks like it: FAT has no mode, and a restore takes the
+// metadata from the manifest, not from the copy), renamed over dst, the
+// directory fsynced. A crash leaves dst whole or
+// absent, never a torn copy. src is a reader, not a path, so that the
+// caller reads the original once and hashes it on the way (io.TeeReader):
+// the copy then holds exactly the bytes hashed, with no second open of the
+// original to copy it and none of the copy to hash it again.
+func Copy(src io.Reader, dst string, perm fs.FileMode, mtime time.Time) error {
+	return step("copy "+dst, func() error {
 		f, err := freshTemp(dst)
 		if err != nil {
-			return fmt.Errorf("copy %s: %w", src, err)
+			return fmt.Errorf("copy %s: %w", dst, err)
 		}
 		tmp := f.Name()
-		f.Close()
-		if err := copyFn(src, tmp); err != nil {
+		if err := fillFrom(f, src, perm); err != nil {
 			os.Remove(tmp)
-			return fmt.Errorf("copy %s: %w", src, err)
+			return fmt.Errorf("copy %s: %w", dst, err)
 		}
+		// Times by name: the standard library has no futimes; a
+		// utimensat is no open and no stat. Best effort, as the mode.
+		_ = os.Chtimes(tmp, mtime, mtime)
 		if err := osfs.RenameReplace(tmp, dst); err != nil {
 			os.Remove(tmp)
-			return fmt.Errorf("copy %s: %w", src, err)
+			return fmt.Errorf("copy %s: %w", dst, err)
 		}
 		return SyncDir(filepath.Dir(dst))
 	})
+}
+
+// fillFrom streams src into a new file, sets its mode where the file
+// system has one (best effort), fsyncs and closes it (closed on every
+// path).
+func fillFrom(f *os.File, src io.Reader, perm fs.FileMode) error {
+	_, err := io.Copy(f, src)
+	if err == nil {
+		_ = f.Chmod(perm)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

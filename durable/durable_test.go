@@ -2,10 +2,12 @@ package durable
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/porepair/porepair/internal/osfs/winetest"
 )
@@ -53,26 +55,30 @@ func TestCopyThroughTempAndRename(t *testing.T) {
 		t.Fatal(err)
 	}
 	sawDst := true
-	err := Copy(src, dst, func(from, to string) error {
+	probe := readerFunc(func(b []byte) (int, error) {
 		_, serr := os.Stat(dst)
 		sawDst = serr == nil
-		if filepath.Dir(to) != dir || to == dst || filepath.Ext(to) != TempExt {
-			t.Errorf("copied to %s, not a temp name beside %s", to, dst)
-		}
-		b, _ := os.ReadFile(from)
-		return os.WriteFile(to, b, 0o644)
+		return copy(b, "network bytes"), io.EOF
 	})
-	if err != nil || sawDst {
+	if err := Copy(probe, dst, 0o640, time.Unix(1e9, 0)); err != nil || sawDst {
 		t.Fatalf("copy: %v (dst existed during the copy: %v)", err, sawDst)
 	}
 	if b, _ := os.ReadFile(dst); string(b) != "network bytes" {
 		t.Errorf("dst holds %q", b)
 	}
+	if fi, err := os.Stat(dst); err != nil || !fi.ModTime().Equal(time.Unix(1e9, 0)) {
+		t.Errorf("dst's time: %v %v, want the original's", fi, err)
+	}
 	failed := filepath.Join(dir, "001-GLB_CONTROL.GLB")
-	if err := Copy(src, failed, func(string, string) error { return errors.New("disk gone") }); err == nil {
+	gone := readerFunc(func([]byte) (int, error) { return 0, errors.New("disk gone") })
+	if err := Copy(gone, failed, 0o644, time.Now()); err == nil {
 		t.Fatal("a failed copy reported success")
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
 		t.Errorf("a failed copy left files behind: %v", ents)
 	}
 }
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(b []byte) (int, error) { return f(b) }

@@ -29,8 +29,13 @@ func checkHeld(po *postoffice.PO, changes []plan.Change) error {
 			return err
 		}
 		if held {
-			return fmt.Errorf("%s is held open by another program (EXTERNAL, ADMIN or a scanner, on this host or another client of the share): %w; close it and run again, nothing written", c.File, ErrBusy)
+			return heldError(c.File)
 		}
 	}
 	return nil
+}
+
+// heldError is the refusal of a file another program holds open.
+func heldError(rel string) error {
+	return fmt.Errorf("%s is held open by another program (EXTERNAL, ADMIN or a scanner, on this host or another client of the share): %w; close it and run again, nothing written", rel, ErrBusy)
 }

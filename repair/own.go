@@ -119,24 +119,21 @@ func cleanOwnDir(root string, j *Journal) []string {
 			removed = append(removed, p)
 		}
 	}
-	for _, d := range []string{own, backup.DefaultDir(root)} {
-		for _, p := range globTemps(d) {
-			rm(p)
-		}
+	for _, p := range globTemps(own) {
+		rm(p)
 	}
-	infos, _ := backup.List(backup.DefaultDir(root), nil, true)
-	for _, in := range infos {
-		if in.State == backup.StateIncomplete {
-			rm(in.Dir)
-			continue
-		}
-		for _, p := range globTemps(in.Dir) {
-			rm(p)
-		}
+	// One listing of each snapshot directory: its temp files, and whether
+	// it has a manifest (one without is an incomplete snapshot).
+	sw := backup.Sweep(backup.DefaultDir(root))
+	for _, p := range sw.Temps {
+		rm(p)
+	}
+	for _, d := range sw.Incomplete {
+		rm(d)
 	}
 	if j != nil && filepath.IsAbs(j.Begin.SnapshotDir) && j.Begin.Snapshot != "" {
 		d := filepath.Join(j.Begin.SnapshotDir, j.Begin.Snapshot)
-		if filepath.Dir(d) == filepath.Clean(j.Begin.SnapshotDir) && backup.Leftover(d) && backup.RemoveDir(d) == nil {
+		if filepath.Dir(d) == filepath.Clean(j.Begin.SnapshotDir) && !sw.Complete[d] && backup.Leftover(d) && backup.RemoveDir(d) == nil {
 			removed = append(removed, d)
 		}
 	}

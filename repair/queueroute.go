@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/porepair/porepair/backup"
-	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -61,7 +60,7 @@ func idOfPath(rel string) string {
 func networkAfter(po *postoffice.PO, snap *backup.Snapshot) ([]byte, error) {
 	for _, e := range snap.Entries {
 		if strings.EqualFold(e.File, postoffice.NetworkPath) && e.Copy != "" {
-			b, err := osfs.ReadRegular(filepath.Join(snap.Dir, e.Copy), networkMax)
+			b, err := snap.CopyBytes(e, networkMax)
 			if err != nil {
 				return nil, fmt.Errorf("snapshot %s: %w", snap.ID, err)
 			}

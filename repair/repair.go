@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -156,6 +157,9 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		return res
 	}
 	res.PO = po.Root
+	// Declared first, released last: after the lock's release, whose
+	// removal of HOLDER fsyncs POREPAIR too.
+	defer osfs.KeepDirs(po.Root)()
 	opt.defaults(po.Root)
 	opt.Log = opt.Log.With("po", osfs.Abs(dir))
 	if err := running(po.Root); err != nil {
@@ -188,12 +192,11 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		return res
 	}
 	defer lock.Release()
-	if err := lockedChecks(po, p); err != nil {
-		res.fail(StatusRefused, err)
-		return res
-	}
-	if err := checkHeld(po, p.Changes); err != nil {
-		res.fail(StatusBusy, err)
+	// Under the lock the checks read each file the plan replaces through
+	// an open that also finds another program holding it (busy).
+	checked, err := lockedChecks(po, p)
+	if err != nil {
+		res.fail(refusal(err), err)
 		return res
 	}
 	poID, err := ensureID(po.Root)
@@ -201,7 +204,7 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		res.fail(StatusRefused, err)
 		return res
 	}
-	x := &executor{po: po, poID: poID, p: p, opt: opt, res: &res, log: opt.Log}
+	x := &executor{po: po, poID: poID, p: p, opt: opt, res: &res, log: opt.Log, checked: checked, wrote: map[string]bool{}}
 	if err := x.checkSpace(); err != nil {
 		res.fail(StatusRefused, err)
 		return res
@@ -231,7 +234,7 @@ func readOnlyChecks(po *postoffice.PO, planner Planner, snapshotDir string) (*pl
 	}
 	// The planner's own reads stand for the disk here (cached): the
 	// check under the lock reads the disk again.
-	if err := checkPlan(po, p, true); err != nil {
+	if _, err := checkPlan(po, p, true); err != nil {
 		if id := appliedAs(po, p, snapshotDir); id != "" {
 			return p, fmt.Errorf("already applied: snapshot %s carried this plan out; nothing written (`porepair snapshots show %s`; plan again for what is to do now)", id, id)
 		}
@@ -267,13 +270,13 @@ func appliedAs(po *postoffice.PO, p *plan.Plan, snapshotDir string) string {
 }
 
 // lockedChecks repeats, under the lock, what another process could have
-// changed since readOnlyChecks.
-func lockedChecks(po *postoffice.PO, p *plan.Plan) error {
+// changed since readOnlyChecks; the reader holds what it read.
+func lockedChecks(po *postoffice.PO, p *plan.Plan) (*reader, error) {
 	if err := checkOwnDir(po.Root); err != nil {
-		return err
+		return nil, err
 	}
 	if err := journal.Interrupted(po.Root); err != nil {
-		return err
+		return nil, err
 	}
 	return checkPlan(po, p, false)
 }
@@ -284,15 +287,23 @@ func lockedChecks(po *postoffice.PO, p *plan.Plan) error {
 // must not make porepair overwrite or delete it unsnapshotted). Where
 // cached, a file po read whole in this run is checked as po read it (see
 // reader), at no call; the rest are read from the disk, each once.
-func checkPlan(po *postoffice.PO, p *plan.Plan, cached bool) error {
+func checkPlan(po *postoffice.PO, p *plan.Plan, cached bool) (*reader, error) {
 	rd := newReader(po, cached, p.Changes)
-	if err := checkReads(rd, p.Reads); err != nil {
-		return fmt.Errorf("the postoffice changed since the plan was made: %w; plan again", err)
+	err := checkReads(rd, p.Reads)
+	if err != nil {
+		err = fmt.Errorf("the postoffice changed since the plan was made: %w; plan again", err)
+	} else if err = checkBefore(rd, p.Changes); err != nil {
+		err = fmt.Errorf("the plan does not describe the postoffice on disk: %w; plan again", err)
 	}
-	if err := checkBefore(rd, p.Changes); err != nil {
-		return fmt.Errorf("the plan does not describe the postoffice on disk: %w; plan again", err)
+	// A file another program holds is busy, whatever else was found: it
+	// could not be read as the rename over it would find it.
+	if rd.held != nil {
+		return nil, rd.held
 	}
-	return checkTemps(po, p.Changes)
+	if err != nil {
+		return nil, err
+	}
+	return rd, checkTemps(po, p.Changes)
 }
 
 // checkPatch checks that the patches of a patch change make of the file
@@ -445,13 +456,19 @@ func checkFile(rd *reader, r plan.Fingerprint) error {
 // and one a patch rewrites is read whole once, for both. Where cached,
 // the bytes po itself read of a file in this run stand for the file: what
 // it held a moment ago, read through the same checked open (before the
-// lock, of a fresh plan; in verify, by its own diagnosis).
+// lock, of a fresh plan; in verify, by its own diagnosis). Where not (the
+// pass under the lock), a file the plan replaces, moves or removes is
+// opened as checkHeld checks it (osfs.OpenUnheld): the read is the check,
+// with no second open of each file.
 type reader struct {
-	po      *postoffice.PO
-	cached  bool
-	patched map[string]bool // upper-case plan paths a patch rewrites
-	hashed  map[string]fileSum
-	data    map[string][]byte
+	po       *postoffice.PO
+	cached   bool
+	patched  map[string]bool // upper-case plan paths a patch rewrites
+	replaced map[string]bool // upper-case plan paths of existing files a change replaces
+	hashed   map[string]fileSum
+	data     map[string][]byte
+	info     map[string]fs.FileInfo // the open handle's fstat of each file read from the disk
+	held     error                  // the first replaced file found held open
 }
 
 type fileSum struct {
@@ -460,13 +477,80 @@ type fileSum struct {
 }
 
 func newReader(po *postoffice.PO, cached bool, changes []plan.Change) *reader {
-	rd := &reader{po: po, cached: cached, patched: map[string]bool{}, hashed: map[string]fileSum{}, data: map[string][]byte{}}
+	rd := &reader{po: po, cached: cached, patched: map[string]bool{}, replaced: map[string]bool{},
+		hashed: map[string]fileSum{}, data: map[string][]byte{}, info: map[string]fs.FileInfo{}}
 	for _, c := range changes {
 		if c.Op == plan.OpPatch {
 			rd.patched[strings.ToUpper(c.File)] = true
 		}
+		if c.Before != nil && !cached {
+			rd.replaced[strings.ToUpper(c.File)] = true
+		}
 	}
 	return rd
+}
+
+// open opens a file of the plan for reading: one the plan replaces, in
+// the pass under the lock, through the check for a holder (heldError).
+func (rd *reader) open(rel, full string) (*os.File, error) {
+	key := strings.ToUpper(rel)
+	if !rd.replaced[key] {
+		f, fi, err := osfs.OpenNoFollowInfo(full, os.O_RDONLY, 0)
+		if err == nil {
+			rd.info[key] = fi
+		}
+		return f, err
+	}
+	f, fi, held, err := osfs.OpenUnheld(full)
+	if held {
+		err = heldError(rel)
+		if rd.held == nil {
+			rd.held = err
+		}
+	}
+	if err == nil {
+		rd.info[key] = fi
+	}
+	return f, err
+}
+
+// known is what this pass read of a file from the disk, for the snapshot
+// (backup.CreateKnown): its handle's fstat, size, hash, and its bytes
+// when it was read whole. A nil reader knows nothing.
+func (rd *reader) known(rel string) (backup.Known, bool) {
+	if rd == nil {
+		return backup.Known{}, false
+	}
+	key := strings.ToUpper(rel)
+	fi, ok := rd.info[key]
+	h, hashed := rd.hashed[key]
+	if !ok || !hashed {
+		return backup.Known{}, false
+	}
+	return backup.Known{Info: fi, Size: h.size, SHA256: h.sum, Data: rd.data[key]}, true
+}
+
+// bytesOf is what this pass read whole of a file (upper-case key); a nil
+// reader read nothing.
+func (rd *reader) bytesOf(key string) ([]byte, bool) {
+	if rd == nil {
+		return nil, false
+	}
+	b, ok := rd.data[key]
+	return b, ok
+}
+
+// readMax reads all of f, at most max bytes: more is an error, not a
+// truncated read (as osfs.ReadRegular).
+func readMax(f *os.File, max int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", f.Name(), err)
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s is too large (more than %d bytes)", filepath.Base(f.Name()), max)
+	}
+	return b, nil
 }
 
 // whole returns a file's bytes (at most postoffice.MaxReadSize).
@@ -484,7 +568,12 @@ func (rd *reader) whole(rel string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := osfs.ReadRegular(full, postoffice.MaxReadSize)
+	f, err := rd.open(rel, full)
+	if err != nil {
+		return nil, err
+	}
+	b, err := readMax(f, postoffice.MaxReadSize)
+	f.Close()
 	if err != nil {
 		return nil, err
 	}
@@ -512,11 +601,17 @@ func (rd *reader) hash(rel string) (int64, string, error) {
 		b, err := rd.whole(rel)
 		return int64(len(b)), rd.hashed[key].sum, err
 	}
-	size, sum, err := backup.HashFile(full)
-	if err == nil {
-		rd.hashed[key] = fileSum{size, sum}
+	f, err := rd.open(rel, full)
+	if err != nil {
+		return 0, "", err
 	}
-	return size, sum, err
+	defer f.Close()
+	size, sum, err := postoffice.Hash(f)
+	if err != nil {
+		return 0, "", fmt.Errorf("%s: %w", full, err)
+	}
+	rd.hashed[key] = fileSum{size, sum}
+	return size, sum, nil
 }
 
 // exists reports whether a file of the plan exists: one read in this
@@ -566,6 +661,10 @@ type executor struct {
 	j    *Journal
 	snap *backup.Snapshot
 	res  *Result
+	// checked is what the checks under the lock read; wrote the
+	// upper-case paths this run's steps have written so far.
+	checked *reader
+	wrote   map[string]bool
 }
 
 // run journals, snapshots and applies the plan's changes.
@@ -606,7 +705,7 @@ func (x *executor) run(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("interrupted before the snapshot: %w", context.Cause(ctx))
 	}
-	snap, err := backup.Create(root, x.opt.SnapshotDir, m)
+	snap, err := backup.CreateKnown(root, x.opt.SnapshotDir, m, x.checked.known)
 	if err != nil {
 		return err
 	}
@@ -625,6 +724,7 @@ func (x *executor) run(ctx context.Context, id string) error {
 }
 
 func (x *executor) apply(n int, c plan.Change) error {
+	defer func() { x.wrote[strings.ToUpper(c.File)], x.wrote[strings.ToUpper(c.To)] = true, true }()
 	full, err := inside(x.po, c.File)
 	if err != nil {
 		return err
@@ -639,16 +739,16 @@ func (x *executor) apply(n int, c plan.Change) error {
 	x.log.Info("action", "step", n, "change", c.Op, "file", c.File, "to", c.To)
 	switch c.Op {
 	case plan.OpPatch:
-		data, err := osfs.ReadRegular(full, postoffice.MaxReadSize)
+		data, err := x.before(c.File, full)
 		if err != nil {
 			return err
 		}
 		if data, err = c.Patched(data); err != nil {
 			return err
 		}
-		return writeKeeping(full, data)
+		return writeKeeping(full, data, x.snapMeta(c.File))
 	case plan.OpWrite:
-		return writeKeeping(full, c.Data)
+		return writeKeeping(full, c.Data, x.snapMeta(c.File))
 	case plan.OpDelete:
 		return durable.Remove(full)
 	case plan.OpMove:
@@ -661,13 +761,48 @@ func (x *executor) apply(n int, c plan.Change) error {
 	return fmt.Errorf("unknown change %q", c.Op)
 }
 
+// before is the bytes a patch applies to. The check under the lock read
+// them a moment ago and the snapshot has just recorded the file: when the
+// snapshot's hash is that of those bytes, they are what the file holds,
+// and it is not read a third time. A file a step of this run wrote, or
+// one whose snapshot differs, is read from the disk.
+func (x *executor) before(rel, full string) ([]byte, error) {
+	key := strings.ToUpper(rel)
+	if b, ok := x.checked.bytesOf(key); ok && !x.wrote[key] && x.snap != nil {
+		for _, e := range x.snap.Entries {
+			if strings.EqualFold(e.File, rel) && e.Existed && e.SHA256 == postoffice.SumHex(b) {
+				return b, nil
+			}
+		}
+	}
+	return osfs.ReadRegular(full, postoffice.MaxReadSize)
+}
+
+// snapMeta is the metadata the snapshot recorded of a file it copied
+// (from the handle it was read through, under this lock), so that the
+// write keeping it need not lstat the file again; nil when it has none.
+func (x *executor) snapMeta(rel string) *backup.Meta {
+	if x.snap == nil || x.wrote[strings.ToUpper(rel)] {
+		return nil
+	}
+	for _, e := range x.snap.Entries {
+		if strings.EqualFold(e.File, rel) && e.Existed {
+			return e.Meta
+		}
+	}
+	return nil
+}
+
 // writeKeeping replaces full with data, keeping the owner, group and mode
 // of the file it replaces (the mail programs' service account must still
 // write it); a new file takes the owner and group of its directory and
 // the directory's permissions without the search bits. They are set
 // after the rename: a crash in between leaves an unfinished journal, and
 // the rollback puts the old file back with its metadata anyway.
-func writeKeeping(full string, data []byte) error {
+func writeKeeping(full string, data []byte, meta *backup.Meta) error {
+	if meta != nil {
+		return writeMeta(full, data, meta)
+	}
 	meta, err := backup.MetaOf(full)
 	if errors.Is(err, fs.ErrNotExist) {
 		meta, err = backup.MetaOf(filepath.Dir(full))
@@ -678,12 +813,18 @@ func writeKeeping(full string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	return writeMeta(full, data, meta)
+}
+
+// writeMeta replaces full with data and gives it meta's owner, group and
+// mode.
+func writeMeta(full string, data []byte, meta *backup.Meta) error {
 	if err := durable.WriteFile(full, data); err != nil {
 		return err
 	}
 	// What the file system cannot hold (FAT has no owner, no mode) it
 	// gives every file alike: nothing to keep.
-	_, err = backup.ApplyOwnerMode(full, meta)
+	_, err := backup.ApplyOwnerMode(full, meta)
 	return err
 }
 
@@ -741,5 +882,5 @@ func (x *executor) undo() error {
 	if x.j == nil {
 		return nil
 	}
-	return restore(x.po, x.j, x.snap, false, x.res)
+	return restore(x.po, x.j, x.snap, false, nil, x.res)
 }

@@ -40,6 +40,12 @@ type RollbackPlan struct {
 	journal *Journal
 	place   *place
 	force   bool
+	// seen is what the check for later changes read of the files the
+	// repair left (backup.Snapshot.ChangedSeen): the restore, under the
+	// same lock, takes it instead of reading them again.
+	seen map[string]backup.Seen
+	// prev is the snapshot as the prepare before the lock read it.
+	prev *backup.Snapshot
 }
 
 // failure is an error with the status and exit code it earns.
@@ -65,19 +71,30 @@ func PrepareRollback(root, id string, force bool, opt Options) (*RollbackPlan, e
 	if err := checkOwnDir(po.Root); err != nil {
 		return nil, refused("%w", err)
 	}
-	return prepare(po, id, force, opt)
+	return prepare(po, id, force, opt, nil)
 }
 
-func prepare(po *postoffice.PO, id string, force bool, opt Options) (*RollbackPlan, error) {
+// prepare works the rollback out; prev is the one worked out before the
+// lock (nil: none), whose verified snapshot copies are taken when the
+// snapshot is the same (backup.Snapshot.Reuse).
+func prepare(po *postoffice.PO, id string, force bool, opt Options, prev *RollbackPlan) (*RollbackPlan, error) {
 	pl, err := newPlace(po.Root, opt.SnapshotDir)
 	if err != nil {
 		return nil, refused("%w", err)
 	}
-	j, unfinished, jerr := journal.Unfinished(po.Root)
+	// The journal as newPlace just read it (journal.Unfinished's answer,
+	// without a second read).
+	j, unfinished, jerr := pl.j, pl.j != nil && pl.j.Done == nil, pl.jerr
+	if jerr != nil {
+		j, unfinished = nil, true
+	}
 	if unfinished && j == nil && (id == "" || id == Latest) {
 		return nil, refused("%w; name the snapshot with --snapshot ID (porepair snapshots list)", jerr)
 	}
 	rp := &RollbackPlan{PO: po.Root, POID: pl.id, journal: j, place: pl, force: force, Changes: []string{}}
+	if prev != nil {
+		rp.prev = prev.Snapshot
+	}
 	if unfinished && j != nil {
 		if id != "" && id != Latest && !strings.HasPrefix(j.Begin.Snapshot, id) {
 			return nil, refused("an unfinished repair (snapshot %s) must be rolled back first: run `porepair rollback` without --snapshot", j.Begin.Snapshot)
@@ -129,6 +146,7 @@ func (rp *RollbackPlan) fromJournal(po *postoffice.PO) error {
 		rp.Changes = append(rp.Changes, "the repair stopped before it changed the postoffice: close its journal and remove what it left in "+Dir+"/")
 		return nil
 	}
+	snap.Reuse(rp.prev)
 	if err := snap.Check(po.Root); err != nil {
 		return refused("snapshot %s is damaged, nothing written: %w", snap.ID, err)
 	}
@@ -156,6 +174,7 @@ func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) e
 		rp.Nothing = fmt.Sprintf("snapshot %s was rolled back at %s: nothing to roll back%s", snap.ID, t, rp.inEffect(snap.ID))
 		return nil
 	}
+	snap.Reuse(rp.prev)
 	if err := snap.Check(po.Root); err != nil {
 		return refused("snapshot %s is damaged, nothing written: %w", snap.ID, err)
 	}
@@ -170,6 +189,7 @@ func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) e
 		return refused("changed since the repair: %s; rolling back would destroy that (new mail, a new mailbag); --force does it anyway",
 			strings.Join(changed, ", "))
 	}
+	rp.seen = seen
 	return rp.describe(po, seen)
 }
 
@@ -262,6 +282,7 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 		return res
 	}
 	res.PO = po.Root
+	defer osfs.KeepDirs(po.Root)() // released after the lock (see Repair)
 	opt.defaults(po.Root)
 	opt.Log = opt.Log.With("po", osfs.Abs(root))
 	if err := checkOwnDir(po.Root); err != nil {
@@ -275,12 +296,13 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 		return res
 	}
 	// Read-only first: a refusal or nothing to do leaves no lock file.
-	if rp, err := prepare(po, id, force, opt); err != nil || rp.Nothing != "" {
+	first, err := prepare(po, id, force, opt, nil)
+	if err != nil || first.Nothing != "" {
 		if rerr := running(po.Root); rerr != nil {
 			res.fail(StatusBusy, rerr) // taken meanwhile: what prepare read was half-made
 			return res
 		}
-		res.prepared(rp, err)
+		res.prepared(first, err)
 		return res
 	}
 	// ctx is looked at once, before the lock: a rollback that has begun
@@ -298,7 +320,7 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 		return res
 	}
 	defer lock.Release()
-	rp, err := prepare(po, id, force, opt)
+	rp, err := prepare(po, id, force, opt, first)
 	if err != nil || rp.Nothing != "" {
 		res.prepared(rp, err)
 		return res
@@ -349,7 +371,7 @@ func (rp *RollbackPlan) run(po *postoffice.PO, opt Options, res *Result) error {
 		j = nj
 	}
 	defer j.Close()
-	if err := restore(po, j, rp.Snapshot, rp.force, res); err != nil {
+	if err := restore(po, j, rp.Snapshot, rp.force, rp.seen, res); err != nil {
 		return err
 	}
 	if rp.Snapshot != nil {
@@ -368,8 +390,10 @@ func (rp *RollbackPlan) run(po *postoffice.PO, opt Options, res *Result) error {
 
 // restore brings a PO back to its snapshot, journaling each step, and
 // removes the temp files the journal's steps name. With moveChanged the
-// queue pair is moved back even though it changed (--force).
-func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged bool, res *Result) error {
+// queue pair is moved back even though it changed (--force). seen is
+// what the check under this lock read of the files the repair left (nil:
+// nothing, every file is read).
+func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged bool, seen map[string]backup.Seen, res *Result) error {
 	// The temp files of the steps journaled so far go first: a restore
 	// creates its own temp files exclusively, under the same names.
 	if err := removeTemps(po, j); err != nil {
@@ -384,7 +408,7 @@ func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged b
 		err := snap.RestoreWith(po.Root, backup.RestoreOptions{MoveChanged: moveChanged, Before: func(s backup.Step) error {
 			n++
 			return j.Step(Record{Step: n, Change: journal.RestorePrefix + s.Change, File: s.File, Temp: s.Temp})
-		}, Unrestored: res.unrestored})
+		}, Unrestored: res.unrestored, Seen: seen})
 		if err != nil {
 			noteForeign(j, po.Root, err)
 			errs = append(errs, err)

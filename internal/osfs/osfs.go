@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 )
 
 // ErrLocked means another process (or another open file of this one) holds
@@ -90,7 +92,7 @@ func OpenNoFollowInfo(path string, flag int, perm os.FileMode) (*os.File, fs.Fil
 // opened, so never waited on). A temp file made this way is the caller's
 // own, and only then may the caller remove it.
 func CreateExclusive(path string, perm os.FileMode) (*os.File, error) {
-	return OpenNoFollow(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	return createExclusive(path, perm)
 }
 
 // OpenRegular opens a regular file for reading through OpenNoFollow: a
@@ -131,4 +133,53 @@ func Abs(p string) string {
 		return abs
 	}
 	return p
+}
+
+// kept are the directory handles SyncDir keeps open, and the roots
+// below which it keeps them (KeepDirs), each with its count of holders.
+var kept struct {
+	sync.Mutex
+	roots map[string]int
+	dirs  map[string]*os.File
+}
+
+// KeepDirs makes SyncDir keep each directory below root (root included)
+// that it opens open, and fsync it through the same handle next time,
+// until the release it returns is called (then they are closed, unless
+// another pass holds root too). A repair or rollback fsyncs GLB, POREPAIR
+// and its snapshot directory after each write in them: one open each
+// instead of one per write. Scoped by root, so that a fleet's runs in one
+// process keep only the directories of the postoffices being worked on.
+// Only directory handles are kept, never a file's: a directory is not
+// renamed or replaced while porepair holds the postoffice's lock.
+func KeepDirs(root string) (release func()) {
+	root = filepath.Clean(root)
+	kept.Lock()
+	if kept.roots == nil {
+		kept.roots, kept.dirs = map[string]int{}, map[string]*os.File{}
+	}
+	kept.roots[root]++
+	kept.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			kept.Lock()
+			defer kept.Unlock()
+			if kept.roots[root]--; kept.roots[root] > 0 {
+				return
+			}
+			delete(kept.roots, root)
+			for dir, d := range kept.dirs {
+				if below(dir, root) {
+					d.Close()
+					delete(kept.dirs, dir)
+				}
+			}
+		})
+	}
+}
+
+// below reports whether dir is root or inside it.
+func below(dir, root string) bool {
+	return dir == root || strings.HasPrefix(dir, root+string(filepath.Separator))
 }

@@ -238,3 +238,41 @@ func TestExclusiveAndRegular(t *testing.T) {
 		t.Errorf("ReadRegular = %q, %v", b, err)
 	}
 }
+
+// KeepDirs keeps a directory below its root open for SyncDir, one handle
+// however many fsyncs, and closes it at the release; a directory outside
+// every kept root is opened and closed each time.
+func TestKeepDirs(t *testing.T) {
+	root := t.TempDir()
+	sub := filepath.Join(root, "GLB")
+	other := t.TempDir()
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	release := KeepDirs(root)
+	for range 3 {
+		if err := SyncDir(sub); err != nil {
+			t.Fatal(err)
+		}
+		if err := SyncDir(other); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kept.Lock()
+	d, held, n := kept.dirs[sub], kept.dirs[other], len(kept.dirs)
+	kept.Unlock()
+	if d == nil || held != nil || n != 1 {
+		t.Fatalf("kept %d dirs (GLB %v, outside the root %v): want GLB alone", n, d != nil, held != nil)
+	}
+	release()
+	release() // a second call is a no-op
+	kept.Lock()
+	n = len(kept.dirs)
+	kept.Unlock()
+	if n != 0 {
+		t.Fatalf("%d directory handles left open after the release", n)
+	}
+	if err := d.Sync(); err == nil {
+		t.Error("the kept handle still works after the release: not closed")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"golang.org/x/sys/unix"
 )
@@ -33,6 +34,18 @@ func openNoFollow(path string, flag int, perm os.FileMode) (*os.File, fs.FileInf
 	return f, fi, nil
 }
 
+// createExclusive is CreateExclusive: an open with O_CREAT|O_EXCL that
+// succeeds has made a new regular file (it fails on any name that exists,
+// a link or a FIFO included, and never follows one), so it needs neither
+// O_NONBLOCK nor openNoFollow's fstat of what was opened.
+func createExclusive(path string, perm os.FileMode) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, perm)
+	if err != nil {
+		return nil, fmt.Errorf("open without following links: %w", err)
+	}
+	return f, nil
+}
+
 // control runs fn on f's descriptor without f.Fd, which would change the
 // descriptor's mode behind the os package's back.
 func control(f *os.File, fn func(fd int) error) error {
@@ -52,7 +65,24 @@ func control(f *os.File, fn func(fd int) error) error {
 // replace a file another client holds open: that is retried for
 // HeldRetry before it is reported.
 func RenameReplace(from, to string) error {
-	return retryHeldTarget(to, func() error { return os.Rename(from, to) })
+	return retryHeldTarget(to, func() error { return renameFile(from, to) })
+}
+
+// renameFile is rename(2) itself. os.Rename lstats to first, to refuse
+// replacing a directory, which rename(2) refuses anyway for a file (EISDIR):
+// porepair renames only its own temp files, and that lstat was one more
+// stat of every file it writes.
+func renameFile(from, to string) error {
+	for {
+		err := unix.Rename(from, to)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+		}
+		return nil
+	}
 }
 
 // ProcessAlive reports whether a process with this pid runs on this host:
@@ -70,12 +100,16 @@ func ProcessAlive(pid int) bool {
 // (some network ones) says so with EINVAL or ENOTSUP; its server orders
 // metadata itself, so that is not an error.
 func SyncDir(dir string) error {
-	var d *os.File
-	err := RetryHeld(dir, func() (err error) { d, err = os.Open(dir); return err })
+	d, keep, err := keptDir(dir, func() (d *os.File, err error) {
+		err = RetryHeld(dir, func() (err error) { d, err = os.Open(dir); return err })
+		return d, err
+	})
 	if err != nil {
 		return fmt.Errorf("sync %s: %w", dir, err)
 	}
-	defer d.Close()
+	if !keep {
+		defer d.Close()
+	}
 	if err := d.Sync(); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOTSUP) {
 		return fmt.Errorf("sync %s: %w", dir, err)
 	}
@@ -114,4 +148,30 @@ func heldElsewhere(f *os.File, cmd int) (bool, error) {
 		return false, fmt.Errorf("query lock on %s: %w", f.Name(), err)
 	}
 	return lk.Type != unix.F_UNLCK, nil
+}
+
+// keptDir opens dir through open, or returns the handle KeepDirs keeps
+// of it; keep says whether the caller must leave it open.
+func keptDir(dir string, open func() (*os.File, error)) (d *os.File, keep bool, err error) {
+	dir = filepath.Clean(dir)
+	kept.Lock()
+	defer kept.Unlock()
+	if d := kept.dirs[dir]; d != nil {
+		return d, true, nil
+	}
+	if d, err = open(); err != nil || !keeping(dir) {
+		return d, false, err
+	}
+	kept.dirs[dir] = d
+	return d, true, nil
+}
+
+// keeping reports whether a KeepDirs holds a root above dir (kept locked).
+func keeping(dir string) bool {
+	for root := range kept.roots {
+		if below(dir, root) {
+			return true
+		}
+	}
+	return false
 }

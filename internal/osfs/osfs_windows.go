@@ -179,3 +179,8 @@ func Unlock(f *os.File) error {
 	}
 	return nil
 }
+
+// createExclusive is CreateExclusive: OpenNoFollow's create, as before.
+func createExclusive(path string, perm os.FileMode) (*os.File, error) {
+	return OpenNoFollow(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+}

@@ -2,7 +2,10 @@
 
 package osfs
 
-import "os"
+import (
+	"io/fs"
+	"os"
+)
 
 // IsSharingViolation is in sharing_unix.go.
 
@@ -34,4 +37,24 @@ func HeldOpen(path string) (bool, error) {
 		return false, nil
 	}
 	return RefusedOpen(err, true), nil
+}
+
+// OpenUnheld opens a regular file for reading as HeldOpen checks it, in
+// one open: read-write (nothing is written), so that a file another
+// program holds is refused as HeldOpen would find it, and the check under
+// the lock reads the bytes through the handle that proved the file free.
+// held is true, with no file and no error, for a file so refused; a file
+// that does not exist is the open's error.
+func OpenUnheld(path string) (f *os.File, fi fs.FileInfo, held bool, err error) {
+	f, fi, err = openNoFollow(path, os.O_RDWR, 0)
+	if err == nil {
+		return f, fi, false, nil
+	}
+	if _, serr := os.Lstat(path); serr != nil {
+		return nil, nil, false, err
+	}
+	if RefusedOpen(err, true) {
+		return nil, nil, true, nil
+	}
+	return nil, nil, false, err
 }

@@ -98,3 +98,14 @@ func retryHeld(op func() error) error {
 		pause = min(2*pause, 500*time.Millisecond)
 	}
 }
+
+// OpenUnheld opens a regular file for reading after HeldOpen found it
+// free (held true, no file and no error, when it is not): on Windows the
+// check is an open for DELETE, which cannot read, so this is two opens.
+func OpenUnheld(path string) (f *os.File, fi fs.FileInfo, held bool, err error) {
+	if held, err = HeldOpen(path); held || err != nil {
+		return nil, nil, held, err
+	}
+	f, fi, err = openNoFollow(path, os.O_RDONLY, 0)
+	return f, fi, false, err
+}

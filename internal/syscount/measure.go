@@ -22,7 +22,8 @@ type Measured struct {
 
 // Measure saves po's plan with bin into planFile, then runs each of
 // Commands under strace, in order: the rollback undoes the repair,
-// leaving po as it was but for its snapshot.
+// leaving po as it was but for its snapshot. Each minimum includes the
+// start of a Go program as GoStart measures it here.
 func Measure(strace, bin, po, planFile string) (map[string]Measured, error) {
 	if b, err := exec.Command(bin, "--po", po, "plan", "--out", planFile).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("plan --out: %v\n%s", err, b)
@@ -36,13 +37,17 @@ func Measure(strace, bin, po, planFile string) (map[string]Measured, error) {
 	if err != nil {
 		return nil, err
 	}
+	start, err := GoStart(strace)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]Measured{}
 	for _, cmd := range Commands {
 		c, code, err := Run(strace, append([]string{bin, "--po", po}, Args[cmd]...))
 		if err != nil {
 			return nil, err
 		}
-		out[cmd] = Measured{Got: c, Minimum: Minimum(cmd, p), Exit: code}
+		out[cmd] = Measured{Got: c, Minimum: Minimum(cmd, p).Plus(start), Exit: code}
 	}
 	return out, nil
 }

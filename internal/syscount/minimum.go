@@ -15,6 +15,7 @@ type shape struct {
 	moves    int // files renamed (the queue's mailbag and KEY)
 	deletes  int // files removed
 	copies   int // snapshot copies: each changed file that is not moved and exists
+	unread   int // copies of files the plan does not read: opened to be copied
 	created  int // files the plan makes new (rollback removes them)
 	steps    int // journal records: begin, one per change, end
 	dirs     int // directories whose entries change, fsynced once each
@@ -28,6 +29,10 @@ func shapeOf(p *plan.Plan) shape {
 		rd[strings.ToUpper(path.Dir(r.File))] = true
 	}
 	s.readDirs = len(rd)
+	read := map[string]bool{}
+	for _, r := range p.Reads {
+		read[strings.ToUpper(r.File)] = true
+	}
 	cd := map[string]bool{}
 	for _, c := range p.Changes {
 		cd[strings.ToUpper(path.Dir(c.File))] = true
@@ -44,6 +49,9 @@ func shapeOf(p *plan.Plan) shape {
 			s.created++
 		} else if c.Op != plan.OpMove {
 			s.copies++
+			if !read[strings.ToUpper(c.File)] {
+				s.unread++
+			}
 		}
 	}
 	s.steps = len(p.Changes) + 2
@@ -54,24 +62,34 @@ func shapeOf(p *plan.Plan) shape {
 }
 
 // Minimum is the fewest calls of each kind cmd ("diagnose", "plan",
-// "repair", "rollback") needs to do what p says, on a file system that
-// resolves names case-insensitively only by listing (porepair must find
+// "repair", "rollback") needs to do what p says, keeping porepair's
+// promises (docs/reliability.md), on a file system that resolves names
+// case-insensitively only by listing (porepair must find
 // MBG/0000000a.mbg as MBG/0000000A.MBG). It leaves out the process's own
-// start (the dynamic loader and the Go runtime open and read a few files
-// in /proc, /sys and /lib). Every term says why it cannot be less.
+// start, which Measure adds as GoStart measures it: what any Go program
+// costs. Every term says why it cannot be less.
 func Minimum(cmd string, p *plan.Plan) Counts {
 	s := shapeOf(p)
 	// Reading what the plan reads: one open per file; one directory
 	// listing per directory to resolve its names, which takes a
 	// getdents64 for the entries and one that returns the end; a read
-	// for the bytes and one that returns end-of-file. No stat is needed:
-	// the size in a fingerprint is the count of bytes read.
+	// for the bytes and one that returns end-of-file. One stat per file
+	// opened to read, on the open handle: issue 20's "read each file once
+	// and stat it once (fstat on the open handle)", which is also how a
+	// FIFO or device put in a file's place is refused before it is read
+	// or waited on (the size in a fingerprint is the count of bytes read,
+	// so the stat is for that check, not the size).
 	var c Counts
 	c[Opens] = s.reads
+	c[Stats] = s.reads
 	c[DirReads] = 2 * s.readDirs
 	c[ReadsWrites] = 2 * s.reads
 	switch cmd {
 	case "diagnose", "plan":
+		// Whether a repair is running (REPAIR_RUNNING, and plan's
+		// refusal): a look at POREPAIR/LOCK and POREPAIR/HOLDER, the
+		// share's lock. Absent on a fresh postoffice: two opens.
+		c[Opens] += 2
 		return c
 	case "repair":
 		return repairMinimum(c, s)
@@ -88,6 +106,7 @@ func repairMinimum(c Counts, s shape) Counts {
 	// rewritten successor, and lists the directories again: the point is
 	// to see what is on disk now, not what was read before.
 	c[Opens] *= 2
+	c[Stats] *= 2
 	c[DirReads] *= 2
 	c[ReadsWrites] *= 2
 	// Before the first change: the journal (one file, a record written
@@ -99,15 +118,19 @@ func repairMinimum(c Counts, s shape) Counts {
 	// one unlink. Each directory whose entries changed is opened and
 	// fsynced once, at the end of its changes.
 	c[Opens] += 1 + s.copies + 1 + s.written + s.dirs
-	// The owner, group and mode of each file replaced or removed are
-	// kept (in the snapshot and on the new file): one stat each. A rename
-	// keeps them by itself.
-	c[Stats] = s.copies
+	// A copy of a file the plan did not read is read for the copy: an
+	// open, its stat and two reads. The owner, group and mode of a file
+	// replaced or removed, which the snapshot and the new file keep, are
+	// in the stat of the handle it was read through; a rename keeps them
+	// by itself.
+	c[Opens] += s.unread
+	c[Stats] += s.unread
+	c[ReadsWrites] += 2 * s.unread
 	c[ReadsWrites] += s.steps + s.copies + 1 + s.written
 	c[Fsyncs] = s.steps + s.copies + 1 + s.written + s.dirs
 	c[Renames] = 1 + s.written + s.moves
 	c[Unlinks] = s.deletes
-	return c
+	return c.Plus(lockMinimum)
 }
 
 // rollbackMinimum is rollback --yes of the repair of the same plan: the
@@ -126,9 +149,20 @@ func rollbackMinimum(s shape) Counts {
 	// suffices; the journal and manifest take a second for end-of-file.
 	dirs := s.dirs - 2
 	c[Opens] = 2 + changes + 2*s.copies + dirs
+	// Every file opened to read is checked on its handle (see Minimum):
+	// the journal, the manifest, the changed files and the copies.
+	c[Stats] = 2 + changes + s.copies
 	c[ReadsWrites] = 2*2 + changes + 2*s.copies + s.steps
 	c[Fsyncs] = s.copies + s.steps + dirs
 	c[Renames] = s.copies + s.moves
 	c[Unlinks] = s.created
-	return c
+	return c.Plus(lockMinimum)
 }
+
+// lockMinimum is the postoffice's lock, which repair and rollback take
+// before they write (docs/reliability.md: nothing happens while ADMIN,
+// EXTERNAL or another porepair holds it, on this host or another client
+// of a share): POREPAIR/LOCK and GLB/FLAG.GLB opened and locked, and
+// POREPAIR/HOLDER, the share's lock, created with its holder written and
+// fsynced, and removed at the release (POREPAIR's fsync is among dirs).
+var lockMinimum = Counts{Opens: 3, ReadsWrites: 1, Fsyncs: 1, Unlinks: 1}

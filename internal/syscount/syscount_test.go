@@ -45,10 +45,14 @@ func TestMinimum(t *testing.T) {
 			{Op: plan.OpMove, File: "MBG/0000000A.MBG", To: "MBG/00000031.MBG", Before: fp}},
 	}
 	for cmd, want := range map[string]Counts{
-		"diagnose": {3, 0, 4, 6, 0, 0, 0},
-		// dirs: GLB, MBG and three of porepair's; steps: 4.
-		"repair":   {6 + 1 + 1 + 1 + 1 + 5, 1, 8, 12 + 4 + 1 + 1 + 1, 4 + 1 + 1 + 1 + 5, 1 + 1 + 1, 0},
-		"rollback": {2 + 2 + 2 + 3, 0, 0, 4 + 2 + 2 + 4, 1 + 4 + 3, 2, 0},
+		// The three reads, and a look at LOCK and HOLDER.
+		"diagnose": {3 + 2, 3, 4, 6, 0, 0, 0},
+		// dirs: GLB, MBG and three of porepair's; steps: 4; the lock:
+		// LOCK, FLAG.GLB and HOLDER (written, fsynced, removed).
+		"repair": {6 + 1 + 1 + 1 + 1 + 5 + 3, 6, 8, 12 + 4 + 1 + 1 + 1 + 1, 4 + 1 + 1 + 1 + 5 + 1, 1 + 1 + 1, 1},
+		// Stats: the journal, the manifest, the two changed files and
+		// the copy, each checked on its handle.
+		"rollback": {2 + 2 + 2 + 3 + 3, 5, 0, 4 + 2 + 2 + 4 + 1, 1 + 4 + 3 + 1, 2, 1},
 	} {
 		if got := Minimum(cmd, p); got != want {
 			t.Errorf("Minimum(%s) = %v, want %v", cmd, got, want)

@@ -38,6 +38,9 @@ func main() {
 	if *linkOnly {
 		os.Exit(linkMain(*out)) // link_report.go
 	}
+	if *syscallsOnly {
+		os.Exit(syscallsMain(*maiBytes)) // syscalls.go
+	}
 	if err := bench(*runs, *out, *maiBytes); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
