@@ -9,9 +9,10 @@ package sample
 
 import (
 	"embed"
-	"io/fs"
 	"os"
 	"path/filepath"
+
+	cp "github.com/otiai10/copy"
 
 	"github.com/porepair/porepair/postoffice"
 )
@@ -24,21 +25,14 @@ var tree embed.FS
 
 // Write writes the sample into dir (a directory of the caller's, not a
 // postoffice in service), with the empty directories git does not keep.
+// The embedded tree is copied with otiai10/copy, whose fs.FS source is
+// made for it; embed.FS reads as read-only (0444), and the owner's write
+// bit is added, as a postoffice's files have it.
 func Write(dir string) error {
 	for _, d := range postoffice.StandardDirs {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			return err
 		}
 	}
-	return fs.WalkDir(tree, Scenario, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(Scenario, p)
-		data, err := tree.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
-	})
+	return cp.Copy(Scenario, dir, cp.Options{FS: tree, PermissionControl: cp.AddPermission(0o200)})
 }
