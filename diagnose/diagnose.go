@@ -159,13 +159,13 @@ func (d *diag) unreadable(file string, err error) {
 	d.add(f)
 }
 
-// sizes is MAILINT's File Integrity Check of every listed file. The
-// lstats run on a few goroutines at once: a hub has thousands of files,
-// and on a share each lstat is a round trip or three that others can
-// overlap; the findings are made afterwards, in listing order, as one
-// lstat at a time would make them.
+// sizes is MAILINT's File Integrity Check of every listed file. In a
+// directory of many files (a hub has thousands of mailbags, KEYs and
+// USRs) the lstats go through the directory opened once (osfs.DirStat:
+// no walk of its path per file) and run a few at a time: on a share each
+// is a round trip or three that others can overlap. The findings are made
+// afterwards, in listing order, as one lstat at a time would make them.
 func (d *diag) sizes() {
-	var todo []string
 	for _, dir := range sizedDirs {
 		actualDir, _, err := d.p.Resolve(dir)
 		if err != nil {
@@ -177,62 +177,81 @@ func (d *diag) sizes() {
 			d.unreadable(dir, err)
 			continue
 		}
+		var names []string
 		for _, e := range ents {
 			if rel := path.Join(actualDir, e.Name); (d.sweep == nil || d.sweep(rel)) && d.sizable(rel, e) {
-				todo = append(todo, rel)
+				names = append(names, e.Name)
 			}
 		}
-	}
-	infos := lstatAll(d.p, todo)
-	for i, rel := range todo {
-		d.checkSize(rel, infos[i].fi, infos[i].err)
+		d.sizeDir(actualDir, names)
 	}
 }
 
-// lstatWorkers bounds the lstats in flight; fewer files than
-// lstatBatch are not worth a goroutine.
+// lstatWorkers bounds the lstats in flight; a directory of fewer files
+// than lstatBatch is lstat'ed by path, one at a time: opening it would
+// cost more than it saves.
 const (
 	lstatWorkers = 8
 	lstatBatch   = 64
 )
 
 type lstatResult struct {
-	fi  fs.FileInfo
+	st  osfs.NameStat
 	err error
 }
 
-// lstatAll lstats every file of rels, lstatWorkers at a time.
-func lstatAll(p *postoffice.PO, rels []string) []lstatResult {
-	out := make([]lstatResult, len(rels))
-	one := func(i int) { out[i].fi, out[i].err = os.Lstat(p.Abs(rels[i])) }
-	if len(rels) < lstatBatch {
-		for i := range rels {
-			one(i)
+// sizeDir size-checks the listed files names of dir.
+func (d *diag) sizeDir(dir string, names []string) {
+	out := make([]lstatResult, len(names))
+	if len(names) < lstatBatch {
+		for i, n := range names {
+			out[i].st, out[i].err = lstatPath(d.p.Abs(path.Join(dir, n)))
 		}
-		return out
+	} else {
+		ds, err := osfs.OpenDirStat(d.p.Abs(dir))
+		if err != nil {
+			d.unreadable(dir, err)
+			return
+		}
+		lstatAll(ds, names, out)
+		ds.Close()
 	}
+	for i, n := range names {
+		d.checkSize(path.Join(dir, n), out[i].st, out[i].err)
+	}
+}
+
+// lstatAll lstats every name through ds, lstatWorkers at a time.
+func lstatAll(ds *osfs.DirStat, names []string, out []lstatResult) {
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range lstatWorkers {
 		wg.Go(func() {
 			for i := range next {
-				one(i)
+				out[i].st, out[i].err = ds.Lstat(names[i])
 			}
 		})
 	}
-	for i := range rels {
+	for i := range names {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	return out
+}
+
+func lstatPath(full string) (osfs.NameStat, error) {
+	fi, err := os.Lstat(full)
+	if err != nil {
+		return osfs.NameStat{}, err
+	}
+	return osfs.NameStat{Size: fi.Size(), Type: fi.Mode().Type()}, nil
 }
 
 // size checks one listed file against MAILINT's rule for it.
 func (d *diag) size(rel string, e postoffice.DirEntry) {
 	if d.sizable(rel, e) {
-		fi, err := os.Lstat(d.p.Abs(rel))
-		d.checkSize(rel, fi, err)
+		st, err := lstatPath(d.p.Abs(rel))
+		d.checkSize(rel, st, err)
 	}
 }
 
@@ -251,14 +270,14 @@ func (d *diag) sizable(rel string, e postoffice.DirEntry) bool {
 }
 
 // checkSize judges a file's lstat by MAILINT's rule for it.
-func (d *diag) checkSize(rel string, fi fs.FileInfo, err error) {
+func (d *diag) checkSize(rel string, st osfs.NameStat, err error) {
 	if err != nil {
 		d.unreadable(rel, err)
 		return
 	}
 	rule, _ := postoffice.SizeRuleFor(rel)
-	size := fi.Size()
-	if size == 0 && fi.Mode().IsRegular() {
+	size := st.Size
+	if size == 0 && st.Type == 0 {
 		d.empty[rel] = true
 	}
 	if !rule.Check(size) {

@@ -1,6 +1,8 @@
 package diagnose_test
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -207,5 +209,51 @@ func TestDiagnoseChangedKeepsComponentFindings(t *testing.T) {
 	r := diagnose.Changed(build(t, "overfull"), diagnose.Builtin, nil)
 	if f := find(t, r, diagnose.MailbagOverfull); f.Component != "smtp" {
 		t.Errorf("overfull = %+v", *f)
+	}
+}
+
+// A directory of many files is size-checked through one open of it and
+// several lstats at once (sizeDir): a mailbag of the wrong size and a
+// symbolic link among 150 users' files are found as one at a time finds
+// them, and each only once.
+func TestSizeSweepOfABigDirectory(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := fixture.BuildSpec(dir, fixture.Spec{Scenario: "healthy", Users: 150}); err != nil {
+		t.Fatal(err)
+	}
+	mbgs, _ := filepath.Glob(filepath.Join(dir, "MBG", "*.MBG"))
+	if len(mbgs) < 100 {
+		t.Fatalf("%d mailbags: not a big directory", len(mbgs))
+	}
+	bad := mbgs[len(mbgs)/2]
+	if err := os.WriteFile(bad, []byte("torn"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := mbgs[len(mbgs)/3]
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(bad, link); err != nil {
+		t.Fatal(err)
+	}
+	p, err := postoffice.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := diagnose.Files(p, diagnose.Builtin)
+	var sizes, unreadable []string
+	for _, f := range r.Findings {
+		switch f.Code {
+		case diagnose.BadFileSize:
+			sizes = append(sizes, f.File)
+		case diagnose.UnreadableFile:
+			unreadable = append(unreadable, f.File)
+		}
+	}
+	wantBad := "MBG/" + filepath.Base(bad)
+	wantLink := "MBG/" + filepath.Base(link)
+	if !slices.Equal(sizes, []string{wantBad}) || !slices.Contains(unreadable, wantLink) {
+		t.Errorf("BAD_FILE_SIZE on %v (want %s), UNREADABLE_FILE on %v (want %s)", sizes, wantBad, unreadable, wantLink)
 	}
 }

@@ -146,13 +146,24 @@ func measureAll(runs int, bin, big, small, work string) (*results, error) {
 		copyAll: measure{name: "cp -a of the postoffice + sync"}}
 	floorCmd := floorScript(big)
 	dst := filepath.Join(work, "copy")
+	// diagnose and its floor first, interleaved and in alternating order,
+	// before any repair or copy: a cp -a and sync of 100 MB leaves the disk
+	// writing back for seconds, and whichever ran next paid for it.
 	for i := 0; i < runs; i++ {
-		if err := r.diag.add(timed(bin, "--po", big, "diagnose")); err != nil {
-			return nil, err
+		pair := []func() error{
+			func() error { return r.diag.add(timed(bin, "--po", big, "diagnose")) },
+			func() error { return r.floor.add(timed("sh", "-c", floorCmd)) },
 		}
-		if err := r.floor.add(timed("sh", "-c", floorCmd)); err != nil {
-			return nil, err
+		if i%2 == 1 {
+			pair[0], pair[1] = pair[1], pair[0]
 		}
+		for _, m := range pair {
+			if err := m(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for i := 0; i < runs; i++ {
 		if err := r.repairs(bin, big, small); err != nil {
 			return nil, err
 		}
@@ -218,7 +229,7 @@ func (r *results) report(runs int, maiBytes int64, syscalls string) string {
 		time.Now().UTC().Format("2006-01-02"), host, runtime.NumCPU(), strings.TrimSpace(string(goVersion)), cpuModel())
 	fmt.Fprintf(&b, "\nThe big postoffice: 3,000 users (mailbag, KEY, USR), 50 networks with 2,000 external POs, a stale SMTP route with a full 4,096-header queue (the most a mailbag holds), %d MB of MAI files. Medians of %d runs, all in this one run.\n\n", maiBytes/1_000_000, runs)
 	b.WriteString("| comparison | porepair | baseline | ratio | target | |\n|---|---|---|---|---|---|\n")
-	b.WriteString(row("diagnose / read floor", r.diag, r.floor, "≤ 3×", r.diag.median() <= 3*r.floor.median()))
+	b.WriteString(row("diagnose / read floor", r.diag, r.floor, "≤ 1.0×", r.diag.median() <= r.floor.median()))
 	b.WriteString(row("repair 4,096 queued / repair 5 queued", r.repFull, r.rep5, "≤ 3×", r.repFull.median() <= 3*r.rep5.median()))
 	b.WriteString(row("repair / cp -a + sync", r.repFull, r.copyAll, "≤ 0.1× (10× faster)", r.repFull.median()*10 <= r.copyAll.median()))
 	fmt.Fprintf(&b, "\nPeak memory (maximum resident set) of repair on the big postoffice: %.1f MB (target ≤ 64 MB: %s).\n",
@@ -383,4 +394,19 @@ Profiled with pprof (go test -bench Diagnose -cpuprofile, BenchmarkRepair
    and a KEY is read only when its mailbag holds headers. The figures above
    were taken while other test runs shared the 2-core machine: the ratios,
    each measured within one run, are what the targets judge.
+5. Diagnose at its floor (issue 20, target ≤ 1.0× since). MAILINT's size
+   sweep is most of diagnose: one lstat for each of the big postoffice's
+   13,000 files, each by its full path. In a directory of 64 files or
+   more it now lstats through the directory opened once (osfs.DirStat,
+   fstatat on Unix: no walk of the path per file, 34 → 23 ms for the
+   13,016 lstats alone), eight at a time (on a share, round trips that
+   overlap); the findings are made afterwards in listing order. Interleaved
+   runs of the big postoffice on tmpfs, medians of 15, one porepair of
+   each build after the other: 1.11× and 1.23× before, 0.92× and 0.98×
+   after. In make bench's own run above (the postoffice on the disk, just
+   generated, diagnose and its floor interleaved before any repair) it is
+   still above 1.0×: the target is not met there. Against a smaller
+   floor, cat of the files plus ls -l of MBG and KEY alone, diagnose is
+   about 1.25×: it also sizes USR, XTN, NME and GLB, which that floor
+   leaves out, and reads the queues.
 `

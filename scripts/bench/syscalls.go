@@ -242,7 +242,9 @@ What changed: a snapshot copy is the original read once, hashed while
 it is streamed into the temp file (durable.Copy takes a reader), its
 metadata from the open handle, where otiai10/copy opened and stat'ed
 the original twice, the temp twice, and the copy was opened again to
-hash it; and the snapshot takes each file as the check under the lock
+hash it (otiai10/copy now does what it is good at: the demo's sample
+tree, copied out of the binary's embedded file system); and the snapshot
+takes each file as the check under the lock
 just read it (backup.CreateKnown), so it opens none. The check under the
 lock reads each file the plan replaces through the read-write open that
 also finds another client holding it (osfs.OpenUnheld), one open where

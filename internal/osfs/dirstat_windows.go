@@ -1,0 +1,29 @@
+package osfs
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// dirHandle on Windows is the path: Windows has no lstat relative to a
+// directory handle that os exposes, and an NTFS or SMB lookup by full
+// path is one request either way.
+type dirHandle struct{}
+
+func openDirHandle(dir string) (dirHandle, error) {
+	fi, err := os.Stat(dir)
+	if err == nil && !fi.IsDir() {
+		err = &os.PathError{Op: "open", Path: dir, Err: os.ErrInvalid}
+	}
+	return dirHandle{}, err
+}
+
+func (dirHandle) lstat(dir, name string) (NameStat, error) {
+	fi, err := os.Lstat(filepath.Join(dir, name))
+	if err != nil {
+		return NameStat{}, err
+	}
+	return NameStat{Size: fi.Size(), Type: fi.Mode().Type()}, nil
+}
+
+func (dirHandle) close() error { return nil }
