@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"strings"
 	"sync"
@@ -205,7 +204,7 @@ func (d *diag) sizeDir(dir string, names []string) {
 	out := make([]lstatResult, len(names))
 	if len(names) < lstatBatch {
 		for i, n := range names {
-			out[i].st, out[i].err = lstatPath(d.p.Abs(path.Join(dir, n)))
+			out[i].st, out[i].err = osfs.LstatPath(d.p.Abs(path.Join(dir, n)))
 		}
 	} else {
 		ds, err := osfs.OpenDirStat(d.p.Abs(dir))
@@ -239,18 +238,10 @@ func lstatAll(ds *osfs.DirStat, names []string, out []lstatResult) {
 	wg.Wait()
 }
 
-func lstatPath(full string) (osfs.NameStat, error) {
-	fi, err := os.Lstat(full)
-	if err != nil {
-		return osfs.NameStat{}, err
-	}
-	return osfs.NameStat{Size: fi.Size(), Type: fi.Mode().Type()}, nil
-}
-
 // size checks one listed file against MAILINT's rule for it.
 func (d *diag) size(rel string, e postoffice.DirEntry) {
 	if d.sizable(rel, e) {
-		st, err := lstatPath(d.p.Abs(rel))
+		st, err := osfs.LstatPath(d.p.Abs(rel))
 		d.checkSize(rel, st, err)
 	}
 }

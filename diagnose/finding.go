@@ -225,11 +225,4 @@ func (r *Report) First(c Code, comp ComponentName) *Finding {
 }
 
 // Has reports whether the report holds a finding with code c.
-func (r *Report) Has(c Code) bool {
-	for _, f := range r.Findings {
-		if f.Code == c {
-			return true
-		}
-	}
-	return false
-}
+func (r *Report) Has(c Code) bool { return r.First(c, "") != nil }

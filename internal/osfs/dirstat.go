@@ -1,6 +1,9 @@
 package osfs
 
-import "io/fs"
+import (
+	"io/fs"
+	"os"
+)
 
 // NameStat is what an lstat through a DirStat tells: the size and the
 // file's type, never following a final symbolic link.
@@ -29,6 +32,16 @@ func OpenDirStat(dir string) (*DirStat, error) {
 
 // Lstat lstats name, a file of the directory (no separator).
 func (d *DirStat) Lstat(name string) (NameStat, error) { return d.h.lstat(d.dir, name) }
+
+// LstatPath is what DirStat.Lstat tells, for one file by its path: the
+// way to lstat a file of a directory not worth opening.
+func LstatPath(full string) (NameStat, error) {
+	fi, err := os.Lstat(full)
+	if err != nil {
+		return NameStat{}, err
+	}
+	return NameStat{Size: fi.Size(), Type: fi.Mode().Type()}, nil
+}
 
 // Close releases the directory.
 func (d *DirStat) Close() error { return d.h.close() }

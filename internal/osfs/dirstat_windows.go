@@ -19,11 +19,7 @@ func openDirHandle(dir string) (dirHandle, error) {
 }
 
 func (dirHandle) lstat(dir, name string) (NameStat, error) {
-	fi, err := os.Lstat(filepath.Join(dir, name))
-	if err != nil {
-		return NameStat{}, err
-	}
-	return NameStat{Size: fi.Size(), Type: fi.Mode().Type()}, nil
+	return LstatPath(filepath.Join(dir, name))
 }
 
 func (dirHandle) close() error { return nil }
