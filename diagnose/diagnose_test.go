@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/porepair/porepair/diagnose"
+	"github.com/porepair/porepair/internal/osfs/winetest"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/testdata/fixture"
 )
@@ -234,8 +235,9 @@ func TestSizeSweepOfABigDirectory(t *testing.T) {
 	if err := os.Remove(link); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(bad, link); err != nil {
-		t.Fatal(err)
+	noLink := winetest.TrySymlink(t, bad, link)
+	if noLink != "" {
+		t.Logf("no symbolic-link case: %s", noLink)
 	}
 	p, err := postoffice.Open(dir)
 	if err != nil {
@@ -253,7 +255,7 @@ func TestSizeSweepOfABigDirectory(t *testing.T) {
 	}
 	wantBad := "MBG/" + filepath.Base(bad)
 	wantLink := "MBG/" + filepath.Base(link)
-	if !slices.Equal(sizes, []string{wantBad}) || !slices.Contains(unreadable, wantLink) {
+	if !slices.Equal(sizes, []string{wantBad}) || (noLink == "" && !slices.Contains(unreadable, wantLink)) {
 		t.Errorf("BAD_FILE_SIZE on %v (want %s), UNREADABLE_FILE on %v (want %s)", sizes, wantBad, unreadable, wantLink)
 	}
 }

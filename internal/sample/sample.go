@@ -34,5 +34,5 @@ func Write(dir string) error {
 			return err
 		}
 	}
-	return cp.Copy(Scenario, dir, cp.Options{FS: tree, PermissionControl: cp.AddPermission(0o200)})
+	return cp.Copy(Scenario, dir, cp.Options{FS: slashFS{tree}, PermissionControl: cp.AddPermission(0o200)})
 }
