@@ -19,16 +19,21 @@ import (
 // what a diagnosis reads to tell a run in progress, what a repair writes
 // to keep other hosts out.
 
-// HolderName is the server lock: POREPAIR/HOLDER, created O_EXCL by the
-// run that takes the postoffice and removed when it releases it. An OFD
-// lock (POREPAIR/LOCK) is kept by the client host that took it, so a
+// HolderName is the server lock: the directory POREPAIR/HOLDER, made by
+// the run that takes the postoffice and removed when it releases it. An
+// OFD lock (POREPAIR/LOCK) is kept by the client host that took it, so a
 // second administration host mounting the same share never sees it; a
-// file's existence is decided by the server, for every client alike. Its
-// content names the holder, for the message another client gives.
+// mkdir is decided by the server, for every client alike. (An O_EXCL
+// create is not: a FUSE client such as smbnetfs creates a file that
+// another client has just created, and both believe they made it.) Its
+// RUN file names the holder, for the message another client gives.
 const HolderName = postoffice.HolderPath // relative to the PO root
 
-// holderMax caps the read of a HOLDER: it is a line of JSON.
-const holderMax = 4096
+// HolderRunName is the holder's own file inside HolderName.
+const HolderRunName = postoffice.HolderRunPath
+
+// HolderMax caps the read of a HOLDER's RUN: it is a line of JSON.
+const HolderMax = 4096
 
 // Holder is what POREPAIR/HOLDER says about the run holding the
 // postoffice.
@@ -38,14 +43,14 @@ type Holder struct {
 	Since   time.Time `json:"since"`
 	POID    string    `json:"po_id,omitempty"`
 	Command string    `json:"command,omitempty"`
-	// Unreadable is set when the file is there but its content is not
-	// (a run that was killed between its create and its write).
+	// Unreadable is set when the lock is there but what it says is not
+	// (a run that was killed between its mkdir and its write).
 	Unreadable bool `json:"-"`
 }
 
 func (h *Holder) String() string {
 	if h.Unreadable {
-		return "an unknown run (" + HolderName + " is empty or unreadable)"
+		return "an unknown run (" + HolderName + " names no run, or not readably)"
 	}
 	s := fmt.Sprintf("host %s, pid %d, since %s", h.Host, h.PID, textfmt.Time(h.Since))
 	if h.Command != "" {
@@ -74,13 +79,25 @@ func (h *Holder) Stale() bool { return h.OnThisHost() && !osfs.ProcessAlive(h.PI
 // HolderFile is the HOLDER of the postoffice at root.
 func HolderFile(root string) string { return filepath.Join(root, filepath.FromSlash(HolderName)) }
 
-// ReadHolder reads POREPAIR/HOLDER: nil when there is none.
+// HolderRun is the file in the HOLDER that names its run.
+func HolderRun(root string) string { return filepath.Join(root, filepath.FromSlash(HolderRunName)) }
+
+// ReadHolder reads the HOLDER: nil when there is none. A HOLDER that is a
+// file holding the JSON itself (as a hand, or a porepair before the lock
+// was a directory, wrote it) is read the same way.
 func ReadHolder(root string) (*Holder, error) {
-	b, err := osfs.ReadRegular(HolderFile(root), holderMax)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	b, err := osfs.ReadRegular(HolderFile(root), HolderMax)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
-	case err != nil && !errors.Is(err, osfs.ErrNotRegular):
+	}
+	if err != nil {
+		// The lock as a directory: its open as a file fails, in a way
+		// that differs by system (not regular, or access denied).
+		if fi, serr := os.Lstat(HolderFile(root)); serr == nil && fi.IsDir() {
+			b, err = osfs.ReadRegular(HolderRun(root), HolderMax)
+		}
+	}
+	if err != nil && !errors.Is(err, osfs.ErrNotRegular) && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", HolderName, err)
 	}
 	h := &Holder{}

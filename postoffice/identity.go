@@ -25,12 +25,13 @@ const IdentityPath = OwnDir + "/ID"
 
 // porepair's other files under OwnDir, named here only: the journal of the
 // last repair or rollback, the lock file held (with GLB/FLAG.GLB's) while
-// one runs, and the holder file that says which run holds it (and that
-// every host mounting the share sees).
+// one runs, and the holder, the lock every host mounting the share sees: a
+// directory, whose RUN file says which run holds it.
 const (
-	JournalPath = OwnDir + "/JOURNAL"
-	LockPath    = OwnDir + "/LOCK"
-	HolderPath  = OwnDir + "/HOLDER"
+	JournalPath   = OwnDir + "/JOURNAL"
+	LockPath      = OwnDir + "/LOCK"
+	HolderPath    = OwnDir + "/HOLDER"
+	HolderRunPath = HolderPath + "/RUN"
 )
 
 // identityLen is the length of an id: 32 hex digits (128 random bits).

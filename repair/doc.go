@@ -4,9 +4,11 @@
 // order, durability and undo; what should change is package plan's.
 //
 // The lock (Acquire) is three: POREPAIR/LOCK, locked for the processes of
-// this host; POREPAIR/HOLDER, created O_EXCL with the holder's host, pid,
-// start time and postoffice id, for every client of a share (a FUSE
-// client keeps fcntl locks on its own host); and GLB/FLAG.GLB, held open
+// this host; the directory POREPAIR/HOLDER, made by mkdir (which the
+// server decides, where a FUSE client's O_EXCL create is not exclusive
+// across clients) with a RUN naming the holder's host, pid, start time and
+// postoffice id, for every client of a share (a FUSE client keeps fcntl
+// locks on its own host); and GLB/FLAG.GLB, held open
 // and locked as ADMIN holds it. A HOLDER left by a dead run is removed
 // only by Unlock or by a rollback of that run's own journal on its host.
 // Snapshots are found by the postoffice's identity from any mount of it

@@ -30,8 +30,8 @@ func (e *HolderError) Error() string {
 
 func (e *HolderError) Unwrap() error { return ErrBusy }
 
-// takeHolder creates POREPAIR/HOLDER exclusively: the server lets one
-// client create it. breakStale, when not nil, may allow removing a stale
+// takeHolder makes POREPAIR/HOLDER (writeHolder): the server lets one
+// client make it. breakStale, when not nil, may allow removing a stale
 // one first (a rollback of that run's own journal).
 func takeHolder(root, poID string, breakStale func(*journal.Holder) bool) (*journal.Holder, error) {
 	me := &journal.Holder{Host: journal.ThisHost(), PID: os.Getpid(), Since: time.Now().UTC().Truncate(time.Second), POID: poID, Command: command()}
@@ -77,20 +77,39 @@ func command() string {
 	return ""
 }
 
-// writeHolder creates the HOLDER exclusively, writes it and fsyncs it and
-// its directory. The file's creation is the lock, so it cannot go through
-// a temp file and a rename (a rename replaces); a reader that finds it
-// empty (a run killed in between) treats it as held by an unknown run.
+// writeHolder makes the HOLDER directory, then writes its RUN and fsyncs
+// it and both directories. The mkdir is the lock: the server lets one
+// client make a directory, where a FUSE client's O_EXCL create is not
+// exclusive across clients (docs/shares.md). It cannot go through a temp
+// and a rename (a rename replaces); a reader that finds it without its RUN
+// (a run killed in between) treats it as held by an unknown run.
 func writeHolder(root string, h *journal.Holder) error {
 	b, err := json.Marshal(h)
 	if err != nil {
 		return err
 	}
-	f, err := osfs.CreateExclusive(journal.HolderFile(root), 0o644)
+	if err := os.Mkdir(journal.HolderFile(root), 0o755); err != nil {
+		return err
+	}
+	err = writeRun(root, append(b, '\n'))
+	if err == nil {
+		err = osfs.SyncDir(filepath.Join(root, Dir))
+	}
+	if err != nil {
+		clearHolder(root)
+		return fmt.Errorf("write %s: %w", journal.HolderRunName, err)
+	}
+	return nil
+}
+
+// writeRun writes the HOLDER's RUN, made exclusively in the directory
+// just made, and makes it durable.
+func writeRun(root string, b []byte) error {
+	f, err := osfs.CreateExclusive(journal.HolderRun(root), 0o644)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(append(b, '\n'))
+	_, err = f.Write(b)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -98,29 +117,55 @@ func writeHolder(root string, h *journal.Holder) error {
 		err = cerr
 	}
 	if err == nil {
-		err = osfs.SyncDir(filepath.Join(root, Dir))
+		err = osfs.SyncDir(journal.HolderFile(root))
 	}
-	if err != nil {
-		os.Remove(journal.HolderFile(root))
-		return fmt.Errorf("write %s: %w", journal.HolderName, err)
-	}
-	return nil
+	return err
 }
 
 // removeHolder removes the HOLDER if it still names h: one that another
 // run wrote after an unlock is that run's, not ours to remove.
 func removeHolder(root string, h *journal.Holder) error {
-	now, err := journal.ReadHolder(root)
+	now, err := readOwnHolder(root, h)
 	if err != nil || now == nil {
 		return err
 	}
 	if !h.Unreadable && !now.Same(h) {
 		return nil
 	}
-	if err := os.Remove(journal.HolderFile(root)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := clearHolder(root); err != nil {
 		return fmt.Errorf("remove %s: %w", journal.HolderName, err)
 	}
 	return osfs.SyncDir(filepath.Join(root, Dir))
+}
+
+// readOwnHolder reads the HOLDER that h's run made: its RUN at once (a
+// round trip fewer on a share than ReadHolder's look at what HOLDER is),
+// or, when that does not name h, the HOLDER as ReadHolder finds it.
+func readOwnHolder(root string, h *journal.Holder) (*journal.Holder, error) {
+	if b, err := osfs.ReadRegular(journal.HolderRun(root), journal.HolderMax); err == nil && !h.Unreadable {
+		var now journal.Holder
+		if json.Unmarshal(b, &now) == nil && now.Same(h) {
+			return &now, nil
+		}
+	}
+	return journal.ReadHolder(root)
+}
+
+// clearHolder removes the HOLDER: its RUN, then the directory (or the
+// HOLDER itself where it is a file, whose RUN is then not there). Another
+// client reading the RUN holds it for a moment: both removals wait for it
+// (osfs.RemoveHeld). A RUN that would not go keeps the directory, and the
+// error says why.
+func clearHolder(root string) error {
+	runErr := osfs.RemoveHeld(journal.HolderRun(root))
+	err := osfs.RemoveHeld(journal.HolderFile(root))
+	if err == nil || errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if runErr != nil && !errors.Is(runErr, fs.ErrNotExist) {
+		return errors.Join(err, runErr)
+	}
+	return err
 }
 
 // Unlock removes a HOLDER that h (read by ReadHolder and shown to the

@@ -34,9 +34,9 @@ func Acquire(p *postoffice.PO) (*Lock, error) { return AcquireBreaking(p, nil) }
 //     (and a check for a BSD flock) on Linux, a flock on macOS and FreeBSD,
 //     a byte-range lock on Windows: every process of this host sees it,
 //     and it drops by itself when porepair dies;
-//   - POREPAIR/HOLDER, created exclusively (takeHolder): the lock every
-//     client of a share sees, since a FUSE client keeps fcntl locks on its
-//     own host; breakStale may let a stale one be replaced;
+//   - the directory POREPAIR/HOLDER, made by mkdir (takeHolder): the lock
+//     every client of a share sees, since a FUSE client keeps fcntl locks
+//     on its own host; breakStale may let a stale one be replaced;
 //   - GLB/FLAG.GLB opened and locked, the file ADMIN, IMPORT and EXTERNAL
 //     hold open (Q131670, Q131864), kept open until Release. FLAG.GLB is
 //     never written, created or deleted.
@@ -137,11 +137,16 @@ func (l *Lock) add(path string, open func(string) (*os.File, error), hint string
 }
 
 // Release drops the locks: FLAG.GLB, then the HOLDER while the local lock
-// still keeps this host's other runs out, then the local lock.
-func (l *Lock) Release() {
+// still keeps this host's other runs out, then the local lock. An error
+// is a HOLDER left behind: every run, on every host, is then busy until
+// `porepair unlock`, so the caller reports it.
+func (l *Lock) Release() error {
+	var err error
 	for i := len(l.files) - 1; i >= 0; i-- {
 		if i == 0 && l.holder != nil {
-			removeHolder(l.root, l.holder)
+			if rerr := removeHolder(l.root, l.holder); rerr != nil {
+				err = fmt.Errorf("release: %w; run `porepair unlock` once nothing holds it", rerr)
+			}
 			l.holder = nil
 		}
 		// Unlocked before it is closed: a copy of the descriptor in a
@@ -151,6 +156,7 @@ func (l *Lock) Release() {
 		l.files[i].Close()
 	}
 	l.files = nil
+	return err
 }
 
 // refusal is the status of a check that failed before anything was

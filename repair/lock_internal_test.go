@@ -3,6 +3,7 @@ package repair
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,11 +34,27 @@ func stalePO(t *testing.T) (string, *postoffice.PO) {
 	return dir, p
 }
 
+// writeHolderFile writes a HOLDER naming h, as a run writes it (the
+// directory and its RUN), over any RUN there.
 func writeHolderFile(t *testing.T, dir string, h string) {
 	t.Helper()
-	if err := os.WriteFile(journal.HolderFile(dir), []byte(h), 0o644); err != nil {
+	if err := os.MkdirAll(journal.HolderFile(dir), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(journal.HolderRun(dir), []byte(h), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The forms of a HOLDER: the directory a run makes, and a file holding
+// the JSON itself (as a hand writes it).
+var holderForms = map[string]func(t *testing.T, dir, h string){
+	"directory": writeHolderFile,
+	"file": func(t *testing.T, dir, h string) {
+		if err := os.WriteFile(journal.HolderFile(dir), []byte(h), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	},
 }
 
 // deadPID is the pid of a process that has exited.
@@ -53,8 +70,14 @@ func deadPID(t *testing.T) int {
 // Another host's lock: busy naming it, running for diagnose, removed by
 // Unlock, and the postoffice is then taken and released cleanly.
 func TestHolderOfAnotherHost(t *testing.T) {
+	for form, write := range holderForms {
+		t.Run(form, func(t *testing.T) { holderOfAnotherHost(t, write) })
+	}
+}
+
+func holderOfAnotherHost(t *testing.T, write func(t *testing.T, dir, h string)) {
 	dir, p := stalePO(t)
-	writeHolderFile(t, dir, `{"host":"otherhost","pid":4242,"since":"2026-12-01T03:04:05Z","command":"porepair repair"}`)
+	write(t, dir, `{"host":"otherhost","pid":4242,"since":"2026-12-01T03:04:05Z","command":"porepair repair"}`)
 	_, err := Acquire(p)
 	var he *HolderError
 	if !errors.Is(err, ErrBusy) || !errors.As(err, &he) || !strings.Contains(err.Error(), "otherhost, pid 4242, since 2026-12-01T03:04:05Z") {
@@ -120,28 +143,41 @@ func TestReleaseKeepsAnotherRunsHolder(t *testing.T) {
 	other := `{"host":"otherhost","pid":7,"since":"2026-12-01T03:04:05Z"}`
 	writeHolderFile(t, dir, other)
 	l.Release()
-	if b, err := os.ReadFile(journal.HolderFile(dir)); err != nil || string(b) != other {
+	if b, err := os.ReadFile(journal.HolderRun(dir)); err != nil || string(b) != other {
 		t.Fatalf("another run's HOLDER after Release: %q, %v", b, err)
 	}
 }
 
-// An empty HOLDER (a run killed between its create and its write) is held
-// by an unknown run: busy, and Unlock may remove it.
+// A HOLDER that names no run (a run killed between its mkdir and its
+// write, or a hand's empty file) is held by an unknown run: busy, and
+// Unlock may remove it.
 func TestHolderUnreadable(t *testing.T) {
-	dir, p := stalePO(t)
-	writeHolderFile(t, dir, "")
-	h, err := journal.ReadHolder(dir)
-	if err != nil || h == nil || !h.Unreadable {
-		t.Fatalf("ReadHolder of an empty file: %+v, %v", h, err)
-	}
-	if _, err := Acquire(p); !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "unknown run") {
-		t.Fatalf("Acquire: %v", err)
-	}
-	if err := Unlock(dir, h); err != nil {
-		t.Fatal(err)
-	}
-	if h, _ := journal.ReadHolder(dir); h != nil {
-		t.Fatalf("after Unlock: %+v", h)
+	for form, write := range map[string]func(t *testing.T, dir string){
+		"directory without RUN": func(t *testing.T, dir string) {
+			if err := os.Mkdir(journal.HolderFile(dir), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"empty RUN":  func(t *testing.T, dir string) { writeHolderFile(t, dir, "") },
+		"empty file": func(t *testing.T, dir string) { holderForms["file"](t, dir, "") },
+	} {
+		t.Run(form, func(t *testing.T) {
+			dir, p := stalePO(t)
+			write(t, dir)
+			h, err := journal.ReadHolder(dir)
+			if err != nil || h == nil || !h.Unreadable {
+				t.Fatalf("ReadHolder: %+v, %v", h, err)
+			}
+			if _, err := Acquire(p); !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "unknown run") {
+				t.Fatalf("Acquire: %v", err)
+			}
+			if err := Unlock(dir, h); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Lstat(journal.HolderFile(dir)); !errors.Is(err, fs.ErrNotExist) {
+				t.Fatalf("after Unlock: %v", err)
+			}
+		})
 	}
 }
 

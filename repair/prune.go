@@ -1,6 +1,7 @@
 package repair
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/porepair/porepair/backup"
@@ -36,9 +37,15 @@ func Prune(root, snapshotDir string, keep int, dryRun bool) ([]backup.Info, erro
 	if err != nil {
 		return nil, err
 	}
-	defer lock.Release()
-	// Again under the lock: a repair may have ended or begun since.
-	if victims, err = pruneVictims(po.Root, snapshotDir, keep); err != nil {
+	removed, err := pruneLocked(po.Root, snapshotDir, keep)
+	return removed, errors.Join(err, lock.Release())
+}
+
+// pruneLocked is the prune under the lock: the victims listed again (a
+// repair may have ended or begun since), then removed.
+func pruneLocked(root, snapshotDir string, keep int) ([]backup.Info, error) {
+	victims, err := pruneVictims(root, snapshotDir, keep)
+	if err != nil {
 		return nil, err
 	}
 	var removed []backup.Info

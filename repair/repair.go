@@ -62,6 +62,16 @@ func (r *Result) fail(status Status, err error) {
 	}
 }
 
+// released releases the lock, recording a HOLDER left behind among the
+// errors without changing the outcome: the work was done (or undone), and
+// the administrator must still hear that the postoffice stays held.
+func (r *Result) released(l *Lock) {
+	if err := l.Release(); err != nil {
+		r.Err = errlist.Join(r.Err, err)
+		r.Errors = append(r.Errors, err.Error())
+	}
+}
+
 // lock takes the postoffice's locks, or records why it could not:
 // busy (exit 4) when another process holds them, refused otherwise.
 func (r *Result) lock(po *postoffice.PO) (*Lock, bool) { return r.lockBreaking(po, nil) }
@@ -191,26 +201,32 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 	if !ok {
 		return res
 	}
-	defer lock.Release()
+	repairLocked(ctx, po, p, opt, &res)
+	res.released(lock)
+	return res
+}
+
+// repairLocked is the repair under the lock: the checks that read each
+// file the plan replaces, then the executor.
+func repairLocked(ctx context.Context, po *postoffice.PO, p *plan.Plan, opt Options, res *Result) {
 	// Under the lock the checks read each file the plan replaces through
 	// an open that also finds another program holding it (busy).
 	checked, err := lockedChecks(po, p)
 	if err != nil {
 		res.fail(refusal(err), err)
-		return res
+		return
 	}
 	poID, err := ensureID(po.Root)
 	if err != nil {
 		res.fail(StatusRefused, err)
-		return res
+		return
 	}
-	x := &executor{po: po, poID: poID, p: p, opt: opt, res: &res, log: opt.Log, checked: checked, wrote: map[string]bool{}}
+	x := &executor{po: po, poID: poID, p: p, opt: opt, res: res, log: opt.Log, checked: checked, wrote: map[string]bool{}}
 	if err := x.checkSpace(); err != nil {
 		res.fail(StatusRefused, err)
-		return res
+		return
 	}
-	x.execute(ctx, &res)
-	return res
+	x.execute(ctx, res)
 }
 
 // readOnlyChecks plans and checks the plan against the disk, writing

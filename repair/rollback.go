@@ -319,23 +319,29 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 	if !ok {
 		return res
 	}
-	defer lock.Release()
+	rollbackLocked(po, id, force, opt, first, &res)
+	res.released(lock)
+	return res
+}
+
+// rollbackLocked is the rollback under the lock: prepared again (a repair
+// may have ended or begun since the first look), then carried out.
+func rollbackLocked(po *postoffice.PO, id string, force bool, opt Options, first *RollbackPlan, res *Result) {
 	rp, err := prepare(po, id, force, opt, first)
 	if err != nil || rp.Nothing != "" {
 		res.prepared(rp, err)
-		return res
+		return
 	}
 	res.Snapshot = rp.ID
 	log := opt.Log.With("snapshot", rp.ID)
 	log.Info("rollback start", "unfinished", rp.Unfinished, "changes", len(rp.Changes))
-	if err := rp.run(po, opt, &res); err != nil {
+	if err := rp.run(po, opt, res); err != nil {
 		log.Error("rollback failed", "error", err)
 		res.fail(StatusRestoreFailed, err)
-		return res
+		return
 	}
 	log.Info(StatusRestored.String())
 	res.done(StatusRestored)
-	return res
 }
 
 // prepared records a refusal, or that there is nothing to roll back.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"syscall"
 	"time"
 )
@@ -39,7 +40,7 @@ func heldWindow(err error) bool { return IsSharingViolation(err) || errors.Is(er
 
 // retryHeldTarget is RetryHeld for a replacing rename: EEXIST too.
 func retryHeldTarget(to string, rename func() error) error {
-	return retry(to, targetHeld, rename)
+	return retry(to, targetHeld, rename, restoreAdvice)
 }
 
 // RetryHeld runs op (an open or create of path) until it succeeds, fails
@@ -47,11 +48,24 @@ func retryHeldTarget(to string, rename func() error) error {
 // meets a file another client holds waits for it, within a bound, rather
 // than stop half-way. fs.ErrExist is never retried: for a create it means
 // the name is taken.
-func RetryHeld(path string, op func() error) error { return retry(path, heldWindow, op) }
+func RetryHeld(path string, op func() error) error { return retry(path, heldWindow, op, restoreAdvice) }
 
-// retry is the loop of both; the pause grows from 50 ms to 1 s, so that a
+// RemoveHeld removes path (a file, or an empty directory), retrying while
+// another client holds it, or holds a file in it whose deletion waits for
+// that client's close: a lock's release that meets a reader of it waits
+// for the reader, within HeldRetry, rather than leave the lock behind.
+func RemoveHeld(path string) error {
+	return retry(path, func(err error) bool { return heldWindow(err) || notEmpty(err) }, func() error { return os.Remove(path) }, "close the program holding it")
+}
+
+// restoreAdvice is what a held file in a restore asks for.
+const restoreAdvice = "close the program holding it (ADMIN, EXTERNAL or IMPORT on some host) and run porepair rollback"
+
+// retry is the loop of these; the pause grows from 50 ms to 1 s, so that a
 // brief open costs little and a long one few tries.
-func retry(path string, again func(error) bool, op func() error) error {
+//
+// advice is what the error tells the administrator to do.
+func retry(path string, again func(error) bool, op func() error, advice string) error {
 	deadline := time.Now().Add(HeldRetry)
 	pause := 50 * time.Millisecond
 	for {
@@ -60,7 +74,7 @@ func retry(path string, again func(error) bool, op func() error) error {
 			return err
 		}
 		if time.Now().Add(pause).After(deadline) {
-			return fmt.Errorf("%w: %s is %w (retried for %v); close the program holding it (ADMIN, EXTERNAL or IMPORT on some host) and run porepair rollback", err, path, ErrHeldOpen, HeldRetry)
+			return fmt.Errorf("%w: %s is %w (retried for %v); %s", err, path, ErrHeldOpen, HeldRetry, advice)
 		}
 		time.Sleep(pause)
 		pause = min(2*pause, time.Second)

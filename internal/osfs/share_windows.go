@@ -109,3 +109,8 @@ func OpenUnheld(path string) (f *os.File, fi fs.FileInfo, held bool, err error) 
 	f, fi, err = openNoFollow(path, os.O_RDONLY, 0)
 	return f, fi, false, err
 }
+
+// notEmpty reports whether a directory's removal failed for a name still
+// in it: a file another process holds open is deleted only when that
+// process closes it.
+func notEmpty(err error) bool { return errors.Is(err, windows.ERROR_DIR_NOT_EMPTY) }

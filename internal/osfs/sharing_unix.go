@@ -23,3 +23,8 @@ func IsSharingViolation(err error) bool {
 	}
 	return false
 }
+
+// notEmpty reports whether a directory's removal failed for a name still
+// in it: on a share, a file another client holds open is deleted only
+// when that client closes it.
+func notEmpty(err error) bool { return errors.Is(err, unix.ENOTEMPTY) || errors.Is(err, unix.EEXIST) }

@@ -48,11 +48,12 @@ func TestMinimum(t *testing.T) {
 		// The three reads, and a look at LOCK and HOLDER.
 		"diagnose": {3 + 2, 3, 4, 6, 0, 0, 0},
 		// dirs: GLB, MBG and three of porepair's; steps: 4; the lock:
-		// LOCK, FLAG.GLB and HOLDER (written, fsynced, removed).
-		"repair": {6 + 1 + 1 + 1 + 1 + 5 + 3, 6, 8, 12 + 4 + 1 + 1 + 1 + 1, 4 + 1 + 1 + 1 + 5 + 1, 1 + 1 + 1, 1},
+		// LOCK, FLAG.GLB and HOLDER (its RUN written and fsynced, the
+		// directory fsynced, both removed).
+		"repair": {6 + 1 + 1 + 1 + 1 + 5 + 4, 6, 8, 12 + 4 + 1 + 1 + 1 + 1, 4 + 1 + 1 + 1 + 5 + 2, 1 + 1 + 1, 2},
 		// Stats: the journal, the manifest, the two changed files and
 		// the copy, each checked on its handle.
-		"rollback": {2 + 2 + 2 + 3 + 3, 5, 0, 4 + 2 + 2 + 4 + 1, 1 + 4 + 3 + 1, 2, 1},
+		"rollback": {2 + 2 + 2 + 3 + 4, 5, 0, 4 + 2 + 2 + 4 + 1, 1 + 4 + 3 + 2, 2, 2},
 	} {
 		if got := Minimum(cmd, p); got != want {
 			t.Errorf("Minimum(%s) = %v, want %v", cmd, got, want)

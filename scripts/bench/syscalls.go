@@ -227,8 +227,8 @@ It now counts one fstat per file opened to read, issue 20's own words
 ("read each file once and stat it once (fstat on the open handle)"),
 which is also the check that refuses a FIFO or device put in a file's
 place; the lock every repair and rollback takes (POREPAIR/LOCK and
-GLB/FLAG.GLB opened, POREPAIR/HOLDER created, written, fsynced and
-removed: the promises of "Nothing happens while ADMIN, EXTERNAL or
+GLB/FLAG.GLB opened, POREPAIR/HOLDER made, its RUN written, both fsynced
+and removed: the promises of "Nothing happens while ADMIN, EXTERNAL or
 another porepair holds the postoffice" and of the share's lock); for
 diagnose and plan the look at LOCK and HOLDER that tells a running
 repair (REPAIR_RUNNING); and the start any Go program makes, measured
