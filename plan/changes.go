@@ -77,7 +77,7 @@ func (b *builder) setField(s fieldStep, apply func()) {
 			return
 		}
 		if *s.before == s.after {
-			s.before = sp(fmt.Sprintf("%s + hidden bytes % X", *s.before, old))
+			s.before = sp(fmt.Sprintf("%s"+hiddenBytes+"% X", *s.before, old))
 		}
 	}
 	if s.kind == 0 {
@@ -140,33 +140,7 @@ func (b *builder) finish() {
 	}
 	slices.SortFunc(b.plan.Reads, func(a, c Fingerprint) int { return strings.Compare(a.File, c.File) })
 	slices.SortStableFunc(b.plan.Changes, func(a, c Change) int { return strings.Compare(a.File, c.File) })
-	b.netEffect()
-}
-
-// netEffect lists the fields whose final value differs from the first.
-func (b *builder) netEffect() {
-	type key struct{ file, field string }
-	first := map[key]*string{}
-	last := map[key]*string{}
-	var keys []key
-	for _, a := range b.plan.Actions {
-		if a.Kind != KindSetField && a.Kind != KindAllocateID {
-			continue
-		}
-		k := key{*a.File, *a.Field}
-		if _, ok := first[k]; !ok {
-			first[k] = a.Before
-			keys = append(keys, k)
-		}
-		last[k] = a.After
-	}
-	for _, k := range keys {
-		bv, av := first[k], last[k]
-		if bv != nil && av != nil && *bv == *av {
-			continue
-		}
-		b.plan.NetEffect = append(b.plan.NetEffect, Effect{File: k.file, Field: k.field, Before: bv, After: av})
-	}
+	b.plan.NetEffect = netEffect(b.plan.Actions)
 }
 
 // diff returns the runs of bytes where cur differs from orig, plus any

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/porepair/porepair/internal/errlist"
@@ -72,6 +73,9 @@ func (p *Plan) Validate() error {
 	if err := errlist.Join(errs...); err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
+	if err := p.agree(); err != nil {
+		return fmt.Errorf("plan: its actions do not show what its changes do (was it edited?): %w; plan again", err)
+	}
 	return nil
 }
 
@@ -133,7 +137,26 @@ func (c Change) validatePatch() error {
 	return nil
 }
 
+// phaseKinds are the kinds of action each phase takes (steps.go).
+var phaseKinds = map[Phase][]Kind{
+	PhaseRemove:  {KindSetField, KindDeleteFile},
+	PhaseInstall: {KindAllocateID, KindSetField, KindMoveFile, KindDeleteFile, KindCreateFile, KindPutFile},
+	PhaseVerify:  {KindVerify},
+}
+
 func (a Action) validate() error {
+	if !slices.Contains(phaseKinds[a.Phase], a.Kind) {
+		return fmt.Errorf("a %s action in phase %s", a.Kind, a.Phase)
+	}
+	field := a.Offset != nil || a.Field != nil || a.Before != nil || a.After != nil
+	switch {
+	case isField(a) && a.To != nil, !isField(a) && field:
+		return fmt.Errorf("a %s action with the parts of another kind", a.Kind)
+	case a.Kind == KindVerify && a.File != nil, a.Kind != KindVerify && a.File == nil:
+		return fmt.Errorf("a %s action with a file where it takes none, or none where it takes one", a.Kind)
+	case (a.Kind == KindMoveFile) != (a.To != nil):
+		return fmt.Errorf("a %s action with a destination where it takes none, or none where it takes one", a.Kind)
+	}
 	for _, f := range []*string{a.File, a.To} {
 		if f == nil {
 			continue

@@ -304,11 +304,11 @@ func lockedChecks(po *postoffice.PO, p *plan.Plan) (*reader, error) {
 // cached, a file po read whole in this run is checked as po read it (see
 // reader), at no call; the rest are read from the disk, each once.
 func checkPlan(po *postoffice.PO, p *plan.Plan, cached bool) (*reader, error) {
-	rd := newReader(po, cached, p.Changes)
+	rd := newReader(po, cached, p)
 	err := checkReads(rd, p.Reads)
 	if err != nil {
 		err = fmt.Errorf("the postoffice changed since the plan was made: %w; plan again", err)
-	} else if err = checkBefore(rd, p.Changes); err != nil {
+	} else if err = checkBefore(rd, p); err != nil {
 		err = fmt.Errorf("the plan does not describe the postoffice on disk: %w; plan again", err)
 	}
 	// A file another program holds is busy, whatever else was found: it
@@ -333,10 +333,11 @@ func checkPatch(rd *reader, c plan.Change) error {
 	return err
 }
 
-// checkBefore compares each change's recorded before-state with the disk.
-func checkBefore(rd *reader, changes []plan.Change) error {
+// checkBefore compares each change's recorded before-state with the disk,
+// then what the plan shows of each field with what its bytes hold.
+func checkBefore(rd *reader, p *plan.Plan) error {
 	var errs []error
-	for _, c := range changes {
+	for _, c := range p.Changes {
 		exists, err := rd.exists(c.File)
 		if err != nil {
 			errs = append(errs, err)
@@ -357,6 +358,34 @@ func checkBefore(rd *reader, changes []plan.Change) error {
 		if c.Op == plan.OpMove {
 			errs = append(errs, checkMoveTo(rd.po, c))
 		}
+	}
+	if err := errlist.Join(errs...); err != nil {
+		return err
+	}
+	return checkFields(rd, p)
+}
+
+// checkFields checks the plan's field actions against the bytes of the
+// files they set, today's and what the plan's patch makes of them
+// (plan.CheckFields): the plan shown is the plan carried out.
+func checkFields(rd *reader, p *plan.Plan) error {
+	var errs []error
+	for _, file := range p.FieldFiles() {
+		orig, err := rd.whole(file)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", file, err))
+			continue
+		}
+		final := orig
+		for _, c := range p.Changes {
+			if c.Op == plan.OpPatch && strings.EqualFold(c.File, file) {
+				final, err = c.Patched(orig)
+			}
+		}
+		if err == nil {
+			err = p.CheckFields(file, orig, final)
+		}
+		errs = append(errs, err)
 	}
 	return errlist.Join(errs...)
 }
@@ -479,7 +508,7 @@ func checkFile(rd *reader, r plan.Fingerprint) error {
 type reader struct {
 	po       *postoffice.PO
 	cached   bool
-	patched  map[string]bool // upper-case plan paths a patch rewrites
+	patched  map[string]bool // upper-case plan paths read whole: a patch rewrites them, or the plan sets their fields
 	replaced map[string]bool // upper-case plan paths of existing files a change replaces
 	hashed   map[string]fileSum
 	data     map[string][]byte
@@ -492,10 +521,18 @@ type fileSum struct {
 	sum  string
 }
 
-func newReader(po *postoffice.PO, cached bool, changes []plan.Change) *reader {
+func newReader(po *postoffice.PO, cached bool, p *plan.Plan) *reader {
 	rd := &reader{po: po, cached: cached, patched: map[string]bool{}, replaced: map[string]bool{},
 		hashed: map[string]fileSum{}, data: map[string][]byte{}, info: map[string]fs.FileInfo{}}
-	for _, c := range changes {
+	if p == nil {
+		return rd
+	}
+	// A file whose fields the plan sets is read whole (checkFields),
+	// once, for its fingerprint too.
+	for _, f := range p.FieldFiles() {
+		rd.patched[strings.ToUpper(f)] = true
+	}
+	for _, c := range p.Changes {
 		if c.Op == plan.OpPatch {
 			rd.patched[strings.ToUpper(c.File)] = true
 		}

@@ -316,6 +316,49 @@ func TestEditedPatchRefusedBeforeTheLock(t *testing.T) {
 	sameTree(t, dir, tree)
 }
 
+// A saved plan whose actions show other values than its changes make (a
+// field's value today, or after) is refused before anything is locked:
+// the plan shown is the plan carried out.
+func TestEditedActionRefusedBeforeTheLock(t *testing.T) {
+	for name, edit := range map[string]func(a *plan.Action){
+		"before": func(a *plan.Action) { v := "00000009"; a.Before = &v },
+		"after":  func(a *plan.Action) { v := "00000099"; a.After = &v },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir, tree := setup(t, "stale", false)
+			p := makePlan(t, dir, plan.Options{})
+			var edited *plan.Action
+			for i, a := range p.Actions {
+				if a.Field != nil && *a.Field == "SMTP.indirect_mailbag" {
+					edited = &p.Actions[i]
+					edit(edited)
+				}
+			}
+			if edited == nil {
+				t.Fatal("the plan sets no SMTP.indirect_mailbag")
+			}
+			// The net effect edited alike: what the plan alone shows
+			// agrees, and only the bytes can tell.
+			for i, e := range p.NetEffect {
+				if e.Field == "SMTP.indirect_mailbag" {
+					p.NetEffect[i].Before, p.NetEffect[i].After = edited.Before, edited.After
+				}
+			}
+			if err := p.Validate(); err != nil {
+				t.Fatalf("the edited plan does not validate: %v", err)
+			}
+			res := repair.Repair(context.Background(), dir, repair.Saved(p), repair.Options{})
+			if res.Status != repair.StatusRefused || !strings.Contains(res.Err.Error(), "indirect_mailbag") {
+				t.Fatalf("status %v: %v", res.Status, res.Err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, repair.Dir)); !os.IsNotExist(err) {
+				t.Errorf("%s was made: %v", repair.Dir, err)
+			}
+			sameTree(t, dir, tree)
+		})
+	}
+}
+
 // What cannot be read is named with the reason: a damaged journal (the
 // rollback refused, saying what is wrong in it), a rolled-back mark that
 // is not a file (the snapshot listed damaged, its rollback refused naming
