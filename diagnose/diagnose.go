@@ -74,16 +74,46 @@ func Read(p *postoffice.PO, ms []Manifest) (*Report, *Model) {
 // the postoffice's other files were swept by the diagnosis the plan was
 // made from. Its calls do not grow with the number of users.
 func Changed(p *postoffice.PO, ms []Manifest, changed []string) *Report {
+	r, _ := scoped(p, ms, changed)
+	return r
+}
+
+// ForPlan is Read for a planner: every finding a plan of a component
+// depends on comes as Read finds it (about components, their queues and
+// files, external postoffices, GLB and the XTNs), but MAILINT's size
+// sweep covers only GLB, XTN, the manifests' files and the queues the
+// checks count, not the users' mailbags, KEYs and USRs, which no plan
+// reads: planning does not grow with the number of users.
+func ForPlan(p *postoffice.PO, ms []Manifest) (*Report, *Model) {
+	var files []string
+	for _, m := range ms {
+		for _, f := range m.Files {
+			files = append(files, f.Path)
+		}
+	}
+	return scoped(p, ms, files, "XTN/")
+}
+
+// scoped is Read with MAILINT's size sweep limited to GLB, the files
+// named (plan paths, any case) and those under the directories named
+// ("XTN/"); a queue is then size-checked when counted (sizeQueue).
+func scoped(p *postoffice.PO, ms []Manifest, files []string, dirs ...string) (*Report, *Model) {
 	sweep := map[string]bool{}
-	for _, f := range changed {
+	for _, f := range files {
 		sweep[strings.ToUpper(f)] = true
 	}
+	dirs = append(dirs, "GLB/")
 	d := newDiag(p, ms)
 	d.sweep = func(rel string) bool {
 		u := strings.ToUpper(rel)
-		return strings.HasPrefix(u, "GLB/") || sweep[u]
+		for _, dir := range dirs {
+			if strings.HasPrefix(u, dir) {
+				return true
+			}
+		}
+		return sweep[u]
 	}
-	return d.run()
+	return d.run(), d.m
 }
 
 func newDiag(p *postoffice.PO, ms []Manifest) *diag {
@@ -287,11 +317,15 @@ func (d *diag) checkSize(rel string, st osfs.NameStat, err error) {
 // sizeQueue size-checks a queue's mailbag the sweep left out, before it
 // is counted: the checks that follow (MAILBAG_OVERFULL, an empty queue
 // not opened) see it as a full sweep would.
-func (d *diag) sizeQueue(id postoffice.ID) {
+func (d *diag) sizeQueue(id postoffice.ID) { d.sizeLeftOut(postoffice.MBGPath(id)) }
+
+// sizeLeftOut size-checks a file a scoped sweep left out (a gateway
+// queue's KEY, which a plan carries; a counted queue's mailbag), once.
+func (d *diag) sizeLeftOut(rel string) {
 	if d.sweep == nil {
 		return
 	}
-	actual, ok, err := d.p.Resolve(postoffice.MBGPath(id))
+	actual, ok, err := d.p.Resolve(rel)
 	if err != nil || !ok || d.sized[actual] {
 		return
 	}
@@ -499,6 +533,7 @@ func (d *diag) queue(file string, i int, r *postoffice.NetRecord, comp Component
 		return
 	}
 	d.pairPresent(id, "gateway "+name, comp)
+	d.sizeLeftOut(postoffice.KeyPath(id))
 	route := RouteHere
 	if r.Indirect() {
 		route = routeOf(r.Route())

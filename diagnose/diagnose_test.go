@@ -213,6 +213,54 @@ func TestDiagnoseChangedKeepsComponentFindings(t *testing.T) {
 	}
 }
 
+// A planner's diagnosis (ForPlan) sweeps sizes only where a plan reads,
+// yet finds everything a plan depends on as the full one does: every
+// finding about a component or an external postoffice, and every size
+// finding on GLB, the XTNs, the manifests' files and a gateway's queue
+// pair (a damaged KEY of the queue to carry included); only the users'
+// files go unswept.
+func TestForPlanKeepsWhatPlansRead(t *testing.T) {
+	t.Parallel()
+	planned := func(r *diagnose.Report) []string {
+		var out []string
+		for _, f := range r.Findings {
+			u := strings.ToUpper(f.File)
+			if f.Component != "" || f.Gateway != "" || strings.HasPrefix(u, "GLB/") || strings.HasPrefix(u, "XTN/") ||
+				u == "MBG/0000000A.MBG" || u == "KEY/0000000A.KEY" || strings.HasSuffix(u, "SMTP.NME") {
+				out = append(out, f.Code.String()+" "+f.File+" "+string(f.Component)+" "+string(f.Gateway)+" "+f.Message)
+			}
+		}
+		return out
+	}
+	damagedKey := func(p *postoffice.PO) {
+		if err := os.Truncate(filepath.Join(p.Root, "KEY", "0000000A.KEY"), 559); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := map[string]func(*postoffice.PO){"stale with a damaged queue KEY": damagedKey}
+	for _, sc := range fixture.Scenarios {
+		cases[sc] = nil
+	}
+	for name, damage := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := build(t, strings.Fields(name)[0])
+			if damage != nil {
+				damage(p)
+			}
+			full := diagnose.Files(p, diagnose.Builtin)
+			forPlan, _ := diagnose.ForPlan(p, diagnose.Builtin)
+			if a, b := planned(full), planned(forPlan); !slices.Equal(a, b) {
+				t.Errorf("findings a plan reads differ:\nFiles   %v\nForPlan %v", a, b)
+			}
+			if damage != nil && !slices.ContainsFunc(forPlan.Findings, func(f diagnose.Finding) bool {
+				return f.Code == diagnose.BadFileSize && f.File == "KEY/0000000A.KEY"
+			}) {
+				t.Errorf("the damaged queue KEY is not found: %v", planned(forPlan))
+			}
+		})
+	}
+}
+
 // A directory of many files is size-checked through one open of it and
 // several lstats at once (sizeDir): a mailbag of the wrong size and a
 // symbolic link among 150 users' files are found as one at a time finds

@@ -206,7 +206,7 @@ func Build(p *postoffice.PO, opt Options) (*Plan, error) {
 	if err != nil {
 		return nil, refuse("%v", err)
 	}
-	report, model := diagnose.Read(p, ms)
+	report, model := diagnose.ForPlan(p, ms)
 	c := opt.Component
 	b := &builder{p: p, m: model, c: c, opt: opt, report: report, bufs: map[string]*buffer{},
 		plan: &Plan{Version: FormatVersion, PO: p.Root, POID: poID, Component: c.Name, Manifest: c, DiscardQueue: opt.DiscardQueue,
