@@ -314,4 +314,18 @@ stats and fsyncs; diagnose within 1.5×) are not reached, and why:
   to diagnose); a process collector registered only for --metrics, one
   stat and a statfs. The protobuf hash of the binary comes with the
   Prometheus client library.
+
+Then (2026-12-08): a planner's diagnosis (diagnose.ForPlan) sweeps sizes
+only where a plan reads (GLB, XTN, the manifests' files, the queues it
+counts and a gateway queue's KEY), not the users' mailbags, KEYs and
+USRs. On the big postoffice plan went from 13,164 stats to 2,154 and
+repair from 15,361 to 4,352: neither grows with the number of users any
+more. What is left grows with the external postoffices: each one's
+outbound mailbag is sized and counted by the planning diagnosis and by
+verify (2,000 here), which no plan of a component needs but the one
+through its gateway postoffice. On the stale fixture plan 68 -> 58 and
+repair 167 -> 158 stats. The share's lock became a directory
+(POREPAIR/HOLDER made by mkdir, its RUN file naming the run), because an
+O_EXCL create was not exclusive through smbnetfs: one open, one fsync and
+two unlinks more for repair and rollback, counted in the minimum too.
 `
