@@ -78,17 +78,12 @@ func TestPlansAgreeWithTheirChanges(t *testing.T) {
 }
 
 // An edited action is refused when the plan is loaded: a moved offset
-// (the audit's 366 → 999), a field no repair sets, a net effect that is
+// (366 → 999), a field no repair sets, a net effect that is
 // not the actions', an action dropped or changed in kind, a move to
 // another name.
 func TestLoadRefusesEditedActions(t *testing.T) {
 	t.Parallel()
-	pl := mustPlan(t, build(t, "stale"), plan.Options{})
-	var buf bytes.Buffer
-	if err := pl.Encode(&buf); err != nil {
-		t.Fatal(err)
-	}
-	saved := buf.String()
+	saved := encoded(t, mustPlan(t, build(t, "stale"), plan.Options{}))
 	for name, edit := range map[string][2]string{
 		"offset moved":           {`"offset": 366,`, `"offset": 999,`},
 		"offset of other record": {`"offset": 399,`, `"offset": 521,`},
@@ -154,11 +149,7 @@ func FuzzLoad(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := pl.Encode(&buf); err != nil {
-		f.Fatal(err)
-	}
-	f.Add(buf.Bytes())
+	f.Add([]byte(encoded(f, pl)))
 	f.Add([]byte(`{"version": 2, "po": "/x", "nothing_to_do": true}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got, err := plan.Load(bytes.NewReader(b))
@@ -174,4 +165,14 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("a loaded plan does not load back: %v", err)
 		}
 	})
+}
+
+// encoded is a plan as plan --out saves it.
+func encoded(t testing.TB, pl *plan.Plan) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := pl.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
 }

@@ -1,7 +1,6 @@
 package plan_test
 
 import (
-	"bytes"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,11 +12,7 @@ import (
 func TestLoadRefusesEditedPlans(t *testing.T) {
 	t.Parallel()
 	pl := mustPlan(t, build(t, "stale"), plan.Options{})
-	var buf bytes.Buffer
-	if err := pl.Encode(&buf); err != nil {
-		t.Fatal(err)
-	}
-	saved := buf.String()
+	saved := encoded(t, pl)
 	// What makes the saved po absolute: "/" on Unix, the drive on Windows.
 	absPO := regexp.MustCompile(`"po": "([A-Za-z]:|/)`)
 	if got, err := plan.Load(strings.NewReader(saved)); err != nil || got.Digest() != pl.Digest() {
