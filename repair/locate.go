@@ -14,10 +14,6 @@ import (
 	"github.com/porepair/porepair/postoffice"
 )
 
-// StateInterrupted is the listed state of the snapshot of an unfinished
-// repair or rollback.
-const StateInterrupted = "interrupted"
-
 // place is where a PO's snapshots may be: the journal's recorded
 // snapshot directory, a --snapshot-dir, and the PO's own POREPAIR/SNAPSHOT.
 // Snapshots name the PO by its identity, so that they are found after the
@@ -122,7 +118,7 @@ func (pl *place) list() ([]backup.Info, error) {
 	if pl.j != nil && pl.j.Done == nil {
 		for i := range out {
 			if out[i].ID == pl.j.Begin.Snapshot && out[i].State == backup.StateComplete {
-				out[i].State = StateInterrupted
+				out[i].SetState(backup.StateInterrupted)
 			}
 		}
 	}

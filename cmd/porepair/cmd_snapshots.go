@@ -103,7 +103,8 @@ func snapshotsList(e *env) *cli.Command {
 		Name: "list", Usage: "the snapshots of this postoffice, oldest first, with their state",
 		UsageText: `porepair --po DIR snapshots list
 porepair --po DIR snapshots list --json`,
-		Flags: []cli.Flag{jsonFlag()},
+		Description: stateHelp(),
+		Flags:       []cli.Flag{jsonFlag()},
 		Action: func(c *cli.Context) error {
 			root, err := onePO(c)
 			if err != nil {
@@ -126,6 +127,23 @@ porepair --po DIR snapshots list --json`,
 	}
 }
 
+// stateHelp is list's help on the states, made from their one table.
+func stateHelp() string {
+	var b strings.Builder
+	var whole []string
+	b.WriteString("Each snapshot's state, the same word in the text and in --json's state:\n")
+	for _, st := range backup.States() {
+		fmt.Fprintf(&b, "  %-12s %s\n", st, st.Meaning())
+		if st.Whole() {
+			whole = append(whole, st.String())
+		}
+	}
+	fmt.Fprintf(&b, `The undo of the repair in effect is marked "in effect" (JSON in_effect).
+JSON's complete says a snapshot was made whole and can be read (%s),
+not that it can still undo anything.`, strings.Join(whole, ", "))
+	return b.String()
+}
+
 func writeSnapshotTable(w io.Writer, list []backup.Info) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tMADE\tSTATE\tCOMPONENT\tMADE AT")
@@ -137,7 +155,7 @@ func writeSnapshotTable(w io.Writer, list []backup.Info) {
 		if at == "" {
 			at = s.Dir
 		}
-		state := s.State
+		state := s.State.String()
 		if s.InEffect {
 			state += ", in effect"
 		}
