@@ -274,12 +274,12 @@ func (e *env) prune(c *cli.Context) error {
 		return e.pruned(c, root, victims, dry)
 	}
 	if !c.Bool("yes") {
-		fmt.Fprintf(e.stderr, "would remove %d snapshot(s) of %s:\n", len(victims), root)
+		fmt.Fprintf(e.stderr, "would remove %s of %s:\n", textfmt.Plural(len(victims), "snapshot"), root)
 		writeSnapshotTable(e.stderr, victims)
 		if id := inEffect(victims); id != "" {
 			fmt.Fprintf(e.stderr, "%s\n", undoLost(id))
 		}
-		if !e.confirm(fmt.Sprintf("Remove these %d snapshot(s)?", len(victims))) {
+		if !e.confirm(fmt.Sprintf("Remove %s?", textfmt.Plural(len(victims), "snapshot"))) {
 			return usagef("not confirmed: nothing removed")
 		}
 	}
@@ -310,10 +310,10 @@ func (e *env) pruned(c *cli.Context, root string, list []backup.Info, dryRun boo
 	case len(list) == 0:
 		fmt.Fprintf(e.stdout, "nothing to prune: %s keeps its snapshots\n", root)
 	case dryRun:
-		fmt.Fprintf(e.stdout, "would remove %d snapshot(s) of %s:\n", len(list), root)
+		fmt.Fprintf(e.stdout, "would remove %s of %s:\n", textfmt.Plural(len(list), "snapshot"), root)
 		writeSnapshotTable(e.stdout, list)
 	default:
-		fmt.Fprintf(e.stdout, "removed %d snapshot(s)\n", len(list))
+		fmt.Fprintf(e.stdout, "removed %s\n", textfmt.Plural(len(list), "snapshot"))
 		for _, r := range list {
 			fmt.Fprintf(e.stdout, "  %s\n", r.ID)
 		}
