@@ -238,7 +238,7 @@ func readOnlyChecks(po *postoffice.PO, planner Planner, snapshotDir string) (*pl
 	if err := plan.Workgroup(po); err != nil {
 		return nil, err
 	}
-	if err := journal.Interrupted(po.Root); err != nil {
+	if err := interrupted(po.Root); err != nil {
 		return nil, err
 	}
 	p, err := planner(po)
@@ -299,10 +299,20 @@ func lockedChecks(po *postoffice.PO, p *plan.Plan) (*reader, error) {
 	if err := checkOwnDir(po.Root); err != nil {
 		return nil, err
 	}
-	if err := journal.Interrupted(po.Root); err != nil {
+	if err := interrupted(po.Root); err != nil {
 		return nil, err
 	}
 	return checkPlan(po, p, false)
+}
+
+// interrupted refuses a repair while an earlier one is unfinished, as
+// plan does: a refusal that INTERRUPTED_REPAIR caused, which the log
+// names.
+func interrupted(root string) error {
+	if err := journal.Interrupted(root); err != nil {
+		return plan.RefusalOf(diagnose.InterruptedRepair, err)
+	}
+	return nil
 }
 
 // checkPlan compares the plan's picture of the postoffice with the disk:
