@@ -225,15 +225,20 @@ porepair --po DIR snapshots verify ` + exampleSnapshotID,
 
 func snapshotsPrune(e *env) *cli.Command {
 	return &cli.Command{
-		Name: "prune", Usage: "remove all but the newest N snapshots of this postoffice (never an unfinished repair's)",
+		Name: "prune", Usage: "keep the newest N snapshots that can still undo a repair; remove the rest (never an unfinished repair's)",
 		UsageText: `porepair --po DIR snapshots prune --keep 5 --dry-run
 porepair --po DIR snapshots prune --keep 5 --yes`,
-		Description: `Runs under the postoffice's lock (exit 4 while a repair or rollback runs).
+		Description: `Keeps the newest N snapshots that can still undo a repair (complete, or an
+unfinished repair's), so that the undo of the repair in effect is among them;
+removes the older ones and every rolled-back snapshot (its repair failed and
+was restored, or was rolled back: nothing left to undo), which never counts
+among the N. Incomplete snapshot directories a crash left in POREPAIR/SNAPSHOT
+are removed too; a damaged snapshot is kept.
+Runs under the postoffice's lock (exit 4 while a repair or rollback runs).
 Asks for confirmation on a terminal; needs --yes otherwise, or --dry-run to
-only list what would be removed. Incomplete snapshot directories a crash left
-in POREPAIR/SNAPSHOT are removed too.`,
+only list what would be removed.`,
 		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "keep", Required: true, DefaultText: "none, required", Usage: "keep the newest `N` snapshots (0 keeps none)"},
+			&cli.IntFlag{Name: "keep", Required: true, DefaultText: "none, required", Usage: "keep the newest `N` snapshots that can still undo a repair (0 keeps none)"},
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "list what would be removed; remove nothing"},
 			yesFlag(),
 		},
