@@ -38,7 +38,7 @@ var states = map[State]struct {
 	undoes  bool
 	meaning string
 }{
-	StateComplete:    {"complete", true, true, "made whole and never used: it can undo its repair (the newest: the repair in effect)"},
+	StateComplete:    {"complete", true, true, "made whole and never used: it can undo its repair (the newest is the undo of the repair in effect)"},
 	StateRolledBack:  {"rolled-back", true, false, "restored already, by a rollback or by its own repair that failed: nothing left to undo"},
 	StateInterrupted: {"interrupted", true, true, "the snapshot of a repair or rollback that did not finish: rollback restores it"},
 	StateIncomplete:  {"incomplete", false, false, "no manifest: a crash while it was being made; the next rollback or prune removes it"},
