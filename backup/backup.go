@@ -292,14 +292,6 @@ func readRegular(file string) ([]byte, error) {
 	return osfs.ReadRegular(file, 16<<20)
 }
 
-// Snapshot states, as listed.
-const (
-	StateComplete   = "complete"
-	StateRolledBack = "rolled back"
-	StateIncomplete = "incomplete" // no manifest: the repair stopped while making it
-	StateDamaged    = "damaged"    // a manifest that cannot be read
-)
-
 // Info is a snapshot as listed.
 type Info struct {
 	ID        string `json:"id"`
@@ -307,8 +299,11 @@ type Info struct {
 	PO        string `json:"po"`
 	POID      string `json:"po_id,omitempty"`
 	Component string `json:"component"`
-	Complete  bool   `json:"complete"`
-	State     string `json:"state"`
+	// Complete is State.Whole(): the snapshot was made whole and can be
+	// read, whatever became of it since (a rolled-back snapshot stays
+	// complete). Whether it can still undo anything is State's to say.
+	Complete bool  `json:"complete"`
+	State    State `json:"state"`
 	// RolledBack is when it was rolled back; empty if it never was.
 	RolledBack string `json:"rolled_back,omitempty"`
 	// InEffect marks the undo of the repair now in effect: the newest
@@ -318,6 +313,10 @@ type Info struct {
 	// snap is the snapshot as List read it (nil for one it could not).
 	snap *Snapshot
 }
+
+// SetState gives the listed snapshot its state, and the JSON field
+// complete that follows from it.
+func (in *Info) SetState(s State) { in.State, in.Complete = s, s.Whole() }
 
 // Opened returns the snapshot as List read its manifest a moment ago,
 // so that taking the one listed costs no second read; nil when List
@@ -348,7 +347,9 @@ func List(dir string, belongs func(*Snapshot) bool, incomplete bool) ([]Info, er
 				if errors.Is(err, fs.ErrNotExist) {
 					state = StateIncomplete
 				}
-				out = append(out, Info{ID: e.Name(), State: state, Dir: filepath.Join(dir, e.Name())})
+				in := Info{ID: e.Name(), Dir: filepath.Join(dir, e.Name())}
+				in.SetState(state)
+				out = append(out, in)
 			}
 			continue
 		}
@@ -369,13 +370,14 @@ func List(dir string, belongs func(*Snapshot) bool, incomplete bool) ([]Info, er
 
 // Info describes an opened snapshot as List does.
 func (s *Snapshot) Info() Info {
-	in := Info{ID: s.ID, Time: s.Time, PO: s.PO, POID: s.POID, Component: s.Component, Complete: true,
-		State: StateComplete, Dir: s.Dir, snap: s}
+	in := Info{ID: s.ID, Time: s.Time, PO: s.PO, POID: s.POID, Component: s.Component, Dir: s.Dir, snap: s}
+	in.SetState(StateComplete)
 	switch t, ok, err := s.RolledBack(); {
 	case err != nil:
-		in.State, in.Complete = StateDamaged, false
+		in.SetState(StateDamaged)
 	case ok:
-		in.State, in.RolledBack = StateRolledBack, t
+		in.SetState(StateRolledBack)
+		in.RolledBack = t
 	}
 	return in
 }

@@ -252,9 +252,16 @@ func TestRolledBackState(t *testing.T) {
 	if err != nil || len(list) != 2 {
 		t.Fatalf("list = %v %v", list, err)
 	}
-	states := list[0].State + "," + list[1].State
-	if !strings.Contains(states, backup.StateRolledBack) || !strings.Contains(states, backup.StateIncomplete) {
+	states := list[0].State.String() + "," + list[1].State.String()
+	if !strings.Contains(states, backup.StateRolledBack.String()) || !strings.Contains(states, backup.StateIncomplete.String()) {
 		t.Errorf("states %s", states)
+	}
+	// complete says the snapshot was made whole, not that it can undo:
+	// the rolled-back one stays complete, the one without a manifest not.
+	for _, in := range list {
+		if in.Complete != (in.State == backup.StateRolledBack) {
+			t.Errorf("%s: %s, complete %v", in.ID, in.State, in.Complete)
+		}
 	}
 }
 

@@ -3,8 +3,10 @@ package repair
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -13,10 +15,6 @@ import (
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/postoffice"
 )
-
-// StateInterrupted is the listed state of the snapshot of an unfinished
-// repair or rollback.
-const StateInterrupted = "interrupted"
 
 // place is where a PO's snapshots may be: the journal's recorded
 // snapshot directory, a --snapshot-dir, and the PO's own POREPAIR/SNAPSHOT.
@@ -32,6 +30,10 @@ type place struct {
 	jerr error
 	// probed caches sameDirProbe's answer for each other path.
 	probed map[string]bool
+	// uncounted says, by snapshot id, why a snapshot that names this
+	// PO's identity is not counted its own: the postoffice at the path
+	// it was made at has an identity that cannot be read.
+	uncounted map[string]error
 }
 
 func newPlace(root, extraDir string) (*place, error) {
@@ -87,7 +89,17 @@ func (pl *place) belongs(s *backup.Snapshot) bool {
 	if sameDir(other, pl.root) {
 		return true // the same PO through a bind mount
 	}
-	oid, _ := postoffice.ReadIdentity(other)
+	oid, err := postoffice.ReadIdentity(other)
+	if err != nil {
+		// Whether other is this PO or a copy of it cannot be told: not
+		// offered for undo, and the messages about this PO's snapshots
+		// say why.
+		if pl.uncounted == nil {
+			pl.uncounted = map[string]error{}
+		}
+		pl.uncounted[s.ID] = fmt.Errorf("snapshot %s, made at %s, is not counted this postoffice's: whether that is this postoffice or a copy of it cannot be told: %w", s.ID, s.PO, err)
+		return false
+	}
 	return oid != pl.id || pl.sameDirProbe(other)
 }
 
@@ -122,7 +134,7 @@ func (pl *place) list() ([]backup.Info, error) {
 	if pl.j != nil && pl.j.Done == nil {
 		for i := range out {
 			if out[i].ID == pl.j.Begin.Snapshot && out[i].State == backup.StateComplete {
-				out[i].State = StateInterrupted
+				out[i].SetState(backup.StateInterrupted)
 			}
 		}
 	}
@@ -146,6 +158,9 @@ func (pl *place) where() string {
 	w := strings.Join(pl.dirs, ", ")
 	if pl.jerr != nil {
 		w += fmt.Sprintf(" (not where the journal points, as it cannot be read: %v)", pl.jerr)
+	}
+	for _, id := range slices.Sorted(maps.Keys(pl.uncounted)) {
+		w += fmt.Sprintf(" (%v)", pl.uncounted[id])
 	}
 	return w
 }
@@ -173,7 +188,7 @@ func (pl *place) find(id string) (*backup.Snapshot, error) {
 	}
 	if id == "" || id == Latest {
 		if len(usable) == 0 {
-			if d := damaged(list); d != "" {
+			if d := damaged(list); d != "" || len(pl.uncounted) > 0 {
 				return nil, fmt.Errorf("no usable snapshot of %s in %s%s", pl.root, pl.where(), d)
 			}
 			return nil, &noSnapshotError{fmt.Sprintf("no snapshot of %s in %s: nothing to roll back", pl.root, pl.where())}
@@ -227,6 +242,11 @@ func damaged(list []backup.Info) string {
 
 // unknown explains why id names no snapshot of this PO.
 func (pl *place) unknown(id string) error {
+	for uid, err := range pl.uncounted {
+		if strings.HasPrefix(uid, id) {
+			return err
+		}
+	}
 	for _, d := range pl.dirs {
 		if s, err := backup.Open(d, id); err == nil {
 			if s.POID != "" && s.POID == pl.id {

@@ -53,7 +53,7 @@ func ensureID(root string) (string, error) {
 		return "", fmt.Errorf("postoffice identity: %w", err)
 	}
 	id = hex.EncodeToString(b[:])
-	if err := durable.Put(filepath.Join(root, Dir, "ID"), []byte(id+"\n")); err != nil {
+	if err := durable.Put(filepath.Join(root, filepath.FromSlash(postoffice.IdentityPath)), []byte(id+"\n")); err != nil {
 		return "", fmt.Errorf("postoffice identity: %w", err)
 	}
 	return id, nil

@@ -9,8 +9,10 @@ import (
 	"github.com/porepair/porepair/postoffice"
 )
 
-// Prune removes all but the newest keep snapshots of the PO at root, and
-// the incomplete snapshot directories a crash left in its POREPAIR/, and
+// Prune keeps the newest keep snapshots of the PO at root that can still
+// undo a repair and removes the others: older undos, every rolled-back
+// snapshot, and the incomplete snapshot directories a crash left in its
+// POREPAIR/ (never a damaged one, which a person should look at). It
 // returns what it removed (with dryRun: what it would remove). It runs
 // under the PO's lock, so that it never deletes a snapshot a rollback is
 // restoring, and never removes the snapshot of an unfinished repair or
@@ -76,18 +78,21 @@ func pruneVictims(root, snapshotDir string, keep int) ([]backup.Info, error) {
 	if unfinished {
 		pinned = j.Begin.Snapshot
 	}
-	var whole, victims []backup.Info
+	// Only snapshots that can still undo a repair count among the kept:
+	// a rolled-back one (its repair failed and was restored, or was
+	// rolled back) kept instead would leave the undo in effect removed.
+	var undos, victims []backup.Info
 	for _, in := range list {
 		switch {
 		case in.ID == pinned || in.State == backup.StateDamaged:
-		case in.State == backup.StateIncomplete:
-			victims = append(victims, in)
+		case in.State.Undoes():
+			undos = append(undos, in)
 		default:
-			whole = append(whole, in)
+			victims = append(victims, in)
 		}
 	}
-	if len(whole) > keep {
-		victims = append(victims, whole[:len(whole)-keep]...)
+	if len(undos) > keep {
+		victims = append(victims, undos[:len(undos)-keep]...)
 	}
 	return victims, nil
 }

@@ -238,7 +238,7 @@ func readOnlyChecks(po *postoffice.PO, planner Planner, snapshotDir string) (*pl
 	if err := plan.Workgroup(po); err != nil {
 		return nil, err
 	}
-	if err := journal.Interrupted(po.Root); err != nil {
+	if err := interrupted(po.Root); err != nil {
 		return nil, err
 	}
 	p, err := planner(po)
@@ -251,8 +251,12 @@ func readOnlyChecks(po *postoffice.PO, planner Planner, snapshotDir string) (*pl
 	// The planner's own reads stand for the disk here (cached): the
 	// check under the lock reads the disk again.
 	if _, err := checkPlan(po, p, true); err != nil {
-		if id := appliedAs(po, p, snapshotDir); id != "" {
+		id, aerr := appliedAs(po, p, snapshotDir)
+		switch {
+		case id != "":
 			return p, fmt.Errorf("already applied: snapshot %s carried this plan out; nothing written (`porepair snapshots show %s`; plan again for what is to do now)", id, id)
+		case aerr != nil:
+			return p, fmt.Errorf("%w; whether a snapshot carried this plan out already cannot be told: %w", err, aerr)
 		}
 		return p, err
 	}
@@ -260,29 +264,33 @@ func readOnlyChecks(po *postoffice.PO, planner Planner, snapshotDir string) (*pl
 }
 
 // appliedAs names the snapshot of a repair, still in effect or complete,
-// that carried out the plan p; "" when none did. A saved plan replayed
-// after it was applied no longer matches the postoffice, and saying so is
-// the answer, not the fingerprints that differ.
-func appliedAs(po *postoffice.PO, p *plan.Plan, snapshotDir string) string {
+// that carried out the plan p; "" when none did, or when the snapshots
+// cannot be listed (the error says why). A saved plan replayed after it
+// was applied no longer matches the postoffice, and saying so is the
+// answer, not the fingerprints that differ.
+func appliedAs(po *postoffice.PO, p *plan.Plan, snapshotDir string) (string, error) {
 	pl, err := newPlace(po.Root, snapshotDir)
 	if err != nil {
-		return ""
+		return "", err
 	}
 	list, err := pl.list()
 	if err != nil {
-		return ""
+		return "", err
 	}
 	digest := p.Digest()
 	for i := len(list) - 1; i >= 0; i-- {
-		in := list[i]
-		if in.State != backup.StateComplete {
+		if list[i].State != backup.StateComplete {
 			continue
 		}
-		if s, err := backup.Open(filepath.Dir(in.Dir), in.ID); err == nil && s.PlanDigest == digest {
-			return in.ID
+		s, err := opened(list[i])
+		if err != nil {
+			return "", err
+		}
+		if s.PlanDigest == digest {
+			return s.ID, nil
 		}
 	}
-	return ""
+	return "", nil
 }
 
 // lockedChecks repeats, under the lock, what another process could have
@@ -291,10 +299,20 @@ func lockedChecks(po *postoffice.PO, p *plan.Plan) (*reader, error) {
 	if err := checkOwnDir(po.Root); err != nil {
 		return nil, err
 	}
-	if err := journal.Interrupted(po.Root); err != nil {
+	if err := interrupted(po.Root); err != nil {
 		return nil, err
 	}
 	return checkPlan(po, p, false)
+}
+
+// interrupted refuses a repair while an earlier one is unfinished, as
+// plan does: a refusal that INTERRUPTED_REPAIR caused, which the log
+// names.
+func interrupted(root string) error {
+	if err := journal.Interrupted(root); err != nil {
+		return plan.RefusalOf(diagnose.InterruptedRepair, err)
+	}
+	return nil
 }
 
 // checkPlan compares the plan's picture of the postoffice with the disk:

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/internal/exitcode"
 )
 
@@ -37,7 +38,8 @@ const (
 
 // statuses is the one table of each status's name, exit code and
 // meaning (README.md's table of statuses and the man page's STATUS are
-// made from it, and a test keeps them so).
+// made from it, and a test keeps them so). A repair undone is one word
+// for the repair and for its snapshot: the status takes the state's.
 var statuses = map[Status]struct {
 	name    string
 	code    int
@@ -46,7 +48,7 @@ var statuses = map[Status]struct {
 	StatusRepaired:          {"repaired", exitcode.OK, "the repair was carried out and verified"},
 	StatusNothingToDo:       {"nothing-to-do", exitcode.OK, "no error or warning finding about the component: nothing planned or changed"},
 	StatusRefused:           {"refused", exitcode.Usage, "a precondition failed (the reason, and the finding codes behind it, are given): nothing written"},
-	StatusRolledBack:        {"rolled-back", exitcode.Failed, "the repair failed and its snapshot was restored: the postoffice is as it was"},
+	StatusRolledBack:        {backup.StateRolledBack.String(), exitcode.Failed, "the repair failed and its snapshot was restored: the postoffice is as it was"},
 	StatusRestoreFailed:     {"restore-failed", exitcode.RestoreFailed, "the repair or rollback failed and so did the restore: the message names the snapshot to roll back"},
 	StatusBusy:              {"busy", exitcode.Busy, "ADMIN, EXTERNAL or another porepair holds the postoffice: nothing written"},
 	StatusRestored:          {"restored", exitcode.OK, "a rollback restored the snapshot"},

@@ -103,7 +103,8 @@ func snapshotsList(e *env) *cli.Command {
 		Name: "list", Usage: "the snapshots of this postoffice, oldest first, with their state",
 		UsageText: `porepair --po DIR snapshots list
 porepair --po DIR snapshots list --json`,
-		Flags: []cli.Flag{jsonFlag()},
+		Description: stateHelp(),
+		Flags:       []cli.Flag{jsonFlag()},
 		Action: func(c *cli.Context) error {
 			root, err := onePO(c)
 			if err != nil {
@@ -126,6 +127,23 @@ porepair --po DIR snapshots list --json`,
 	}
 }
 
+// stateHelp is list's help on the states, made from their one table.
+func stateHelp() string {
+	var b strings.Builder
+	var whole []string
+	b.WriteString("Each snapshot's state, the same word in the text and in --json's state:\n")
+	for _, st := range backup.States() {
+		fmt.Fprintf(&b, "  %-12s %s\n", st, st.Meaning())
+		if st.Whole() {
+			whole = append(whole, st.String())
+		}
+	}
+	fmt.Fprintf(&b, `The undo of the repair in effect is marked "in effect" (JSON in_effect).
+JSON's complete says a snapshot was made whole and can be read (%s),
+not that it can still undo anything.`, strings.Join(whole, ", "))
+	return b.String()
+}
+
 func writeSnapshotTable(w io.Writer, list []backup.Info) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tMADE\tSTATE\tCOMPONENT\tMADE AT")
@@ -137,7 +155,7 @@ func writeSnapshotTable(w io.Writer, list []backup.Info) {
 		if at == "" {
 			at = s.Dir
 		}
-		state := s.State
+		state := s.State.String()
 		if s.InEffect {
 			state += ", in effect"
 		}
@@ -207,15 +225,20 @@ porepair --po DIR snapshots verify ` + exampleSnapshotID,
 
 func snapshotsPrune(e *env) *cli.Command {
 	return &cli.Command{
-		Name: "prune", Usage: "remove all but the newest N snapshots of this postoffice (never an unfinished repair's)",
+		Name: "prune", Usage: "keep the newest N snapshots that can still undo a repair; remove the rest (never an unfinished repair's)",
 		UsageText: `porepair --po DIR snapshots prune --keep 5 --dry-run
 porepair --po DIR snapshots prune --keep 5 --yes`,
-		Description: `Runs under the postoffice's lock (exit 4 while a repair or rollback runs).
+		Description: `Keeps the newest N snapshots that can still undo a repair (complete, or an
+unfinished repair's), so that the undo of the repair in effect is among them;
+removes the older ones and every rolled-back snapshot (its repair failed and
+was restored, or was rolled back: nothing left to undo), which never counts
+among the N. Incomplete snapshot directories a crash left in POREPAIR/SNAPSHOT
+are removed too; a damaged snapshot is kept.
+Runs under the postoffice's lock (exit 4 while a repair or rollback runs).
 Asks for confirmation on a terminal; needs --yes otherwise, or --dry-run to
-only list what would be removed. Incomplete snapshot directories a crash left
-in POREPAIR/SNAPSHOT are removed too.`,
+only list what would be removed.`,
 		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "keep", Required: true, DefaultText: "none, required", Usage: "keep the newest `N` snapshots (0 keeps none)"},
+			&cli.IntFlag{Name: "keep", Required: true, DefaultText: "none, required", Usage: "keep the newest `N` snapshots that can still undo a repair (0 keeps none)"},
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "list what would be removed; remove nothing"},
 			yesFlag(),
 		},
@@ -256,12 +279,12 @@ func (e *env) prune(c *cli.Context) error {
 		return e.pruned(c, root, victims, dry)
 	}
 	if !c.Bool("yes") {
-		fmt.Fprintf(e.stderr, "would remove %d snapshot(s) of %s:\n", len(victims), root)
+		fmt.Fprintf(e.stderr, "would remove %s of %s:\n", textfmt.Plural(len(victims), "snapshot"), root)
 		writeSnapshotTable(e.stderr, victims)
 		if id := inEffect(victims); id != "" {
 			fmt.Fprintf(e.stderr, "%s\n", undoLost(id))
 		}
-		if !e.confirm(fmt.Sprintf("Remove these %d snapshot(s)?", len(victims))) {
+		if !e.confirm(fmt.Sprintf("Remove %s?", textfmt.Plural(len(victims), "snapshot"))) {
 			return usagef("not confirmed: nothing removed")
 		}
 	}
@@ -292,10 +315,10 @@ func (e *env) pruned(c *cli.Context, root string, list []backup.Info, dryRun boo
 	case len(list) == 0:
 		fmt.Fprintf(e.stdout, "nothing to prune: %s keeps its snapshots\n", root)
 	case dryRun:
-		fmt.Fprintf(e.stdout, "would remove %d snapshot(s) of %s:\n", len(list), root)
+		fmt.Fprintf(e.stdout, "would remove %s of %s:\n", textfmt.Plural(len(list), "snapshot"), root)
 		writeSnapshotTable(e.stdout, list)
 	default:
-		fmt.Fprintf(e.stdout, "removed %d snapshot(s)\n", len(list))
+		fmt.Fprintf(e.stdout, "removed %s\n", textfmt.Plural(len(list), "snapshot"))
 		for _, r := range list {
 			fmt.Fprintf(e.stdout, "  %s\n", r.ID)
 		}

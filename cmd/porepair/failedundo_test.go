@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/porepair/porepair/backup"
 )
 
 // A repair that failed and was restored leaves a snapshot marked rolled
@@ -29,7 +31,7 @@ func TestFailedRepairSnapshotNotOffered(t *testing.T) {
 			t.Fatalf("fail:%d: exit %d\n%s%s", n, code, out, errs)
 		}
 		for _, s := range snapshotList(t, dir) {
-			if s.ID != first.ID && s.State == "rolled back" {
+			if s.ID != first.ID && s.State == backup.StateRolledBack.String() {
 				failed = s.ID
 			}
 		}

@@ -8,9 +8,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/exitcode"
 	"github.com/porepair/porepair/repair"
@@ -177,6 +179,18 @@ func TestReadmeStatuses(t *testing.T) {
 	text := readme(t)
 	for _, s := range repair.Statuses() {
 		row := "| `" + s.String() + "` | " + strconvI(s.Code()) + " | " + s.Meaning() + " |"
+		if !strings.Contains(text, row+"\n") {
+			t.Errorf("README.md lacks the row %q", row)
+		}
+	}
+}
+
+// The README's table of snapshot states is package backup's.
+func TestReadmeSnapshotStates(t *testing.T) {
+	t.Parallel()
+	text := readme(t)
+	for _, s := range backup.States() {
+		row := "| `" + s.String() + "` | " + strconv.FormatBool(s.Whole()) + " | " + s.Meaning() + " |"
 		if !strings.Contains(text, row+"\n") {
 			t.Errorf("README.md lacks the row %q", row)
 		}

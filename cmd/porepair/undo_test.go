@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/porepair/porepair/backup"
 )
 
 // crashRepair runs a repair that is killed (exit 99) right after its
@@ -221,7 +223,7 @@ func TestPruneLockAndUnfinished(t *testing.T) {
 		t.Fatalf("prune: exit %d\n%s%s", code, out, errs)
 	}
 	code, out, _ := porepair(t, nil, "--po", dir, "snapshots", "list")
-	if code != 0 || !strings.Contains(out, j["snapshot"].(string)) || !strings.Contains(out, "interrupted") {
+	if code != 0 || !strings.Contains(out, j["snapshot"].(string)) || !strings.Contains(out, backup.StateInterrupted.String()) {
 		t.Fatalf("the unfinished repair's snapshot is gone or not marked:\n%s", out)
 	}
 	if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {
@@ -384,7 +386,7 @@ func TestLeftoversCleaned(t *testing.T) {
 	crashRepair(t, dir, 3) // the journal, the reserve, then one snapshot copy: no manifest yet
 	os.WriteFile(filepath.Join(dir, "POREPAIR/JOURNAL.PPT"), []byte("torn"), 0o644)
 	code, out, _ := porepair(t, nil, "--po", dir, "snapshots", "list")
-	if code != 0 || !strings.Contains(out, "incomplete") {
+	if code != 0 || !strings.Contains(out, backup.StateIncomplete.String()) {
 		t.Fatalf("list: exit %d\n%s", code, out)
 	}
 	if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {

@@ -12,14 +12,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/osfs/winetest"
 	"github.com/porepair/porepair/repair"
 )
 
-// One vocabulary: a status word or a finding code is spelled once, in
-// its table (repair/status.go, diagnose/finding.go), and an exit code is
-// a name from package exitcode. A literal "refused" compared, or an
+// One vocabulary: a status word, a snapshot state or a finding code is
+// spelled once, in its table (repair/status.go, backup/state.go,
+// diagnose/finding.go), and an exit code is a name from package exitcode. A literal "refused" compared, or an
 // exit(2, …), elsewhere in porepair's code would drift from the table the
 // JSON, the log and the docs use. Prose that mentions a code (help text)
 // is not a spelling of it: only a literal that is the word is.
@@ -30,14 +31,20 @@ func TestOneVocabulary(t *testing.T) {
 	for _, s := range repair.Statuses() {
 		words[s.String()] = "repair/status.go"
 	}
+	// After the statuses: rolled-back, a repair's status and its
+	// snapshot's state, is spelled in the states' table.
+	for _, s := range backup.States() {
+		words[s.String()] = "backup/state.go"
+	}
 	for _, c := range diagnose.Codes() {
 		words[c.String()] = "diagnose/finding.go"
 	}
 	// "plan" is also the plan command's name, "error" slog's key for an
-	// error: those spellings name something else.
-	commands := map[string]bool{}
+	// error, and "complete" a journal record's op (its on-disk format):
+	// those spellings name something else.
+	others := map[string]bool{"error": true, "journal/journal.go complete": true}
 	for _, c := range newApp(&env{}).Commands {
-		commands[c.Name] = true
+		others[c.Name] = true
 	}
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -53,7 +60,7 @@ func TestOneVocabulary(t *testing.T) {
 		if strings.HasPrefix(rel, "testdata/") || strings.HasPrefix(rel, "scripts/") {
 			return nil // test tools: their words are a fixture's, not output
 		}
-		bad = append(bad, strayWords(t, path, rel, words, commands)...)
+		bad = append(bad, strayWords(t, path, rel, words, others)...)
 		return nil
 	})
 	if err != nil {
@@ -69,7 +76,9 @@ func TestOneVocabulary(t *testing.T) {
 
 // strayWords lists the literals of one file that spell a word of the
 // vocabulary outside its table, and the exit codes given as numbers.
-func strayWords(t *testing.T, path, rel string, words map[string]string, commands map[string]bool) []string {
+// others are the words (or "FILE word", in that file only) that are
+// spelled elsewhere meaning something else.
+func strayWords(t *testing.T, path, rel string, words map[string]string, others map[string]bool) []string {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +96,7 @@ func strayWords(t *testing.T, path, rel string, words map[string]string, command
 			if n.Kind != token.STRING || err != nil {
 				return true
 			}
-			if home, ok := words[s]; ok && home != rel && !commands[s] && s != "error" {
+			if home, ok := words[s]; ok && home != rel && !others[s] && !others[rel+" "+s] {
 				bad = append(bad, rel+": "+fset.Position(n.Pos()).String()+": "+strconv.Quote(s)+" is spelled in "+home)
 			}
 		case *ast.CallExpr:
