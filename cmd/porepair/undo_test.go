@@ -258,6 +258,12 @@ func TestEditedPlanCannotSkipSnapshot(t *testing.T) {
 					}
 				}
 			}
+			if op == "write" {
+				// Shown as a put-file too, so that the plan agrees with
+				// itself (plan.Load) and only the disk shows the lie.
+				pl["actions"] = append(pl["actions"].([]any), map[string]any{"phase": "install", "kind": "put-file",
+					"file": "GLB/CONTROL.GLB", "to": nil, "offset": nil, "field": nil, "before": nil, "after": nil, "kb": []string{}, "description": "edited"})
+			}
 			b, _ = json.Marshal(pl)
 			os.WriteFile(planFile, b, 0o644)
 			code, out, errs := porepair(t, nil, "--po", dir, "repair", "--plan", planFile, "--yes")
