@@ -98,8 +98,8 @@ func TestScripts(t *testing.T) {
 				if len(args) != 2 && len(args) != 3 {
 					ts.Fatalf("usage: fixture SCENARIO DIR [now|kb|DURATION]")
 				}
-				spec := fixture.Spec{Scenario: args[0], Lower: args[0] == "lower"}
-				if len(args) == 2 || args[2] != "kb" {
+				spec := fixture.Spec{Scenario: args[0], Lower: args[0] == "lower", KBDates: len(args) == 3 && args[2] == "kb"}
+				if !spec.KBDates {
 					ago := time.Duration(0)
 					if len(args) == 3 && args[2] != "now" {
 						var err error
