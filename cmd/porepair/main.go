@@ -148,10 +148,10 @@ with --json, NO_COLOR set to anything, or TERM=dumb.`,
 func withGlobals(c *cli.Command, onUsage cli.OnUsageErrorFunc, before cli.BeforeFunc, globals []cli.Flag) {
 	c.OnUsageError = onUsage
 	c.Before = before
-	switch c.Name {
-	case "demo", "docs", "help":
+	switch {
+	case slices.Contains([]string{"demo", "docs", "help"}, c.Name):
 		globals = nil
-	case "inspect", "snapshots":
+	case slices.Contains(onePOCommands, c.Name):
 		globals = onePOFlags()
 	}
 	for _, f := range globals {
@@ -164,32 +164,52 @@ func withGlobals(c *cli.Command, onUsage cli.OnUsageErrorFunc, before cli.Before
 	}
 }
 
+// onePOCommands are the commands that work on one postoffice: they take
+// none of the fleet's flags (fleetFlags), and --po once.
+var onePOCommands = []string{"inspect", "snapshots"}
+
+// fleetFlags are the global flags only a fleet has a use for.
+var fleetFlags = []string{"po-list", "parallel"}
+
 // onePOFlags are the global flags of a command that works on one
-// postoffice: --po once, no --po-list, no --parallel (oneOnly refuses
-// them given before the command).
+// postoffice: --po once, none of fleetFlags (oneOnly refuses them given
+// before the command, usageError after it).
 func onePOFlags() []cli.Flag {
 	var out []cli.Flag
 	for _, f := range globalFlags() {
-		switch f.Names()[0] {
-		case "po":
-			out = append(out, &cli.StringSliceFlag{Name: "po", Category: globalCategory, Usage: "postoffice directory `DIR` (MAILDATA); default $POREPAIR_PO", TakesFile: true})
-		case "po-list", "parallel":
-		default:
+		switch name := f.Names()[0]; {
+		case name == "po":
+			out = append(out, onePOFlag{&cli.StringSliceFlag{Name: "po", Category: globalCategory, Usage: "postoffice directory `DIR` (MAILDATA); default $POREPAIR_PO", TakesFile: true}})
+		case !slices.Contains(fleetFlags, name):
 			out = append(out, f)
 		}
 	}
 	return out
 }
 
+// onePOFlag is --po of a command that works on one postoffice: a slice
+// flag still, so that a second --po is seen and refused (onePO), but
+// shown in the help as given once, not "--po DIR [ --po DIR ]".
+type onePOFlag struct{ *cli.StringSliceFlag }
+
+func (onePOFlag) IsSliceFlag() bool { return false }
+func (f onePOFlag) String() string  { return cli.FlagStringer(f) }
+
 // oneOnly refuses the fleet's flags, given before the command, for a
 // command that works on one postoffice.
 func oneOnly(c *cli.Context, name string) error {
-	for _, f := range []string{"po-list", "parallel"} {
+	for _, f := range fleetFlags {
 		if lookup(c, f) != nil {
-			return usagef("%s works on one postoffice: give it --po DIR, not --%s", name, f)
+			return notOnePO(name, f)
 		}
 	}
 	return nil
+}
+
+// notOnePO refuses a fleet's flag to a command that works on one
+// postoffice, wherever on the line it was given.
+func notOnePO(command, flag string) error {
+	return usagef("%s works on one postoffice: give it --po DIR, not --%s", command, flag)
 }
 
 // before sets up logging once the flags of a command are parsed.
