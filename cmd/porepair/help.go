@@ -2,15 +2,12 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/porepair/porepair/repair"
 )
 
 // exampleSnapshotID is the snapshot id the help's examples show, in the
@@ -152,49 +149,6 @@ func version() string {
 	return fmt.Sprintf("%s, %s", v, bi.GoVersion)
 }
 
-// completeWith is a command's shell completion: its flags after a "-",
-// else the words it takes.
-func completeWith(words func(c *cli.Context) []string) cli.BashCompleteFunc {
-	return func(c *cli.Context) {
-		if n := len(os.Args); n >= 2 && strings.HasPrefix(os.Args[n-2], "-") {
-			cli.DefaultCompleteWithFlags(c.Command)(c)
-			return
-		}
-		for _, w := range words(c) {
-			fmt.Fprintln(c.App.Writer, w)
-		}
-	}
-}
-
-// snapshotIDs completes a snapshot argument: latest, and the ids of the
-// postoffice given on the line; none when it cannot be read.
-func snapshotIDs(c *cli.Context) []string {
-	if c.NArg() > 0 {
-		return nil
-	}
-	ids := []string{"latest"}
-	root, err := onePO(c)
-	if err != nil {
-		return ids
-	}
-	list, _, err := repair.Snapshots(root, snapshotDir(c))
-	if err != nil {
-		return ids
-	}
-	for _, s := range list {
-		ids = append(ids, s.ID)
-	}
-	return ids
-}
-
-// inspectViewWords completes inspect's first argument.
-func inspectViewWords(c *cli.Context) []string {
-	if c.NArg() > 0 {
-		return nil
-	}
-	return inspectViews
-}
-
 // helpCommand is `porepair [PARENT] help [COMMAND...]`, which shows what
 // --help shows. Each app makes its own: urfave/cli's help command is one
 // value every app shares, and running it changes it (docs --man run in
@@ -202,10 +156,11 @@ func inspectViewWords(c *cli.Context) []string {
 func helpCommand(e *env, parent ...string) *cli.Command {
 	example := strings.Join(append([]string{"porepair"}, parent...), " ") + " help"
 	return &cli.Command{
-		Name:      "help",
-		Usage:     "show the commands, or a command's help (as --help does)",
-		ArgsUsage: "[COMMAND]",
-		UsageText: example + "\n" + example + " " + map[bool]string{true: "diagnose", false: "prune"}[len(parent) == 0],
+		Name:         "help",
+		Usage:        "show the commands, or a command's help (as --help does)",
+		ArgsUsage:    "[COMMAND]",
+		UsageText:    example + "\n" + example + " " + map[bool]string{true: "diagnose", false: "prune"}[len(parent) == 0],
+		BashComplete: completeWith(helpWords, nil),
 		Action: func(c *cli.Context) error {
 			args := append(append([]string{"porepair"}, parent...), c.Args().Slice()...)
 			if code := run(append(args, "--help"), e.stdin, e.stdout, e.stderr); code != exitOK {

@@ -114,6 +114,7 @@ func newApp(e *env) *cli.App {
 		Flags:        append(globalFlags(), cli.HelpFlag),
 		Before:       e.before,
 		OnUsageError: usageError,
+		BashComplete: completeWith(subcommandWords, nil),
 		Description: `porepair reads a postoffice, reports what is wrong with it, and repairs a
 gateway access component the way INSTALL -R then INSTALL would, keeping the
 queued mail and the address list. Every repair is locked, snapshotted,
@@ -142,12 +143,20 @@ with --json, NO_COLOR set to anything, or TERM=dumb.`,
 
 // withGlobals gives a command (and its subcommands) the global flags it
 // does not define itself, so that they work after the command name too,
-// and the app's usage-error handler and log set-up. demo and docs work on
+// the app's usage-error handler and log set-up, and a shell completion
+// (completeWith) when it has none of its own. demo and docs work on
 // no postoffice and take none of them; inspect and snapshots work on one
 // and take none of the fleet's (onePOFlags).
 func withGlobals(c *cli.Command, onUsage cli.OnUsageErrorFunc, before cli.BeforeFunc, globals []cli.Flag) {
 	c.OnUsageError = onUsage
 	c.Before = before
+	if c.BashComplete == nil {
+		words := noWords
+		if len(c.Subcommands) > 0 {
+			words = subcommandWords
+		}
+		c.BashComplete = completeWith(words, nil)
+	}
 	switch {
 	case slices.Contains([]string{"demo", "docs", "help"}, c.Name):
 		globals = nil
