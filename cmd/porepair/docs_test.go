@@ -4,16 +4,21 @@ package main
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
 
 // The man page's section is the one its file is named for in README.md
 // and installed under by make install; it has the sections urfave/cli
-// leaves out.
+// leaves out, and its ENVIRONMENT lists every variable the module's code
+// reads (envReads) but those notInManPage excuses.
 func TestManPage(t *testing.T) {
 	t.Parallel()
 	code, out, errs := runHere("docs", "--man")
@@ -23,9 +28,16 @@ func TestManPage(t *testing.T) {
 	if want := fmt.Sprintf(".TH porepair %d\n", manSection); !strings.Contains(out, want) {
 		t.Errorf("man page lacks %q", want)
 	}
-	for _, sec := range []string{".SH EXIT STATUS", ".SH ENVIRONMENT", ".SH FILES", ".B POREPAIR_PO", ".I MAILDATA/POREPAIR/JOURNAL"} {
+	for _, sec := range []string{".SH EXIT STATUS", ".SH ENVIRONMENT", ".SH FILES", ".B POREPAIR_PO", ".I MAILDATA/POREPAIR/JOURNAL", ".I MAILDATA/POREPAIR/HOLDER/"} {
 		if !strings.Contains(out, sec+"\n") {
 			t.Errorf("man page lacks %q", sec)
+		}
+	}
+	_, environment, _ := strings.Cut(out, ".SH ENVIRONMENT\n")
+	environment, _, _ = strings.Cut(environment, ".SH ")
+	for name, where := range envReads(t, filepath.Join("..", "..")) {
+		if _, excused := notInManPage[name]; !excused && !strings.Contains(environment, ".B "+name+"\n") {
+			t.Errorf("%s reads %s, which the man page's ENVIRONMENT (manEnvironment) does not list", where, name)
 		}
 	}
 	for name, want := range map[string]string{
@@ -37,6 +49,148 @@ func TestManPage(t *testing.T) {
 			t.Errorf("%s does not say %q (%v)", name, want, err)
 		}
 	}
+}
+
+// notInManPage are the variables the module's code reads that the man
+// page's ENVIRONMENT leaves out, each with why: no porepair an
+// administrator runs reads them.
+var notInManPage = map[string]string{
+	"POREPAIR_SHARES_REPORT": "internal/sharetest, a package of the tests: where make test's real-share suites report",
+}
+
+// envReads are the variables the module's non-test code (testdata and
+// _test.go files left out) reads, each with where: the names given to
+// os.Getenv and os.LookupEnv, and to a function of the package that
+// os.Getenv is handed to (colorAllowed(os.Getenv)), as string literals or
+// constants. A name it cannot tell fails t.
+func envReads(t *testing.T, root string) map[string]string {
+	t.Helper()
+	pkgs := map[string][]*ast.File{}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata"):
+			return filepath.SkipDir
+		case d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go"):
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
+		pkgs[filepath.Dir(p)] = append(pkgs[filepath.Dir(p)], f)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := map[string]string{}
+	for _, files := range pkgs {
+		pkgEnvReads(t, fset, files, reads)
+	}
+	if len(reads) == 0 {
+		t.Fatal("found no os.Getenv in the module: the scan is broken")
+	}
+	return reads
+}
+
+// pkgEnvReads adds the variables one package's files read to reads.
+func pkgEnvReads(t *testing.T, fset *token.FileSet, files []*ast.File, reads map[string]string) {
+	t.Helper()
+	consts := map[string]string{}
+	getters := map[string]bool{"os.Getenv": true, "os.LookupEnv": true}
+	for _, f := range files {
+		for _, spec := range constSpecs(f) {
+			for i, n := range spec.Names {
+				if lit, ok := spec.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					consts[n.Name], _ = strconv.Unquote(lit.Value)
+				}
+			}
+		}
+	}
+	// A function os.Getenv is handed to reads through its parameter.
+	handedTo := map[string]int{}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if call, ok := n.(*ast.CallExpr); ok {
+				for i, a := range call.Args {
+					if getters[exprName(a)] {
+						handedTo[exprName(call.Fun)] = i
+					}
+				}
+			}
+			return true
+		})
+	}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil {
+				if i, ok := handedTo[fd.Name.Name]; ok {
+					getters[paramName(fd, i)] = true
+				}
+			}
+		}
+	}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || !getters[exprName(call.Fun)] || len(call.Args) != 1 {
+				return true
+			}
+			where := fset.Position(call.Pos()).String()
+			name, ok := consts[exprName(call.Args[0])]
+			if lit, isLit := call.Args[0].(*ast.BasicLit); isLit && lit.Kind == token.STRING {
+				name, _ = strconv.Unquote(lit.Value)
+				ok = true
+			}
+			if !ok {
+				t.Errorf("%s: cannot tell which variable it reads: give it a string constant", where)
+			}
+			reads[name] = where
+			return true
+		})
+	}
+}
+
+// constSpecs are a file's top-level constant declarations.
+func constSpecs(f *ast.File) []*ast.ValueSpec {
+	var out []*ast.ValueSpec
+	for _, d := range f.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST {
+			for _, s := range g.Specs {
+				if v := s.(*ast.ValueSpec); len(v.Values) == len(v.Names) {
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// exprName is an identifier's name or a selector's pkg.Name; "" for
+// anything else.
+func exprName(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.Ident:
+		return e.Name
+	case *ast.SelectorExpr:
+		if x, ok := e.X.(*ast.Ident); ok {
+			return x.Name + "." + e.Sel.Name
+		}
+	}
+	return ""
+}
+
+// paramName is the name of a function's i-th parameter.
+func paramName(fd *ast.FuncDecl, i int) string {
+	for _, field := range fd.Type.Params.List {
+		for _, n := range field.Names {
+			if i == 0 {
+				return n.Name
+			}
+			i--
+		}
+	}
+	return ""
 }
 
 // completionCase is a line typed, the last word being completed, with

@@ -353,6 +353,10 @@ func (e *env) setupLog(file string) error {
 // client holds open (default osfs.HeldRetry).
 const heldRetryEnv = "POREPAIR_HELD_RETRY"
 
+// heldRetryDefault is osfs.HeldRetry before heldRetry sets it: the man
+// page's default, whatever the environment of docs --man.
+var heldRetryDefault = osfs.HeldRetry
+
 func heldRetry() error {
 	v := os.Getenv(heldRetryEnv)
 	if v == "" {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -188,10 +189,9 @@ func scriptExec(ts *testscript.TestScript, name string, args []string) int {
 }
 
 // needsProcess reports whether a script's porepair must be a process of
-// its own: the fault hook is read once, when a process starts, and only a
-// process started with the script's TZ reads the clock in that zone.
+// its own: its script sets one of processEnv otherwise than this process.
 func needsProcess(ts *testscript.TestScript) bool {
-	return ts.Getenv("POREPAIR_FAULT") != "" || ts.Getenv("TZ") != os.Getenv("TZ")
+	return slices.ContainsFunc(processEnv, func(k string) bool { return ts.Getenv(k) != os.Getenv(k) })
 }
 
 // scriptRun runs porepair in this process, as run's caller main would in
