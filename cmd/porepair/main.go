@@ -128,7 +128,7 @@ on stderr. --log-file FILE gets every action and result as JSON lines (a
 refusal with the finding codes that caused it); without it only warnings
 are logged, to stderr. Times are RFC 3339 in UTC (2026-12-02T15:04:05Z);
 po in a log line is an absolute path. Colour only on a terminal, never
-with --json, NO_COLOR set to anything, or TERM=dumb.`,
+with --json, NO_COLOR set to anything but "", or TERM=dumb.`,
 	}
 	app.Commands = []*cli.Command{
 		diagnoseCommand(e), inspectCommand(e), planCommand(e), repairCommand(e),

@@ -51,7 +51,7 @@ func manPage(app *cli.App) (string, error) {
 // those its code reads).
 var manEnvironment = [][2]string{
 	{"POREPAIR_PO", "the postoffice when neither --po nor --po-list is given"},
-	{"NO_COLOR", "set: no colour even on a terminal"},
+	{"NO_COLOR", "set to anything but the empty string: no colour even on a terminal"},
 	{"TERM", "dumb: no colour even on a terminal"},
 	{"TZ", "the zone MBG dates (which carry none) are read in, unless --tz is given"},
 	{heldRetryEnv, "how long a restore's rename, or the release of POREPAIR/HOLDER, waits for a file another client holds open: a duration such as 30s; default " + heldRetryDefault.String()},
