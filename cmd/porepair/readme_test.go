@@ -4,13 +4,19 @@ package main
 
 import (
 	"bufio"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/exitcode"
 	"github.com/porepair/porepair/repair"
@@ -181,6 +187,61 @@ func TestReadmeStatuses(t *testing.T) {
 			t.Errorf("README.md lacks the row %q", row)
 		}
 	}
+}
+
+// README.md's list of snapshot states ("and its state: complete, ...")
+// is the states the code defines: backup's State constants and repair's
+// (StateInterrupted), found in their source, so that a state added and
+// not documented, or one documented and gone, fails.
+func TestReadmeSnapshotStates(t *testing.T) {
+	t.Parallel()
+	var code []string
+	for _, pkg := range []string{"backup", "repair"} {
+		code = append(code, stateConsts(t, filepath.Join("..", "..", pkg))...)
+	}
+	if !slices.Contains(code, backup.StateDamaged) || !slices.Contains(code, repair.StateInterrupted) {
+		t.Fatalf("found the states %q in backup and repair: the scan is broken", code)
+	}
+	text := strings.Join(strings.Fields(readme(t)), " ")
+	_, list, ok := strings.Cut(text, "and its state: ")
+	list, _, _ = strings.Cut(list, ".")
+	list = regexp.MustCompile(` \([^)]*\)`).ReplaceAllString(list, "") // what each means
+	doc := strings.Split(strings.ReplaceAll(list, " or ", ", "), ", ")
+	slices.Sort(code)
+	slices.Sort(doc)
+	if !ok || !slices.Equal(code, doc) {
+		t.Errorf("README.md lists the snapshot states %q; the code defines %q", doc, code)
+	}
+}
+
+// stateConsts are the values of the string constants named State... in
+// a package's non-test files.
+func stateConsts(t *testing.T, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	fset := token.NewFileSet()
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, spec := range constSpecs(f) {
+			for i, n := range spec.Names {
+				if lit, ok := spec.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING && strings.HasPrefix(n.Name, "State") {
+					v, _ := strconv.Unquote(lit.Value)
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // The cron line runs as written, with the files it names made
