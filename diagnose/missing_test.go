@@ -20,7 +20,7 @@ func TestDiagnoseRecordMissing(t *testing.T) {
 	for name, keep := range map[string]int{"cut": 3, "empty": 0} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			p := build(t, "healthy")
+			p := dated(t, "healthy", postoffice.Date{Year: 1993, Month: 10, Day: 8, Hour: 16, Minute: 25})
 			fixture.CutNetwork(t, p.Root, keep)
 			now := time.Date(1993, 10, 8, 18, 25, 0, 0, time.UTC)
 			r := diagnose.Run(p, diagnose.Builtin, diagnose.Clock{Now: now, Location: time.UTC, StalledAfter: time.Hour})

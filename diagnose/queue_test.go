@@ -111,7 +111,7 @@ func TestQueueNotStalled(t *testing.T) {
 	if r.Problems() || r.Has(diagnose.QueueStalled) {
 		t.Errorf("healthy with fresh mail: %v", r.Findings)
 	}
-	old := build(t, "healthy") // dated 1993
+	old := dated(t, "healthy", postoffice.Date{Year: 1993, Month: 10, Day: 9, Hour: 9})
 	if r := diagnose.Run(old, diagnose.Builtin, diagnose.Clock{Now: now, StalledAfter: 0}); r.Has(diagnose.QueueStalled) {
 		t.Errorf("--stalled-after 0 still reports: %v", r.Findings)
 	}

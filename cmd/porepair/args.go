@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -9,8 +10,12 @@ import (
 // intersperse moves the flags a command gets after its arguments in front
 // of them: urfave/cli v2 stops reading flags at the first argument, and an
 // administrator types `inspect xtn 00000001 --json` as readily as
-// `inspect --json xtn 00000001`. "--" ends the flags as usual.
+// `inspect --json xtn 00000001`. "--" ends the flags as usual. A request
+// for completions keeps completionFlag last, where urfave/cli looks for it.
 func intersperse(app *cli.App, args []string) []string {
+	if completing(args) {
+		return append(intersperse(app, args[:len(args)-1]), completionFlag)
+	}
 	if len(args) < 2 {
 		return args
 	}
@@ -61,22 +66,32 @@ func arity(word string, flags []cli.Flag) int {
 	if word == "-" || word == "--" || !strings.HasPrefix(word, "-") {
 		return 0
 	}
-	name := strings.TrimLeft(word, "-")
-	if strings.Contains(name, "=") {
-		return 1
-	}
-	for _, f := range flags {
-		for _, n := range f.Names() {
-			if n != name {
-				continue
-			}
-			if _, ok := f.(*cli.BoolFlag); ok {
-				return 1
-			}
-			return 2
-		}
+	if f := flagNamed(flags, word); f != nil && takesValue(f) {
+		return 2
 	}
 	return 1
+}
+
+// flagNamed is the flag that word (-name or --name, with no =value) is,
+// nil if it is none of flags.
+func flagNamed(flags []cli.Flag, word string) cli.Flag {
+	name := strings.TrimLeft(word, "-")
+	if name == word || name == "" || strings.Contains(name, "=") {
+		return nil
+	}
+	for _, f := range flags {
+		if slices.Contains(f.Names(), name) {
+			return f
+		}
+	}
+	return nil
+}
+
+// takesValue is whether a flag is followed by its value (all but the
+// booleans).
+func takesValue(f cli.Flag) bool {
+	d, ok := f.(cli.DocGenerationFlag)
+	return ok && d.TakesValue()
 }
 
 func findCommand(cmds []*cli.Command, name string) *cli.Command {

@@ -62,47 +62,70 @@ func doc(app *cli.App, format string) (string, error) {
 }
 
 // The completion scripts ask porepair itself for the words that fit
-// (urfave/cli's --generate-bash-completion): commands, flags, inspect's
-// views and the snapshot ids of the postoffice given on the line.
+// (completeWith): commands, flags, inspect's views, the snapshot ids of
+// the postoffice given on the line; or, for a flag that takes a path,
+// completeDirs or completeFiles, on which the shell completes the names.
 const bashCompletion = `_porepair_complete() {
-  local cur words
+  local cur words opt name
   cur="${COMP_WORDS[COMP_CWORD]}"
   if [[ "$cur" == "-"* ]]; then
-    words=$("${COMP_WORDS[@]:0:$COMP_CWORD}" "$cur" --generate-bash-completion 2>/dev/null)
+    words=$("${COMP_WORDS[@]:0:$COMP_CWORD}" "$cur" ` + completionFlag + ` 2>/dev/null)
   else
-    words=$("${COMP_WORDS[@]:0:$COMP_CWORD}" --generate-bash-completion 2>/dev/null)
+    words=$("${COMP_WORDS[@]:0:$COMP_CWORD}" ` + completionFlag + ` 2>/dev/null)
   fi
-  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+  COMPREPLY=()
+  case "$words" in
+  ` + completeDirs + `) opt=-d ;;
+  ` + completeFiles + `) opt=-f ;;
+  *) COMPREPLY=($(compgen -W "$words" -- "$cur")); return 0 ;;
+  esac
+  compopt -o filenames 2>/dev/null
+  while IFS= read -r name; do COMPREPLY+=("$name"); done < <(compgen "$opt" -- "$cur")
   return 0
 }
 complete -o bashdefault -o default -F _porepair_complete porepair
 `
 
+// zshCompletion is a file for $fpath, which compinit autoloads as the
+// function _porepair when its first line is #compdef porepair: the
+// file's body runs at the first completion, so it defines the function
+// and then calls it.
 const zshCompletion = `#compdef porepair
 _porepair() {
   local -a opts
   local cur=${words[CURRENT]}
   if [[ "$cur" == -* ]]; then
-    opts=("${(@f)$(${words[@]:0:$((CURRENT-1))} $cur --generate-bash-completion 2>/dev/null)}")
+    opts=("${(@f)$(${words[@]:0:$((CURRENT-1))} $cur ` + completionFlag + ` 2>/dev/null)}")
   else
-    opts=("${(@f)$(${words[@]:0:$((CURRENT-1))} --generate-bash-completion 2>/dev/null)}")
+    opts=("${(@f)$(${words[@]:0:$((CURRENT-1))} ` + completionFlag + ` 2>/dev/null)}")
   fi
-  if [[ -n "${opts[1]}" ]]; then
-    compadd -a opts
-  else
-    _files
-  fi
+  case "${opts[1]}" in
+  ` + completeDirs + `) _files -/ ;;
+  ` + completeFiles + `|'') _files ;;
+  *) compadd -a opts ;;
+  esac
 }
-compdef _porepair porepair
+_porepair "$@"
 `
 
+// fishCompletion turns fish's file completion off (-f), but for a flag
+// that takes a path, whose names it lists itself.
 const fishCompletion = `function __porepair_complete
     set -l tokens (commandline -opc)
     set -l cur (commandline -ct)
+    set -l words
     if string match -q -- '-*' $cur
-        $tokens $cur --generate-bash-completion 2>/dev/null
+        set words ($tokens $cur ` + completionFlag + ` 2>/dev/null)
     else
-        $tokens --generate-bash-completion 2>/dev/null
+        set words ($tokens ` + completionFlag + ` 2>/dev/null)
+    end
+    switch "$words"
+        case ` + completeDirs + `
+            __fish_complete_directories $cur
+        case ` + completeFiles + `
+            __fish_complete_path $cur
+        case '*'
+            printf '%s\n' $words
     end
 end
 complete -c porepair -f -a '(__porepair_complete)'

@@ -28,7 +28,7 @@ porepair --po DIR inspect mailbag 0000000A`,
 		Description:  "--debug-offsets prints DEBUG-style addresses (0x100 + file offset), so a line can be checked against the tables of KB Q86625 and Q148666.",
 		Flags:        []cli.Flag{jsonFlag(), &cli.BoolFlag{Name: "debug-offsets", Usage: "print DEBUG addresses (0x100 + offset)"}},
 		Action:       func(c *cli.Context) error { return e.inspect(c) },
-		BashComplete: completeWith(inspectViewWords),
+		BashComplete: completeWith(inspectViewWords, nil),
 	}
 }
 

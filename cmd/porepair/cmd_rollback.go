@@ -31,6 +31,7 @@ postoffice and what will change, and asks.`,
 			&cli.BoolFlag{Name: "force", Usage: "roll back even if files changed since the repair"},
 			yesFlag(), jsonFlag(), parallelFlag(),
 		},
+		BashComplete: completeWith(noWords, map[string]func(*cli.Context) []string{"snapshot": snapshotChoices}),
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usagef("rollback takes no arguments")

@@ -169,7 +169,7 @@ func snapshotsShow(e *env) *cli.Command {
 		Name: "show", Usage: "a snapshot's manifest", ArgsUsage: "ID|latest", Flags: []cli.Flag{jsonFlag()},
 		UsageText: `porepair --po DIR snapshots show latest
 porepair --po DIR snapshots show ` + exampleSnapshotID[:16] + ` --json`,
-		BashComplete: completeWith(snapshotIDs),
+		BashComplete: completeWith(snapshotIDs, nil),
 		Action: func(c *cli.Context) error {
 			root, s, err := openSnapshot(c)
 			if err != nil {
@@ -204,7 +204,7 @@ func snapshotsVerify(e *env) *cli.Command {
 		Name: "verify", Usage: "check every copy against its SHA-256 (exit 3 if damaged)", ArgsUsage: "ID|latest",
 		UsageText: `porepair --po DIR snapshots verify latest
 porepair --po DIR snapshots verify ` + exampleSnapshotID,
-		BashComplete: completeWith(snapshotIDs),
+		BashComplete: completeWith(snapshotIDs, nil),
 		Action: func(c *cli.Context) error {
 			root, s, err := openSnapshot(c)
 			if err != nil {

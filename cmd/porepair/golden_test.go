@@ -4,6 +4,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,7 +59,7 @@ func TestCheckedInTreesMatchBuilder(t *testing.T) {
 	t.Parallel()
 	for _, sc := range fixture.Golden {
 		dir := t.TempDir()
-		if err := fixture.BuildSpec(dir, fixture.GoldenSpec(sc)); err != nil {
+		if err := fixture.Build(dir, sc); err != nil {
 			t.Fatal(err)
 		}
 		want, _ := fixture.Tree(dir)
@@ -144,5 +145,20 @@ func TestCheckedInHealthyIsHealthy(t *testing.T) {
 	code, out, errs := runHere("--po", fixture.GoldenDir("healthy"), "diagnose")
 	if code != exitOK || strings.Contains(out, "QUEUE_STALLED") {
 		t.Errorf("testdata/po/healthy: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// The postoffice a newcomer first makes, go run ./testdata/gen -scenario
+// healthy -out DIR, diagnoses healthy: exit 0, on any day.
+func TestGenHealthyIsHealthy(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "MAILDATA")
+	gen := exec.Command("go", "run", "./testdata/gen", "-scenario", "healthy", "-out", dir)
+	gen.Dir = filepath.Join("..", "..")
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("go run ./testdata/gen: %v\n%s", err, out)
+	}
+	if code, out, errs := runHere("--po", dir, "diagnose"); code != exitOK {
+		t.Errorf("gen's healthy postoffice: exit %d, want 0\n%s%s", code, out, errs)
 	}
 }

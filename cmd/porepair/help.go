@@ -2,14 +2,12 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/porepair/porepair/repair"
 )
 
 // exampleSnapshotID is the snapshot id the help's examples show, in the
@@ -33,11 +31,8 @@ func usageError(c *cli.Context, err error, _ bool) error {
 		flags = c.Command.Flags
 	}
 	msg := err.Error()
-	if m := unknownFlag.FindStringSubmatch(msg); m != nil && cli.SuggestFlag != nil {
-		if s := cli.SuggestFlag(flags, m[1], false); s != "" {
-			return usagef("unknown flag --%s. Did you mean %s?", m[1], s)
-		}
-		return usagef("unknown flag --%s", m[1])
+	if m := unknownFlag.FindStringSubmatch(msg); m != nil {
+		return unknownFlagError(c, flags, m[1])
 	}
 	if m := badValue.FindStringSubmatch(msg); m != nil {
 		for _, f := range flags {
@@ -47,6 +42,83 @@ func usageError(c *cli.Context, err error, _ bool) error {
 		}
 	}
 	return exit(exitUsage, err)
+}
+
+// unknownFlagError says what to type instead of an unknown flag. A
+// fleet's flag given to a command that works on one postoffice, or to one
+// of its subcommands, is refused as oneOnly refuses it before the
+// command: the flag exists, the command does not take it.
+func unknownFlagError(c *cli.Context, flags []cli.Flag, name string) error {
+	if top := topCommand(c); top != nil && slices.Contains(onePOCommands, top.Name) && slices.Contains(fleetFlags, name) {
+		return notOnePO(top.Name, name)
+	}
+	if s := nearestFlag(flags, name); s != "" {
+		return usagef("unknown flag --%s. Did you mean --%s?", name, s)
+	}
+	return usagef("unknown flag --%s", name)
+}
+
+// topCommand is the app's command that c runs, or runs a subcommand of;
+// nil before any command.
+func topCommand(c *cli.Context) *cli.Command {
+	for _, cc := range c.Lineage() {
+		if cc.Command != nil && findCommand(c.App.Commands, cc.Command.Name) == cc.Command {
+			return cc.Command
+		}
+	}
+	return nil
+}
+
+// nearestFlag is the long name of the visible flag nearest to a misspelt
+// one, "" when none is near. Near is a few edits (a swap of two letters
+// counting as one), at most a third of the letters typed and fewer than
+// all of them: --yse is --yes, but --x is not --yes by way of -y, and a
+// word that is no flag's (--yse to diagnose) gets no guess.
+func nearestFlag(flags []cli.Flag, typed string) string {
+	best, bestD := "", min(max(1, len(typed)/3), len(typed)-1)+1
+	for _, f := range flags {
+		if v, ok := f.(cli.VisibleFlag); ok && !v.IsVisible() {
+			continue // --generate-bash-completion
+		}
+		long, d := "", bestD
+		for _, n := range f.Names() {
+			if len(n) > len(long) {
+				long = n
+			}
+			d = min(d, editDistance(typed, n))
+		}
+		if d < bestD {
+			best, bestD = long, d
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance of a and b:
+// insertions, deletions, substitutions and swaps of neighbours, each one
+// edit (a swap is the commonest typo; Levenshtein counts it as two).
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }
 
 // version is the module's version and the VCS revision porepair was built
@@ -77,49 +149,6 @@ func version() string {
 	return fmt.Sprintf("%s, %s", v, bi.GoVersion)
 }
 
-// completeWith is a command's shell completion: its flags after a "-",
-// else the words it takes.
-func completeWith(words func(c *cli.Context) []string) cli.BashCompleteFunc {
-	return func(c *cli.Context) {
-		if n := len(os.Args); n >= 2 && strings.HasPrefix(os.Args[n-2], "-") {
-			cli.DefaultCompleteWithFlags(c.Command)(c)
-			return
-		}
-		for _, w := range words(c) {
-			fmt.Fprintln(c.App.Writer, w)
-		}
-	}
-}
-
-// snapshotIDs completes a snapshot argument: latest, and the ids of the
-// postoffice given on the line; none when it cannot be read.
-func snapshotIDs(c *cli.Context) []string {
-	if c.NArg() > 0 {
-		return nil
-	}
-	ids := []string{"latest"}
-	root, err := onePO(c)
-	if err != nil {
-		return ids
-	}
-	list, _, err := repair.Snapshots(root, snapshotDir(c))
-	if err != nil {
-		return ids
-	}
-	for _, s := range list {
-		ids = append(ids, s.ID)
-	}
-	return ids
-}
-
-// inspectViewWords completes inspect's first argument.
-func inspectViewWords(c *cli.Context) []string {
-	if c.NArg() > 0 {
-		return nil
-	}
-	return inspectViews
-}
-
 // helpCommand is `porepair [PARENT] help [COMMAND...]`, which shows what
 // --help shows. Each app makes its own: urfave/cli's help command is one
 // value every app shares, and running it changes it (docs --man run in
@@ -127,10 +156,11 @@ func inspectViewWords(c *cli.Context) []string {
 func helpCommand(e *env, parent ...string) *cli.Command {
 	example := strings.Join(append([]string{"porepair"}, parent...), " ") + " help"
 	return &cli.Command{
-		Name:      "help",
-		Usage:     "show the commands, or a command's help (as --help does)",
-		ArgsUsage: "[COMMAND]",
-		UsageText: example + "\n" + example + " " + map[bool]string{true: "diagnose", false: "prune"}[len(parent) == 0],
+		Name:         "help",
+		Usage:        "show the commands, or a command's help (as --help does)",
+		ArgsUsage:    "[COMMAND]",
+		UsageText:    example + "\n" + example + " " + map[bool]string{true: "diagnose", false: "prune"}[len(parent) == 0],
+		BashComplete: completeWith(helpWords, nil),
 		Action: func(c *cli.Context) error {
 			args := append(append([]string{"porepair"}, parent...), c.Args().Slice()...)
 			if code := run(append(args, "--help"), e.stdin, e.stdout, e.stderr); code != exitOK {

@@ -37,8 +37,10 @@ func TestHelpCommand(t *testing.T) {
 	}
 }
 
-// A misspelt flag is one line with the flag meant; a bad duration says
-// the form one takes.
+// A misspelt flag is one line with the flag meant, by its long name, and
+// none when no flag is near; a fleet's flag given to a command that works
+// on one postoffice is refused as such before or after the command; a bad
+// duration says the form one takes.
 func TestUsageErrorsSayWhatToType(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -50,6 +52,15 @@ func TestUsageErrorsSayWhatToType(t *testing.T) {
 		{[]string{"diagnose", "--stalled-after", "30"}, "porepair: --stalled-after \"30\": not a duration; give a number and a unit, such as 30m, 2h or 1h30m (0 for none)\n"},
 		{[]string{"--po-list", "x", "inspect"}, "porepair: inspect works on one postoffice: give it --po DIR, not --po-list\n"},
 		{[]string{"--parallel", "2", "snapshots", "list"}, "porepair: snapshots works on one postoffice: give it --po DIR, not --parallel\n"},
+		{[]string{"snapshots", "--parallel", "2", "list"}, "porepair: snapshots works on one postoffice: give it --po DIR, not --parallel\n"},
+		{[]string{"snapshots", "list", "--po-list", "x"}, "porepair: snapshots works on one postoffice: give it --po DIR, not --po-list\n"},
+		{[]string{"inspect", "--parallel", "2"}, "porepair: inspect works on one postoffice: give it --po DIR, not --parallel\n"},
+		{[]string{"repair", "--yse"}, "porepair: unknown flag --yse. Did you mean --yes?\n"},
+		{[]string{"snapshots", "prune", "--kep", "3"}, "porepair: unknown flag --kep. Did you mean --keep?\n"},
+		{[]string{"diagnose", "--yse"}, "porepair: unknown flag --yse\n"},
+		{[]string{"--yse", "diagnose"}, "porepair: unknown flag --yse\n"},
+		{[]string{"--verbose", "diagnose"}, "porepair: unknown flag --verbose\n"},
+		{[]string{"repair", "--x"}, "porepair: unknown flag --x\n"},
 	} {
 		code, out, errs := runHere(c.args...)
 		if code != exitUsage || errs != c.want || out != "" {
@@ -75,8 +86,8 @@ func TestEveryCommandHasExamples(t *testing.T) {
 					t.Errorf("%s offers --%s, a fleet's flag it refuses", name, f.Names()[0])
 				}
 				if top == "inspect" || top == "snapshots" {
-					if u, ok := f.(*cli.StringSliceFlag); ok && strings.Contains(u.Usage, "fleet") {
-						t.Errorf("%s: --%s says %q", name, u.Name, u.Usage)
+					if u, ok := f.(cli.DocGenerationFlag); ok && strings.Contains(u.GetUsage(), "fleet") {
+						t.Errorf("%s: --%s says %q", name, f.Names()[0], u.GetUsage())
 					}
 				}
 			}
@@ -84,6 +95,19 @@ func TestEveryCommandHasExamples(t *testing.T) {
 		}
 	}
 	walk("", newApp(&env{}).Commands)
+}
+
+// inspect and snapshots take --po once, and their help shows it once; a
+// fleet's command shows that it may be repeated.
+func TestOnePOHelpShowsPoOnce(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"inspect", "--help"}, {"snapshots", "list", "--help"}, {"diagnose", "--help"}} {
+		code, out, _ := runHere(args...)
+		repeated := strings.Contains(out, "--po DIR [ --po DIR ]")
+		if code != exitOK || !strings.Contains(out, "--po DIR") || repeated != (args[0] == "diagnose") {
+			t.Errorf("porepair %v: exit %d, --po shown repeatable: %v\n%s", args, code, repeated, out)
+		}
+	}
 }
 
 // The help's example snapshot id has the shape of the ids porepair makes.

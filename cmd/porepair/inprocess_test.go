@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"sync"
 )
@@ -22,6 +23,20 @@ func runHere(args ...string) (int, string, string) {
 	return code, out.String(), errs.String()
 }
 
-// scriptEnv is every variable porepair reads besides POREPAIR_FAULT and
-// TZ (needsProcess).
-var scriptEnv = []string{"POREPAIR_PO", "NO_COLOR"}
+// processEnv are the variables porepair reads that a run in this process
+// cannot take from its script (needsProcess): the fault hook and the
+// zone are read once, when a process starts, and POREPAIR_HELD_RETRY
+// would stay set for the runs after.
+var processEnv = []string{"POREPAIR_FAULT", "TZ", heldRetryEnv}
+
+// scriptEnv are the other variables porepair reads (the man page's
+// ENVIRONMENT), which a run in this process takes from its script.
+var scriptEnv = func() []string {
+	var out []string
+	for _, v := range manEnvironment {
+		if !slices.Contains(processEnv, v[0]) {
+			out = append(out, v[0])
+		}
+	}
+	return out
+}()

@@ -114,6 +114,7 @@ func newApp(e *env) *cli.App {
 		Flags:        append(globalFlags(), cli.HelpFlag),
 		Before:       e.before,
 		OnUsageError: usageError,
+		BashComplete: completeWith(subcommandWords, nil),
 		Description: `porepair reads a postoffice, reports what is wrong with it, and repairs a
 gateway access component the way INSTALL -R then INSTALL would, keeping the
 queued mail and the address list. Every repair is locked, snapshotted,
@@ -127,7 +128,7 @@ on stderr. --log-file FILE gets every action and result as JSON lines (a
 refusal with the finding codes that caused it); without it only warnings
 are logged, to stderr. Times are RFC 3339 in UTC (2026-12-02T15:04:05Z);
 po in a log line is an absolute path. Colour only on a terminal, never
-with --json, NO_COLOR set to anything, or TERM=dumb.`,
+with --json, NO_COLOR set to anything but "", or TERM=dumb.`,
 	}
 	app.Commands = []*cli.Command{
 		diagnoseCommand(e), inspectCommand(e), planCommand(e), repairCommand(e),
@@ -142,16 +143,24 @@ with --json, NO_COLOR set to anything, or TERM=dumb.`,
 
 // withGlobals gives a command (and its subcommands) the global flags it
 // does not define itself, so that they work after the command name too,
-// and the app's usage-error handler and log set-up. demo and docs work on
+// the app's usage-error handler and log set-up, and a shell completion
+// (completeWith) when it has none of its own. demo and docs work on
 // no postoffice and take none of them; inspect and snapshots work on one
 // and take none of the fleet's (onePOFlags).
 func withGlobals(c *cli.Command, onUsage cli.OnUsageErrorFunc, before cli.BeforeFunc, globals []cli.Flag) {
 	c.OnUsageError = onUsage
 	c.Before = before
-	switch c.Name {
-	case "demo", "docs", "help":
+	if c.BashComplete == nil {
+		words := noWords
+		if len(c.Subcommands) > 0 {
+			words = subcommandWords
+		}
+		c.BashComplete = completeWith(words, nil)
+	}
+	switch {
+	case slices.Contains([]string{"demo", "docs", "help"}, c.Name):
 		globals = nil
-	case "inspect", "snapshots":
+	case slices.Contains(onePOCommands, c.Name):
 		globals = onePOFlags()
 	}
 	for _, f := range globals {
@@ -164,32 +173,52 @@ func withGlobals(c *cli.Command, onUsage cli.OnUsageErrorFunc, before cli.Before
 	}
 }
 
+// onePOCommands are the commands that work on one postoffice: they take
+// none of the fleet's flags (fleetFlags), and --po once.
+var onePOCommands = []string{"inspect", "snapshots"}
+
+// fleetFlags are the global flags only a fleet has a use for.
+var fleetFlags = []string{"po-list", "parallel"}
+
 // onePOFlags are the global flags of a command that works on one
-// postoffice: --po once, no --po-list, no --parallel (oneOnly refuses
-// them given before the command).
+// postoffice: --po once, none of fleetFlags (oneOnly refuses them given
+// before the command, usageError after it).
 func onePOFlags() []cli.Flag {
 	var out []cli.Flag
 	for _, f := range globalFlags() {
-		switch f.Names()[0] {
-		case "po":
-			out = append(out, &cli.StringSliceFlag{Name: "po", Category: globalCategory, Usage: "postoffice directory `DIR` (MAILDATA); default $POREPAIR_PO", TakesFile: true})
-		case "po-list", "parallel":
-		default:
+		switch name := f.Names()[0]; {
+		case name == "po":
+			out = append(out, onePOFlag{&cli.StringSliceFlag{Name: "po", Category: globalCategory, Usage: "postoffice directory `DIR` (MAILDATA); default $POREPAIR_PO", TakesFile: true}})
+		case !slices.Contains(fleetFlags, name):
 			out = append(out, f)
 		}
 	}
 	return out
 }
 
+// onePOFlag is --po of a command that works on one postoffice: a slice
+// flag still, so that a second --po is seen and refused (onePO), but
+// shown in the help as given once, not "--po DIR [ --po DIR ]".
+type onePOFlag struct{ *cli.StringSliceFlag }
+
+func (onePOFlag) IsSliceFlag() bool { return false }
+func (f onePOFlag) String() string  { return cli.FlagStringer(f) }
+
 // oneOnly refuses the fleet's flags, given before the command, for a
 // command that works on one postoffice.
 func oneOnly(c *cli.Context, name string) error {
-	for _, f := range []string{"po-list", "parallel"} {
+	for _, f := range fleetFlags {
 		if lookup(c, f) != nil {
-			return usagef("%s works on one postoffice: give it --po DIR, not --%s", name, f)
+			return notOnePO(name, f)
 		}
 	}
 	return nil
+}
+
+// notOnePO refuses a fleet's flag to a command that works on one
+// postoffice, wherever on the line it was given.
+func notOnePO(command, flag string) error {
+	return usagef("%s works on one postoffice: give it --po DIR, not --%s", command, flag)
 }
 
 // before sets up logging once the flags of a command are parsed.
@@ -323,6 +352,10 @@ func (e *env) setupLog(file string) error {
 // heldRetryEnv sets how long a restore's rename retries a file another
 // client holds open (default osfs.HeldRetry).
 const heldRetryEnv = "POREPAIR_HELD_RETRY"
+
+// heldRetryDefault is osfs.HeldRetry before heldRetry sets it: the man
+// page's default, whatever the environment of docs --man.
+var heldRetryDefault = osfs.HeldRetry
 
 func heldRetry() error {
 	v := os.Getenv(heldRetryEnv)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -98,8 +99,8 @@ func TestScripts(t *testing.T) {
 				if len(args) != 2 && len(args) != 3 {
 					ts.Fatalf("usage: fixture SCENARIO DIR [now|kb|DURATION]")
 				}
-				spec := fixture.Spec{Scenario: args[0], Lower: args[0] == "lower"}
-				if len(args) == 2 || args[2] != "kb" {
+				spec := fixture.Spec{Scenario: args[0], Lower: args[0] == "lower", KBDates: len(args) == 3 && args[2] == "kb"}
+				if !spec.KBDates {
 					ago := time.Duration(0)
 					if len(args) == 3 && args[2] != "now" {
 						var err error
@@ -188,10 +189,9 @@ func scriptExec(ts *testscript.TestScript, name string, args []string) int {
 }
 
 // needsProcess reports whether a script's porepair must be a process of
-// its own: the fault hook is read once, when a process starts, and only a
-// process started with the script's TZ reads the clock in that zone.
+// its own: its script sets one of processEnv otherwise than this process.
 func needsProcess(ts *testscript.TestScript) bool {
-	return ts.Getenv("POREPAIR_FAULT") != "" || ts.Getenv("TZ") != os.Getenv("TZ")
+	return slices.ContainsFunc(processEnv, func(k string) bool { return ts.Getenv(k) != os.Getenv(k) })
 }
 
 // scriptRun runs porepair in this process, as run's caller main would in

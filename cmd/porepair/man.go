@@ -47,11 +47,14 @@ func manPage(app *cli.App) (string, error) {
 	return b.String(), nil
 }
 
-// manEnvironment is every variable porepair reads.
+// manEnvironment is every variable porepair reads (TestManPage finds
+// those its code reads).
 var manEnvironment = [][2]string{
 	{"POREPAIR_PO", "the postoffice when neither --po nor --po-list is given"},
-	{"NO_COLOR", "set: no colour even on a terminal"},
+	{"NO_COLOR", "set to anything but the empty string: no colour even on a terminal"},
+	{"TERM", "dumb: no colour even on a terminal"},
 	{"TZ", "the zone MBG dates (which carry none) are read in, unless --tz is given"},
+	{heldRetryEnv, "how long a restore's rename, or the release of POREPAIR/HOLDER, waits for a file another client holds open: a duration such as 30s; default " + heldRetryDefault.String()},
 	{"POREPAIR_FAULT", "the test builds' fault hook (-tags faultinject); a release build does not read it"},
 }
 
@@ -62,6 +65,7 @@ func manFiles() [][2]string {
 		{"MAILDATA/" + journal.Name, "the journal of the last repair or rollback; an unfinished one is INTERRUPTED_REPAIR"},
 		{"MAILDATA/" + postoffice.SnapshotDir + "/", "the snapshots, one directory each, unless --snapshot-dir DIR"},
 		{"MAILDATA/" + postoffice.LockPath, "porepair's lock, held with GLB/FLAG.GLB's while it writes"},
+		{"MAILDATA/" + postoffice.HolderPath + "/", "the lock every client of a share sees, a directory made while porepair writes; its file RUN (" + postoffice.HolderRunPath + ") names the run (host, pid, since, command). One a run that died left behind is removed by porepair unlock"},
 	}
 }
 

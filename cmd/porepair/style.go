@@ -16,16 +16,17 @@ import (
 // style is how text output looks. This file is the one place that writes
 // ANSI escapes: colour only on a terminal that shows ANSI colour (on
 // Windows, a console with virtual-terminal processing), never for
-// NO_COLOR set to anything (https://no-color.org), TERM=dumb, a pipe, a
-// file or --json.
+// NO_COLOR set to anything but the empty string (https://no-color.org),
+// TERM=dumb, a pipe, a file or --json.
 type style struct{ color bool }
 
 func (e *env) style(asJSON bool) style {
 	return style{color: !asJSON && colorAllowed(os.Getenv) && isTerminal(e.stdout) && showsANSI(e.stdout)}
 }
 
-// colorAllowed is what the environment says: NO_COLOR with any value, or
-// a terminal that says it is dumb, turns colour off.
+// colorAllowed is what the environment says: NO_COLOR with any value but
+// the empty string (an empty one is as good as unset, no-color.org), or a
+// terminal that says it is dumb, turns colour off.
 func colorAllowed(getenv func(string) string) bool {
 	return getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
 }

@@ -7,7 +7,8 @@ import (
 	"github.com/porepair/porepair/repair"
 )
 
-// NO_COLOR with any value, even "0", and TERM=dumb turn colour off.
+// NO_COLOR with any value, even "0", and TERM=dumb turn colour off; an
+// empty NO_COLOR does not (no-color.org; README.md says so).
 func TestColorAllowed(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -18,6 +19,7 @@ func TestColorAllowed(t *testing.T) {
 		{map[string]string{}, true}, // a Windows console sets no TERM
 		{map[string]string{"TERM": "xterm", "NO_COLOR": "1"}, false},
 		{map[string]string{"TERM": "xterm", "NO_COLOR": "0"}, false},
+		{map[string]string{"TERM": "xterm", "NO_COLOR": ""}, true},
 		{map[string]string{"TERM": "dumb"}, false},
 	} {
 		if got := colorAllowed(func(k string) string { return c.env[k] }); got != c.want {
