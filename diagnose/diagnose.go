@@ -538,7 +538,7 @@ func (d *diag) queue(file string, i int, r *postoffice.NetRecord, comp Component
 	if r.Indirect() {
 		route = routeOf(r.Route())
 	}
-	q := d.countQueue(id, "gateway "+name, route)
+	q := d.countQueue(id, "gateway "+name, route, true)
 	if q == nil {
 		return
 	}

@@ -85,7 +85,7 @@ func (d *diag) unclaimed() []Queue {
 		if claimed[id] {
 			continue
 		}
-		q, pq := d.readQueue(id, UnclaimedOwner, RouteUnknown)
+		q, pq := d.readQueue(id, UnclaimedOwner, RouteUnknown, false)
 		if pq == nil || q.Pending == 0 {
 			continue
 		}

@@ -108,8 +108,11 @@ func (q *Queue) stalled(after time.Duration) string {
 
 // countQueue reads mailbag id and records it among the report's queues;
 // nil when it cannot be read (a missing pair is QUEUE_MISSING elsewhere).
-func (d *diag) countQueue(id postoffice.ID, owner, route string) *postoffice.Queue {
-	s, q := d.readQueue(id, owner, route)
+//
+// hashed keeps the mailbag's SHA-256 in the PO as it is read: a gateway's
+// queue, which a plan fingerprints, is then read once.
+func (d *diag) countQueue(id postoffice.ID, owner, route string, hashed bool) *postoffice.Queue {
+	s, q := d.readQueue(id, owner, route, hashed)
 	if q != nil {
 		d.r.Queues = append(d.r.Queues, s)
 	}
@@ -117,12 +120,16 @@ func (d *diag) countQueue(id postoffice.ID, owner, route string) *postoffice.Que
 }
 
 // readQueue reads mailbag id as a report shows it, without recording it.
-func (d *diag) readQueue(id postoffice.ID, owner, route string) (Queue, *postoffice.Queue) {
+func (d *diag) readQueue(id postoffice.ID, owner, route string, hashed bool) (Queue, *postoffice.Queue) {
 	d.sizeQueue(id)
 	if actual, ok, err := d.p.Resolve(postoffice.MBGPath(id)); err == nil && ok && d.empty[actual] {
 		return Queue{ID: id.String(), File: actual, Owner: owner, Route: route}, &postoffice.Queue{ID: id, MBG: actual, OldestIndex: -1}
 	}
-	q, err := d.p.ReadQueue(id)
+	read := d.p.ReadQueue
+	if hashed {
+		read = d.p.ReadQueueHashed
+	}
+	q, err := read(id)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			d.unreadable(q.MBG, err)

@@ -193,7 +193,7 @@ func (d *diag) xtnRecords() {
 			if r.Indirect() {
 				route = routeOf(r.Route())
 			}
-			d.countQueue(id, "postoffice "+name, route)
+			d.countQueue(id, "postoffice "+name, route, false)
 		}
 		if r.Indirect() {
 			rt := r.Route()

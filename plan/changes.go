@@ -108,16 +108,12 @@ func (b *builder) addRead(fp Fingerprint) {
 	b.plan.Reads = append(b.plan.Reads, fp)
 }
 
-// streamFP fingerprints a file without reading it whole.
+// streamFP fingerprints a file without reading it whole; the queue the
+// diagnosis counted is not read again (postoffice.PO.Hash).
 func (b *builder) streamFP(file string) (*Fingerprint, error) {
-	f, actual, _, err := b.p.Open(file)
+	n, sum, actual, err := b.p.Hash(file)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	n, sum, err := postoffice.Hash(f)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", actual, err)
 	}
 	return &Fingerprint{File: actual, Size: n, SHA256: sum}, nil
 }

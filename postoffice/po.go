@@ -3,6 +3,8 @@ package postoffice
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -54,6 +56,13 @@ type PO struct {
 	network *NetworkFile
 	xtns    map[ID]*XTNFile
 	read    map[string]readFile // upper-case rel → what ReadFile read
+	sums    map[string]fileSum  // upper-case rel → a file streamed whole (Hash, ReadQueueHashed)
+}
+
+// fileSum is the size and SHA-256 of a file this PO streamed whole.
+type fileSum struct {
+	size int64
+	sum  string
 }
 
 // readFile is a file ReadFile read whole, kept so that a second read of it
@@ -92,7 +101,7 @@ func Open(root string) (*PO, error) {
 // openAt opens the postoffice at real, an absolute path with its links
 // resolved (root is how the caller named it).
 func openAt(real, root string) (*PO, error) {
-	p := &PO{Root: real, dirs: map[string]map[string]DirEntry{}, xtns: map[ID]*XTNFile{}, read: map[string]readFile{}}
+	p := &PO{Root: real, dirs: map[string]map[string]DirEntry{}, xtns: map[ID]*XTNFile{}, read: map[string]readFile{}, sums: map[string]fileSum{}}
 	for _, f := range []string{MasterPath, NetworkPath, ControlPath} {
 		_, ok, err := p.Resolve(f)
 		if err != nil && !errors.Is(err, ErrSymlink) {
@@ -236,12 +245,58 @@ func (p *PO) Open(rel string) (f *os.File, actual string, size int64, err error)
 	return f, actual, fi.Size(), nil
 }
 
+// cacheKey is how a PO keeps what it read of a relative path, in any case.
+func cacheKey(rel string) string { return strings.ToUpper(path.Clean("/" + filepath.ToSlash(rel))) }
+
+// Hashed returns the size and SHA-256 of rel as this PO read it, streamed
+// (Hash, ReadQueueHashed) or whole (ReadFile); ok is false when it read
+// none of it. Like Cached it costs no call, and the same care applies.
+func (p *PO) Hashed(rel string) (size int64, sum string, ok bool) {
+	key := cacheKey(rel)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s, ok := p.sums[key]; ok {
+		return s.size, s.sum, true
+	}
+	if r, ok := p.read[key]; ok {
+		return int64(len(r.data)), SumHex(r.data), true
+	}
+	return 0, "", false
+}
+
+// Hash returns the size, SHA-256 and spelling on disk of rel, streamed
+// without reading it whole (a queue may be larger than anything read
+// whole). A file this PO read already is not read again (Hashed).
+func (p *PO) Hash(rel string) (size int64, sum, actual string, err error) {
+	if size, sum, ok := p.Hashed(rel); ok {
+		actual, _, err := p.Resolve(rel)
+		return size, sum, actual, err
+	}
+	f, actual, _, err := p.Open(rel)
+	if err != nil {
+		return 0, "", actual, err
+	}
+	defer f.Close()
+	size, sum, err = Hash(f)
+	if err != nil {
+		return 0, "", actual, fmt.Errorf("read %s: %w", actual, err)
+	}
+	p.keepSum(rel, size, sum)
+	return size, sum, actual, nil
+}
+
+func (p *PO) keepSum(rel string, size int64, sum string) {
+	p.mu.Lock()
+	p.sums[cacheKey(rel)] = fileSum{size, sum}
+	p.mu.Unlock()
+}
+
 // ReadFile reads a file by its relative path in any case and returns its
 // bytes and its spelling on disk. A missing file wraps fs.ErrNotExist.
 // A file is read once per PO: a second ReadFile returns a copy of the
 // bytes the first one read (a PO does not see writes, its own or others').
 func (p *PO) ReadFile(rel string) (data []byte, actual string, err error) {
-	key := strings.ToUpper(path.Clean("/" + filepath.ToSlash(rel)))
+	key := cacheKey(rel)
 	p.mu.Lock()
 	r, ok := p.read[key]
 	p.mu.Unlock()
@@ -263,7 +318,7 @@ func (p *PO) ReadFile(rel string) (data []byte, actual string, err error) {
 // holds what a plan recorded may use it only where the file as this PO
 // read it is the state to check.
 func (p *PO) Cached(rel string) (data []byte, ok bool) {
-	key := strings.ToUpper(path.Clean("/" + filepath.ToSlash(rel)))
+	key := cacheKey(rel)
 	p.mu.Lock()
 	r, ok := p.read[key]
 	p.mu.Unlock()
@@ -399,14 +454,31 @@ func (p *PO) XTN(id ID) (*XTNFile, error) {
 // any size is read in constant memory; it returns the file's spelling, the
 // number of headers and the length of a ragged tail.
 func (p *PO) ScanMailbag(id ID, fn func(i int, r *MBGRecord)) (actual string, n int, tail int64, err error) {
+	return p.scanMailbag(id, fn, false)
+}
+
+// scanMailbag is ScanMailbag; hashed also keeps the file's SHA-256, taken
+// as it is scanned, for Hashed: a queue a plan carries is then read once
+// to count it and to fingerprint it.
+func (p *PO) scanMailbag(id ID, fn func(i int, r *MBGRecord), hashed bool) (actual string, n int, tail int64, err error) {
 	f, actual, size, err := p.Open(MBGPath(id))
 	if err != nil {
 		return actual, 0, 0, err
 	}
 	defer f.Close()
+	var in io.Reader = f
+	if hashed {
+		h := sha256.New()
+		in = io.TeeReader(f, h)
+		defer func() {
+			if err == nil {
+				p.keepSum(actual, int64(n)*MBGRecordSize+tail, hex.EncodeToString(h.Sum(nil)))
+			}
+		}()
+	}
 	// A buffer no larger than the file: diagnose scans every external
 	// postoffice's mailbag, and most of them are empty or nearly.
-	br := bufio.NewReaderSize(f, int(min(max(size, MBGRecordSize), 256*MBGRecordSize)))
+	br := bufio.NewReaderSize(in, int(min(max(size, MBGRecordSize), 256*MBGRecordSize)))
 	var r MBGRecord
 	for {
 		k, err := io.ReadFull(br, r[:])

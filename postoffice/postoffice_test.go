@@ -272,3 +272,52 @@ func TestReadFileOnce(t *testing.T) {
 		t.Errorf("a new PO reads the disk: %q %v", b, err)
 	}
 }
+
+// A gateway queue counted with ReadQueueHashed is fingerprinted as it is
+// read, ragged tail and all: Hashed and Hash then give the file's size
+// and SHA-256 without reading it again (the disk changed after the read
+// does not show), and a plain ReadQueue keeps nothing.
+func TestQueueHashedOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := fixture.Build(dir, "stale"); err != nil {
+		t.Fatal(err)
+	}
+	mbg := filepath.Join(dir, "MBG", "0000000A.MBG")
+	data, err := os.ReadFile(mbg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append(data, "ragged"...)
+	if err := os.WriteFile(mbg, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := postoffice.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.ReadQueue(0x0A); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := p.Hashed("MBG/0000000A.MBG"); ok {
+		t.Fatal("a plain ReadQueue kept a hash")
+	}
+	q, err := p.ReadQueueHashed(0x0A)
+	if err != nil || q.Tail != int64(len("ragged")) {
+		t.Fatalf("ReadQueueHashed: %+v %v", q, err)
+	}
+	if err := os.WriteFile(mbg, []byte("changed"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	size, sum, ok := p.Hashed("mbg/0000000a.mbg")
+	if !ok || size != int64(len(data)) || sum != postoffice.SumHex(data) {
+		t.Errorf("Hashed = %d %s %v, want %d %s", size, sum, ok, len(data), postoffice.SumHex(data))
+	}
+	if size, sum, actual, err := p.Hash("MBG/0000000A.MBG"); err != nil || size != int64(len(data)) || sum != postoffice.SumHex(data) || actual != "MBG/0000000A.MBG" {
+		t.Errorf("Hash = %d %s %s %v", size, sum, actual, err)
+	}
+	fresh, _ := postoffice.Open(dir)
+	if size, _, _, err := fresh.Hash("MBG/0000000A.MBG"); err != nil || size != int64(len("changed")) {
+		t.Errorf("a new PO hashes the disk: %d %v", size, err)
+	}
+}

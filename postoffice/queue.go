@@ -30,11 +30,18 @@ type Queue struct {
 
 // ReadQueue streams MBG/<id>.MBG and reads its KEY. A missing MBG wraps
 // fs.ErrNotExist.
-func (p *PO) ReadQueue(id ID) (*Queue, error) {
+func (p *PO) ReadQueue(id ID) (*Queue, error) { return p.readQueue(id, false) }
+
+// ReadQueueHashed is ReadQueue that also keeps the mailbag's SHA-256,
+// taken as it is read (Hashed): for a gateway's queue, which a plan
+// fingerprints and carries.
+func (p *PO) ReadQueueHashed(id ID) (*Queue, error) { return p.readQueue(id, true) }
+
+func (p *PO) readQueue(id ID, hashed bool) (*Queue, error) {
 	q := &Queue{ID: id, OldestIndex: -1}
 	var key *Key
 	oldestValid := false
-	actual, n, tail, err := p.ScanMailbag(id, func(i int, r *MBGRecord) {
+	actual, n, tail, err := p.scanMailbag(id, func(i int, r *MBGRecord) {
 		// The KEY is read at the first header: an empty mailbag (most
 		// external postoffices' are) needs none, and a hub has thousands.
 		if i == 0 {
@@ -51,7 +58,7 @@ func (p *PO) ReadQueue(id ID) (*Queue, error) {
 		case q.OldestIndex < 0, valid && !oldestValid, valid == oldestValid && d.Before(q.Oldest.Date()):
 			q.Oldest, q.OldestIndex, oldestValid = *r, i, valid
 		}
-	})
+	}, hashed)
 	q.MBG, q.Headers, q.Tail = actual, n, tail
 	if err != nil {
 		return q, err

@@ -21,6 +21,10 @@ type Lock struct {
 	root   string
 	files  []*os.File
 	holder *journal.Holder
+	// poID is POREPAIR/ID as read under the local lock, for the holder
+	// and for the repair (ensureID); poIDRead says it could be read.
+	poID     string
+	poIDRead bool
 }
 
 // Acquire takes the postoffice without waiting (AcquireBreaking with no
@@ -63,7 +67,8 @@ func AcquireBreaking(p *postoffice.PO, breakStale func(*journal.Holder) bool) (*
 	if err := l.add(filepath.Join(p.Root, filepath.FromSlash(postoffice.LockPath)), lockFile, ""); err != nil {
 		return nil, err
 	}
-	poID, _ := postoffice.ReadIdentity(p.Root)
+	poID, err := postoffice.ReadIdentity(p.Root)
+	l.poID, l.poIDRead = poID, err == nil
 	if l.holder, err = takeHolder(p.Root, poID, breakStale); err != nil {
 		l.Release()
 		return nil, err
@@ -135,6 +140,11 @@ func (l *Lock) add(path string, open func(string) (*os.File, error), hint string
 	l.files = append(l.files, f)
 	return nil
 }
+
+// identity is the postoffice's identity as the lock read it, under the
+// local lock ("" when it has none yet); ok is false when it could not be
+// read (ensureID reads it again and says why).
+func (l *Lock) identity() (id string, ok bool) { return l.poID, l.poIDRead }
 
 // Release drops the locks: FLAG.GLB, then the HOLDER while the local lock
 // still keeps this host's other runs out, then the local lock. An error

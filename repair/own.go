@@ -42,8 +42,14 @@ func checkOwnDir(root string) error {
 // time porepair changes the PO (under its lock). The file is written
 // whole (temp, fsync, rename, directory fsync) but is not one of the
 // counted writes: it belongs to no repair, and one left by a crash is
-// simply the PO's id from then on.
-func ensureID(root string) (string, error) {
+// simply the PO's id from then on. An identity the lock read is not read
+// a second time (an id is never rewritten); a missing one is looked for
+// again now that the whole lock is held: another host's first repair may
+// have written one between the lock's read and its HOLDER.
+func ensureID(root string, lock *Lock) (string, error) {
+	if id, ok := lock.identity(); ok && id != "" {
+		return id, nil
+	}
 	id, err := postoffice.ReadIdentity(root)
 	if err != nil || id != "" {
 		return id, err

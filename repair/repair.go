@@ -201,14 +201,14 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 	if !ok {
 		return res
 	}
-	repairLocked(ctx, po, p, opt, &res)
+	repairLocked(ctx, po, p, opt, lock, &res)
 	res.released(lock)
 	return res
 }
 
 // repairLocked is the repair under the lock: the checks that read each
 // file the plan replaces, then the executor.
-func repairLocked(ctx context.Context, po *postoffice.PO, p *plan.Plan, opt Options, res *Result) {
+func repairLocked(ctx context.Context, po *postoffice.PO, p *plan.Plan, opt Options, lock *Lock, res *Result) {
 	// Under the lock the checks read each file the plan replaces through
 	// an open that also finds another program holding it (busy).
 	checked, err := lockedChecks(po, p)
@@ -216,7 +216,7 @@ func repairLocked(ctx context.Context, po *postoffice.PO, p *plan.Plan, opt Opti
 		res.fail(refusal(err), err)
 		return
 	}
-	poID, err := ensureID(po.Root)
+	poID, err := ensureID(po.Root, lock)
 	if err != nil {
 		res.fail(StatusRefused, err)
 		return
@@ -664,8 +664,8 @@ func (rd *reader) hash(rel string) (int64, string, error) {
 		return 0, "", err
 	}
 	if rd.cached {
-		if b, ok := rd.po.Cached(rel); ok {
-			return int64(len(b)), postoffice.SumHex(b), nil
+		if size, sum, ok := rd.po.Hashed(rel); ok {
+			return size, sum, nil
 		}
 	}
 	if rd.patched[key] {
