@@ -16,8 +16,13 @@ CROSS     := linux/amd64 linux/arm64 windows/amd64 windows/arm64 darwin/amd64 da
 
 all: build test
 
+# porepair is built static (internal/gobuild): cgo off, no C library or
+# dynamic loader to depend on or to open at every run. The race detector
+# needs cgo, so the tests themselves keep it.
+RELEASE := CGO_ENABLED=0
+
 build:
-	$(GO) build -o bin/porepair ./cmd/porepair
+	$(RELEASE) $(GO) build -o bin/porepair ./cmd/porepair
 
 # porepair into $(go env GOBIN), else $(go env GOPATH)/bin, and its man
 # page into the share/man beside that bin, where man finds it through
@@ -25,7 +30,7 @@ build:
 BINDIR = $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
 MANDIR ?= $(BINDIR)/../share/man
 install:
-	$(GO) install ./cmd/porepair
+	$(RELEASE) $(GO) install ./cmd/porepair
 	mkdir -p $(MANDIR)/man1
 	$(BINDIR)/porepair docs --man > $(MANDIR)/man1/porepair.1
 
@@ -40,7 +45,7 @@ cross:
 	@for t in $(CROSS); do echo "$$t"; echo "$$t faultinject"; done | \
 		xargs -P $(CROSSJOBS) -L 1 sh -c 'GOOS=$${0%/*} GOARCH=$${0#*/} $(GO) vet -tags "$$1" $(PKGS) || { echo "== cross: vet $$0 $$1 failed"; exit 1; }'
 	@for t in $(CROSS); do echo "$$t"; done | \
-		xargs -P $(CROSSJOBS) -L 1 sh -c 'GOOS=$${0%/*} GOARCH=$${0#*/} $(GO) build -o /dev/null ./cmd/porepair || { echo "== cross: build $$0 failed"; exit 1; }'
+		xargs -P $(CROSSJOBS) -L 1 sh -c 'GOOS=$${0%/*} GOARCH=$${0#*/} $(RELEASE) $(GO) build -o /dev/null ./cmd/porepair || { echo "== cross: build $$0 failed"; exit 1; }'
 
 # What make test builds for other systems, a break there in seconds.
 # Windows, whose osfs, console and sharing code is its own: every library
@@ -108,7 +113,7 @@ gotest:
 	{ $(CROSSBUILD) >$$cross 2>&1; echo $$? >$$cross.rc; } & \
 	mod=$$($(GO) list -m); nr=$$(for p in $(NORACEPKGS); do echo "$$mod/$${p#./}"; done); \
 	bin=$$(mktemp -d $$tmp/porepair-bin.XXXXXX); \
-	if all=$$($(GO) list $(PKGS)) && $(GO) build $(TAGS) -o $$bin/porepair ./cmd/porepair; then \
+	if all=$$($(GO) list $(PKGS)) && $(RELEASE) $(GO) build $(TAGS) -o $$bin/porepair ./cmd/porepair; then \
 		race=$$(echo "$$all" | grep -vxF "$$nr"); plain=$$(echo "$$all" | grep -xF "$$nr"); \
 		export TMPDIR=$$tmp POREPAIR_TEST_BINARY=$$bin/porepair POREPAIR_SHARES_REPORT=$$rep; \
 		{ [ -z "$$plain" ] || $(GO) test $(TAGS) -count=1 -parallel $(TESTPARALLEL) $$plain >$$norace 2>&1; echo $$? >$$norace.rc; } & \

@@ -19,6 +19,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/sys/unix"
 
+	"github.com/porepair/porepair/internal/gobuild"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/testdata/fixture"
 )
@@ -274,7 +275,7 @@ func buildBinary() (string, error) {
 			return
 		}
 		binPath = filepath.Join(dir, "porepair")
-		args := []string{"build", "-tags", "faultinject", "-o", binPath}
+		args := []string{"-tags", "faultinject"}
 		if os.Getenv("POREPAIR_COVERDIR") != "" {
 			// make cover counts what the crash, signal and terminal tests
 			// run in these processes too, in the packages it measures.
@@ -283,7 +284,7 @@ func buildBinary() (string, error) {
 				args = append(args, "-coverpkg="+pkgs)
 			}
 		}
-		cmd := exec.Command("go", append(args, ".")...)
+		cmd := gobuild.Command(".", binPath, args...)
 		cmd.Dir = pkgDir
 		if out, err := cmd.CombinedOutput(); err != nil {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/porepair/porepair/internal/gobuild"
 	"github.com/porepair/porepair/internal/osfs/winetest"
 	"github.com/porepair/porepair/testdata/fixture"
 )
@@ -26,7 +27,7 @@ func releaseBinary(t *testing.T) string {
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := gobuild.Command(".", bin).CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin

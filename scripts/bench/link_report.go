@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/porepair/porepair/internal/gobuild"
 )
 
 var (
@@ -74,7 +75,7 @@ func linkMain(out string) int {
 	}
 	defer os.RemoveAll(work)
 	bin := filepath.Join(work, "porepair")
-	if b, err := exec.Command("go", "build", "-o", bin, "./cmd/porepair").CombinedOutput(); err != nil {
+	if b, err := gobuild.Command("./cmd/porepair", bin).CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "bench: go build: %v\n%s", err, b)
 		return 1
 	}

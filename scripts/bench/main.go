@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/porepair/porepair/internal/gobuild"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/testdata/fixture"
 )
@@ -94,7 +95,7 @@ func bench(runs int, out string, maiBytes int64) error {
 // one (the same, but a 5-header queue).
 func prepare(work string, maiBytes int64) (bin, big, small string, err error) {
 	bin = filepath.Join(work, "porepair")
-	if b, err := exec.Command("go", "build", "-o", bin, "./cmd/porepair").CombinedOutput(); err != nil {
+	if b, err := gobuild.Command("./cmd/porepair", bin).CombinedOutput(); err != nil {
 		return "", "", "", fmt.Errorf("go build: %v\n%s", err, b)
 	}
 	big, small = filepath.Join(work, "big"), filepath.Join(work, "small")
