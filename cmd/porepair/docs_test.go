@@ -243,12 +243,44 @@ func TestCompletion(t *testing.T) {
 		{"porepair rollback ", nil, []string{"help", "h"}},
 	}
 	bin := filepath.Dir(binary(t))
-	for _, c := range cases {
-		checkCompletion(t, "bash", c, bashComplete(t, bin, c.line))
+	// One process of each shell completes every case, the three shells at
+	// once: a shell and a porepair per case, one after another, was a
+	// minute of make test.
+	for shell, check := range map[string]func(*testing.T, string, []completionCase){
+		"bash": checkBashCompletion, "zsh": checkZshCompletion, "fish": checkFishCompletion,
+	} {
+		t.Run(shell, func(t *testing.T) {
+			t.Parallel()
+			check(t, bin, cases)
+		})
 	}
-	t.Run("zsh", func(t *testing.T) { checkZshCompletion(t, bin, cases) })
-	t.Run("fish", func(t *testing.T) { checkFishCompletion(t, bin, cases) })
 }
+
+// caseEnd separates the cases' answers in one shell's output.
+const caseEnd = "--porepair-case-end--"
+
+// runCases runs prog, one shell process that answers every case in turn,
+// each answer followed by a line caseEnd, with porepair on PATH in bin,
+// and checks each answer (its words, split by split).
+func runCases(t *testing.T, shell, bin string, cases []completionCase, split func(string) []string, cmd *exec.Cmd) {
+	t.Helper()
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", shell, err, out)
+	}
+	answers := strings.Split(string(out), caseEnd+"\n")
+	if len(answers) != len(cases)+1 {
+		t.Fatalf("%s answered %d cases of %d:\n%s", shell, len(answers)-1, len(cases), out)
+	}
+	for i, c := range cases {
+		checkCompletion(t, shell, c, strings.Join(split(answers[i]), " "))
+	}
+}
+
+// quoted is s in single quotes, for bash, zsh and fish alike (the cases'
+// words hold no quote).
+func quoted(s string) string { return "'" + s + "'" }
 
 // checkCompletion fails t unless got, the words a shell offered for c's
 // line, has every word c wants and none it does not.
@@ -289,19 +321,19 @@ func checkZshCompletion(t *testing.T, bin string, cases []completionCase) {
 		t.Errorf("docs --zsh-completion does not start with #compdef porepair and end calling _porepair \"$@\":\n%s", s)
 	}
 	shellSyntax(t, zsh, script)
-	stubs := `compadd() { print -rl -- ${(P)2} }
-_files() { if [[ $1 == -/ ]]; then print -rl -- $PREFIX*(N/); else print -rl -- $PREFIX*(N); fi }`
+	var prog strings.Builder
+	prog.WriteString(`compadd() { print -rl -- ${(P)2} }
+_files() { if [[ $1 == -/ ]]; then print -rl -- $PREFIX*(N/); else print -rl -- $PREFIX*(N); fi }
+`)
 	for _, c := range cases {
-		words := strings.Split(c.line, " ")
-		prog := stubs + "\n" + `words=("$@"); CURRENT=$#; PREFIX=${words[CURRENT]}; source ` + script
-		cmd := exec.Command(zsh, append([]string{"-f", "-c", prog, "zsh"}, words...)...)
-		cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("zsh: %v\n%s", err, out)
+		var q []string
+		for _, w := range strings.Split(c.line, " ") {
+			q = append(q, quoted(w))
 		}
-		checkCompletion(t, "zsh", c, strings.Join(strings.Fields(string(out)), " "))
+		fmt.Fprintf(&prog, "set -- %s; words=(\"$@\"); CURRENT=$#; PREFIX=${words[CURRENT]}; source %s; print -r -- %s\n",
+			strings.Join(q, " "), quoted(script), caseEnd)
 	}
+	runCases(t, "zsh", bin, cases, strings.Fields, exec.Command(zsh, "-f", "-c", prog.String()))
 }
 
 // fish completes every case as its own completion would (complete -C),
@@ -310,20 +342,22 @@ func checkFishCompletion(t *testing.T, bin string, cases []completionCase) {
 	fish := needShell(t, "fish")
 	script := writeScript(t, "fish-completion")
 	shellSyntax(t, fish, script)
+	prog := "source " + quoted(script)
 	for _, c := range cases {
-		cmd := exec.Command(fish, "--no-config", "-c", "source "+script+"; complete -C $argv[1]", c.line)
-		cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("fish: %v\n%s", err, out)
-		}
-		var words []string
-		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			w, _, _ := strings.Cut(line, "\t") // a description follows a tab
-			words = append(words, strings.TrimSuffix(w, "/"))
-		}
-		checkCompletion(t, "fish", c, strings.Join(words, " "))
+		prog += "; complete -C " + quoted(c.line) + "; echo " + caseEnd
 	}
+	runCases(t, "fish", bin, cases, fishWords, exec.Command(fish, "--no-config", "-c", prog))
+}
+
+// fishWords are the words of fish's completions, one a line, each
+// perhaps followed by a tab and a description.
+func fishWords(answer string) []string {
+	var words []string
+	for _, line := range strings.Split(strings.TrimSpace(answer), "\n") {
+		w, _, _ := strings.Cut(line, "\t")
+		words = append(words, strings.TrimSuffix(w, "/"))
+	}
+	return words
 }
 
 // writeScript writes what docs --FORMAT prints to a file of the test's.
@@ -348,23 +382,19 @@ func shellSyntax(t *testing.T, shell, script string) {
 	}
 }
 
-// bashComplete is what bash's completion offers for line, porepair being
-// found on PATH in bin.
-func bashComplete(t *testing.T, bin, line string) string {
-	t.Helper()
+// checkBashCompletion completes every case with bash's completion
+// script, as bash would at the end of the line.
+func checkBashCompletion(t *testing.T, bin string, cases []completionCase) {
 	_, script, _ := runHere("docs", "--bash-completion")
-	words := strings.Split(line, " ")
-	quoted := make([]string, len(words))
-	for i, w := range words {
-		quoted[i] = "'" + w + "'"
+	var prog strings.Builder
+	prog.WriteString(script + "\n")
+	for _, c := range cases {
+		words := strings.Split(c.line, " ")
+		for i, w := range words {
+			words[i] = quoted(w)
+		}
+		fmt.Fprintf(&prog, "COMP_WORDS=(%s); COMP_CWORD=%d; COMPREPLY=(); _porepair_complete; echo \"${COMPREPLY[*]}\"; echo %s\n",
+			strings.Join(words, " "), len(words)-1, caseEnd)
 	}
-	prog := fmt.Sprintf("%s\nCOMP_WORDS=(%s); COMP_CWORD=%d; _porepair_complete; echo \"${COMPREPLY[*]}\"",
-		script, strings.Join(quoted, " "), len(words)-1)
-	cmd := exec.Command("bash", "-c", prog)
-	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("bash: %v\n%s", err, out)
-	}
-	return strings.TrimSpace(string(out))
+	runCases(t, "bash", bin, cases, strings.Fields, exec.Command("bash", "-c", prog.String()))
 }
