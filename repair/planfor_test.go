@@ -1,6 +1,7 @@
 package repair_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -103,5 +104,32 @@ func otherHostHolder(t *testing.T, dir string) {
 	run := `{"host":"otherhost","pid":4242,"since":"2026-12-01T03:04:05Z","command":"porepair repair"}`
 	if err := os.WriteFile(journal.HolderRun(dir), []byte(run), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A repair refused carries the finding codes that caused the refusal in
+// its Result, for the log, as a plan refused does in its Planning.
+func TestRepairRefusalCodes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		scenario string
+		prepare  func(t *testing.T, dir string)
+		codes    []diagnose.Code
+	}{
+		{"stale", unfinishedJournal, []diagnose.Code{diagnose.InterruptedRepair}},
+		{"gateway-gone", nil, []diagnose.Code{diagnose.GatewayPOMissing}},
+		{"workgroup", nil, []diagnose.Code{diagnose.WorkgroupPostoffice}},
+	} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			t.Parallel()
+			dir, _ := setup(t, tc.scenario, false)
+			if tc.prepare != nil {
+				tc.prepare(t, dir)
+			}
+			res := repair.Repair(context.Background(), dir, repair.Fresh(smtp()), repair.Options{})
+			if res.Status != repair.StatusRefused || !slices.Equal(res.Codes, tc.codes) {
+				t.Fatalf("status %s, codes %v; want refused, %v (%v)", res.Status, res.Codes, tc.codes, res.Errors)
+			}
+		})
 	}
 }
