@@ -1,9 +1,11 @@
 package repair
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/porepair/porepair/diagnose"
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
@@ -88,11 +90,15 @@ func (pg Planning) failedUnlessBusy(status Status, err error) Planning {
 	return pg.failed(status, err)
 }
 
-// plannerStatus is the status of a planner that did not plan: refused
-// when a precondition failed (a plan.Refusal), an error otherwise (a
-// file could not be read).
+// plannerStatus is the status of a planner that did not plan: busy when
+// a file it must read is held open by another program (ADMIN, EXTERNAL or
+// IMPORT: nothing is damaged, and a repair says busy for it too), refused
+// when a precondition failed (a plan.Refusal), an error otherwise.
 func plannerStatus(err error) Status {
-	if plan.IsRefusal(err) {
+	switch {
+	case errors.Is(err, osfs.ErrHeldOpen):
+		return StatusBusy
+	case plan.IsRefusal(err):
 		return StatusRefused
 	}
 	return StatusError

@@ -2,6 +2,8 @@ package repair_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,8 +12,10 @@ import (
 
 	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/exitcode"
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
+	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/repair"
 )
 
@@ -131,5 +135,20 @@ func TestRepairRefusalCodes(t *testing.T) {
 				t.Fatalf("status %s, codes %v; want refused, %v (%v)", res.Status, res.Codes, tc.codes, res.Errors)
 			}
 		})
+	}
+}
+
+// A file the planner must read that another program holds open is busy
+// (exit 4), as the repair is when it meets it: nothing is damaged, and
+// the answer is to run again when ADMIN lets go, not an error.
+func TestPlanForHeldFileIsBusy(t *testing.T) {
+	t.Parallel()
+	dir, _ := setup(t, "stale", false)
+	held := func(*postoffice.PO) (*plan.Plan, error) {
+		return nil, fmt.Errorf("GLB/NETWORK.GLB cannot be read now: %w", osfs.ErrHeldOpen)
+	}
+	pg := repair.PlanFor(dir, held)
+	if pg.Status != repair.StatusBusy || pg.Code() != exitcode.Busy || pg.Codes != nil || !errors.Is(pg.Err, osfs.ErrHeldOpen) {
+		t.Fatalf("status %s, exit %d, codes %v, err %v; want busy, 4", pg.Status, pg.Code(), pg.Codes, pg.Err)
 	}
 }
