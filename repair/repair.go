@@ -37,6 +37,9 @@ type Result struct {
 	Note string `json:"note,omitempty"`
 	// Plan is what a repair carried out (or refused), for the caller's report.
 	Plan *plan.Plan `json:"-"`
+	// Codes are the finding codes that caused a refusal, and only them:
+	// the log names them, so that a search for a code finds its refusals.
+	Codes []diagnose.Code `json:"-"`
 	// Unrestored lists the metadata a restore could not put back because
 	// the file system does not hold it (FAT: owner and mode), one
 	// "FILE: KIND (why)" each; the bytes were restored.
@@ -56,6 +59,9 @@ func (r *Result) done(status Status) { r.Status = status }
 // each, the errors of a multierror listed one by one.
 func (r *Result) fail(status Status, err error) {
 	r.done(status)
+	if status == StatusRefused {
+		r.Codes = append(r.Codes, plan.RefusalCodes(err)...)
+	}
 	r.Err = errlist.Join(r.Err, err)
 	for _, e := range errlist.Errors(err) {
 		r.Errors = append(r.Errors, e.Error())

@@ -75,7 +75,7 @@ func clockOf(c *cli.Context) (diagnose.Clock, error) {
 func diagnoseOne(dir string, ms []diagnose.Manifest, clock diagnose.Clock, st style) result {
 	p, err := openPO(dir)
 	if err != nil {
-		r := failed(dir, repair.StatusError, err)
+		r := failed(dir, repair.StatusError, nil, err)
 		r.doc = &failureJSON{Errors: []string{r.reason}, Findings: &[]diagnose.Finding{}, Status: repair.StatusError}
 		return r
 	}
@@ -97,7 +97,7 @@ func writeMetrics(file string, at time.Time, rs []result) error {
 		runs[i] = metrics.Run{PO: r.po, Report: r.report}
 	}
 	if err := metrics.Write(file, at, runs); err != nil {
-		return exit(exitUsage, fmt.Errorf("--metrics: %w", err))
+		return fmt.Errorf("--metrics: %w", err)
 	}
 	return nil
 }

@@ -41,26 +41,24 @@ postoffice that changed since.`,
 				}
 			}
 			return e.perPO(c, func(dir string) result {
-				pl, err := makePlan(dir, opt)
-				if err != nil {
-					return failed(dir, planFailed(err), err)
+				pg := repair.PlanFor(dir, repair.Fresh(opt))
+				pl := pg.Plan
+				if pl == nil {
+					return notPlanned(dir, pg)
 				}
 				var b bytes.Buffer
 				writePlan(&b, pl)
 				if out != "" {
 					if err := savePlan(out, pl); err != nil {
-						return failed(dir, repair.StatusError, err)
+						return failed(dir, repair.StatusError, nil, err)
 					}
 					fmt.Fprintf(&b, "saved the plan to %s; carry it out with: porepair repair --plan %s --yes\n", osfs.Abs(out), osfs.Abs(out))
 				}
-				status, code := repair.StatusPlanned, exitOK
-				if c.Bool("detailed-exitcode") && !pl.NothingToDo {
+				code := pg.Code()
+				if c.Bool("detailed-exitcode") && pg.Status == repair.StatusPlanned {
 					code = exitPlanned
 				}
-				if pl.NothingToDo {
-					status = repair.StatusNothingToDo
-				}
-				return result{po: dir, code: code, status: status, doc: pl, text: b.String()}
+				return result{po: dir, code: code, status: pg.Status, doc: pl, text: b.String()}
 			})
 		},
 	}

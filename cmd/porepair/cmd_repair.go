@@ -11,7 +11,6 @@ import (
 	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/plan"
-	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/repair"
 )
 
@@ -30,13 +29,6 @@ confirmation on a terminal; needs --yes otherwise.`,
 			&cli.StringFlag{Name: "plan", Usage: "carry out a plan saved by plan --out `FILE`", TakesFile: true}),
 		Action: func(c *cli.Context) error { return e.repair(c) },
 	}
-}
-
-// preview is what a repair will do to one postoffice, planned before
-// asking: the plan shown is the plan carried out.
-type preview struct {
-	pl  *plan.Plan
-	err error // the refusal, or why the postoffice cannot be read
 }
 
 func (e *env) repair(c *cli.Context) error {
@@ -71,15 +63,15 @@ func (e *env) repair(c *cli.Context) error {
 		var planner repair.Planner
 		pv, asked := shown[dir]
 		switch {
-		case pv.err != nil:
-			return failed(dir, planFailed(pv.err), pv.err)
+		case asked && pv.Plan == nil:
+			return notPlanned(dir, pv)
 		case saved != nil:
 			planner = repair.Saved(saved)
 		case asked:
-			planner = repair.Saved(pv.pl)
+			planner = repair.Saved(pv.Plan)
 		default:
 			// Planned under the lock: nothing can change in between.
-			planner = func(po *postoffice.PO) (*plan.Plan, error) { return plan.Build(po, opt) }
+			planner = repair.Fresh(opt)
 		}
 		res := repair.Repair(ctx, dir, planner, repair.Options{SnapshotDir: snapDir, Log: e.log})
 		r := repairResult(dir, res)
@@ -88,7 +80,7 @@ func (e *env) repair(c *cli.Context) error {
 			r.text += afterRepair(res.PO, osfs.Abs(snapDir), res.Snapshot)
 		}
 		if res.Status == repair.StatusRefused {
-			r.codes = refusalCodes(res.Err)
+			r.codes = codeWords(res.Codes)
 		}
 		return r
 	})
@@ -97,7 +89,7 @@ func (e *env) repair(c *cli.Context) error {
 // previewed asks, on a terminal, before anything is repaired, showing the
 // plans it asks about; with --yes it shows nothing and plans under the
 // lock. The plans shown are the plans carried out.
-func (e *env) previewed(c *cli.Context, f fleet, saved *plan.Plan, opt plan.Options) (map[string]preview, error) {
+func (e *env) previewed(c *cli.Context, f fleet, saved *plan.Plan, opt plan.Options) (map[string]repair.Planning, error) {
 	if c.Bool("yes") {
 		return nil, nil
 	}
@@ -132,27 +124,26 @@ func repairInputs(c *cli.Context) (*plan.Plan, plan.Options, error) {
 	return saved, plan.Options{Manifests: diagnose.Manifests(saved.Manifest)}, nil
 }
 
-// ask plans every postoffice, shows one plan in full or a fleet's summary,
-// and asks once, unless there is nothing to repair.
 // previewed are the plans of a fleet, made before anything is asked or
-// written, and which postoffices they repair, refuse or leave alone.
+// written (the plan shown is the plan carried out), and which
+// postoffices they repair, refuse or leave alone.
 type previewed struct {
-	shown                  map[string]preview
+	shown                  map[string]repair.Planning
 	todo, refused, nothing []string
 }
 
 func previews(f fleet, saved *plan.Plan, opt plan.Options) previewed {
-	pr := previewed{shown: map[string]preview{}}
+	pr := previewed{shown: map[string]repair.Planning{}}
 	for _, dir := range f.pos {
-		pv := preview{pl: saved}
+		pv := repair.Planning{Plan: saved}
 		if saved == nil {
-			pv.pl, pv.err = makePlan(dir, opt)
+			pv = repair.PlanFor(dir, repair.Fresh(opt))
 		}
 		pr.shown[dir] = pv
 		switch {
-		case pv.err != nil:
+		case pv.Plan == nil:
 			pr.refused = append(pr.refused, dir)
-		case pv.pl.NothingToDo:
+		case pv.Plan.NothingToDo:
 			pr.nothing = append(pr.nothing, dir)
 		default:
 			pr.todo = append(pr.todo, dir)
@@ -166,7 +157,7 @@ func previews(f fleet, saved *plan.Plan, opt plan.Options) previewed {
 func (e *env) ask(f fleet, pr previewed) error {
 	if len(f.pos) == 1 {
 		var t bytes.Buffer
-		writePlan(&t, pr.shown[pr.todo[0]].pl)
+		writePlan(&t, pr.shown[pr.todo[0]].Plan)
 		fmt.Fprint(e.stderr, t.String())
 	} else {
 		e.fleetSummary(pr.shown, pr.todo, pr.refused, pr.nothing)
@@ -180,15 +171,15 @@ func (e *env) ask(f fleet, pr previewed) error {
 // fleetSummary tells, before the question, how many postoffices will be
 // repaired, refused (and why) and left alone: a fleet's plans in full
 // would be thousands of lines.
-func (e *env) fleetSummary(shown map[string]preview, todo, refused, nothing []string) {
+func (e *env) fleetSummary(shown map[string]repair.Planning, todo, refused, nothing []string) {
 	w := e.stderr
 	fmt.Fprintf(w, "%d to repair, %d %s, %d with nothing to do\n", len(todo), len(refused), repair.StatusRefused, len(nothing))
 	for _, dir := range todo {
-		pl := shown[dir].pl
+		pl := shown[dir].Plan
 		fmt.Fprintf(w, "  repair   %s: %s, %s\n", dir, pl.Component, textfmt.Plural(len(pl.Changes), "file change"))
 	}
 	for _, dir := range refused {
-		fmt.Fprintf(w, "  %-8s %s: %s\n", repair.StatusRefused, dir, oneLine(strings.TrimPrefix(shown[dir].err.Error(), dir+": "), 100))
+		fmt.Fprintf(w, "  %-8s %s: %s\n", repair.StatusRefused, dir, oneLine(strings.TrimPrefix(planError(dir, shown[dir]).Error(), dir+": "), 100))
 	}
 	for _, dir := range nothing {
 		fmt.Fprintf(w, "  nothing  %s\n", dir)

@@ -18,7 +18,6 @@ import (
 
 	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/errlist"
-	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/repair"
@@ -106,23 +105,14 @@ func errText(err error) string {
 	return err.Error()
 }
 
-func codeOf(err error) int {
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	return exitUsage
-}
-
-// failed is the result of a postoffice that could not be worked on. Its
-// reason is printed once: a refusal is the answer, on stdout; any other
-// error goes to stderr. A fleet's table repeats it in a few words.
-func failed(po string, status repair.Status, err error) result {
-	if codeOf(err) == exitBusy {
-		status = repair.StatusBusy
-	}
+// failed is the result of a postoffice that could not be worked on, with
+// the status the domain gave it (its exit code is the status's), and the
+// finding codes behind a refusal. Its reason is printed once: a refusal
+// is the answer, on stdout; any other error goes to stderr. A fleet's
+// table repeats it in a few words.
+func failed(po string, status repair.Status, codes []diagnose.Code, err error) result {
 	why := strings.TrimPrefix(err.Error(), po+": ")
-	r := result{po: po, code: codeOf(err), status: status, reason: why, codes: refusalCodes(err),
+	r := result{po: po, code: status.Code(), status: status, reason: why, codes: codeWords(codes),
 		doc: &failureJSON{Errors: []string{why}, Status: status}}
 	if status == repair.StatusRefused {
 		r.text = fmt.Sprintf("%s: %s: %s\n", po, status, why)
@@ -132,23 +122,25 @@ func failed(po string, status repair.Status, err error) result {
 	return r
 }
 
-// planFailed is the status of a plan that could not be made: refused
-// when the planner refused it (a plan.Refusal, which carries its finding
-// codes), busy when a file it must read is held open (failed makes that
-// busy by its exit code), an error otherwise: the postoffice could not
-// be opened or read.
-func planFailed(err error) repair.Status {
-	if plan.IsRefusal(err) {
-		return repair.StatusRefused
-	}
-	return repair.StatusError
+// notPlanned is the result of a postoffice repair.PlanFor made no plan
+// for, as it says: refused, busy, or an error.
+func notPlanned(dir string, pg repair.Planning) result {
+	return failed(dir, pg.Status, pg.Codes, planError(dir, pg))
 }
 
-// refusalCodes are the finding codes that caused err's refusal, for the
-// log: the refusal's own, not every finding of the postoffice.
-func refusalCodes(err error) []string {
+// planError says why there is no plan; a postoffice that would not open,
+// in the words of poError.
+func planError(dir string, pg repair.Planning) error {
+	if pg.PO == nil {
+		return poError(dir, pg.Err)
+	}
+	return pg.Err
+}
+
+// codeWords spells finding codes for the log; nil for none.
+func codeWords(codes []diagnose.Code) []string {
 	var out []string
-	for _, c := range plan.RefusalCodes(err) {
+	for _, c := range codes {
 		out = append(out, c.String())
 	}
 	return out
@@ -232,47 +224,6 @@ func planOptions(c *cli.Context) (plan.Options, error) {
 	}
 	return plan.Options{Component: comp, Manifests: ms, Gateway: c.String("gateway"), MediaDir: c.String("media"),
 		DiscardQueue: c.Bool("discard-queue"), Force: c.Bool("force")}, nil
-}
-
-// makePlan opens a PO and plans for it; a refusal is exit 2.
-func makePlan(dir string, opt plan.Options) (*plan.Plan, error) {
-	p, err := openPO(dir)
-	if err != nil {
-		return nil, err
-	}
-	if err := plan.Workgroup(p); err != nil {
-		return nil, exit(exitUsage, err)
-	}
-	if err := busy(dir, p.Root); err != nil {
-		return nil, err
-	}
-	if err := journal.Interrupted(p.Root); err != nil {
-		return nil, refusedUnlessBusy(dir, p.Root, plan.RefusalOf(diagnose.InterruptedRepair, err))
-	}
-	pl, err := plan.Build(p, opt)
-	if err != nil {
-		return nil, refusedUnlessBusy(dir, p.Root, err)
-	}
-	return pl, nil
-}
-
-// busy is exit 4 while a repair or rollback holds the postoffice, on this
-// host or another client of its share.
-func busy(dir, root string) error {
-	if h, running := journal.Running(root); running {
-		return exit(exitBusy, fmt.Errorf("%s: a repair or rollback is running (porepair on %s): %w", dir, h, repair.ErrBusy))
-	}
-	return nil
-}
-
-// refusedUnlessBusy is a refusal (exit 2), unless a run took the
-// postoffice meanwhile (another host's, whose lock this one could not see
-// a moment ago): then what was read was half-made, and it is busy.
-func refusedUnlessBusy(dir, root string, err error) error {
-	if berr := busy(dir, root); berr != nil {
-		return berr
-	}
-	return exit(exitUsage, err)
 }
 
 // signalContext is cancelled by SIGINT, SIGTERM or SIGHUP (the terminal

@@ -149,8 +149,9 @@ func (e *env) perPO(c *cli.Context, fn func(po string) result) error {
 }
 
 // perPOThen is perPO with a step between the work and the output: then
-// (when not nil) sees every result; its error is printed and its exit
-// code counts like a postoffice's.
+// (when not nil) sees every result; its error, an output of the command
+// that could not be written, is printed and counts as exit 2, like a
+// postoffice's.
 func (e *env) perPOThen(c *cli.Context, fn func(po string) result, then func([]result) error) error {
 	f, err := poFleet(c)
 	if err != nil {
@@ -170,7 +171,7 @@ func (e *env) perPOThen(c *cli.Context, fn func(po string) result, then func([]r
 	if then != nil {
 		if err := then(results); err != nil {
 			fmt.Fprintf(e.stderr, "porepair: %v\n", err)
-			code = worse(code, codeOf(err))
+			code = worse(code, exitUsage)
 		}
 	}
 	if jsonOut(c) {
