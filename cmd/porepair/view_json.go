@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"slices"
 
 	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/diagnose"
+	"github.com/porepair/porepair/internal/errlist"
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/repair"
@@ -119,6 +122,33 @@ type snapshotVerifyJSON struct {
 	Errors  []string `json:"errors"`
 }
 
+// stamped is a listing with its times in porepair's one format: a
+// manifest keeps nanoseconds, to order snapshots made within a second.
+func stamped(list []backup.Info) []backup.Info {
+	out := slices.Clone(list)
+	for i := range out {
+		out[i].Time = textfmt.Stamp(out[i].Time)
+	}
+	return out
+}
+
+func (l snapshotListing) document(head lead) any {
+	return snapshotListJSON{head, stamped(l.snapshots), l.lookedIn}
+}
+
+func (s snapshotShown) document(head lead) any {
+	return snapshotShowJSON{head, s.Manifest, stamped([]backup.Info{s.Info()})[0]}
+}
+
+// document lists every copy that does not match, one string each.
+func (v snapshotVerified) document(head lead) any {
+	errs := []string{}
+	for _, err := range errlist.Errors(v.err) {
+		errs = append(errs, err.Error())
+	}
+	return snapshotVerifyJSON{head, v.id, v.entries, v.err == nil, errs}
+}
+
 // pruneJSON is snapshots prune's document: what was removed, or with
 // --dry-run what would be.
 type pruneJSON struct {
@@ -126,6 +156,18 @@ type pruneJSON struct {
 	DryRun      bool      `json:"dry_run"`
 	Removed     *[]string `json:"removed,omitempty"`
 	WouldRemove *[]string `json:"would_remove,omitempty"`
+}
+
+func (p pruned) document(head lead) any {
+	ids := []string{}
+	for _, s := range p.snapshots {
+		ids = append(ids, s.ID)
+	}
+	doc := pruneJSON{lead: head, DryRun: p.dryRun, Removed: &ids}
+	if p.dryRun {
+		doc.Removed, doc.WouldRemove = nil, &ids
+	}
+	return doc
 }
 
 // unlockJSON is unlock's document.

@@ -16,8 +16,9 @@ import (
 )
 
 // The text views: what a person reads of a diagnosis and of a plan. The
-// domain packages return typed values; only this file and view_json.go
-// turn them into output.
+// domain packages return typed values and the commands gather them; only
+// the view files (view.go, which picks a view, this file and the other
+// view_text*.go, view_json.go) turn them into output.
 
 // writeReport prints a report for an administrator: the worst findings
 // first (then by file), each message wrapped under its own indent, a KB
