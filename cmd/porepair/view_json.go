@@ -209,3 +209,9 @@ func writeJSON(w io.Writer, v any) error {
 func demoStepDoc(command string, code int, out []byte) (demoStepJSON, bool) {
 	return demoStepJSON{command, code, json.RawMessage(out)}, json.Valid(out)
 }
+
+// document is inspect's document, led by head.
+func (v inspected) document(head lead) any {
+	v.doc.setLead(head)
+	return v.doc
+}
