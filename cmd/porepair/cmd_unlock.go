@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/urfave/cli/v2"
 
@@ -48,14 +47,12 @@ func (e *env) unlock(c *cli.Context, root string) error {
 	if err != nil {
 		return exit(exitUsage, err)
 	}
+	head := snapLead(c, root, exitOK)
 	if h == nil {
-		return e.unlocked(c, root, nil, "not locked: nothing to do")
+		return e.render(c, head, unlocked{root: root, message: "not locked: nothing to do"})
 	}
 	if !c.Bool("yes") {
-		fmt.Fprintf(e.stderr, "%s is locked by porepair on %s\n", root, h)
-		if !h.OnThisHost() {
-			fmt.Fprintf(e.stderr, "porepair cannot see whether it still runs on %s: check there first\n", h.Host)
-		}
+		writeUnlockQuestion(e.stderr, root, h)
 		if !e.confirm("Remove the lock?") {
 			return usagef("not confirmed: lock kept")
 		}
@@ -66,13 +63,13 @@ func (e *env) unlock(c *cli.Context, root string) error {
 		}
 		return exit(exitUsage, err)
 	}
-	return e.unlocked(c, root, h, "unlocked: removed the lock of porepair on "+h.String())
+	return e.render(c, head, unlocked{root: root, holder: h, message: "unlocked: removed the lock of porepair on " + h.String()})
 }
 
-func (e *env) unlocked(c *cli.Context, root string, h *journal.Holder, msg string) error {
-	if jsonOut(c) {
-		return writeJSON(e.stdout, unlockJSON{snapLead(c, root, exitOK), h, msg})
-	}
-	fmt.Fprintf(e.stdout, "%s: %s\n", root, msg)
-	return nil
+// unlocked is unlock's outcome: the lock it removed (nil when there was
+// none) and what it did, in words.
+type unlocked struct {
+	root    string
+	holder  *journal.Holder
+	message string
 }

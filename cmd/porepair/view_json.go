@@ -177,6 +177,8 @@ type unlockJSON struct {
 	Message string          `json:"message"`
 }
 
+func (u unlocked) document(head lead) any { return unlockJSON{head, u.holder, u.message} }
+
 // demoJSON is demo's document: each step's command, exit code and its
 // own document as it printed it.
 type demoJSON struct {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/textfmt"
+	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 )
@@ -192,4 +193,16 @@ func writeQueues(w io.Writer, r *diagnose.Report) {
 		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%s\t%s\n", q.ID, q.Owner, q.Pending, q.PendingBytes, q.Oldest, age)
 	}
 	tw.Flush()
+}
+
+// writeText is unlock's line: the postoffice, and what was done.
+func (u unlocked) writeText(w io.Writer) { fmt.Fprintf(w, "%s: %s\n", u.root, u.message) }
+
+// writeUnlockQuestion is what unlock shows before it asks: who holds the
+// lock, and that a holder on another host cannot be checked from here.
+func writeUnlockQuestion(w io.Writer, root string, h *journal.Holder) {
+	fmt.Fprintf(w, "%s is locked by porepair on %s\n", root, h)
+	if !h.OnThisHost() {
+		fmt.Fprintf(w, "porepair cannot see whether it still runs on %s: check there first\n", h.Host)
+	}
 }
