@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -55,11 +54,7 @@ postoffice and what will change, and asks.`,
 				}
 				res := repair.Rollback(ctx, dir, id, c.Bool("force"),
 					repair.Options{SnapshotDir: snapshotDir(c), Log: e.log})
-				r := repairResult(dir, res)
-				if res.Note != "" {
-					r.text += "  " + res.Note + "\n"
-				}
-				return r
+				return repairResult(dir, res)
 			})
 		},
 	}
@@ -74,37 +69,28 @@ func (e *env) confirmRollback(c *cli.Context) (map[string]string, error) {
 		return nil, err
 	}
 	ids := map[string]string{}
-	var b strings.Builder
-	todo := 0
+	var shown []rollbackPreview
 	for _, dir := range pos {
 		rp, err := repair.PrepareRollback(dir, c.String("snapshot"), c.Bool("force"), repair.Options{SnapshotDir: snapshotDir(c)})
-		switch {
-		case err != nil:
-			fmt.Fprintf(&b, "%s: refused: %v\n", dir, err)
-			continue
-		case rp.Nothing != "":
-			fmt.Fprintf(&b, "%s: %s\n", dir, rp.Nothing)
-			continue
-		}
-		ids[dir], todo = rp.ID, todo+1
-		what := "snapshot " + rp.ID
-		if rp.Time != "" {
-			what += ", made " + when(rp.Time) + " at " + rp.MadeAt
-		}
-		if rp.Unfinished {
-			what += " (the unfinished repair's)"
-		}
-		fmt.Fprintf(&b, "Roll back %s to %s:\n", rp.PO, what)
-		for _, ch := range rp.Changes {
-			fmt.Fprintf(&b, "  %s\n", ch)
+		shown = append(shown, rollbackPreview{dir: dir, plan: rp, err: err})
+		if err == nil && rp.Nothing == "" {
+			ids[dir] = rp.ID
 		}
 	}
-	fmt.Fprint(e.stderr, b.String())
-	if todo == 0 {
+	writeRollbackQuestion(e.stderr, shown)
+	if len(ids) == 0 {
 		return ids, nil
 	}
-	if !e.confirm(fmt.Sprintf("Roll back %s?", textfmt.Plural(todo, "postoffice"))) {
+	if !e.confirm(fmt.Sprintf("Roll back %s?", textfmt.Plural(len(ids), "postoffice"))) {
 		return nil, usagef("not confirmed: nothing written")
 	}
 	return ids, nil
+}
+
+// rollbackPreview is what a rollback of one postoffice will do, worked
+// out before asking: its plan, or why it is refused.
+type rollbackPreview struct {
+	dir  string
+	plan *repair.RollbackPlan
+	err  error
 }
