@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -31,7 +32,7 @@ func manPage(app *cli.App) (string, error) {
 	for _, m := range exitcode.Meanings {
 		fmt.Fprintf(&b, ".TP\n.B %d\n%s\n", m.Code, roff(m.Meaning))
 	}
-	b.WriteString(".PP\nA fleet exits with the worst code, in the order 5, 1, 4, 2, 3, 0.\n")
+	b.WriteString(".PP\n" + fleetExit() + "\n")
 	b.WriteString("\n.SH STATUS\nEach postoffice's result has one status word, the same in the text, in --json's status, in the log's status and in a fleet's table.\n")
 	for _, s := range repair.Statuses() {
 		fmt.Fprintf(&b, ".TP\n.B %s\n%s (exit %d)\n", s, roff(s.Meaning()), s.Code())
@@ -45,6 +46,16 @@ func manPage(app *cli.App) (string, error) {
 		fmt.Fprintf(&b, ".TP\n.I %s\n%s\n", f[0], roff(f[1]))
 	}
 	return b.String(), nil
+}
+
+// fleetExit says which code a fleet exits with, in package exitcode's
+// order (README.md says it in the same words; a test keeps it so).
+func fleetExit() string {
+	codes := make([]string, 0, len(exitcode.Order()))
+	for _, c := range exitcode.Order() {
+		codes = append(codes, strconv.Itoa(c))
+	}
+	return "A fleet exits with the worst code, in the order " + strings.Join(codes, ", ") + "."
 }
 
 // manEnvironment is every variable porepair reads (TestManPage finds
