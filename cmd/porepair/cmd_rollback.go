@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/repair"
 )
@@ -16,15 +17,15 @@ func rollbackCommand(e *env) *cli.Command {
 		UsageText: `porepair --po DIR rollback --yes
 porepair --po DIR rollback --snapshot latest --yes
 porepair --po DIR rollback --snapshot ` + exampleSnapshotID + ` --yes`,
-		Description: `After a crash (INTERRUPTED_REPAIR) it restores the journal's snapshot and
+		Description: fmt.Sprintf(`After a crash (%s) it restores the journal's snapshot and
 removes leftover temp files; a rollback that was itself interrupted is
 finished the same way. Undoing a completed repair first checks that the
 files it changed still hold the repaired bytes; if new mail arrived since, it
-refuses (exit 2) unless --force. A snapshot already rolled back is not
+refuses (exit %d) unless --force. A snapshot already rolled back is not
 rolled back again. The snapshot is found by the postoffice's identity, also
-after the postoffice moved; a damaged snapshot is refused (exit 2) before
+after the postoffice moved; a damaged snapshot is refused (exit %d) before
 anything is written. On a terminal it shows the snapshot, its time, the
-postoffice and what will change, and asks.`,
+postoffice and what will change, and asks.`, diagnose.InterruptedRepair, exitUsage, exitUsage),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "snapshot", Usage: "snapshot `ID` (or a unique prefix), or latest"},
 			&cli.BoolFlag{Name: "force", Usage: "roll back even if files changed since the repair"},

@@ -159,7 +159,7 @@ porepair --po DIR snapshots show ` + exampleSnapshotID[:16] + ` --json`,
 
 func snapshotsVerify(e *env) *cli.Command {
 	return &cli.Command{
-		Name: "verify", Usage: "check every copy against its SHA-256 (exit 3 if damaged)", ArgsUsage: "ID|latest",
+		Name: "verify", Usage: fmt.Sprintf("check every copy against its SHA-256 (exit %d if damaged)", exitProblems), ArgsUsage: "ID|latest",
 		UsageText: `porepair --po DIR snapshots verify latest
 porepair --po DIR snapshots verify ` + exampleSnapshotID,
 		BashComplete: completeWith(snapshotIDs, nil),
@@ -190,15 +190,15 @@ func snapshotsPrune(e *env) *cli.Command {
 		Name: "prune", Usage: "keep the newest N snapshots that can still undo a repair; remove the rest (never an unfinished repair's)",
 		UsageText: `porepair --po DIR snapshots prune --keep 5 --dry-run
 porepair --po DIR snapshots prune --keep 5 --yes`,
-		Description: `Keeps the newest N snapshots that can still undo a repair (complete, or an
+		Description: fmt.Sprintf(`Keeps the newest N snapshots that can still undo a repair (complete, or an
 unfinished repair's), so that the undo of the repair in effect is among them;
 removes the older ones and every rolled-back snapshot (its repair failed and
 was restored, or was rolled back: nothing left to undo), which never counts
 among the N. Incomplete snapshot directories a crash left in POREPAIR/SNAPSHOT
 are removed too; a damaged snapshot is kept.
-Runs under the postoffice's lock (exit 4 while a repair or rollback runs).
+Runs under the postoffice's lock (exit %d while a repair or rollback runs).
 Asks for confirmation on a terminal; needs --yes otherwise, or --dry-run to
-only list what would be removed.`,
+only list what would be removed.`, exitBusy),
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "keep", Required: true, DefaultText: "none, required", Usage: "keep the newest `N` snapshots that can still undo a repair (0 keeps none)"},
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "list what would be removed; remove nothing"},

@@ -2,9 +2,11 @@ package main
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/repair"
 )
@@ -15,15 +17,15 @@ func unlockCommand(e *env) *cli.Command {
 		Usage: "remove the server lock (POREPAIR/HOLDER) a porepair that died left behind",
 		UsageText: `porepair --po DIR unlock
 porepair --po DIR unlock --yes`,
-		Description: `A repair, rollback or prune holds the postoffice with POREPAIR/HOLDER, a
+		Description: fmt.Sprintf(`A repair, rollback or prune holds the postoffice with POREPAIR/HOLDER, a
 file every client of a share sees, naming its host, pid and start time. A
 run killed on its host (a crash, kill -9, a power cut) leaves it, and every
-later run exits 4 naming it. A rollback of that run's own journal from the
+later run exits %d naming it. A rollback of that run's own journal from the
 same host breaks it; unlock removes it otherwise. It shows the holder and
 asks on a terminal (--yes without one), and refuses while the holder still
 runs on this host. Make sure no porepair on the holder's host still runs
 before unlocking: a lock held elsewhere cannot be checked from here. Run
-diagnose afterwards: INTERRUPTED_REPAIR means rollback is next.`,
+diagnose afterwards: %s means rollback is next.`, exitBusy, diagnose.InterruptedRepair),
 		Flags: []cli.Flag{yesFlag(), jsonFlag()},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {

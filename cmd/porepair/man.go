@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/exitcode"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/postoffice"
@@ -73,7 +74,7 @@ var manEnvironment = [][2]string{
 func manFiles() [][2]string {
 	return [][2]string{
 		{"MAILDATA/" + postoffice.IdentityPath, "the postoffice's identity, given by its first repair: snapshots, journals and saved plans name the postoffice by it"},
-		{"MAILDATA/" + journal.Name, "the journal of the last repair or rollback; an unfinished one is INTERRUPTED_REPAIR"},
+		{"MAILDATA/" + journal.Name, "the journal of the last repair or rollback; an unfinished one is " + diagnose.InterruptedRepair.String()},
 		{"MAILDATA/" + postoffice.SnapshotDir + "/", "the snapshots, one directory each, unless --snapshot-dir DIR"},
 		{"MAILDATA/" + postoffice.LockPath, "porepair's lock, held with GLB/FLAG.GLB's while it writes"},
 		{"MAILDATA/" + postoffice.HolderPath + "/", "the lock every client of a share sees, a directory made while porepair writes; its file RUN (" + postoffice.HolderRunPath + ") names the run (host, pid, since, command). One a run that died left behind is removed by porepair unlock"},
