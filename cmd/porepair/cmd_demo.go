@@ -73,19 +73,16 @@ var demoSteps = []demoStep{
 
 // demoText narrates each step and shows its output.
 func (e *env) demoText(dir string, kept bool) error {
-	fmt.Fprintf(e.stdout, "porepair demo: sample postoffice in %s\n\n", dir)
+	writeDemoStart(e.stdout, dir)
 	for _, s := range demoSteps {
-		fmt.Fprintf(e.stdout, "== %s\n$ porepair %s\n", s.say, strings.Join(s.args, " "))
+		writeDemoStep(e.stdout, s)
 		args := append([]string{"porepair", "--po", dir}, s.args...)
 		if got := run(args, e.stdin, e.stdout, e.stderr); got != s.want {
 			return exit(exitFailed, fmt.Errorf("demo step %q exited %d, want %d", strings.Join(s.args, " "), got, s.want))
 		}
-		fmt.Fprintln(e.stdout)
+		fmt.Fprintln(e.stdout) // the step's output ends; the next begins
 	}
-	fmt.Fprintln(e.stdout, "The postoffice is back as it was: run `porepair --po DIR repair` on your own.")
-	if kept {
-		fmt.Fprintf(e.stdout, "The sample is kept in %s.\n", dir)
-	}
+	writeDemoEnd(e.stdout, dir, kept)
 	return nil
 }
 

@@ -52,7 +52,7 @@ postoffice that changed since.`,
 					if err := savePlan(out, pl); err != nil {
 						return failed(dir, repair.StatusError, err)
 					}
-					fmt.Fprintf(&b, "saved the plan to %s; carry it out with: porepair repair --plan %s --yes\n", osfs.Abs(out), osfs.Abs(out))
+					writeSaved(&b, osfs.Abs(out))
 				}
 				status, code := repair.StatusPlanned, exitOK
 				if c.Bool("detailed-exitcode") && !pl.NothingToDo {

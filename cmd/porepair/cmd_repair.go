@@ -177,25 +177,6 @@ func (e *env) ask(f fleet, pr previewed) error {
 	return nil
 }
 
-// fleetSummary tells, before the question, how many postoffices will be
-// repaired, refused (and why) and left alone: a fleet's plans in full
-// would be thousands of lines.
-func (e *env) fleetSummary(shown map[string]preview, todo, refused, nothing []string) {
-	w := e.stderr
-	fmt.Fprintf(w, "%d to repair, %d %s, %d with nothing to do\n", len(todo), len(refused), repair.StatusRefused, len(nothing))
-	for _, dir := range todo {
-		pl := shown[dir].pl
-		fmt.Fprintf(w, "  repair   %s: %s, %s\n", dir, pl.Component, textfmt.Plural(len(pl.Changes), "file change"))
-	}
-	for _, dir := range refused {
-		fmt.Fprintf(w, "  %-8s %s: %s\n", repair.StatusRefused, dir, oneLine(strings.TrimPrefix(shown[dir].err.Error(), dir+": "), 100))
-	}
-	for _, dir := range nothing {
-		fmt.Fprintf(w, "  nothing  %s\n", dir)
-	}
-	fmt.Fprintln(w, "porepair --po DIR plan shows a postoffice's plan in full.")
-}
-
 // repairResult turns an executor result into a fleet result: its text
 // view says the outcome, its errors go to stderr, once, and the first is
 // the fleet table's reason.

@@ -151,6 +151,12 @@ func writePlan(w io.Writer, p *plan.Plan) {
 	}
 }
 
+// writeSaved says where plan --out saved the plan, and the command that
+// carries it out.
+func writeSaved(w io.Writer, file string) {
+	fmt.Fprintf(w, "saved the plan to %s; carry it out with: porepair repair --plan %s --yes\n", file, file)
+}
+
 // writeSummary prints the net effect of a plan: the fields whose final
 // value differs from today's.
 func writeSummary(w io.Writer, p *plan.Plan) {
@@ -285,4 +291,22 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// The demo's narration, around the output of the commands it runs.
+
+func writeDemoStart(w io.Writer, dir string) {
+	fmt.Fprintf(w, "porepair demo: sample postoffice in %s\n\n", dir)
+}
+
+// writeDemoStep says what a step shows and the command it runs.
+func writeDemoStep(w io.Writer, s demoStep) {
+	fmt.Fprintf(w, "== %s\n$ porepair %s\n", s.say, strings.Join(s.args, " "))
+}
+
+func writeDemoEnd(w io.Writer, dir string, kept bool) {
+	fmt.Fprintln(w, "The postoffice is back as it was: run `porepair --po DIR repair` on your own.")
+	if kept {
+		fmt.Fprintf(w, "The sample is kept in %s.\n", dir)
+	}
 }
