@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/porepair/porepair/backup"
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -36,8 +37,8 @@ func queueRouted(po *postoffice.PO, snap *backup.Snapshot) error {
 			return nil
 		}
 	}
-	return refused("rolling back snapshot %s would move the queue pair from mailbag %s back to %s, but no record of NETWORK.GLB, as the rollback leaves it, routes through %s: the mail would be unroutable (QUEUE_MISSING); nothing written, --force or not. The snapshot was made while another repair was half-way; run diagnose, and roll back the later repair first (porepair snapshots list)",
-		snap.ID, now, back, back)
+	return refused("rolling back snapshot %s would move the queue pair from mailbag %s back to %s, but no record of NETWORK.GLB, as the rollback leaves it, routes through %s: the mail would be unroutable (%s); nothing written, --force or not. The snapshot was made while another repair was half-way; run diagnose, and roll back the later repair first (porepair snapshots list)",
+		snap.ID, now, back, back, diagnose.QueueMissing)
 }
 
 // movedQueue is the mailbag id a restore moves the queue pair back to, and

@@ -55,7 +55,7 @@ var statuses = map[Status]struct {
 	StatusNothingToRollBack: {"nothing-to-roll-back", exitcode.OK, "the postoffice was never repaired, or its last repair was rolled back already"},
 	StatusHealthy:           {"healthy", exitcode.OK, "diagnose found no error or warning"},
 	StatusProblems:          {"problems", exitcode.Problems, "diagnose found an error or a warning"},
-	StatusPlanned:           {"plan", exitcode.OK, "a plan was made (plan --detailed-exitcode exits 3 when it has changes)"},
+	StatusPlanned:           {"plan", exitcode.OK, fmt.Sprintf("a plan was made (plan --detailed-exitcode exits %d when it has changes)", exitcode.Planned)},
 	StatusError:             {"error", exitcode.Usage, "the postoffice could not be worked on (not one, unreadable, or the output could not be written): nothing written"},
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/sample"
 )
 
@@ -57,14 +58,14 @@ type demoStep struct {
 }
 
 var demoSteps = []demoStep{
-	{"1. Diagnose the sample postoffice. Its SMTP record still routes through HQ's old mailbag id (Q135031), and the mail in its queue has waited since 1993 (QUEUE_STALLED):",
+	{"1. Diagnose the sample postoffice. Its SMTP record still routes through HQ's old mailbag id (Q135031), and the mail in its queue has waited since 1993 (" + diagnose.QueueStalled.String() + "):",
 		[]string{"diagnose"}, exitProblems},
 	{"2. Plan the fix: INSTALL -R then INSTALL of the SMTP access component, as data. Nothing is written:",
 		[]string{"plan"}, exitOK},
 	{"3. Repair: lock, journal, snapshot, rewrite, verify:",
 		[]string{"repair", "--yes"}, exitOK},
 	{"4. Diagnose again: the route is mended, the queued mail waits in the new queue for EXTERNAL.EXE.\n" +
-		"   Its 1993 dates would stay QUEUE_STALLED until EXTERNAL moves it; --stalled-after 0 leaves that check out:",
+		"   Its 1993 dates would stay " + diagnose.QueueStalled.String() + " until EXTERNAL moves it; --stalled-after 0 leaves that check out:",
 		[]string{"diagnose", "--stalled-after", "0"}, exitOK},
 	{"5. Roll the repair back from its snapshot, byte for byte:",
 		[]string{"rollback", "--snapshot", "latest", "--yes"}, exitOK},
@@ -72,19 +73,16 @@ var demoSteps = []demoStep{
 
 // demoText narrates each step and shows its output.
 func (e *env) demoText(dir string, kept bool) error {
-	fmt.Fprintf(e.stdout, "porepair demo: sample postoffice in %s\n\n", dir)
+	writeDemoStart(e.stdout, dir)
 	for _, s := range demoSteps {
-		fmt.Fprintf(e.stdout, "== %s\n$ porepair %s\n", s.say, strings.Join(s.args, " "))
+		writeDemoStep(e.stdout, s)
 		args := append([]string{"porepair", "--po", dir}, s.args...)
 		if got := run(args, e.stdin, e.stdout, e.stderr); got != s.want {
 			return exit(exitFailed, fmt.Errorf("demo step %q exited %d, want %d", strings.Join(s.args, " "), got, s.want))
 		}
-		fmt.Fprintln(e.stdout)
+		fmt.Fprintln(e.stdout) // the step's output ends; the next begins
 	}
-	fmt.Fprintln(e.stdout, "The postoffice is back as it was: run `porepair --po DIR repair` on your own.")
-	if kept {
-		fmt.Fprintf(e.stdout, "The sample is kept in %s.\n", dir)
-	}
+	writeDemoEnd(e.stdout, dir, kept)
 	return nil
 }
 

@@ -16,18 +16,18 @@ func diagnoseCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:    "diagnose",
 		Aliases: []string{"check"},
-		Usage:   "read-only health report, with KB references (exit 3 on errors or warnings)",
+		Usage:   fmt.Sprintf("read-only health report, with KB references (exit %d on errors or warnings)", exitProblems),
 		UsageText: `porepair --po /mnt/mail/MAILDATA diagnose
 porepair --po-list /etc/porepair/fleet.txt --parallel 4 diagnose --json
 porepair --po /mnt/mail/MAILDATA diagnose --stalled-after 30m --tz Europe/Berlin
 porepair --po-list /etc/porepair/fleet.txt diagnose --metrics /var/lib/prometheus/node-exporter/porepair.prom`,
-		Description: `Reads the postoffice and reports every finding porepair knows (docs/format.md lists them), with the KB articles behind it. It never writes a byte to the postoffice.
+		Description: fmt.Sprintf(`Reads the postoffice and reports every finding porepair knows (docs/format.md lists them), with the KB articles behind it. It never writes a byte to the postoffice.
 
-It counts every outbound queue (each gateway record's queue and each external postoffice's mailbag): the messages waiting (KEY bit clear), their size, and the age of the oldest. QUEUE_STALLED (warning) says that a queue's oldest message has waited longer than --stalled-after (default 2h; 0 turns it off): mail that nothing moves, the silent failure of Q135031. MBG dates carry no time zone: they are read in the host's local zone, or in --tz ZONE (an IANA name such as Europe/Berlin). A date that cannot be a date is shown as stored and never ages.
+It counts every outbound queue (each gateway record's queue and each external postoffice's mailbag): the messages waiting (KEY bit clear), their size, and the age of the oldest. %s (warning) says that a queue's oldest message has waited longer than --stalled-after (default 2h; 0 turns it off): mail that nothing moves, the silent failure of Q135031. MBG dates carry no time zone: they are read in the host's local zone, or in --tz ZONE (an IANA name such as Europe/Berlin). A date that cannot be a date is shown as stored and never ages.
 
---metrics FILE writes Prometheus metrics (queue sizes and ages, findings by code and severity, when the run was and whether it succeeded) for node_exporter's textfile collector, replacing FILE atomically; a fleet writes one file. See docs/monitoring.md.`,
+--metrics FILE writes Prometheus metrics (queue sizes and ages, findings by code and severity, when the run was and whether it succeeded) for node_exporter's textfile collector, replacing FILE atomically; a fleet writes one file. See docs/monitoring.md.`, diagnose.QueueStalled),
 		Flags: []cli.Flag{jsonFlag(), parallelFlag(), manifestFlag(),
-			&cli.DurationFlag{Name: "stalled-after", Value: 2 * time.Hour, Usage: "report QUEUE_STALLED when a queue's oldest message waited longer than `DURATION` (0: never)"},
+			&cli.DurationFlag{Name: "stalled-after", Value: 2 * time.Hour, Usage: "report " + diagnose.QueueStalled.String() + " when a queue's oldest message waited longer than `DURATION` (0: never)"},
 			&cli.StringFlag{Name: "tz", Usage: "read MBG dates in time zone `ZONE` (IANA name) instead of the host's"},
 			&cli.StringFlag{Name: "metrics", Usage: "write Prometheus metrics to `FILE` (text format, replaced atomically)", TakesFile: true},
 		},

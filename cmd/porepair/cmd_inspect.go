@@ -2,13 +2,9 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -87,13 +83,16 @@ func (e *env) inspect(c *cli.Context) error {
 	if err != nil {
 		return exit(exitUsage, err)
 	}
-	if jsonOut(c) {
-		// Led by the postoffice and exit code, as every result is.
-		doc.setLead(lead{PO: pos[0], POResolved: p.Root, ExitCode: exitOK})
-		return writeJSON(e.stdout, doc)
-	}
-	in.text(e.stdout, doc)
-	return nil
+	// Led by the postoffice and exit code, as every result is.
+	return e.render(c, lead{PO: pos[0], POResolved: p.Root, ExitCode: exitOK}, inspected{doc: doc, debug: in.debug})
+}
+
+// inspected is one view of a postoffice's files: its document, and
+// whether the DEBUG addresses are shown (a column even when no record
+// has any).
+type inspected struct {
+	doc   leader
+	debug bool
 }
 
 type inspector struct {
@@ -127,14 +126,6 @@ func routeOf(indirect bool, r postoffice.Route) *routeJSON {
 		return nil
 	}
 	return &routeJSON{Network: r.Network, PO: r.PO, Mailbag: r.Mailbag}
-}
-
-func (r *routeJSON) String() string {
-	if r == nil {
-		return "direct"
-	}
-	p := postoffice.Printable
-	return "via " + p(r.Network) + "/" + p(r.PO) + "/" + p(r.Mailbag)
 }
 
 type netJSON struct {
@@ -349,120 +340,4 @@ func (in *inspector) postoffices(r *postoffice.NetRecord) []route {
 			Indirect: routeOf(xr.Indirect(), xr.Route()), Hub: &hub})
 	}
 	return out
-}
-
-// text prints any inspect document as an aligned table.
-func (in *inspector) text(w io.Writer, doc any) {
-	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	defer tw.Flush()
-	switch d := doc.(type) {
-	case *routesDoc:
-		writeRoutes(tw, d)
-	case *recordsDoc[netJSON]:
-		in.writeNetwork(tw, d)
-	case *recordsDoc[xtnJSON]:
-		in.writeXTN(tw, d)
-	case *recordsDoc[mbgJSON]:
-		in.writeMailbag(tw, d)
-	case *masterDoc:
-		writeMaster(tw, d)
-	case *controlDoc:
-		fmt.Fprintf(tw, "nmailbag\t%08X%s\nnletter\t%08X%s\n", d.NMailbag, one(d.Debug, "nmailbag"), d.NLetter, one(d.Debug, "nletter"))
-	}
-}
-
-// debugTitle heads the column of DEBUG addresses, when they are shown.
-func (in *inspector) debugTitle() string {
-	if in.debug {
-		return "\tDEBUG ADDRESSES (0x100 + offset)"
-	}
-	return ""
-}
-
-// dbg lists a record's DEBUG addresses in layout order ("" without them).
-func dbg(m map[string]string, layout []postoffice.Field) string {
-	if m == nil {
-		return ""
-	}
-	var parts []string
-	for _, f := range layout {
-		if a, ok := m[f.Name]; ok {
-			parts = append(parts, f.Name+"@"+a)
-		}
-	}
-	return "\t" + strings.Join(parts, " ")
-}
-
-func writeRoutes(tw io.Writer, d *routesDoc) {
-	p := postoffice.Printable
-	fmt.Fprintln(tw, "KIND\tNETWORK\tNAME\tTYPE\tMAILBAG\tROUTE\tHUB")
-	for _, r := range d.Routes {
-		hub := ""
-		if r.Hub != nil {
-			hub = fmt.Sprint(*r.Hub)
-		}
-		mbg := p(r.Mailbag)
-		if r.XTN != "" {
-			mbg = "XTN " + p(r.XTN)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, p(r.Network), p(r.Name), r.Type, mbg, r.Indirect, hub)
-	}
-}
-
-func (in *inspector) writeNetwork(tw io.Writer, d *recordsDoc[netJSON]) {
-	p := postoffice.Printable
-	fmt.Fprintf(tw, "%s: %s of %d bytes\n", d.File, textfmt.Plural(len(d.Records), "record"), postoffice.NetRecordSize)
-	fmt.Fprintln(tw, "#\tSTATUS\tTYPE\tNAME\tXTN\tPO\tMAILBAG\tROUTE"+in.debugTitle())
-	for _, r := range d.Records {
-		fmt.Fprintf(tw, "%d\t%s\t%d %s\t%s\t%s\t%s\t%s\t%s%s\n", r.Index, r.Status, r.Type, r.TypeName,
-			p(r.Name), p(r.XTN), p(r.PO), p(r.Mailbag), r.Indirect, dbg(r.Debug, postoffice.NetworkLayout))
-	}
-	tail(tw, d.Tail)
-}
-
-func (in *inspector) writeXTN(tw io.Writer, d *recordsDoc[xtnJSON]) {
-	p := postoffice.Printable
-	fmt.Fprintf(tw, "%s: %s of %d bytes\n", d.File, textfmt.Plural(len(d.Records), "record"), postoffice.XTNRecordSize)
-	fmt.Fprintln(tw, "#\tSTATUS\tNAME\tMAILBAG\tROUTE\tHUB"+in.debugTitle())
-	for _, r := range d.Records {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d%s\n", r.Index, r.Status, p(r.Name), p(r.Mailbag), r.Indirect, r.Hub,
-			dbg(r.Debug, postoffice.XTNLayout))
-	}
-	tail(tw, d.Tail)
-}
-
-func (in *inspector) writeMailbag(tw io.Writer, d *recordsDoc[mbgJSON]) {
-	p := postoffice.Printable
-	fmt.Fprintf(tw, "%s: %s\n", d.File, textfmt.Plural(len(d.Records), "header"))
-	fmt.Fprintln(tw, "#\tSENDER\tDATE\tPRI\tSIZE\tATT\tTRIES\tMAI\tDELETED\tSUBJECT"+in.debugTitle())
-	for _, r := range d.Records {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%v\t%s%s\n", r.Index, p(r.Sender), r.Date, r.Priority, r.Size,
-			r.Attachments, r.Retries, p(r.MAI), r.Deleted, p(r.Subject), dbg(r.Debug, postoffice.MBGLayout))
-	}
-	tail(tw, d.Tail)
-}
-
-func writeMaster(tw io.Writer, d *masterDoc) {
-	p := postoffice.Printable
-	kind := "gateway bits"
-	if d.Workgroup {
-		kind = "workgroup postoffice: no gateway bits"
-	}
-	at := func(name string) string { return one(d.Debug, name) }
-	fmt.Fprintf(tw, "network\t%s%s\npostoffice\t%s%s\ninstalled\t%08X (%s)%s\nversion\t%d%s\n",
-		p(d.Network), at("network"), p(d.Postoffice), at("postoffice"), d.Installed, kind, at("installed"), d.Version, at("version"))
-}
-
-// one is a field's DEBUG address on its own row ("" without --debug-offsets).
-func one(debug map[string]string, name string) string {
-	if a, ok := debug[name]; ok {
-		return "\t" + name + "@" + a
-	}
-	return ""
-}
-
-func tail(w io.Writer, n int) {
-	if n > 0 {
-		fmt.Fprintf(w, "ragged tail: %s after the last whole record (not parsed)\n", textfmt.Plural(n, "byte"))
-	}
 }

@@ -25,7 +25,8 @@ file); the same postoffice gives the same plan, byte for byte. A saved plan
 records the size and SHA-256 of every file it read: repair --plan refuses a
 postoffice that changed since.`,
 		Flags: append(planFlags(), &cli.StringFlag{Name: "out", Usage: "save the plan (JSON) to `FILE` for repair --plan", TakesFile: true},
-			&cli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 0 when there is nothing to do, 3 when there are changes to carry out (2 refused, 4 in use)"}),
+			&cli.BoolFlag{Name: "detailed-exitcode", Usage: fmt.Sprintf("exit %d when there is nothing to do, %d when there are changes to carry out (%d refused, %d in use)",
+				exitOK, exitPlanned, exitUsage, exitBusy)}),
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usagef("plan takes no arguments")
@@ -52,7 +53,7 @@ postoffice that changed since.`,
 					if err := savePlan(out, pl); err != nil {
 						return failed(dir, repair.StatusError, nil, err)
 					}
-					fmt.Fprintf(&b, "saved the plan to %s; carry it out with: porepair repair --plan %s --yes\n", osfs.Abs(out), osfs.Abs(out))
+					writeSaved(&b, osfs.Abs(out))
 				}
 				code := pg.Code()
 				if c.Bool("detailed-exitcode") && pg.Status == repair.StatusPlanned {

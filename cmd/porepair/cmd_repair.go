@@ -168,80 +168,19 @@ func (e *env) ask(f fleet, pr previewed) error {
 	return nil
 }
 
-// fleetSummary tells, before the question, how many postoffices will be
-// repaired, refused (and why) and left alone: a fleet's plans in full
-// would be thousands of lines.
-func (e *env) fleetSummary(shown map[string]repair.Planning, todo, refused, nothing []string) {
-	w := e.stderr
-	fmt.Fprintf(w, "%d to repair, %d %s, %d with nothing to do\n", len(todo), len(refused), repair.StatusRefused, len(nothing))
-	for _, dir := range todo {
-		pl := shown[dir].Plan
-		fmt.Fprintf(w, "  repair   %s: %s, %s\n", dir, pl.Component, textfmt.Plural(len(pl.Changes), "file change"))
-	}
-	for _, dir := range refused {
-		fmt.Fprintf(w, "  %-8s %s: %s\n", repair.StatusRefused, dir, oneLine(strings.TrimPrefix(planError(dir, shown[dir]).Error(), dir+": "), 100))
-	}
-	for _, dir := range nothing {
-		fmt.Fprintf(w, "  nothing  %s\n", dir)
-	}
-	fmt.Fprintln(w, "porepair --po DIR plan shows a postoffice's plan in full.")
-}
-
-// afterRepair is what to do next: the undo command and the restart.
-func afterRepair(dir, snapDir, snapshot string) string {
-	undo := "porepair --po " + shellQuote(dir)
-	if snapDir != "" {
-		undo += " --snapshot-dir " + shellQuote(snapDir)
-	}
-	undo += " rollback --snapshot " + snapshot
-	return fmt.Sprintf("  undo: %s\n  next: restart EXTERNAL.EXE on every machine that serves this postoffice, so it reloads its routing tables (Q118561)\n", undo)
-}
-
-// shellQuote quotes a path for a command line to copy, when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == ',' || r == ':' || r == '+' ||
-			(r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// repairResult turns an executor result into a fleet result. Its errors
-// go to stderr, once; the text says the outcome.
+// repairResult turns an executor result into a fleet result: its text
+// view says the outcome, its errors go to stderr, once, and the first is
+// the fleet table's reason.
 func repairResult(dir string, res repair.Result) result {
-	var b strings.Builder
-	if pl := res.Plan; pl != nil && res.Status == repair.StatusRepaired {
-		var t bytes.Buffer
-		writeSummary(&t, pl)
-		b.WriteString(t.String())
-	}
-	fmt.Fprintf(&b, "%s: %s", dir, res.Status)
-	if res.Snapshot != "" {
-		fmt.Fprintf(&b, " (snapshot %s)", res.Snapshot)
-	}
-	var errs strings.Builder
+	var text, errs strings.Builder
+	writeOutcome(&text, &errs, dir, res)
 	reason := ""
-	for i, e := range res.Errors {
-		e = strings.TrimPrefix(e, dir+": ")
-		switch {
-		case i == 0 && res.Status == repair.StatusRefused:
-			// A refusal is the answer, said on its line, like plan's.
-			fmt.Fprintf(&b, ": %s", e)
-		default:
-			fmt.Fprintf(&errs, "porepair: %s: %s\n", dir, e)
-		}
-		if reason == "" {
-			reason = e
+	for _, e := range res.Errors {
+		if reason = strings.TrimPrefix(e, dir+": "); reason != "" {
+			break
 		}
 	}
-	b.WriteString("\n")
-	if len(res.Unrestored) > 0 {
-		fmt.Fprintf(&b, "  metadata this file system does not hold, left as it gives it (%d): %s\n",
-			len(res.Unrestored), strings.Join(res.Unrestored, "; "))
-	}
-	return result{po: dir, code: res.Code(), status: res.Status, reason: reason, doc: res, text: b.String(), errs: errs.String()}
+	return result{po: dir, code: res.Code(), status: res.Status, reason: reason, doc: res, text: text.String(), errs: errs.String()}
 }
 
 func loadPlan(file string) (*plan.Plan, error) {

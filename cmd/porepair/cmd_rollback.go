@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/repair"
 )
@@ -17,15 +17,15 @@ func rollbackCommand(e *env) *cli.Command {
 		UsageText: `porepair --po DIR rollback --yes
 porepair --po DIR rollback --snapshot latest --yes
 porepair --po DIR rollback --snapshot ` + exampleSnapshotID + ` --yes`,
-		Description: `After a crash (INTERRUPTED_REPAIR) it restores the journal's snapshot and
+		Description: fmt.Sprintf(`After a crash (%s) it restores the journal's snapshot and
 removes leftover temp files; a rollback that was itself interrupted is
 finished the same way. Undoing a completed repair first checks that the
 files it changed still hold the repaired bytes; if new mail arrived since, it
-refuses (exit 2) unless --force. A snapshot already rolled back is not
+refuses (exit %d) unless --force. A snapshot already rolled back is not
 rolled back again. The snapshot is found by the postoffice's identity, also
-after the postoffice moved; a damaged snapshot is refused (exit 2) before
+after the postoffice moved; a damaged snapshot is refused (exit %d) before
 anything is written. On a terminal it shows the snapshot, its time, the
-postoffice and what will change, and asks.`,
+postoffice and what will change, and asks.`, diagnose.InterruptedRepair, exitUsage, exitUsage),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "snapshot", Usage: "snapshot `ID` (or a unique prefix), or latest"},
 			&cli.BoolFlag{Name: "force", Usage: "roll back even if files changed since the repair"},
@@ -55,11 +55,7 @@ postoffice and what will change, and asks.`,
 				}
 				res := repair.Rollback(ctx, dir, id, c.Bool("force"),
 					repair.Options{SnapshotDir: snapshotDir(c), Log: e.log})
-				r := repairResult(dir, res)
-				if res.Note != "" {
-					r.text += "  " + res.Note + "\n"
-				}
-				return r
+				return repairResult(dir, res)
 			})
 		},
 	}
@@ -74,37 +70,28 @@ func (e *env) confirmRollback(c *cli.Context) (map[string]string, error) {
 		return nil, err
 	}
 	ids := map[string]string{}
-	var b strings.Builder
-	todo := 0
+	var shown []rollbackPreview
 	for _, dir := range pos {
 		rp, err := repair.PrepareRollback(dir, c.String("snapshot"), c.Bool("force"), repair.Options{SnapshotDir: snapshotDir(c)})
-		switch {
-		case err != nil:
-			fmt.Fprintf(&b, "%s: refused: %v\n", dir, err)
-			continue
-		case rp.Nothing != "":
-			fmt.Fprintf(&b, "%s: %s\n", dir, rp.Nothing)
-			continue
-		}
-		ids[dir], todo = rp.ID, todo+1
-		what := "snapshot " + rp.ID
-		if rp.Time != "" {
-			what += ", made " + when(rp.Time) + " at " + rp.MadeAt
-		}
-		if rp.Unfinished {
-			what += " (the unfinished repair's)"
-		}
-		fmt.Fprintf(&b, "Roll back %s to %s:\n", rp.PO, what)
-		for _, ch := range rp.Changes {
-			fmt.Fprintf(&b, "  %s\n", ch)
+		shown = append(shown, rollbackPreview{dir: dir, plan: rp, err: err})
+		if err == nil && rp.Nothing == "" {
+			ids[dir] = rp.ID
 		}
 	}
-	fmt.Fprint(e.stderr, b.String())
-	if todo == 0 {
+	writeRollbackQuestion(e.stderr, shown)
+	if len(ids) == 0 {
 		return ids, nil
 	}
-	if !e.confirm(fmt.Sprintf("Roll back %s?", textfmt.Plural(todo, "postoffice"))) {
+	if !e.confirm(fmt.Sprintf("Roll back %s?", textfmt.Plural(len(ids), "postoffice"))) {
 		return nil, usagef("not confirmed: nothing written")
 	}
 	return ids, nil
+}
+
+// rollbackPreview is what a rollback of one postoffice will do, worked
+// out before asking: its plan, or why it is refused.
+type rollbackPreview struct {
+	dir  string
+	plan *repair.RollbackPlan
+	err  error
 }

@@ -3,10 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
-	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
@@ -61,24 +58,6 @@ func openSnapshot(c *cli.Context) (string, *backup.Snapshot, error) {
 	return root, s, nil
 }
 
-// when shows a stored time in porepair's one format; "-" if none.
-func when(t string) string {
-	if t == "" {
-		return "-"
-	}
-	return textfmt.Stamp(t)
-}
-
-// stamped is a listing with its times in porepair's one format: a
-// manifest keeps nanoseconds, to order snapshots made within a second.
-func stamped(list []backup.Info) []backup.Info {
-	out := slices.Clone(list)
-	for i := range out {
-		out[i].Time = textfmt.Stamp(out[i].Time)
-	}
-	return out
-}
-
 func snapshotsCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "snapshots",
@@ -114,15 +93,7 @@ porepair --po DIR snapshots list --json`,
 			if err != nil {
 				return exit(exitUsage, err)
 			}
-			if jsonOut(c) {
-				return writeJSON(e.stdout, snapshotListJSON{snapLead(c, root, exitOK), stamped(list), dirs})
-			}
-			if len(list) == 0 {
-				fmt.Fprintf(e.stdout, "no snapshots of %s (looked in %s)\n", root, strings.Join(dirs, ", "))
-				return nil
-			}
-			writeSnapshotTable(e.stdout, list)
-			return nil
+			return e.render(c, snapLead(c, root, exitOK), snapshotListing{root: root, snapshots: list, lookedIn: dirs})
 		},
 	}
 }
@@ -144,24 +115,30 @@ not that it can still undo anything.`, strings.Join(whole, ", "))
 	return b.String()
 }
 
-func writeSnapshotTable(w io.Writer, list []backup.Info) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tMADE\tSTATE\tCOMPONENT\tMADE AT")
-	for _, s := range list {
-		comp, at := s.Component, s.PO
-		if comp == "" {
-			comp = "-"
-		}
-		if at == "" {
-			at = s.Dir
-		}
-		state := s.State.String()
-		if s.InEffect {
-			state += ", in effect"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, when(s.Time), state, comp, at)
-	}
-	tw.Flush()
+// snapshotListing is what snapshots list found: root's snapshots, oldest
+// first, and the directories it looked in.
+type snapshotListing struct {
+	root      string
+	snapshots []backup.Info
+	lookedIn  []string
+}
+
+// snapshotShown is the snapshot snapshots show names.
+type snapshotShown struct{ *backup.Snapshot }
+
+// snapshotVerified is snapshots verify's outcome: err is every copy that
+// does not match, nil when all do.
+type snapshotVerified struct {
+	id      string
+	entries int
+	err     error
+}
+
+// pruned is what prune removed, or with dryRun what it would remove.
+type pruned struct {
+	root      string
+	snapshots []backup.Info
+	dryRun    bool
 }
 
 func snapshotsShow(e *env) *cli.Command {
@@ -175,33 +152,14 @@ porepair --po DIR snapshots show ` + exampleSnapshotID[:16] + ` --json`,
 			if err != nil {
 				return err
 			}
-			if jsonOut(c) {
-				return writeJSON(e.stdout, snapshotShowJSON{snapLead(c, root, exitOK), s.Manifest, stamped([]backup.Info{s.Info()})[0]})
-			}
-			in := s.Info()
-			fmt.Fprintf(e.stdout, "snapshot %s (%s), made %s at %s, %s\n", s.ID, s.Component, when(s.Time), s.PO, in.State)
-			if in.RolledBack != "" {
-				fmt.Fprintf(e.stdout, "rolled back %s\n", when(in.RolledBack))
-			}
-			fmt.Fprintf(e.stdout, "kept in %s; plan %s\n", s.Dir, short(s.PlanDigest))
-			for _, en := range s.Entries {
-				what := "copied"
-				switch {
-				case en.MovedTo != "":
-					what = "moved to " + en.MovedTo
-				case !en.Existed:
-					what = "created by the repair"
-				}
-				fmt.Fprintf(e.stdout, "  %-22s %8d  %s  %s\n", en.File, en.Size, short(en.SHA256), what)
-			}
-			return nil
+			return e.render(c, snapLead(c, root, exitOK), snapshotShown{s})
 		},
 	}
 }
 
 func snapshotsVerify(e *env) *cli.Command {
 	return &cli.Command{
-		Name: "verify", Usage: "check every copy against its SHA-256 (exit 3 if damaged)", ArgsUsage: "ID|latest",
+		Name: "verify", Usage: fmt.Sprintf("check every copy against its SHA-256 (exit %d if damaged)", exitProblems), ArgsUsage: "ID|latest",
 		UsageText: `porepair --po DIR snapshots verify latest
 porepair --po DIR snapshots verify ` + exampleSnapshotID,
 		BashComplete: completeWith(snapshotIDs, nil),
@@ -210,15 +168,19 @@ porepair --po DIR snapshots verify ` + exampleSnapshotID,
 			if err != nil {
 				return err
 			}
-			verr := s.Check(root)
-			if jsonOut(c) {
-				return verifyJSON(e, func(code int) lead { return snapLead(c, root, code) }, s.ID, len(s.Entries), verr)
+			v := snapshotVerified{id: s.ID, entries: len(s.Entries), err: s.Check(root)}
+			if v.err == nil {
+				return e.render(c, snapLead(c, root, exitOK), v)
 			}
-			if verr != nil {
-				return exit(exitProblems, fmt.Errorf("snapshot %s is damaged: %w", s.ID, verr))
+			if !jsonOut(c) {
+				// Said once, on stderr, as a text run says every failure.
+				return exit(exitProblems, fmt.Errorf("snapshot %s is damaged: %w", s.ID, v.err))
 			}
-			fmt.Fprintf(e.stdout, "snapshot %s: %d entries, every copy matches\n", s.ID, len(s.Entries))
-			return nil
+			// The document says what is damaged; the exit code says so too.
+			if err := e.render(c, snapLead(c, root, exitProblems), v); err != nil {
+				return err
+			}
+			return exit(exitProblems, nil)
 		},
 	}
 }
@@ -228,15 +190,15 @@ func snapshotsPrune(e *env) *cli.Command {
 		Name: "prune", Usage: "keep the newest N snapshots that can still undo a repair; remove the rest (never an unfinished repair's)",
 		UsageText: `porepair --po DIR snapshots prune --keep 5 --dry-run
 porepair --po DIR snapshots prune --keep 5 --yes`,
-		Description: `Keeps the newest N snapshots that can still undo a repair (complete, or an
+		Description: fmt.Sprintf(`Keeps the newest N snapshots that can still undo a repair (complete, or an
 unfinished repair's), so that the undo of the repair in effect is among them;
 removes the older ones and every rolled-back snapshot (its repair failed and
 was restored, or was rolled back: nothing left to undo), which never counts
 among the N. Incomplete snapshot directories a crash left in POREPAIR/SNAPSHOT
 are removed too; a damaged snapshot is kept.
-Runs under the postoffice's lock (exit 4 while a repair or rollback runs).
+Runs under the postoffice's lock (exit %d while a repair or rollback runs).
 Asks for confirmation on a terminal; needs --yes otherwise, or --dry-run to
-only list what would be removed.`,
+only list what would be removed.`, exitBusy),
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "keep", Required: true, DefaultText: "none, required", Usage: "keep the newest `N` snapshots that can still undo a repair (0 keeps none)"},
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "list what would be removed; remove nothing"},
@@ -245,13 +207,6 @@ only list what would be removed.`,
 		Action: func(c *cli.Context) error { return e.prune(c) },
 	}
 
-}
-
-func short(sum string) string {
-	if len(sum) > 12 {
-		return sum[:12]
-	}
-	return sum
 }
 
 func (e *env) prune(c *cli.Context) error {
@@ -276,14 +231,10 @@ func (e *env) prune(c *cli.Context) error {
 		return exit(exitUsage, err)
 	}
 	if len(victims) == 0 || dry {
-		return e.pruned(c, root, victims, dry)
+		return e.render(c, snapLead(c, root, exitOK), pruned{root: root, snapshots: victims, dryRun: dry})
 	}
 	if !c.Bool("yes") {
-		fmt.Fprintf(e.stderr, "would remove %s of %s:\n", textfmt.Plural(len(victims), "snapshot"), root)
-		writeSnapshotTable(e.stderr, victims)
-		if id := inEffect(victims); id != "" {
-			fmt.Fprintf(e.stderr, "%s\n", undoLost(id))
-		}
+		writePruneQuestion(e.stderr, root, victims)
 		if !e.confirm(fmt.Sprintf("Remove %s?", textfmt.Plural(len(victims), "snapshot"))) {
 			return usagef("not confirmed: nothing removed")
 		}
@@ -295,50 +246,5 @@ func (e *env) prune(c *cli.Context) error {
 	if err != nil {
 		return exit(exitUsage, err)
 	}
-	return e.pruned(c, root, removed, false)
-}
-
-// pruned reports what prune removed, or with dryRun what it would remove.
-func (e *env) pruned(c *cli.Context, root string, list []backup.Info, dryRun bool) error {
-	if jsonOut(c) {
-		ids := []string{}
-		for _, s := range list {
-			ids = append(ids, s.ID)
-		}
-		doc := pruneJSON{lead: snapLead(c, root, exitOK), DryRun: dryRun, Removed: &ids}
-		if dryRun {
-			doc.Removed, doc.WouldRemove = nil, &ids
-		}
-		return writeJSON(e.stdout, doc)
-	}
-	switch {
-	case len(list) == 0:
-		fmt.Fprintf(e.stdout, "nothing to prune: %s keeps its snapshots\n", root)
-	case dryRun:
-		fmt.Fprintf(e.stdout, "would remove %s of %s:\n", textfmt.Plural(len(list), "snapshot"), root)
-		writeSnapshotTable(e.stdout, list)
-	default:
-		fmt.Fprintf(e.stdout, "removed %s\n", textfmt.Plural(len(list), "snapshot"))
-		for _, r := range list {
-			fmt.Fprintf(e.stdout, "  %s\n", r.ID)
-		}
-	}
-	if id := inEffect(list); id != "" && !dryRun {
-		fmt.Fprintf(e.stdout, "%s\n", undoLost(id))
-	}
-	return nil
-}
-
-// inEffect is the id of the undo of the repair in effect among list.
-func inEffect(list []backup.Info) string {
-	for _, s := range list {
-		if s.InEffect {
-			return s.ID
-		}
-	}
-	return ""
-}
-
-func undoLost(id string) string {
-	return fmt.Sprintf("snapshot %s is the undo of the repair now in effect: without it that repair can no longer be rolled back", id)
+	return e.render(c, snapLead(c, root, exitOK), pruned{root: root, snapshots: removed})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/repair"
 )
@@ -16,15 +17,15 @@ func unlockCommand(e *env) *cli.Command {
 		Usage: "remove the server lock (POREPAIR/HOLDER) a porepair that died left behind",
 		UsageText: `porepair --po DIR unlock
 porepair --po DIR unlock --yes`,
-		Description: `A repair, rollback or prune holds the postoffice with POREPAIR/HOLDER, a
+		Description: fmt.Sprintf(`A repair, rollback or prune holds the postoffice with POREPAIR/HOLDER, a
 file every client of a share sees, naming its host, pid and start time. A
 run killed on its host (a crash, kill -9, a power cut) leaves it, and every
-later run exits 4 naming it. A rollback of that run's own journal from the
+later run exits %d naming it. A rollback of that run's own journal from the
 same host breaks it; unlock removes it otherwise. It shows the holder and
 asks on a terminal (--yes without one), and refuses while the holder still
 runs on this host. Make sure no porepair on the holder's host still runs
 before unlocking: a lock held elsewhere cannot be checked from here. Run
-diagnose afterwards: INTERRUPTED_REPAIR means rollback is next.`,
+diagnose afterwards: %s means rollback is next.`, exitBusy, diagnose.InterruptedRepair),
 		Flags: []cli.Flag{yesFlag(), jsonFlag()},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
@@ -48,14 +49,12 @@ func (e *env) unlock(c *cli.Context, root string) error {
 	if err != nil {
 		return exit(exitUsage, err)
 	}
+	head := snapLead(c, root, exitOK)
 	if h == nil {
-		return e.unlocked(c, root, nil, "not locked: nothing to do")
+		return e.render(c, head, unlocked{root: root, message: "not locked: nothing to do"})
 	}
 	if !c.Bool("yes") {
-		fmt.Fprintf(e.stderr, "%s is locked by porepair on %s\n", root, h)
-		if !h.OnThisHost() {
-			fmt.Fprintf(e.stderr, "porepair cannot see whether it still runs on %s: check there first\n", h.Host)
-		}
+		writeUnlockQuestion(e.stderr, root, h)
 		if !e.confirm("Remove the lock?") {
 			return usagef("not confirmed: lock kept")
 		}
@@ -66,13 +65,13 @@ func (e *env) unlock(c *cli.Context, root string) error {
 		}
 		return exit(exitUsage, err)
 	}
-	return e.unlocked(c, root, h, "unlocked: removed the lock of porepair on "+h.String())
+	return e.render(c, head, unlocked{root: root, holder: h, message: "unlocked: removed the lock of porepair on " + h.String()})
 }
 
-func (e *env) unlocked(c *cli.Context, root string, h *journal.Holder, msg string) error {
-	if jsonOut(c) {
-		return writeJSON(e.stdout, unlockJSON{snapLead(c, root, exitOK), h, msg})
-	}
-	fmt.Fprintf(e.stdout, "%s: %s\n", root, msg)
-	return nil
+// unlocked is unlock's outcome: the lock it removed (nil when there was
+// none) and what it did, in words.
+type unlocked struct {
+	root    string
+	holder  *journal.Holder
+	message string
 }

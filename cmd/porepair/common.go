@@ -17,7 +17,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/porepair/porepair/diagnose"
-	"github.com/porepair/porepair/internal/errlist"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/repair"
@@ -255,21 +254,4 @@ func (e *env) confirm(question string) bool {
 
 func yesFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation (required without a terminal)"}
-}
-
-// verifyJSON prints snapshots verify's outcome as JSON; a damaged
-// snapshot still exits 3.
-func verifyJSON(e *env, head func(code int) lead, id string, entries int, verr error) error {
-	errs := []string{}
-	for _, err := range errlist.Errors(verr) {
-		errs = append(errs, err.Error())
-	}
-	code := map[bool]int{true: exitOK, false: exitProblems}[verr == nil]
-	if err := writeJSON(e.stdout, snapshotVerifyJSON{head(code), id, entries, verr == nil, errs}); err != nil {
-		return err
-	}
-	if verr != nil {
-		return exit(exitProblems, nil)
-	}
-	return nil
 }

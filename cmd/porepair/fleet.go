@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -16,7 +15,6 @@ import (
 
 	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/osfs"
-	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/repair"
 )
 
@@ -179,7 +177,7 @@ func (e *env) perPOThen(c *cli.Context, fn func(po string) result, then func([]r
 			return err
 		}
 	} else {
-		e.writeText(f.many || len(results) > 1, results)
+		e.writeResults(f.many || len(results) > 1, results)
 	}
 	if code != exitOK {
 		return exit(code, nil)
@@ -254,47 +252,6 @@ func resultsDoc(many bool, results []result) any {
 		return docs[0]
 	}
 	return fleetJSON{Results: docs}
-}
-
-// writeText prints the text forms and, for a fleet, a table with the
-// reason of each outcome and the totals.
-func (e *env) writeText(many bool, results []result) {
-	for i, r := range results {
-		if many && i > 0 && r.text != "" {
-			fmt.Fprintln(e.stdout)
-		}
-		fmt.Fprint(e.stdout, r.text)
-	}
-	if !many {
-		return
-	}
-	st := e.style(false)
-	fmt.Fprintln(e.stdout)
-	rows := [][]string{{"POSTOFFICE", "STATUS", "EXIT", "REASON"}}
-	counts := map[repair.Status]int{}
-	var order []repair.Status
-	for _, r := range results {
-		if counts[r.status] == 0 {
-			order = append(order, r.status)
-		}
-		counts[r.status]++
-		rows = append(rows, []string{r.po, st.status(r.status), strconv.Itoa(r.code), oneLine(r.reason, 70)})
-	}
-	writeTable(e.stdout, rows)
-	parts := make([]string, len(order))
-	for i, s := range order {
-		parts[i] = fmt.Sprintf("%s %d", s, counts[s])
-	}
-	fmt.Fprintf(e.stdout, "%s: %s\n", textfmt.Plural(len(results), "postoffice"), strings.Join(parts, ", "))
-}
-
-// oneLine shortens a reason to n runes on one line.
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }
 
 // isTerminal is a real terminal check: /dev/null is a character device too.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // --tz must work on hosts without a zoneinfo database
@@ -120,8 +121,7 @@ gateway access component the way INSTALL -R then INSTALL would, keeping the
 queued mail and the address list. Every repair is locked, snapshotted,
 journaled and verified, and rolled back on any failure.
 
-Exit codes: 0 done/healthy, 1 failed and restored, 2 usage error or refused,
-3 problems found, 4 postoffice in use, 5 failed and the restore failed too.
+` + exitCodesHelp() + `
 
 Output: results on stdout; a postoffice that could not be worked on, once,
 on stderr. --log-file FILE gets every action and result as JSON lines (a
@@ -139,6 +139,18 @@ with --json, NO_COLOR set to anything but "", or TERM=dumb.`,
 		withGlobals(c, app.OnUsageError, e.before, globalFlags())
 	}
 	return app
+}
+
+// exitCodesHelp is --help's line on the exit codes, in the few words of
+// package exitcode's table, wrapped within the description's width.
+func exitCodesHelp() string {
+	parts := make([]string, len(exitcode.Meanings))
+	for i, m := range exitcode.Meanings {
+		parts[i] = fmt.Sprintf("%d %s", m.Code, m.Short)
+	}
+	var b strings.Builder
+	wrap(&b, "Exit codes: "+strings.Join(parts, ", ")+".", "", 76)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // withGlobals gives a command (and its subcommands) the global flags it

@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/exitcode"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/postoffice"
@@ -31,7 +33,7 @@ func manPage(app *cli.App) (string, error) {
 	for _, m := range exitcode.Meanings {
 		fmt.Fprintf(&b, ".TP\n.B %d\n%s\n", m.Code, roff(m.Meaning))
 	}
-	b.WriteString(".PP\nA fleet exits with the worst code, in the order 5, 1, 4, 2, 3, 0.\n")
+	b.WriteString(".PP\n" + fleetExit() + "\n")
 	b.WriteString("\n.SH STATUS\nEach postoffice's result has one status word, the same in the text, in --json's status, in the log's status and in a fleet's table.\n")
 	for _, s := range repair.Statuses() {
 		fmt.Fprintf(&b, ".TP\n.B %s\n%s (exit %d)\n", s, roff(s.Meaning()), s.Code())
@@ -45,6 +47,16 @@ func manPage(app *cli.App) (string, error) {
 		fmt.Fprintf(&b, ".TP\n.I %s\n%s\n", f[0], roff(f[1]))
 	}
 	return b.String(), nil
+}
+
+// fleetExit says which code a fleet exits with, in package exitcode's
+// order (README.md says it in the same words; a test keeps it so).
+func fleetExit() string {
+	codes := make([]string, 0, len(exitcode.Order()))
+	for _, c := range exitcode.Order() {
+		codes = append(codes, strconv.Itoa(c))
+	}
+	return "A fleet exits with the worst code, in the order " + strings.Join(codes, ", ") + "."
 }
 
 // manEnvironment is every variable porepair reads (TestManPage finds
@@ -62,7 +74,7 @@ var manEnvironment = [][2]string{
 func manFiles() [][2]string {
 	return [][2]string{
 		{"MAILDATA/" + postoffice.IdentityPath, "the postoffice's identity, given by its first repair: snapshots, journals and saved plans name the postoffice by it"},
-		{"MAILDATA/" + journal.Name, "the journal of the last repair or rollback; an unfinished one is INTERRUPTED_REPAIR"},
+		{"MAILDATA/" + journal.Name, "the journal of the last repair or rollback; an unfinished one is " + diagnose.InterruptedRepair.String()},
 		{"MAILDATA/" + postoffice.SnapshotDir + "/", "the snapshots, one directory each, unless --snapshot-dir DIR"},
 		{"MAILDATA/" + postoffice.LockPath, "porepair's lock, held with GLB/FLAG.GLB's while it writes"},
 		{"MAILDATA/" + postoffice.HolderPath + "/", "the lock every client of a share sees, a directory made while porepair writes; its file RUN (" + postoffice.HolderRunPath + ") names the run (host, pid, since, command). One a run that died left behind is removed by porepair unlock"},

@@ -161,7 +161,8 @@ func TestReadmeManifest(t *testing.T) {
 	}
 }
 
-// The README's table of exit codes is package exitcode's.
+// The README's table of exit codes is package exitcode's, and so is its
+// order for a fleet.
 func TestReadmeExitCodes(t *testing.T) {
 	t.Parallel()
 	text := readme(t)
@@ -170,6 +171,9 @@ func TestReadmeExitCodes(t *testing.T) {
 		if !strings.Contains(text, row+"\n") {
 			t.Errorf("README.md lacks the row %q", row)
 		}
+	}
+	if !strings.Contains(text, "\n"+fleetExit()+"\n") {
+		t.Errorf("README.md lacks the line %q", fleetExit())
 	}
 }
 

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"slices"
 
 	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/diagnose"
+	"github.com/porepair/porepair/internal/errlist"
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/repair"
@@ -119,6 +122,33 @@ type snapshotVerifyJSON struct {
 	Errors  []string `json:"errors"`
 }
 
+// stamped is a listing with its times in porepair's one format: a
+// manifest keeps nanoseconds, to order snapshots made within a second.
+func stamped(list []backup.Info) []backup.Info {
+	out := slices.Clone(list)
+	for i := range out {
+		out[i].Time = textfmt.Stamp(out[i].Time)
+	}
+	return out
+}
+
+func (l snapshotListing) document(head lead) any {
+	return snapshotListJSON{head, stamped(l.snapshots), l.lookedIn}
+}
+
+func (s snapshotShown) document(head lead) any {
+	return snapshotShowJSON{head, s.Manifest, stamped([]backup.Info{s.Info()})[0]}
+}
+
+// document lists every copy that does not match, one string each.
+func (v snapshotVerified) document(head lead) any {
+	errs := []string{}
+	for _, err := range errlist.Errors(v.err) {
+		errs = append(errs, err.Error())
+	}
+	return snapshotVerifyJSON{head, v.id, v.entries, v.err == nil, errs}
+}
+
 // pruneJSON is snapshots prune's document: what was removed, or with
 // --dry-run what would be.
 type pruneJSON struct {
@@ -128,12 +158,26 @@ type pruneJSON struct {
 	WouldRemove *[]string `json:"would_remove,omitempty"`
 }
 
+func (p pruned) document(head lead) any {
+	ids := []string{}
+	for _, s := range p.snapshots {
+		ids = append(ids, s.ID)
+	}
+	doc := pruneJSON{lead: head, DryRun: p.dryRun, Removed: &ids}
+	if p.dryRun {
+		doc.Removed, doc.WouldRemove = nil, &ids
+	}
+	return doc
+}
+
 // unlockJSON is unlock's document.
 type unlockJSON struct {
 	lead
 	Holder  *journal.Holder `json:"holder"`
 	Message string          `json:"message"`
 }
+
+func (u unlocked) document(head lead) any { return unlockJSON{head, u.holder, u.message} }
 
 // demoJSON is demo's document: each step's command, exit code and its
 // own document as it printed it.
@@ -166,4 +210,10 @@ func writeJSON(w io.Writer, v any) error {
 // demoStepDoc is a demo step's entry; out must be the step's JSON document.
 func demoStepDoc(command string, code int, out []byte) (demoStepJSON, bool) {
 	return demoStepJSON{command, code, json.RawMessage(out)}, json.Valid(out)
+}
+
+// document is inspect's document, led by head.
+func (v inspected) document(head lead) any {
+	v.doc.setLead(head)
+	return v.doc
 }

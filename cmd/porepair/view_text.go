@@ -11,13 +11,16 @@ import (
 
 	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/textfmt"
+	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
+	"github.com/porepair/porepair/repair"
 )
 
 // The text views: what a person reads of a diagnosis and of a plan. The
-// domain packages return typed values; only this file and view_json.go
-// turn them into output.
+// domain packages return typed values and the commands gather them; only
+// the view files (view.go, which picks a view, this file and the other
+// view_text*.go, view_json.go) turn them into output.
 
 // writeReport prints a report for an administrator: the worst findings
 // first (then by file), each message wrapped under its own indent, a KB
@@ -148,6 +151,12 @@ func writePlan(w io.Writer, p *plan.Plan) {
 	}
 }
 
+// writeSaved says where plan --out saved the plan, and the command that
+// carries it out.
+func writeSaved(w io.Writer, file string) {
+	fmt.Fprintf(w, "saved the plan to %s; carry it out with: porepair repair --plan %s --yes\n", file, file)
+}
+
 // writeSummary prints the net effect of a plan: the fields whose final
 // value differs from today's.
 func writeSummary(w io.Writer, p *plan.Plan) {
@@ -191,4 +200,113 @@ func writeQueues(w io.Writer, r *diagnose.Report) {
 		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%s\t%s\n", q.ID, q.Owner, q.Pending, q.PendingBytes, q.Oldest, age)
 	}
 	tw.Flush()
+}
+
+// writeText is unlock's line: the postoffice, and what was done.
+func (u unlocked) writeText(w io.Writer) { fmt.Fprintf(w, "%s: %s\n", u.root, u.message) }
+
+// writeUnlockQuestion is what unlock shows before it asks: who holds the
+// lock, and that a holder on another host cannot be checked from here.
+func writeUnlockQuestion(w io.Writer, root string, h *journal.Holder) {
+	fmt.Fprintf(w, "%s is locked by porepair on %s\n", root, h)
+	if !h.OnThisHost() {
+		fmt.Fprintf(w, "porepair cannot see whether it still runs on %s: check there first\n", h.Host)
+	}
+}
+
+// writeRollbackQuestion is what rollback shows before it asks: for each
+// postoffice the snapshot, when and where it was made and what will
+// change, or why there is nothing to do or it is refused.
+func writeRollbackQuestion(w io.Writer, shown []rollbackPreview) {
+	for _, p := range shown {
+		rp := p.plan
+		switch {
+		case p.err != nil:
+			fmt.Fprintf(w, "%s: %s: %v\n", p.dir, repair.StatusRefused, p.err)
+			continue
+		case rp.Nothing != "":
+			fmt.Fprintf(w, "%s: %s\n", p.dir, rp.Nothing)
+			continue
+		}
+		what := "snapshot " + rp.ID
+		if rp.Time != "" {
+			what += ", made " + when(rp.Time) + " at " + rp.MadeAt
+		}
+		if rp.Unfinished {
+			what += " (the unfinished repair's)"
+		}
+		fmt.Fprintf(w, "Roll back %s to %s:\n", rp.PO, what)
+		for _, ch := range rp.Changes {
+			fmt.Fprintf(w, "  %s\n", ch)
+		}
+	}
+}
+
+// writeOutcome is a repair's or a rollback's outcome: on w the net
+// effect of a repair carried out, the status line (a refusal's reason on
+// it: the refusal is the answer), metadata not restored and a rollback's
+// note; on errs every other error, once.
+func writeOutcome(w, errs io.Writer, dir string, res repair.Result) {
+	if pl := res.Plan; pl != nil && res.Status == repair.StatusRepaired {
+		writeSummary(w, pl)
+	}
+	fmt.Fprintf(w, "%s: %s", dir, res.Status)
+	if res.Snapshot != "" {
+		fmt.Fprintf(w, " (snapshot %s)", res.Snapshot)
+	}
+	for i, e := range res.Errors {
+		e = strings.TrimPrefix(e, dir+": ")
+		if i == 0 && res.Status == repair.StatusRefused {
+			fmt.Fprintf(w, ": %s", e)
+			continue
+		}
+		fmt.Fprintf(errs, "porepair: %s: %s\n", dir, e)
+	}
+	fmt.Fprintln(w)
+	if len(res.Unrestored) > 0 {
+		fmt.Fprintf(w, "  metadata this file system does not hold, left as it gives it (%d): %s\n",
+			len(res.Unrestored), strings.Join(res.Unrestored, "; "))
+	}
+	if res.Note != "" {
+		fmt.Fprintf(w, "  %s\n", res.Note)
+	}
+}
+
+// afterRepair is what to do next: the undo command and the restart.
+func afterRepair(dir, snapDir, snapshot string) string {
+	undo := "porepair --po " + shellQuote(dir)
+	if snapDir != "" {
+		undo += " --snapshot-dir " + shellQuote(snapDir)
+	}
+	undo += " rollback --snapshot " + snapshot
+	return fmt.Sprintf("  undo: %s\n  next: restart EXTERNAL.EXE on every machine that serves this postoffice, so it reloads its routing tables (Q118561)\n", undo)
+}
+
+// shellQuote quotes a path for a command line to copy, when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == ',' || r == ':' || r == '+' ||
+			(r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// The demo's narration, around the output of the commands it runs.
+
+func writeDemoStart(w io.Writer, dir string) {
+	fmt.Fprintf(w, "porepair demo: sample postoffice in %s\n\n", dir)
+}
+
+// writeDemoStep says what a step shows and the command it runs.
+func writeDemoStep(w io.Writer, s demoStep) {
+	fmt.Fprintf(w, "== %s\n$ porepair %s\n", s.say, strings.Join(s.args, " "))
+}
+
+func writeDemoEnd(w io.Writer, dir string, kept bool) {
+	fmt.Fprintln(w, "The postoffice is back as it was: run `porepair --po DIR repair` on your own.")
+	if kept {
+		fmt.Fprintf(w, "The sample is kept in %s.\n", dir)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,8 +23,11 @@ import (
 // spelled once, in its table (repair/status.go, backup/state.go,
 // diagnose/finding.go), and an exit code is a name from package exitcode. A literal "refused" compared, or an
 // exit(2, …), elsewhere in porepair's code would drift from the table the
-// JSON, the log and the docs use. Prose that mentions a code (help text)
-// is not a spelling of it: only a literal that is the word is.
+// JSON, the log and the docs use. Prose that mentions a status word is
+// not a spelling of it: only a literal that is the word is. Prose that
+// names a finding code or an exit code (help text, a refusal's message)
+// is: it formats the code from its definition, so that renaming or
+// renumbering it changes every text (strayProse).
 func TestOneVocabulary(t *testing.T) {
 	t.Parallel()
 	winetest.Skip(t, "reads the module's source tree")
@@ -37,7 +41,7 @@ func TestOneVocabulary(t *testing.T) {
 		words[s.String()] = "backup/state.go"
 	}
 	for _, c := range diagnose.Codes() {
-		words[c.String()] = "diagnose/finding.go"
+		words[c.String()] = findingHome
 	}
 	// "plan" is also the plan command's name, "error" slog's key for an
 	// error, and "complete" a journal record's op (its on-disk format):
@@ -50,6 +54,7 @@ func TestOneVocabulary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	v := vocabulary{words: words, others: others, codes: codeNames()}
 	var bad []string
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
@@ -60,7 +65,7 @@ func TestOneVocabulary(t *testing.T) {
 		if strings.HasPrefix(rel, "testdata/") || strings.HasPrefix(rel, "scripts/") {
 			return nil // test tools: their words are a fixture's, not output
 		}
-		bad = append(bad, strayWords(t, path, rel, words, others)...)
+		bad = append(bad, strayWords(t, path, rel, v)...)
 		return nil
 	})
 	if err != nil {
@@ -74,11 +79,78 @@ func TestOneVocabulary(t *testing.T) {
 	}
 }
 
+// vocabulary is what TestOneVocabulary looks for. words are the words of
+// the tables, by the file that spells them; others are the words (or
+// "FILE word", in that file only) that are spelled elsewhere meaning
+// something else; codes matches a finding code's name within a text.
+type vocabulary struct {
+	words  map[string]string
+	others map[string]bool
+	codes  *regexp.Regexp
+}
+
+// codeNames matches the name of any finding code, as a whole word.
+func codeNames() *regexp.Regexp {
+	var names []string
+	for _, c := range diagnose.Codes() {
+		names = append(names, regexp.QuoteMeta(c.String()))
+	}
+	return regexp.MustCompile(`\b(` + strings.Join(names, "|") + `)\b`)
+}
+
+// exitNumber matches an exit code written as a number in prose: "exit
+// 3", "exits 4", "(exit 2)", "Exit codes: 0 …". Formatted ("exit %d"
+// with a constant of package exitcode) it follows a renumbering.
+var exitNumber = regexp.MustCompile(`(?i)\bexit(s|ed)?( codes?:?)? [0-9]`)
+
+// The one definition of each: the codes' own files may spell them.
+const (
+	exitcodeHome = "internal/exitcode/exitcode.go"
+	findingHome  = "diagnose/finding.go"
+)
+
+// strayProse says what a string literal of file rel spells in prose that
+// only its definition may: an exit code as a number, a finding code's
+// name.
+func strayProse(s, rel string, v vocabulary) []string {
+	var bad []string
+	if m := exitNumber.FindString(s); m != "" && rel != exitcodeHome {
+		bad = append(bad, strconv.Quote(m)+": format the exit code from package exitcode's constant")
+	}
+	if m := v.codes.FindString(s); m != "" && rel != findingHome {
+		bad = append(bad, m+" in prose: format it from the diagnose.Code's String")
+	}
+	return bad
+}
+
+// strayProse sees the forms help text wrote exit and finding codes in,
+// and not the formatted ones, in any file but their definitions'.
+func TestStrayProse(t *testing.T) {
+	t.Parallel()
+	v := vocabulary{codes: codeNames()}
+	for _, c := range []struct {
+		s, rel string
+		stray  bool
+	}{
+		{"refuses (exit 2) unless --force", "cmd/porepair/cmd_rollback.go", true},
+		{"every later run exits 4 naming it", "cmd/porepair/cmd_unlock.go", true},
+		{"Exit codes: 0 done/healthy", "cmd/porepair/main.go", true},
+		{"report QUEUE_STALLED when", "cmd/porepair/cmd_diagnose.go", true},
+		{"(exit %d on errors or warnings)", "cmd/porepair/cmd_diagnose.go", false},
+		{"QUEUE_STALLED_SINCE", "cmd/porepair/cmd_diagnose.go", false},
+		{"QUEUE_STALLED", findingHome, false},
+	} {
+		if got := len(strayProse(c.s, c.rel, v)) > 0; got != c.stray {
+			t.Errorf("strayProse(%q) in %s finds a stray code: %v, want %v", c.s, c.rel, got, c.stray)
+		}
+	}
+}
+
 // strayWords lists the literals of one file that spell a word of the
-// vocabulary outside its table, and the exit codes given as numbers.
-// others are the words (or "FILE word", in that file only) that are
-// spelled elsewhere meaning something else.
-func strayWords(t *testing.T, path, rel string, words map[string]string, others map[string]bool) []string {
+// vocabulary outside its table, the exit codes given as numbers, and the
+// finding and exit codes its prose spells (strayProse).
+func strayWords(t *testing.T, path, rel string, v vocabulary) []string {
+	words, others := v.words, v.others
 	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -96,8 +168,13 @@ func strayWords(t *testing.T, path, rel string, words map[string]string, others 
 			if n.Kind != token.STRING || err != nil {
 				return true
 			}
+			at := fset.Position(n.Pos()).String()
 			if home, ok := words[s]; ok && home != rel && !others[s] && !others[rel+" "+s] {
-				bad = append(bad, rel+": "+fset.Position(n.Pos()).String()+": "+strconv.Quote(s)+" is spelled in "+home)
+				bad = append(bad, rel+": "+at+": "+strconv.Quote(s)+" is spelled in "+home)
+			} else {
+				for _, b := range strayProse(s, rel, v) {
+					bad = append(bad, rel+": "+at+": "+b)
+				}
 			}
 		case *ast.CallExpr:
 			if name := calledName(n.Fun); slices.Contains([]string{"exit", "os.Exit"}, name) && len(n.Args) > 0 {

@@ -21,21 +21,26 @@ const (
 
 // Meanings says what each code means, in the words README.md's table of
 // exit codes and the man page's EXIT STATUS use (a test keeps the README
-// equal to it).
+// equal to it), and in the few words of porepair --help's one line.
 var Meanings = []struct {
 	Code    int
 	Meaning string
+	Short   string
 }{
-	{OK, "done, or healthy (info findings only)"},
-	{Failed, "the repair failed and the postoffice was restored"},
-	{Usage, "usage or input error, or a postoffice the plan refuses: nothing written"},
-	{Problems, "diagnose found an error or a warning; `snapshots verify` found a damaged copy"},
-	{Busy, "postoffice in use (ADMIN, EXTERNAL or another porepair holds the lock)"},
-	{RestoreFailed, "the repair failed and the restore failed too: the message names the snapshot"},
+	{OK, "done, or healthy (info findings only)", "done/healthy"},
+	{Failed, "the repair failed and the postoffice was restored", "failed and restored"},
+	{Usage, "usage or input error, or a postoffice the plan refuses: nothing written", "usage error or refused"},
+	{Problems, "diagnose found an error or a warning; `snapshots verify` found a damaged copy", "problems found"},
+	{Busy, "postoffice in use (ADMIN, EXTERNAL or another porepair holds the lock)", "postoffice in use"},
+	{RestoreFailed, "the repair failed and the restore failed too: the message names the snapshot", "failed and the restore failed too"},
 }
 
 // order ranks the codes for a fleet, worst first.
 var order = []int{RestoreFailed, Failed, Busy, Usage, Problems, OK}
+
+// Order lists the codes worst first: a fleet exits with the first of
+// them any postoffice ended with.
+func Order() []int { return slices.Clone(order) }
 
 // Worse returns the worse of two codes for a fleet's exit: 5, 1, 4, 2, 3,
 // then 0. A code porepair does not define is worse than any it does.
