@@ -121,19 +121,45 @@ func Create(path string, data []byte) error {
 // (NAME-*.PPT) in porepair's own directory, so that no file left there,
 // of any kind, is ever opened, truncated or waited on.
 func Put(path string, data []byte) error {
-	f, err := freshTemp(path)
+	stage, err := replace(path, func(f *os.File) error { return fill(f, data) }, nil)
+	switch stage {
+	case stageCreate, stageRename:
+		return fmt.Errorf("%s %s: %w", stage, path, err)
+	}
+	return err
+}
+
+// The stages of replace, for its callers' messages.
+const (
+	stageCreate = "create"
+	stageFill   = "fill"
+	stageRename = "rename"
+	stageSync   = "sync"
+)
+
+// replace writes dst whole, the one way every whole-file write goes: a
+// fresh temp beside it (freshTemp), filled by fill (which writes, fsyncs
+// and closes it), given to ready (nil: nothing) by name, renamed over
+// dst, the directory fsynced; a temp not renamed is removed. It returns
+// the stage that failed with the error, for the caller's message.
+func replace(dst string, fill func(f *os.File) error, ready func(tmp string)) (stage string, err error) {
+	f, err := freshTemp(dst)
 	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
+		return stageCreate, err
 	}
-	if err := fill(f, data); err != nil {
-		os.Remove(f.Name())
-		return err
+	tmp := f.Name()
+	if err := fill(f); err != nil {
+		os.Remove(tmp)
+		return stageFill, err
 	}
-	if err := osfs.RenameReplace(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("rename %s: %w", path, err)
+	if ready != nil {
+		ready(tmp)
 	}
-	return SyncDir(filepath.Dir(path))
+	if err := osfs.RenameReplace(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return stageRename, err
+	}
+	return stageSync, SyncDir(filepath.Dir(dst))
 }
 
 // freshTemp creates a temp file of a random name beside path (NAME-*.PPT).
@@ -197,23 +223,14 @@ func Move(from, to string) error {
 // original to copy it and none of the copy to hash it again.
 func Copy(src io.Reader, dst string, perm fs.FileMode, mtime time.Time) error {
 	return step("copy "+dst, func() error {
-		f, err := freshTemp(dst)
-		if err != nil {
-			return fmt.Errorf("copy %s: %w", dst, err)
-		}
-		tmp := f.Name()
-		if err := fillFrom(f, src, perm); err != nil {
-			os.Remove(tmp)
-			return fmt.Errorf("copy %s: %w", dst, err)
-		}
 		// Times by name: the standard library has no futimes; a
 		// utimensat is no open and no stat. Best effort, as the mode.
-		_ = os.Chtimes(tmp, mtime, mtime)
-		if err := osfs.RenameReplace(tmp, dst); err != nil {
-			os.Remove(tmp)
+		stage, err := replace(dst, func(f *os.File) error { return fillFrom(f, src, perm) },
+			func(tmp string) { _ = os.Chtimes(tmp, mtime, mtime) })
+		if err != nil && stage != stageSync {
 			return fmt.Errorf("copy %s: %w", dst, err)
 		}
-		return SyncDir(filepath.Dir(dst))
+		return err
 	})
 }
 
