@@ -113,8 +113,8 @@ func pkgEnvReads(t *testing.T, fset *token.FileSet, files []*ast.File, reads map
 		ast.Inspect(f, func(n ast.Node) bool {
 			if call, ok := n.(*ast.CallExpr); ok {
 				for i, a := range call.Args {
-					if getters[exprName(a)] {
-						handedTo[exprName(call.Fun)] = i
+					if getters[calledName(a)] {
+						handedTo[calledName(call.Fun)] = i
 					}
 				}
 			}
@@ -133,11 +133,11 @@ func pkgEnvReads(t *testing.T, fset *token.FileSet, files []*ast.File, reads map
 	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
-			if !ok || !getters[exprName(call.Fun)] || len(call.Args) != 1 {
+			if !ok || !getters[calledName(call.Fun)] || len(call.Args) != 1 {
 				return true
 			}
 			where := fset.Position(call.Pos()).String()
-			name, ok := consts[exprName(call.Args[0])]
+			name, ok := consts[calledName(call.Args[0])]
 			if lit, isLit := call.Args[0].(*ast.BasicLit); isLit && lit.Kind == token.STRING {
 				name, _ = strconv.Unquote(lit.Value)
 				ok = true
@@ -164,20 +164,6 @@ func constSpecs(f *ast.File) []*ast.ValueSpec {
 		}
 	}
 	return out
-}
-
-// exprName is an identifier's name or a selector's pkg.Name; "" for
-// anything else.
-func exprName(e ast.Expr) string {
-	switch e := e.(type) {
-	case *ast.Ident:
-		return e.Name
-	case *ast.SelectorExpr:
-		if x, ok := e.X.(*ast.Ident); ok {
-			return x.Name + "." + e.Sel.Name
-		}
-	}
-	return ""
 }
 
 // paramName is the name of a function's i-th parameter.

@@ -188,6 +188,8 @@ func strayWords(t *testing.T, path, rel string, v vocabulary) []string {
 	return bad
 }
 
+// calledName is an identifier's name or a selector's pkg.Name; "" for
+// anything else.
 func calledName(e ast.Expr) string {
 	switch e := e.(type) {
 	case *ast.Ident:
