@@ -170,7 +170,7 @@ func (p *Plan) agree() error {
 			errs = append(errs, covered(c, spans))
 		}
 	}
-	errs = append(errs, p.wholeFilesAgree())
+	errs = append(errs, p.wholeFilesAgree(), p.describedAsShown())
 	return errlist.Join(errs...)
 }
 

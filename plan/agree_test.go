@@ -176,3 +176,38 @@ func encoded(t testing.TB, pl *plan.Plan) string {
 	}
 	return buf.String()
 }
+
+// What a plan says of its actions is checked too: an edited description
+// ("keep TPL/SMTP.TPL untouched" over a delete), article list, phase,
+// verify step or next step is refused when the plan is loaded.
+func TestValidateRefusesEditedText(t *testing.T) {
+	t.Parallel()
+	p := build(t, "stale")
+	for name, edit := range map[string]func(pl *plan.Plan){
+		"description": func(pl *plan.Plan) { pl.Actions[2].Description = "Step 4: keep TPL/SMTP.TPL untouched" },
+		"kb":          func(pl *plan.Plan) { pl.Actions[0].KB = []string{"Q135031"} },
+		"phase":       func(pl *plan.Plan) { pl.Actions[0].Phase = plan.PhaseInstall },
+		"put back from": func(pl *plan.Plan) {
+			for i, a := range pl.Actions {
+				if a.Kind == plan.KindPutFile {
+					pl.Actions[i].Description = "Step 10: put back it"
+				}
+			}
+		},
+		"verify": func(pl *plan.Plan) { pl.Actions[len(pl.Actions)-1].Description = "Nothing" },
+		"next":   func(pl *plan.Plan) { pl.Next = []string{"Nothing to do."} },
+	} {
+		pl := mustPlan(t, p, plan.Options{})
+		if err := pl.Validate(); err != nil {
+			t.Fatalf("%s, unedited: %v", name, err)
+		}
+		loaded, err := plan.Load(strings.NewReader(encoded(t, pl)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(loaded)
+		if err := loaded.Validate(); err == nil {
+			t.Errorf("%s: the edited plan validates", name)
+		}
+	}
+}

@@ -58,8 +58,6 @@ type fieldStep struct {
 	field  string
 	before *string // nil: the field did not exist (an appended record)
 	after  string
-	kb     []string
-	desc   string
 }
 
 // setField applies a step to its buffer and lists it. A step that changes
@@ -84,7 +82,7 @@ func (b *builder) setField(s fieldStep, apply func()) {
 		s.kind = KindSetField
 	}
 	b.act(Action{Phase: s.phase, Kind: s.kind, File: sp(s.buf.file), Offset: &s.off, Field: sp(s.field),
-		Before: s.before, After: sp(s.after), KB: s.kb, Description: s.desc})
+		Before: s.before, After: sp(s.after)})
 }
 
 func (b *builder) write(file string, before *Fingerprint, data []byte) Change {

@@ -29,6 +29,10 @@ type Action struct {
 	After       *string  `json:"after"`
 	KB          []string `json:"kb"`
 	Description string   `json:"description"`
+
+	// src is where a file put back comes from (step 10), as the builder
+	// knows it; a loaded plan's is in its description (describe).
+	src string
 }
 
 // Effect is a field whose final value differs from today's.

@@ -33,6 +33,23 @@ func (b *builder) build() error {
 	}
 	b.verifySteps()
 	b.finish()
+	return b.describeActions()
+}
+
+// describeActions gives every action its description and KB articles
+// (describe), as a saved plan's are checked.
+func (b *builder) describeActions() error {
+	for i := range b.plan.Actions {
+		a := &b.plan.Actions[i]
+		desc, kb, err := b.plan.describe(*a, a.src)
+		if err != nil {
+			return err
+		}
+		a.KB = kb
+		if a.Kind != KindVerify {
+			a.Description = desc
+		}
+	}
 	return nil
 }
 
@@ -44,8 +61,7 @@ func (b *builder) remove(net, master *buffer, hubs *int) (map[string][]byte, err
 	for _, i := range b.recs {
 		rec := netRecord(net, i)
 		b.setField(fieldStep{phase: PhaseRemove, buf: net, off: recOff(i, postoffice.NetStatus), n: postoffice.NetStatus.Len, field: b.c.Record + ".status",
-			before: sp(rec.Status().String()), after: postoffice.Deleted.String(), kb: []string{"Q264265", "Q107097", "Q148666"},
-			desc: fmt.Sprintf("Step 1: mark NETWORK.GLB record %d (%s) deleted", i, b.c.Record)},
+			before: sp(rec.Status().String()), after: postoffice.Deleted.String()},
 			func() { rec.SetStatus(postoffice.Deleted) })
 		if rec.Indirect() {
 			if rt := rec.Route(); diagnose.GatewayOf(rt.Network, rt.PO) == b.gw.Gateway() {
@@ -58,7 +74,7 @@ func (b *builder) remove(net, master *buffer, hubs *int) (map[string][]byte, err
 	}
 	mm := (*postoffice.Master)(master.cur)
 	if len(b.recs) > 0 && mm.Bit(b.c.InstalledBit) {
-		b.setInstalled(PhaseRemove, master, false, []string{"Q264265", "Q148666"}, "Step 3: clear the %s bit in MASTER.GLB")
+		b.setInstalled(PhaseRemove, master, false)
 	}
 	if len(b.recs) == 0 {
 		return b.leftFiles()
@@ -82,8 +98,7 @@ func (b *builder) unregister(rec *postoffice.NetRecord) error {
 	xr := xtnRecord(xb, h.Index())
 	hub := xr.Hub()
 	b.setField(fieldStep{phase: PhaseRemove, buf: xb, off: xtnOff(h.Index(), postoffice.XtnHub), n: postoffice.XtnHub.Len, field: xr.Name() + ".hub",
-		before: sp(fmt.Sprint(hub)), after: fmt.Sprint(max(int(hub)-1, 0)), kb: []string{"Q86625"},
-		desc: fmt.Sprintf("Step 2: give back the route's count on %s's hub counter", xr.Name())},
+		before: sp(fmt.Sprint(hub)), after: fmt.Sprint(max(int(hub)-1, 0))},
 		func() {
 			if hub > 0 {
 				xr.SetHub(hub - 1)
@@ -115,8 +130,7 @@ func (b *builder) componentFiles(remove bool) (map[string][]byte, error) {
 		files[strings.ToUpper(f.Path)] = data
 		b.read(actual, data)
 		if remove {
-			b.act(Action{Phase: PhaseRemove, Kind: KindDeleteFile, File: sp(actual), KB: kbs([]string{"Q107097"}, b.c.KB),
-				Description: fmt.Sprintf("Step 4: delete %s (%s file; its bytes are kept to put back)", actual, f.Kind)})
+			b.act(Action{Phase: PhaseRemove, Kind: KindDeleteFile, File: sp(actual)})
 		}
 	}
 	return files, nil
@@ -137,7 +151,7 @@ func (b *builder) install(net, master *buffer, hubs int, carried map[string][]by
 	if err := b.countHub(hubs + 1); err != nil {
 		return err
 	}
-	b.setInstalled(PhaseInstall, master, true, []string{"Q87028"}, "Step 9: set the %s bit in MASTER.GLB")
+	b.setInstalled(PhaseInstall, master, true)
 	return b.putFiles(carried)
 }
 
@@ -153,8 +167,7 @@ func (b *builder) allocate() (postoffice.ID, error) {
 		return 0, refuse("CONTROL.GLB's nmailbag is exhausted (FFFFFFFF)")
 	}
 	b.setField(fieldStep{phase: PhaseInstall, kind: KindAllocateID, buf: ctl, off: int64(postoffice.CtlNMailbag.Off), n: postoffice.CtlNMailbag.Len, field: "nmailbag",
-		before: sp(newQ.String()), after: (newQ + 1).String(), kb: []string{"Q87028", "Q87388"},
-		desc: fmt.Sprintf("Step 5: take mailbag id %s for the new %s queue", newQ, b.c.Name)},
+		before: sp(newQ.String()), after: (newQ + 1).String()},
 		func() { cc.SetNMailbag(uint32(newQ) + 1) })
 	b.plan.NewQueue = newQ.String()
 	return newQ, nil
@@ -200,8 +213,7 @@ func (b *builder) writeRecord(net *buffer, newQ postoffice.ID) error {
 		}
 		var err error
 		b.setField(fieldStep{phase: PhaseInstall, buf: net, off: recOff(slot, w.f), n: w.f.Len, field: b.c.Record + "." + w.f.Name,
-			before: before, after: w.after, kb: []string{"Q87028", "Q118561", "Q135031"},
-			desc: fmt.Sprintf("Step 7: write %s of the %s record (NETWORK.GLB record %d)", w.f.Name, b.c.Record, slot)},
+			before: before, after: w.after},
 			func() { err = w.set() })
 		errs = append(errs, err)
 	}
@@ -233,16 +245,14 @@ func (b *builder) countHub(want int) error {
 	}
 	xr := xtnRecord(xb, b.gw.Index())
 	want = max(want, 0)
-	name := b.gw.Network() + "/" + xr.Name()
 	b.setField(fieldStep{phase: PhaseInstall, buf: xb, off: xtnOff(b.gw.Index(), postoffice.XtnHub), n: postoffice.XtnHub.Len, field: xr.Name() + ".hub",
-		before: sp(fmt.Sprint(xr.Hub())), after: fmt.Sprint(want), kb: []string{"Q86625"},
-		desc: fmt.Sprintf("Step 8: set %s's hub counter to the active references through it (%d)", name, want)},
+		before: sp(fmt.Sprint(xr.Hub())), after: fmt.Sprint(want)},
 		func() { xr.SetHub(uint16(min(want, 0xFFFF))) })
 	return nil
 }
 
 // setInstalled is steps 3 and 9: C's bit of MASTER.GLB's installed field.
-func (b *builder) setInstalled(phase Phase, master *buffer, on bool, kb []string, desc string) {
+func (b *builder) setInstalled(phase Phase, master *buffer, on bool) {
 	mm := (*postoffice.Master)(master.cur)
 	before := fmt.Sprintf("%08X", mm.Installed())
 	after := mm.Installed() &^ b.c.InstalledBit
@@ -250,7 +260,7 @@ func (b *builder) setInstalled(phase Phase, master *buffer, on bool, kb []string
 		after |= b.c.InstalledBit
 	}
 	b.setField(fieldStep{phase: phase, buf: master, off: int64(postoffice.MstInstalled.Off), n: postoffice.MstInstalled.Len, field: postoffice.MstInstalled.Name,
-		before: sp(before), after: fmt.Sprintf("%08X", after), kb: kb, desc: fmt.Sprintf(desc, b.c.Name)},
+		before: sp(before), after: fmt.Sprintf("%08X", after)},
 		func() { mm.SetBit(b.c.InstalledBit, on) })
 }
 
@@ -269,7 +279,6 @@ func (b *builder) moveQueue(newQ postoffice.ID) error {
 }
 
 func (b *builder) moveOne(old, new string) error {
-	kb := []string{"Q87028", "Q104279"}
 	to, exists, err := b.p.Resolve(new)
 	if err != nil {
 		return err
@@ -290,14 +299,12 @@ func (b *builder) moveOne(old, new string) error {
 		b.addRead(*fp)
 		if !b.opt.DiscardQueue {
 			b.plan.OldQueue = b.queue.String()
-			b.act(Action{Phase: PhaseInstall, Kind: KindMoveFile, File: sp(from), To: sp(to), KB: kb,
-				Description: fmt.Sprintf("Step 6: move %s to %s: the queued mail keeps its bytes", from, to)})
+			b.act(Action{Phase: PhaseInstall, Kind: KindMoveFile, File: sp(from), To: sp(to)})
 			b.plan.Changes = append(b.plan.Changes, Change{Op: OpMove, File: from, To: to,
 				Before: fp, AfterSize: fp.Size, AfterSHA256: fp.SHA256})
 			return nil
 		}
-		b.act(Action{Phase: PhaseInstall, Kind: KindDeleteFile, File: sp(from), KB: kb,
-			Description: fmt.Sprintf("Step 6: delete %s (--discard-queue)", from)})
+		b.act(Action{Phase: PhaseInstall, Kind: KindDeleteFile, File: sp(from)})
 		b.plan.Changes = append(b.plan.Changes, Change{Op: OpDelete, File: from, Before: fp})
 	}
 	var data []byte // a new mailbag is empty (Q104279)
@@ -305,8 +312,7 @@ func (b *builder) moveOne(old, new string) error {
 		var k postoffice.Key // a new KEY is 560 zero bytes (Q104279)
 		data = k[:]
 	}
-	b.act(Action{Phase: PhaseInstall, Kind: KindCreateFile, File: sp(to), KB: kb,
-		Description: fmt.Sprintf("Step 6: create an empty %s (%d bytes), as INSTALL does", to, len(data))})
+	b.act(Action{Phase: PhaseInstall, Kind: KindCreateFile, File: sp(to)})
 	b.plan.Changes = append(b.plan.Changes, b.write(to, nil, data))
 	return nil
 }
@@ -316,9 +322,9 @@ func (b *builder) moveOne(old, new string) error {
 func (b *builder) putFiles(carried map[string][]byte) error {
 	for _, f := range b.c.Files {
 		old, had := carried[strings.ToUpper(f.Path)]
-		data, src := old, "the carried copy"
+		data, src := old, fromCarried
 		if len(b.recs) == 0 {
-			src = "the file already on the postoffice, kept as it is"
+			src = fromLeft
 		}
 		if f.Kind == diagnose.Media {
 			if file, ok := b.media(f.Path); ok {
@@ -329,7 +335,7 @@ func (b *builder) putFiles(carried map[string][]byte) error {
 				data, src = d, file
 			}
 		} else if !had {
-			data, src = []byte{}, "an empty file, as INSTALL creates it"
+			data, src = []byte{}, fromEmpty
 		}
 		actual, _, err := b.p.Resolve(f.Path)
 		if err != nil {
@@ -339,8 +345,7 @@ func (b *builder) putFiles(carried map[string][]byte) error {
 		if !had && f.Kind == diagnose.Keep {
 			kind = KindCreateFile
 		}
-		b.act(Action{Phase: PhaseInstall, Kind: kind, File: sp(actual), KB: kbs([]string{"Q86933"}, b.c.KB),
-			Description: fmt.Sprintf("Step 10: put back %s (%s) from %s", actual, f.Kind, src)})
+		b.act(Action{Phase: PhaseInstall, Kind: kind, File: sp(actual), src: src})
 		if had && string(old) == string(data) {
 			continue
 		}
@@ -355,11 +360,7 @@ func (b *builder) putFiles(carried map[string][]byte) error {
 
 // verifySteps lists what the executor checks after the changes.
 func (b *builder) verifySteps() {
-	for _, v := range []string{
-		fmt.Sprintf("Diagnose again: no error or warning finding about %s remains", b.c.Name),
-		"The new queue holds exactly the carried bytes",
-		"Every file the plan read but did not change still matches its fingerprint",
-	} {
-		b.act(Action{Phase: PhaseVerify, Kind: KindVerify, KB: []string{"Q135031", "Q118561"}, Description: v})
+	for _, v := range verifyLines(b.c.Name) {
+		b.act(Action{Phase: PhaseVerify, Kind: KindVerify, Description: v})
 	}
 }

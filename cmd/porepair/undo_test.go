@@ -246,28 +246,24 @@ func TestEditedPlanCannotSkipSnapshot(t *testing.T) {
 			b, _ := os.ReadFile(planFile)
 			var pl map[string]any
 			json.Unmarshal(b, &pl)
-			for _, c := range pl["changes"].([]any) {
-				ch := c.(map[string]any)
-				if ch["file"] == "GLB/CONTROL.GLB" {
-					// A write of a "new" file holds together by itself: only the
-					// disk shows the lie. A delete without a fingerprint does not.
-					ch["before"], ch["op"], ch["patches"] = nil, op, nil
-					if op == "write" {
-						sum := sha256.Sum256([]byte("x"))
-						ch["data"], ch["after_size"], ch["after_sha256"] = "78", 1, hex.EncodeToString(sum[:])
-					}
-				}
-			}
 			if op == "write" {
-				// Shown as a put-file too, so that the plan agrees with
-				// itself (plan.Load) and only the disk shows the lie.
-				pl["actions"] = append(pl["actions"].([]any), map[string]any{"phase": "install", "kind": "put-file",
-					"file": "GLB/CONTROL.GLB", "to": nil, "offset": nil, "field": nil, "before": nil, "after": nil, "kb": []string{}, "description": "edited"})
+				// A write of a "new" file of the component, which the plan
+				// shows put back: the plan agrees with itself (plan.Load),
+				// and only the disk shows the lie.
+				sum := sha256.Sum256([]byte("x"))
+				pl["changes"] = append(pl["changes"].([]any), map[string]any{"op": "write", "file": "TPL/SMTP.TPL",
+					"data": "78", "before": nil, "after_size": 1, "after_sha256": hex.EncodeToString(sum[:])})
+			}
+			for _, c := range pl["changes"].([]any) {
+				// A delete without a fingerprint does not hold together.
+				if ch := c.(map[string]any); op == "delete" && ch["file"] == "GLB/CONTROL.GLB" {
+					ch["before"], ch["op"], ch["patches"] = nil, op, nil
+				}
 			}
 			b, _ = json.Marshal(pl)
 			os.WriteFile(planFile, b, 0o644)
 			code, out, errs := porepair(t, nil, "--po", dir, "repair", "--plan", planFile, "--yes")
-			want := map[string]string{"write": "GLB/CONTROL.GLB exists, but the plan says it does not",
+			want := map[string]string{"write": "TPL/SMTP.TPL exists, but the plan says it does not",
 				"delete": "delete GLB/CONTROL.GLB: no fingerprint"}[op]
 			if code != 2 || !strings.Contains(out+errs, want) {
 				t.Fatalf("exit %d\n%s%s", code, out, errs)
