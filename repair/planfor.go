@@ -45,7 +45,7 @@ func Fresh(opt plan.Options) Planner {
 // unfinished journal is refused (INTERRUPTED_REPAIR); then planner plans.
 // Each status is decided where its check is, not read back from an error.
 func PlanFor(dir string, planner Planner) Planning {
-	po, err := postoffice.Open(dir)
+	po, err := postoffice.OpenDir(dir)
 	if err != nil {
 		return Planning{Status: StatusError, Err: err}
 	}

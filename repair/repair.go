@@ -167,9 +167,9 @@ func samePO(p *plan.Plan, po *postoffice.PO) error {
 // returning.
 func Repair(ctx context.Context, dir string, planner Planner, opt Options) Result {
 	res := Result{PO: dir, Errors: []string{}}
-	po, err := postoffice.Open(dir)
+	po, err := postoffice.OpenDir(dir)
 	if err != nil {
-		res.fail(StatusRefused, err)
+		res.fail(StatusError, err)
 		return res
 	}
 	res.PO = po.Root

@@ -276,9 +276,9 @@ func hashSeen(po *postoffice.PO, rel string, seen map[string]backup.Seen) (int64
 // ctx is accepted for symmetry; a rollback, once begun, runs to the end.
 func Rollback(ctx context.Context, root, id string, force bool, opt Options) Result {
 	res := Result{PO: root, Errors: []string{}}
-	po, err := postoffice.Open(root)
+	po, err := postoffice.OpenDir(root)
 	if err != nil {
-		res.fail(StatusRefused, err)
+		res.fail(StatusError, err)
 		return res
 	}
 	res.PO = po.Root

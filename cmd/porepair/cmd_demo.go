@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/porepair/porepair/diagnose"
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/internal/sample"
 )
 
@@ -114,7 +115,7 @@ func keepDir(dir string) error {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	case err != nil:
-		return usagef("--keep %s: %s", dir, errText(err))
+		return usagef("--keep %s: %s", dir, osfs.Reason(err))
 	case !fi.IsDir():
 		return usagef("--keep %s: a file, not a directory: name a new or empty directory", dir)
 	}

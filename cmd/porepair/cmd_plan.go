@@ -74,7 +74,7 @@ func savePlan(file string, pl *plan.Plan) error {
 		return exit(exitUsage, fmt.Errorf("--out: %w", err))
 	}
 	if err := durable.Create(file, b.Bytes()); err != nil {
-		return usagef("--out %s: %s", file, errText(err))
+		return usagef("--out %s: %s", file, osfs.Reason(err))
 	}
 	return nil
 }

@@ -186,7 +186,7 @@ func repairResult(dir string, res repair.Result) result {
 func loadPlan(file string) (*plan.Plan, error) {
 	f, err := osfs.OpenRegular(file)
 	if err != nil {
-		return nil, usagef("--plan %s: %s", file, errText(err))
+		return nil, usagef("--plan %s: %s", file, osfs.Reason(err))
 	}
 	defer f.Close()
 	// The plan is checked whole here, before anything is locked: a saved

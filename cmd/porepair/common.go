@@ -2,106 +2,30 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/porepair/porepair/diagnose"
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/repair"
 )
 
 // openPO opens a postoffice; not a postoffice or unreadable is exit 2,
-// said in one line that names what to do.
+// said in one line that names what to do (postoffice.OpenDir).
 func openPO(dir string) (*postoffice.PO, error) {
-	p, err := postoffice.Open(dir)
+	p, err := postoffice.OpenDir(dir)
 	if err != nil {
-		return nil, exit(exitUsage, poError(dir, err))
+		return nil, exit(exitUsage, err)
 	}
 	return p, nil
-}
-
-// msgError is an error with a message written for a person; the error it
-// wraps stays reachable for errors.Is.
-type msgError struct {
-	msg string
-	err error
-}
-
-func (m *msgError) Error() string { return m.msg }
-func (m *msgError) Unwrap() error { return m.err }
-
-// poError says why dir cannot be opened as a postoffice, in place of the
-// system call's words (lstat …).
-func poError(dir string, err error) error {
-	fi, serr := os.Stat(dir)
-	var msg string
-	switch {
-	case errors.Is(serr, fs.ErrNotExist):
-		msg = fmt.Sprintf("%s: no such directory", dir)
-	case errors.Is(serr, fs.ErrPermission) || errors.Is(err, fs.ErrPermission):
-		msg = fmt.Sprintf("%s: permission denied", dir)
-	case serr == nil && !fi.IsDir():
-		msg = fmt.Sprintf("%s: a file, not a postoffice directory", dir)
-	case errors.Is(err, postoffice.ErrNotPostoffice):
-		msg = fmt.Sprintf("%s: %v", dir, postoffice.ErrNotPostoffice)
-		if sub := childPO(dir); sub != "" {
-			msg = fmt.Sprintf("%s: not a postoffice; %s is a postoffice: use --po %s", dir, sub, sub)
-		}
-	default:
-		msg = fmt.Sprintf("%s: %s", dir, errText(err))
-	}
-	return &msgError{msg: msg, err: err}
-}
-
-// childPO is a subdirectory of dir that is a postoffice (MAILDATA first),
-// or "": administrators often name the share above it.
-func childPO(dir string) string {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return ""
-	}
-	slices.SortStableFunc(ents, func(a, b fs.DirEntry) int {
-		return cmp.Compare(maildataRank(a.Name()), maildataRank(b.Name()))
-	})
-	for _, en := range ents {
-		sub := filepath.Join(dir, en.Name())
-		if fi, err := os.Stat(sub); err == nil && fi.IsDir() {
-			if _, err := postoffice.Open(sub); err == nil {
-				return sub
-			}
-		}
-	}
-	return ""
-}
-
-// maildataRank puts MAILDATA, the usual name of a postoffice, first.
-func maildataRank(name string) int {
-	if strings.EqualFold(name, "MAILDATA") {
-		return 0
-	}
-	return 1
-}
-
-// errText is an error without the system call's name: a *fs.PathError
-// says "open x: no such file or directory"; callers name the path.
-func errText(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // failed is the result of a postoffice that could not be worked on, with
@@ -124,16 +48,7 @@ func failed(po string, status repair.Status, codes []diagnose.Code, err error) r
 // notPlanned is the result of a postoffice repair.PlanFor made no plan
 // for, as it says: refused, busy, or an error.
 func notPlanned(dir string, pg repair.Planning) result {
-	return failed(dir, pg.Status, pg.Codes, planError(dir, pg))
-}
-
-// planError says why there is no plan; a postoffice that would not open,
-// in the words of poError.
-func planError(dir string, pg repair.Planning) error {
-	if pg.PO == nil {
-		return poError(dir, pg.Err)
-	}
-	return pg.Err
+	return failed(dir, pg.Status, pg.Codes, pg.Err)
 }
 
 // codeWords spells finding codes for the log; nil for none.
@@ -155,7 +70,7 @@ func manifests(c *cli.Context) ([]diagnose.Manifest, *diagnose.Manifest, error) 
 	if f := c.String("manifest"); f != "" {
 		m, err := diagnose.LoadManifest(f)
 		if err != nil {
-			return nil, nil, usagef("--manifest %s: %s", f, errText(err))
+			return nil, nil, usagef("--manifest %s: %s", f, osfs.Reason(err))
 		}
 		extra = &m
 	}

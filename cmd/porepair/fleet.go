@@ -87,7 +87,7 @@ func poFleet(c *cli.Context) (fleet, error) {
 func readList(list string) ([]string, error) {
 	f, err := os.Open(list)
 	if err != nil {
-		return nil, usagef("--po-list %s: %s", list, errText(err))
+		return nil, usagef("--po-list %s: %s", list, osfs.Reason(err))
 	}
 	defer f.Close()
 	var out []string
@@ -106,7 +106,7 @@ func readList(list string) ([]string, error) {
 		out = append(out, line)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, usagef("--po-list %s: %s", list, errText(err))
+		return nil, usagef("--po-list %s: %s", list, osfs.Reason(err))
 	}
 	return out, nil
 }

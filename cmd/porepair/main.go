@@ -354,7 +354,7 @@ func (e *env) setupLog(file string) error {
 	}
 	f, err := os.OpenFile(file, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
-		return usagef("--log-file %s: %v", file, errText(err))
+		return usagef("--log-file %s: %v", file, osfs.Reason(err))
 	}
 	e.logFile = file
 	e.log = slog.New(slog.NewJSONHandler(f, logOptions(slog.LevelInfo)))

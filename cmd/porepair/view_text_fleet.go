@@ -64,7 +64,7 @@ func (e *env) fleetSummary(shown map[string]repair.Planning, todo, refused, noth
 		fmt.Fprintf(w, "  repair   %s: %s, %s\n", dir, pl.Component, textfmt.Plural(len(pl.Changes), "file change"))
 	}
 	for _, dir := range refused {
-		fmt.Fprintf(w, "  %-8s %s: %s\n", repair.StatusRefused, dir, oneLine(strings.TrimPrefix(planError(dir, shown[dir]).Error(), dir+": "), 100))
+		fmt.Fprintf(w, "  %-8s %s: %s\n", repair.StatusRefused, dir, oneLine(strings.TrimPrefix(shown[dir].Err.Error(), dir+": "), 100))
 	}
 	for _, dir := range nothing {
 		fmt.Fprintf(w, "  nothing  %s\n", dir)

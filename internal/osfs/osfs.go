@@ -121,6 +121,17 @@ func ReadRegular(path string, max int64) ([]byte, error) {
 	return b, nil
 }
 
+// Reason is an error without the system call's name: a *fs.PathError
+// says "open x: no such file or directory"; a message that names the
+// path itself says only why.
+func Reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
 // Abs is p made absolute, or p as given when that fails; "" stays "" (it
 // names no path, where filepath.Abs would give the working directory).
 // Log lines and messages name a postoffice so, matching one another
