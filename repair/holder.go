@@ -170,15 +170,17 @@ func clearHolder(root string) error {
 
 // Unlock removes a HOLDER that h (read by ReadHolder and shown to the
 // user) still names; a holder alive on this host is refused: it is
-// running, not left behind.
-func Unlock(root string, h *journal.Holder) error {
+// running, not left behind (busy). When err is not nil, st says what it
+// came to.
+func Unlock(root string, h *journal.Holder) (st Status, err error) {
 	if h.OnThisHost() && !h.Stale() {
-		return fmt.Errorf("porepair on %s is still running on this host: %w", h, ErrBusy)
+		return StatusBusy, fmt.Errorf("porepair on %s is still running on this host: %w", h, ErrBusy)
 	}
 	if journal.InProgress(root) {
-		return fmt.Errorf("a porepair on this host holds %s: %w", postoffice.LockPath, ErrBusy)
+		return StatusBusy, fmt.Errorf("a porepair on this host holds %s: %w", postoffice.LockPath, ErrBusy)
 	}
-	return removeHolder(root, h)
+	err = removeHolder(root, h)
+	return refusal(err), err
 }
 
 // ownJournalRun reports whether a stale holder is a run of the PO's

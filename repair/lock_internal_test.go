@@ -86,7 +86,7 @@ func holderOfAnotherHost(t *testing.T, write func(t *testing.T, dir, h string)) 
 	if h, running := journal.Running(dir); !running || h.Host != "otherhost" {
 		t.Fatalf("Running: %v %v", h, running)
 	}
-	if err := Unlock(dir, he.Holder); err != nil {
+	if _, err := Unlock(dir, he.Holder); err != nil {
 		t.Fatal(err)
 	}
 	l, err := Acquire(p)
@@ -126,7 +126,7 @@ func TestHolderStaleOnThisHost(t *testing.T) {
 	}
 	// Held by this live process: Unlock refuses, even with the holder shown.
 	me, _ := journal.ReadHolder(dir)
-	if err := Unlock(dir, me); !errors.Is(err, ErrBusy) {
+	if st, err := Unlock(dir, me); !errors.Is(err, ErrBusy) || st != StatusBusy {
 		t.Fatalf("Unlock of a live holder: %v", err)
 	}
 	l.Release()
@@ -171,7 +171,7 @@ func TestHolderUnreadable(t *testing.T) {
 			if _, err := Acquire(p); !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "unknown run") {
 				t.Fatalf("Acquire: %v", err)
 			}
-			if err := Unlock(dir, h); err != nil {
+			if _, err := Unlock(dir, h); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := os.Lstat(journal.HolderFile(dir)); !errors.Is(err, fs.ErrNotExist) {

@@ -16,31 +16,34 @@ import (
 // returns what it removed (with dryRun: what it would remove). It runs
 // under the PO's lock, so that it never deletes a snapshot a rollback is
 // restoring, and never removes the snapshot of an unfinished repair or
-// rollback. ErrBusy (wrapped) means a repair or rollback holds the lock.
-func Prune(root, snapshotDir string, keep int, dryRun bool) ([]backup.Info, error) {
+// rollback. When err is not nil, st says what it came to: busy while
+// a repair or rollback holds the postoffice, refused, or an error (not a
+// postoffice).
+func Prune(root, snapshotDir string, keep int, dryRun bool) (_ []backup.Info, st Status, err error) {
 	if keep < 0 {
-		return nil, fmt.Errorf("keep must be 0 or more")
+		return nil, StatusRefused, fmt.Errorf("keep must be 0 or more")
 	}
-	po, err := postoffice.Open(root)
+	po, err := postoffice.OpenDir(root)
 	if err != nil {
-		return nil, err
+		return nil, StatusError, err
 	}
 	if err := checkOwnDir(po.Root); err != nil {
-		return nil, err
+		return nil, refusal(err), err
 	}
 	if err := running(po.Root); err != nil {
-		return nil, err
+		return nil, StatusBusy, err
 	}
 	victims, err := pruneVictims(po.Root, snapshotDir, keep)
 	if err != nil || dryRun || len(victims) == 0 {
-		return victims, err
+		return victims, refusal(err), err
 	}
 	lock, err := Acquire(po)
 	if err != nil {
-		return nil, err
+		return nil, refusal(err), err
 	}
 	removed, err := pruneLocked(po.Root, snapshotDir, keep)
-	return removed, errors.Join(err, lock.Release())
+	err = errors.Join(err, lock.Release())
+	return removed, refusal(err), err
 }
 
 // pruneLocked is the prune under the lock: the victims listed again (a

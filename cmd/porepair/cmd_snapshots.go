@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -223,12 +222,9 @@ func (e *env) prune(c *cli.Context) error {
 			return err
 		}
 	}
-	victims, err := repair.Prune(root, snapshotDir(c), keep, true)
-	if errors.Is(err, repair.ErrBusy) {
-		return exit(exitBusy, err)
-	}
+	victims, st, err := repair.Prune(root, snapshotDir(c), keep, true)
 	if err != nil {
-		return exit(exitUsage, err)
+		return exit(st.Code(), err)
 	}
 	if len(victims) == 0 || dry {
 		return e.render(c, snapLead(c, root, exitOK), pruned{root: root, snapshots: victims, dryRun: dry})
@@ -239,12 +235,9 @@ func (e *env) prune(c *cli.Context) error {
 			return usagef("not confirmed: nothing removed")
 		}
 	}
-	removed, err := repair.Prune(root, snapshotDir(c), keep, false)
-	if errors.Is(err, repair.ErrBusy) {
-		return exit(exitBusy, err)
-	}
+	removed, st, err := repair.Prune(root, snapshotDir(c), keep, false)
 	if err != nil {
-		return exit(exitUsage, err)
+		return exit(st.Code(), err)
 	}
 	return e.render(c, snapLead(c, root, exitOK), pruned{root: root, snapshots: removed})
 }

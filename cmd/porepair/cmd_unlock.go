@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -59,11 +58,8 @@ func (e *env) unlock(c *cli.Context, root string) error {
 			return usagef("not confirmed: lock kept")
 		}
 	}
-	if err := repair.Unlock(root, h); err != nil {
-		if errors.Is(err, repair.ErrBusy) {
-			return exit(exitBusy, err)
-		}
-		return exit(exitUsage, err)
+	if st, err := repair.Unlock(root, h); err != nil {
+		return exit(st.Code(), err)
 	}
 	return e.render(c, head, unlocked{root: root, holder: h, message: "unlocked: removed the lock of porepair on " + h.String()})
 }

@@ -33,6 +33,7 @@ func TestStatusFromTheDomain(t *testing.T) {
 		"journal.Interrupted": "an unfinished journal checked in cmd",
 		"codeOf":              "a status told by the exit code an error carries",
 		"planFailed":          "a status told by the error's type",
+		"repair.ErrBusy":      "busy told by the error's kind, not the status the domain gave",
 	}
 	files, err := filepath.Glob("*.go")
 	if err != nil {
