@@ -48,6 +48,12 @@ func (e *TempInUseError) Unwrap() error { return fs.ErrExist }
 // directory fsync. path must not be a symbolic link. A temp name in use
 // is a *TempInUseError and nothing is written; a temp file this call
 // created is removed again if the write or the rename fails.
+//
+// It is not replace, the one whole-file write of Put and Copy, by design:
+// a postoffice file's temp has the one name the journal records
+// (TempPath), so that a rollback after a crash finds and removes it, and
+// its write and its rename are two counted writes, so that a crash
+// between them is tested.
 func WriteFile(path string, data []byte) error {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
 		return fmt.Errorf("write %s: refusing to write through a symbolic link", path)
