@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/porepair/porepair/backup"
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/repair"
 )
@@ -236,7 +237,13 @@ func (e *env) prune(c *cli.Context) error {
 		}
 	}
 	removed, st, err := repair.Prune(root, snapshotDir(c), keep, false)
+	// Each snapshot removed is an action the log keeps (--log-file),
+	// those removed before a failure too.
+	for _, s := range removed {
+		e.log.Info("snapshot removed", "command", "snapshots prune", "po", osfs.Abs(root), "snapshot", s.ID, "time", s.Time)
+	}
 	if err != nil {
+		e.log.Error("snapshots prune failed", "po", osfs.Abs(root), "status", st.String(), "exit", st.Code(), "reason", err.Error())
 		return exit(st.Code(), err)
 	}
 	return e.render(c, snapLead(c, root, exitOK), pruned{root: root, snapshots: removed})

@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/porepair/porepair/diagnose"
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/repair"
 )
@@ -59,8 +60,10 @@ func (e *env) unlock(c *cli.Context, root string) error {
 		}
 	}
 	if st, err := repair.Unlock(root, h); err != nil {
+		e.log.Error("unlock failed", "po", osfs.Abs(root), "status", st.String(), "exit", st.Code(), "reason", err.Error())
 		return exit(st.Code(), err)
 	}
+	e.log.Info("unlocked", "command", "unlock", "po", osfs.Abs(root), "holder", h.String())
 	return e.render(c, head, unlocked{root: root, holder: h, message: "unlocked: removed the lock of porepair on " + h.String()})
 }
 
