@@ -12,6 +12,7 @@ import (
 
 	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/postoffice"
 )
@@ -312,4 +313,17 @@ func (pl *place) sameDirProbe(other string) bool {
 	}
 	pl.probed[other] = same
 	return same
+}
+
+// commandFor is the porepair command line that runs verb ("rollback
+// --snapshot", "snapshots show") on the snapshot in of the PO at root,
+// for a message to copy: with --po, and --snapshot-dir where the snapshot
+// is not in the PO's own directory, so that it runs as printed from any
+// directory and without POREPAIR_PO.
+func commandFor(root string, in backup.Info, verb string) string {
+	cmd := "porepair --po " + textfmt.ShellQuote(root)
+	if dir := filepath.Dir(in.Dir); dir != backup.DefaultDir(root) {
+		cmd += " --snapshot-dir " + textfmt.ShellQuote(dir)
+	}
+	return cmd + " " + verb + " " + in.ID
 }

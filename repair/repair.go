@@ -182,8 +182,8 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 		res.fail(StatusBusy, err)
 		return res
 	}
-	p, err := readOnlyChecks(po, planner, opt.SnapshotDir)
-	res.Plan = p
+	p, applied, err := readOnlyChecks(po, planner, opt.SnapshotDir)
+	res.Plan, res.Snapshot = p, applied
 	if err != nil {
 		// A run on another host may have taken the postoffice since the
 		// check above: its half-made journal is no refusal.
@@ -236,52 +236,50 @@ func repairLocked(ctx context.Context, po *postoffice.PO, p *plan.Plan, opt Opti
 }
 
 // readOnlyChecks plans and checks the plan against the disk, writing
-// nothing.
-func readOnlyChecks(po *postoffice.PO, planner Planner, snapshotDir string) (*plan.Plan, error) {
+// nothing; applied is the snapshot of the repair that carried a saved
+// plan out already, when that is why it no longer fits.
+func readOnlyChecks(po *postoffice.PO, planner Planner, snapshotDir string) (p *plan.Plan, applied string, err error) {
 	if err := checkOwnDir(po.Root); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := plan.Workgroup(po); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := interrupted(po.Root); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	p, err := planner(po)
-	if err != nil {
-		return nil, err
-	}
-	if p.NothingToDo {
-		return p, nil
+	p, err = planner(po)
+	if err != nil || p.NothingToDo {
+		return p, "", err
 	}
 	// The planner's own reads stand for the disk here (cached): the
 	// check under the lock reads the disk again.
 	if _, err := checkPlan(po, p, true); err != nil {
-		id, aerr := appliedAs(po, p, snapshotDir)
+		in, aerr := appliedAs(po, p, snapshotDir)
 		switch {
-		case id != "":
-			return p, fmt.Errorf("already applied: snapshot %s carried this plan out; nothing written (`porepair snapshots show %s`; plan again for what is to do now)", id, id)
+		case in != nil:
+			return p, in.ID, fmt.Errorf("already applied: snapshot %s carried this plan out; nothing written (`%s`; plan again for what is to do now)", in.ID, commandFor(po.Root, *in, "snapshots show"))
 		case aerr != nil:
-			return p, fmt.Errorf("%w; whether a snapshot carried this plan out already cannot be told: %w", err, aerr)
+			return p, "", fmt.Errorf("%w; whether a snapshot carried this plan out already cannot be told: %w", err, aerr)
 		}
-		return p, err
+		return p, "", err
 	}
-	return p, nil
+	return p, "", nil
 }
 
-// appliedAs names the snapshot of a repair, still in effect or complete,
-// that carried out the plan p; "" when none did, or when the snapshots
+// appliedAs is the snapshot of a repair, still in effect or complete,
+// that carried out the plan p; nil when none did, or when the snapshots
 // cannot be listed (the error says why). A saved plan replayed after it
 // was applied no longer matches the postoffice, and saying so is the
 // answer, not the fingerprints that differ.
-func appliedAs(po *postoffice.PO, p *plan.Plan, snapshotDir string) (string, error) {
+func appliedAs(po *postoffice.PO, p *plan.Plan, snapshotDir string) (*backup.Info, error) {
 	pl, err := newPlace(po.Root, snapshotDir)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	list, err := pl.list()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	digest := p.Digest()
 	for i := len(list) - 1; i >= 0; i-- {
@@ -290,13 +288,13 @@ func appliedAs(po *postoffice.PO, p *plan.Plan, snapshotDir string) (string, err
 		}
 		s, err := opened(list[i])
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		if s.PlanDigest == digest {
-			return s.ID, nil
+			return &list[i], nil
 		}
 	}
-	return "", nil
+	return nil, nil
 }
 
 // lockedChecks repeats, under the lock, what another process could have

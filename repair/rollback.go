@@ -203,7 +203,7 @@ func (rp *RollbackPlan) inEffect(id string) string {
 	}
 	for _, in := range list {
 		if in.InEffect && in.ID != id {
-			return fmt.Sprintf("; the repair in effect is snapshot %s (made %s): `porepair rollback --snapshot %s` undoes it", in.ID, textfmt.Stamp(in.Time), in.ID)
+			return fmt.Sprintf("; the repair in effect is snapshot %s (made %s): `%s` undoes it", in.ID, textfmt.Stamp(in.Time), commandFor(rp.place.root, in, "rollback --snapshot"))
 		}
 	}
 	return ""

@@ -5,6 +5,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,7 +44,14 @@ func TestFailedRepairSnapshotNotOffered(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "nothing to roll back") || !strings.Contains(out, "the repair in effect is snapshot "+first.ID) {
 		t.Fatalf("rollback after the failed repair: exit %d\n%s%s", code, out, errs)
 	}
-	if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--snapshot", first.ID, "--yes"); code != 0 {
+	// The command it names runs as printed, from anywhere: it has --po.
+	_, undo, _ := strings.Cut(out, "`porepair ")
+	undo, _, _ = strings.Cut(undo, "`")
+	args := strings.Fields(undo)
+	if !slices.Contains(args, "--po") || !slices.Contains(args, first.ID) {
+		t.Fatalf("the undo it names is %q", undo)
+	}
+	if code, out, errs := porepair(t, nil, append(args, "--yes")...); code != 0 {
 		t.Fatalf("rollback of the repair in effect: exit %d\n%s%s", code, out, errs)
 	}
 }

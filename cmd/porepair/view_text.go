@@ -274,23 +274,12 @@ func writeOutcome(w, errs io.Writer, dir string, res repair.Result) {
 
 // afterRepair is what to do next: the undo command and the restart.
 func afterRepair(dir, snapDir, snapshot string) string {
-	undo := "porepair --po " + shellQuote(dir)
+	undo := "porepair --po " + textfmt.ShellQuote(dir)
 	if snapDir != "" {
-		undo += " --snapshot-dir " + shellQuote(snapDir)
+		undo += " --snapshot-dir " + textfmt.ShellQuote(snapDir)
 	}
 	undo += " rollback --snapshot " + snapshot
 	return fmt.Sprintf("  undo: %s\n  next: restart EXTERNAL.EXE on every machine that serves this postoffice, so it reloads its routing tables (Q118561)\n", undo)
-}
-
-// shellQuote quotes a path for a command line to copy, when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == ',' || r == ':' || r == '+' ||
-			(r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // The demo's narration, around the output of the commands it runs.
