@@ -195,11 +195,12 @@ func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) e
 
 // inEffect names the latest repair still in effect, other than the
 // snapshot id (rolled back, or restored by its own failed repair), and
-// the command that undoes it; "" when there is none.
+// the command that undoes it; "" when there is none, and why not when the
+// snapshots cannot be listed.
 func (rp *RollbackPlan) inEffect(id string) string {
 	list, err := rp.place.list()
 	if err != nil {
-		return ""
+		return fmt.Sprintf("; which repair is in effect cannot be told: %v", err)
 	}
 	for _, in := range list {
 		if in.InEffect && in.ID != id {
@@ -273,7 +274,9 @@ func hashSeen(po *postoffice.PO, rel string, seen map[string]backup.Seen) (int64
 // never destroy later mail. Everything is checked before the first write;
 // the rollback journals its steps, so that a rollback killed half-way is
 // an unfinished journal that the next rollback finishes.
-// ctx is accepted for symmetry; a rollback, once begun, runs to the end.
+// ctx (SIGINT, SIGTERM) stops a rollback that has not yet taken the
+// lock, with nothing written; once begun, a rollback runs to the end: an
+// undo stopped half-way would leave the postoffice in between.
 func Rollback(ctx context.Context, root, id string, force bool, opt Options) Result {
 	res := Result{PO: root, Errors: []string{}}
 	po, err := postoffice.OpenDir(root)

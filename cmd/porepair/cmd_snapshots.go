@@ -218,17 +218,18 @@ func (e *env) prune(c *cli.Context) error {
 	if keep < 0 {
 		return usagef("--keep must be 0 or more")
 	}
-	if !dry {
-		if err := e.needYes(c); err != nil {
-			return err
-		}
-	}
 	victims, st, err := repair.Prune(root, snapshotDir(c), keep, true)
 	if err != nil {
 		return exit(st.Code(), err)
 	}
 	if len(victims) == 0 || dry {
 		return e.render(c, snapLead(c, root, exitOK), pruned{root: root, snapshots: victims, dryRun: dry})
+	}
+	// In a pipe without --yes: refused, but saying what it would have
+	// removed, the undo of the repair in effect above all.
+	if err := e.needYes(c); err != nil {
+		writePruneQuestion(e.stderr, root, victims)
+		return err
 	}
 	if !c.Bool("yes") {
 		writePruneQuestion(e.stderr, root, victims)
