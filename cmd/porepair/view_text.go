@@ -33,7 +33,7 @@ func writeReport(w io.Writer, r *diagnose.Report, paint func(word, text string) 
 	fmt.Fprintln(w)
 	defer writeQueues(w, r)
 	if len(r.Findings) == 0 {
-		fmt.Fprintln(w, "  no findings: healthy")
+		fmt.Fprintf(w, "  no findings: %s\n", repair.StatusHealthy)
 		return
 	}
 	fs := slices.Clone(r.Findings)
