@@ -171,7 +171,12 @@ func (p *Plan) agree() error {
 		}
 	}
 	errs = append(errs, p.wholeFilesAgree(), p.describedAsShown())
-	return errlist.Join(errs...)
+	if err := errlist.Join(errs...); err != nil {
+		return err
+	}
+	// The whole list, once each action is known to be one a reinstall
+	// takes (describe): its order, each file's steps, the queue's ids.
+	return errlist.Join(p.stepsInOrder(), p.filesShown(), p.movesTo())
 }
 
 // fieldSpans checks every field action (spanOf) and that the actions on
@@ -357,7 +362,40 @@ func (p *Plan) CheckFields(file string, orig, final []byte) error {
 			errs = append(errs, fmt.Errorf("%s: the plan says %s becomes %q, but its change makes it %q", file, *a.Field, *a.After, got))
 		}
 	}
+	if strings.EqualFold(file, postoffice.NetworkPath) {
+		errs = append(errs, p.recordWritten(final))
+	}
 	return errlist.Join(errs...)
+}
+
+// recordWritten checks the component's record as step 7 leaves it in
+// NETWORK.GLB (final) against what the plan says of it elsewhere: its
+// route is the plan's gateway, its queue the plan's new_queue (verify
+// and the log take both from there).
+func (p *Plan) recordWritten(final []byte) error {
+	for _, a := range p.Actions {
+		if a.Phase != PhaseInstall || !isField(a) || !strings.EqualFold(*a.File, postoffice.NetworkPath) {
+			continue
+		}
+		s, err := spanOf(a)
+		if err != nil {
+			return err
+		}
+		end := (s.index() + 1) * postoffice.NetRecordSize
+		if end > int64(len(final)) {
+			return fmt.Errorf("the record the plan writes, %d, is past NETWORK.GLB's end", s.index())
+		}
+		rec := final[end-postoffice.NetRecordSize : end]
+		route := asText(postoffice.NetIndNetwork.Of(rec)) + "/" + asText(postoffice.NetIndPO.Of(rec))
+		switch {
+		case route != p.Gateway:
+			return fmt.Errorf("the plan's gateway is %s, but the record it writes routes via %s", p.Gateway, route)
+		case asText(postoffice.NetMailbag.Of(rec)) != p.NewQueue:
+			return fmt.Errorf("the plan's new_queue is %s, but the record it writes names %s", p.NewQueue, asText(postoffice.NetMailbag.Of(rec)))
+		}
+		return nil
+	}
+	return errors.New("the plan writes no record of its component in NETWORK.GLB")
 }
 
 // value is the field as the plan spells it in data; false when data

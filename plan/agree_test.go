@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -116,6 +117,8 @@ func TestCheckFieldsRefusesWrongValues(t *testing.T) {
 		"after":   func(pl *plan.Plan) { setAction(pl, "HQ.hub", func(a *plan.Action) { *a.After = "3" }) },
 		"record":  func(pl *plan.Plan) { setAction(pl, "HQ.hub", func(a *plan.Action) { *a.Field = "LA.hub" }) },
 		"control": func(pl *plan.Plan) { setAction(pl, "nmailbag", func(a *plan.Action) { *a.Before = "00000030" }) },
+		"gateway": func(pl *plan.Plan) { pl.Gateway = "ACME/XX" },
+		"queue":   func(pl *plan.Plan) { pl.NewQueue = "00000099" },
 	} {
 		pl := mustPlan(t, p, plan.Options{})
 		if err := checkFields(t, p, pl); err != nil {
@@ -196,6 +199,23 @@ func TestValidateRefusesEditedText(t *testing.T) {
 		},
 		"verify": func(pl *plan.Plan) { pl.Actions[len(pl.Actions)-1].Description = "Nothing" },
 		"next":   func(pl *plan.Plan) { pl.Next = []string{"Nothing to do."} },
+		"delete dropped": func(pl *plan.Plan) {
+			i := indexOf(pl, plan.KindDeleteFile)
+			pl.Actions = slices.Delete(pl.Actions, i, i+1)
+		},
+		"put-back doubled": func(pl *plan.Plan) {
+			i := indexOf(pl, plan.KindPutFile)
+			pl.Actions = slices.Insert(pl.Actions, i, pl.Actions[i])
+		},
+		"steps swapped": func(pl *plan.Plan) {
+			i := indexOf(pl, plan.KindMoveFile)
+			pl.Actions[i-1], pl.Actions[i] = pl.Actions[i], pl.Actions[i-1]
+		},
+		"gateway po":    func(pl *plan.Plan) { pl.Gateway = "ACME/XX" },
+		"gateway net":   func(pl *plan.Plan) { pl.Gateway = "OTHER/HQ" },
+		"new_queue":     func(pl *plan.Plan) { pl.NewQueue = "00000099" },
+		"old_queue":     func(pl *plan.Plan) { pl.OldQueue = "0000000B" },
+		"discard_queue": func(pl *plan.Plan) { pl.DiscardQueue = true },
 	} {
 		pl := mustPlan(t, p, plan.Options{})
 		if err := pl.Validate(); err != nil {
@@ -210,4 +230,14 @@ func TestValidateRefusesEditedText(t *testing.T) {
 			t.Errorf("%s: the edited plan validates", name)
 		}
 	}
+}
+
+// indexOf is the first action of kind k.
+func indexOf(pl *plan.Plan, k plan.Kind) int {
+	for i, a := range pl.Actions {
+		if a.Kind == k {
+			return i
+		}
+	}
+	panic("no " + k.String())
 }

@@ -120,7 +120,10 @@ func (p *Plan) describeField(a Action) (string, []string, error) {
 		return fmt.Sprintf("Step 7: write %s of the %s record (NETWORK.GLB record %d)", s.field.Name, s.record, s.index()),
 			[]string{"Q87028", "Q118561", "Q135031"}, nil
 	case s.ff == xtnFile && !remove:
-		net, _, _ := strings.Cut(p.Gateway, "/")
+		net, po, _ := strings.Cut(p.Gateway, "/")
+		if !strings.EqualFold(s.record, po) {
+			return "", nil, fmt.Errorf("step 8 sets the hub counter of %s, but the plan's gateway is %s", s.record, p.Gateway)
+		}
 		return fmt.Sprintf("Step 8: set %s/%s's hub counter to the active references through it (%s)", net, s.record, *a.After),
 			[]string{"Q86625"}, nil
 	case s.ff == masterGLB && !remove:

@@ -241,7 +241,7 @@ func (e *env) prune(c *cli.Context) error {
 	// Each snapshot removed is an action the log keeps (--log-file),
 	// those removed before a failure too.
 	for _, s := range removed {
-		e.log.Info("snapshot removed", "command", "snapshots prune", "po", osfs.Abs(root), "snapshot", s.ID, "time", s.Time)
+		e.log.Info("snapshot removed", "command", "snapshots prune", "po", osfs.Abs(root), "snapshot", s.ID, "made", s.Time)
 	}
 	if err != nil {
 		e.log.Error("snapshots prune failed", "po", osfs.Abs(root), "status", st.String(), "exit", st.Code(), "reason", err.Error())
