@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/postoffice"
 )
 
@@ -99,12 +100,12 @@ func (p *Plan) filesShown() error {
 	got := p.wholeFileSteps()
 	for k, n := range got {
 		if want[k] != n {
-			return fmt.Errorf("the plan shows %s %d times; a reinstall takes it %d times", k, n, want[k])
+			return fmt.Errorf("the plan shows %s %s; a reinstall takes it %s", k, textfmt.Plural(n, "time"), textfmt.Plural(want[k], "time"))
 		}
 	}
 	for k, n := range want {
 		if got[k] != n {
-			return fmt.Errorf("the plan shows %s %d times; a reinstall takes it %d times", k, got[k], n)
+			return fmt.Errorf("the plan shows %s %s; a reinstall takes it %s", k, textfmt.Plural(got[k], "time"), textfmt.Plural(n, "time"))
 		}
 	}
 	return nil
