@@ -19,8 +19,14 @@ func Run(p *postoffice.PO, ms []Manifest, c Clock) *Report {
 		h, running = journal.Running(p.Root)
 	}
 	if running {
+		what := "diagnose again when it has finished"
+		if h.Unreadable {
+			// A run killed between making the lock and writing who it is
+			// leaves one no run can be told by: only a person can.
+			what = "if it is not still starting and no porepair runs on any host, it was killed before it named itself: `porepair unlock` removes the lock, then diagnose again"
+		}
 		r.Findings = []Finding{NewFinding(RepairRunning, journal.LockName,
-			"a porepair repair or rollback is running on this postoffice (porepair on %s); diagnose again when it has finished", h)}
+			"a porepair repair or rollback is running on this postoffice (porepair on %s); %s", h, what)}
 		r.Queues = []Queue{}
 		return r
 	}

@@ -68,3 +68,37 @@ func TestUnlock(t *testing.T) {
 		t.Errorf("diagnose under a live holder: exit %d\n%s", code, out)
 	}
 }
+
+// A repair killed after it took the share's lock (POREPAIR/HOLDER made)
+// but before it wrote who it is leaves a lock no run can be told by:
+// diagnose says so and names porepair unlock; after it, the unfinished
+// repair is INTERRUPTED_REPAIR and a plain rollback restores the bytes.
+func TestUnknownRunUnlockedThenRolledBack(t *testing.T) {
+	t.Parallel()
+	dir, before := stalePO(t)
+	if code, _, errs := porepair(t, []string{"POREPAIR_FAULT=crash:12"}, "--po", dir, "repair", "--yes"); code != 99 {
+		t.Fatalf("crashed repair: exit %d\n%s", code, errs)
+	}
+	// The crash left its lock naming it; the lock of a run killed
+	// sooner names nobody.
+	if err := os.Remove(filepath.Join(dir, "POREPAIR", "HOLDER", "RUN")); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ := porepair(t, nil, "--po", dir, "diagnose")
+	if !strings.Contains(out, "REPAIR_RUNNING") || !strings.Contains(out, "unknown run") || !strings.Contains(out, "porepair unlock") {
+		t.Fatalf("diagnose of a lock that names no run:\n%s", out)
+	}
+	if code, _, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 4 {
+		t.Fatalf("rollback while the unknown run's lock is there: exit %d, want 4 (busy)\n%s", code, errs)
+	}
+	if code, out, errs := porepair(t, nil, "--po", dir, "unlock", "--yes"); code != 0 {
+		t.Fatalf("unlock: exit %d\n%s%s", code, out, errs)
+	}
+	if _, out, _ := porepair(t, nil, "--po", dir, "diagnose"); !strings.Contains(out, "INTERRUPTED_REPAIR") {
+		t.Fatalf("diagnose after unlock:\n%s", out)
+	}
+	if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {
+		t.Fatalf("rollback: exit %d\n%s%s", code, out, errs)
+	}
+	sameTree(t, dir, before, "rolled back after unlock")
+}
