@@ -1,6 +1,7 @@
 // Package textfmt holds the few rules every part of porepair's output
 // shares, so that a log line, a text report and a JSON document agree: one
-// pluraliser and one timestamp format.
+// pluraliser, one timestamp format, one way to quote a path in a command
+// to copy.
 package textfmt
 
 import (
