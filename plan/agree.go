@@ -339,6 +339,7 @@ func (p *Plan) FieldFiles() []string {
 func (p *Plan) CheckFields(file string, orig, final []byte) error {
 	first := map[fieldKey]bool{}
 	last := map[fieldKey]Action{}
+	var keys []fieldKey // in the actions' order, for a stable message
 	var errs []error
 	for _, a := range p.Actions {
 		if !isField(a) || a.File == nil || !strings.EqualFold(*a.File, file) {
@@ -351,12 +352,14 @@ func (p *Plan) CheckFields(file string, orig, final []byte) error {
 		k := fieldKey{*a.File, *a.Field}
 		if !first[k] {
 			first[k] = true
+			keys = append(keys, k)
 			errs = append(errs, s.checkBefore(a.Before, orig))
 		}
 		last[k] = a
 		errs = append(errs, s.checkRecord(orig, final))
 	}
-	for _, a := range last {
+	for _, k := range keys {
+		a := last[k]
 		s, _ := spanOf(a)
 		if got, ok := s.value(final); !ok || got != *a.After {
 			errs = append(errs, fmt.Errorf("%s: the plan says %s becomes %q, but its change makes it %q", file, *a.Field, *a.After, got))

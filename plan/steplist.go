@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/postoffice"
 )
@@ -52,14 +53,15 @@ func (p *Plan) fresh() bool {
 	return true
 }
 
-// read reports whether the plan read file (it was there).
-func (p *Plan) read(file string) bool {
+// readAs is file as the plan spells it where it read it (the case on
+// disk), and whether it read it (the file was there).
+func (p *Plan) readAs(file string) (string, bool) {
 	for _, r := range p.Reads {
 		if strings.EqualFold(r.File, file) {
-			return true
+			return r.File, true
 		}
 	}
-	return false
+	return file, false
 }
 
 // wholeFileSteps counts the whole-file actions by phase, kind and file.
@@ -83,13 +85,14 @@ func stepKey(ph Phase, k Kind, file string) string {
 // of step 6 between old_queue and new_queue; nothing else, nothing twice.
 func (p *Plan) filesShown() error {
 	want := map[string]int{}
+	fresh := p.fresh()
 	for _, f := range p.Manifest.Files {
-		file := p.spelled(f.Path)
-		if !p.fresh() && p.read(file) {
+		file, read := p.readAs(f.Path)
+		if !fresh && read {
 			want[stepKey(PhaseRemove, KindDeleteFile, file)]++
 		}
 		kind := KindPutFile
-		if !p.read(file) && f.Kind == "keep" {
+		if !read && f.Kind == diagnose.Keep {
 			kind = KindCreateFile
 		}
 		want[stepKey(PhaseInstall, kind, file)]++
@@ -109,17 +112,6 @@ func (p *Plan) filesShown() error {
 		}
 	}
 	return nil
-}
-
-// spelled is a file as the plan spells it where it read it (the case on
-// disk), else as given.
-func (p *Plan) spelled(file string) string {
-	for _, r := range p.Reads {
-		if strings.EqualFold(r.File, file) {
-			return r.File
-		}
-	}
-	return file
 }
 
 // queueSteps adds to want step 6 for each file of the pair: the old file
@@ -156,7 +148,8 @@ func (p *Plan) queueStep(want map[string]int, file func(postoffice.ID) string, o
 	to := file(newQ)
 	switch {
 	case p.OldQueue != "":
-		want[stepKey(PhaseInstall, KindMoveFile, p.spelled(file(oldQ)))]++
+		from, _ := p.readAs(file(oldQ))
+		want[stepKey(PhaseInstall, KindMoveFile, from)]++
 		return
 	case p.DiscardQueue:
 		// The old pair, which the plan read (fingerprinted) to delete it:
