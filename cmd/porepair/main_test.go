@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,8 +82,14 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var files []string
+	if raceBuilt {
+		files = concurrentScripts(t, dir)
+		dir = ""
+	}
 	testscript.Run(t, testscript.Params{
-		Dir: dir,
+		Dir:   dir,
+		Files: files,
 		// The fixture command dates queued mail in this process's zone;
 		// porepair must read it in the same one.
 		Setup: func(env *testscript.Env) error {
@@ -174,6 +181,39 @@ func TestScripts(t *testing.T) {
 		},
 	})
 }
+
+// concurrentScripts are the scripts in dir whose porepair, run in this
+// process, works on several postoffices at once (--parallel 2 or more):
+// the only porepair code that runs concurrently (fleet.go's runAll; a
+// script's in-process runs take turns, inProcess). make test runs every
+// script in a test binary without the race detector, and these again in
+// one with it: the detector made the whole package's tests a fifth of
+// make test's CPU time, and found nothing it could not find here.
+func concurrentScripts(t *testing.T, dir string) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if concurrentRun.Match(b) {
+			files = append(files, p)
+		}
+	}
+	if len(files) == 0 {
+		t.Fatal("no script runs porepair with --parallel 2 or more: the race detector would check nothing")
+	}
+	return files
+}
+
+// concurrentRun matches a porepair command line asking for two or more
+// postoffices at once.
+var concurrentRun = regexp.MustCompile(`(?m)^[^#\n]*porepair .*--parallel[ =]*([2-9]|[1-9][0-9])`)
 
 // scriptExec runs a command of a script as a process and returns its
 // exit code.

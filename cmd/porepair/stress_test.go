@@ -83,7 +83,7 @@ func repairedTree(t *testing.T, where string) map[string]string {
 	if code, _, errs := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
 		t.Fatalf("repair: exit %d\n%s", code, errs)
 	}
-	tree, err := fixture.Tree(dir)
+	tree, err := treeOf(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func endState(t *testing.T, rng *rand.Rand, span time.Duration, dir string, befo
 	t.Helper()
 	_, out, _ := porepair(t, nil, "--po", dir, "diagnose")
 	if !strings.Contains(out, "INTERRUPTED_REPAIR") {
-		got, err := fixture.Tree(dir)
+		got, err := treeOf(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
