@@ -417,15 +417,23 @@ func (s *Snapshot) RolledBack() (string, bool, error) {
 // Check finds, before anything is written, what would make a restore
 // fail half-way: a path that leaves the postoffice, a missing or damaged
 // copy, an entry without one.
-func (s *Snapshot) Check(root string) error {
+func (s *Snapshot) Check(root string) error { return s.check(root, s.pathsIn(root).stat) }
+
+// CheckDirs is Check for a caller that opens every final name next,
+// without following a link (ChangedSeen): only the directories on the
+// way are looked at here, and the open refuses a link as the final name
+// (explained then by its lstat), so that each file costs one call.
+func (s *Snapshot) CheckDirs(root string) error { return s.check(root, s.pathsIn(root).dirsOf) }
+
+// check is Check, looking at each manifest path with look.
+func (s *Snapshot) check(root string, look func(rel string) (string, fs.FileInfo, error)) error {
 	var errs []error
-	ps := s.pathsIn(root)
 	for _, e := range s.Entries {
-		if _, _, err := ps.stat(e.File); err != nil {
+		if _, _, err := look(e.File); err != nil {
 			errs = append(errs, err)
 		}
 		if e.MovedTo != "" {
-			if _, _, err := ps.stat(e.MovedTo); err != nil {
+			if _, _, err := look(e.MovedTo); err != nil {
 				errs = append(errs, err)
 			}
 			continue
@@ -607,6 +615,12 @@ func (p *paths) lstatPath(rel, clean string) (string, fs.FileInfo, error) {
 		}
 	}
 	return cur, nil, nil
+}
+
+// dirsOf is parent in stat's shape (no final FileInfo), for check.
+func (p *paths) dirsOf(rel string) (string, fs.FileInfo, error) {
+	full, _, err := p.parent(rel)
+	return full, nil, err
 }
 
 // parent is safePath for rel's directories only: it checks each one on
