@@ -160,7 +160,7 @@ func CreateKnown(root, dir string, m Manifest, known func(rel string) (Known, bo
 		return nil, err
 	}
 	sdir := filepath.Join(dir, m.ID)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := mkdirThere(dir); err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	if err := os.Mkdir(sdir, 0o755); err != nil {
@@ -224,6 +224,21 @@ func snapshotEntry(ps *paths, sdir string, i int, e *Entry, known func(string) (
 	}
 	e.Size, e.SHA256 = n, hex.EncodeToString(h.Sum(nil))
 	return nil
+}
+
+// mkdirThere makes dir unless it is there: a mkdir first, where MkdirAll
+// stats first (a round trip on a share, on every repair but the first);
+// its parents only when they are missing (a new --snapshot-dir). What is
+// there and is no directory fails the mkdir of the snapshot in it.
+func mkdirThere(dir string) error {
+	err := os.Mkdir(dir, 0o755)
+	switch {
+	case err == nil, errors.Is(err, fs.ErrExist):
+		return nil
+	case errors.Is(err, fs.ErrNotExist):
+		return os.MkdirAll(dir, 0o755)
+	}
+	return err
 }
 
 // knownEntry records and copies the i-th entry's file as k has it.

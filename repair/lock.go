@@ -111,11 +111,16 @@ func (e *HeldOpenError) Unwrap() []error { return []error{ErrBusy, osfs.ErrHeldO
 // server refuses because a program holds the file is ErrBusy.
 func probeHeld(p *postoffice.PO, rel string) error {
 	path := p.Abs(rel)
+	// Looked at before the open, not after it fails: smbnetfs answers
+	// EIO for every name of the share for a while after it was refused
+	// an open, so only a look before tells a holder's EIO from a file
+	// that is not there (TestShareFlagHeldByAdmin).
+	serr := there(path)
 	f, err := osfs.OpenNoFollow(path, os.O_RDONLY, 0)
 	if err == nil {
 		return f.Close()
 	}
-	if osfs.RefusedOpen(err, there(path)) {
+	if osfs.RefusedOpen(err, serr) {
 		return &HeldOpenError{File: filepath.ToSlash(rel), Err: err}
 	}
 	return fmt.Errorf("lock: %w", err)
@@ -126,9 +131,10 @@ func probeHeld(p *postoffice.PO, rel string) error {
 // open refused because another program holds the file without sharing it
 // is busy (HeldOpenError), not an error.
 func (l *Lock) add(path string, open func(string) (*os.File, error), hint string) error {
+	serr := there(path) // before the open: see probeHeld
 	f, err := open(path)
 	if err != nil {
-		if rel, rerr := filepath.Rel(l.root, path); rerr == nil && osfs.RefusedOpen(err, there(path)) {
+		if rel, rerr := filepath.Rel(l.root, path); rerr == nil && osfs.RefusedOpen(err, serr) {
 			return &HeldOpenError{File: filepath.ToSlash(rel), Err: err}
 		}
 		return fmt.Errorf("lock: %w%s", err, hint)
@@ -144,9 +150,8 @@ func (l *Lock) add(path string, open func(string) (*os.File, error), hint string
 	return nil
 }
 
-// there reports whether path exists, asked only after an open of it
-// failed (as osfs.HeldOpen asks): an EIO is a holder's refusal only for a
-// file that is there, and an open that succeeds needs no stat before it.
+// there reports whether path exists: an EIO from its open is a holder's
+// refusal only for a file that is there.
 func there(path string) bool {
 	_, err := os.Lstat(path)
 	return err == nil
