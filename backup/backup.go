@@ -160,7 +160,7 @@ func CreateKnown(root, dir string, m Manifest, known func(rel string) (Known, bo
 		return nil, err
 	}
 	sdir := filepath.Join(dir, m.ID)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := mkdirThere(dir); err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	if err := os.Mkdir(sdir, 0o755); err != nil {
@@ -224,6 +224,21 @@ func snapshotEntry(ps *paths, sdir string, i int, e *Entry, known func(string) (
 	}
 	e.Size, e.SHA256 = n, hex.EncodeToString(h.Sum(nil))
 	return nil
+}
+
+// mkdirThere makes dir unless it is there: a mkdir first, where MkdirAll
+// stats first (a round trip on a share, on every repair but the first);
+// its parents only when they are missing (a new --snapshot-dir). What is
+// there and is no directory fails the mkdir of the snapshot in it.
+func mkdirThere(dir string) error {
+	err := os.Mkdir(dir, 0o755)
+	switch {
+	case err == nil, errors.Is(err, fs.ErrExist):
+		return nil
+	case errors.Is(err, fs.ErrNotExist):
+		return os.MkdirAll(dir, 0o755)
+	}
+	return err
 }
 
 // knownEntry records and copies the i-th entry's file as k has it.
@@ -417,15 +432,23 @@ func (s *Snapshot) RolledBack() (string, bool, error) {
 // Check finds, before anything is written, what would make a restore
 // fail half-way: a path that leaves the postoffice, a missing or damaged
 // copy, an entry without one.
-func (s *Snapshot) Check(root string) error {
+func (s *Snapshot) Check(root string) error { return s.check(root, s.pathsIn(root).stat) }
+
+// CheckDirs is Check for a caller that opens every final name next,
+// without following a link (ChangedSeen): only the directories on the
+// way are looked at here, and the open refuses a link as the final name
+// (explained then by its lstat), so that each file costs one call.
+func (s *Snapshot) CheckDirs(root string) error { return s.check(root, s.pathsIn(root).dirsOf) }
+
+// check is Check, looking at each manifest path with look.
+func (s *Snapshot) check(root string, look func(rel string) (string, fs.FileInfo, error)) error {
 	var errs []error
-	ps := s.pathsIn(root)
 	for _, e := range s.Entries {
-		if _, _, err := ps.stat(e.File); err != nil {
+		if _, _, err := look(e.File); err != nil {
 			errs = append(errs, err)
 		}
 		if e.MovedTo != "" {
-			if _, _, err := ps.stat(e.MovedTo); err != nil {
+			if _, _, err := look(e.MovedTo); err != nil {
 				errs = append(errs, err)
 			}
 			continue
@@ -607,6 +630,12 @@ func (p *paths) lstatPath(rel, clean string) (string, fs.FileInfo, error) {
 		}
 	}
 	return cur, nil, nil
+}
+
+// dirsOf is parent in stat's shape (no final FileInfo), for check.
+func (p *paths) dirsOf(rel string) (string, fs.FileInfo, error) {
+	full, _, err := p.parent(rel)
+	return full, nil, err
 }
 
 // parent is safePath for rel's directories only: it checks each one on

@@ -107,7 +107,11 @@ func (s *Snapshot) movedChanged(root string, seen map[string]Seen) ([]string, er
 // at their old name nor at their new one: a later repair moved the queue
 // again, or it was removed. No restore can put those back, so a rollback
 // must refuse before it writes anything, --force or not.
-func (s *Snapshot) MovedMissing(root string) ([]string, error) {
+func (s *Snapshot) MovedMissing(root string) ([]string, error) { return s.MovedMissingSeen(root, nil) }
+
+// MovedMissingSeen is MovedMissing taking what seen (ChangedSeen's, under
+// the same lock) holds of a name instead of looking at it again.
+func (s *Snapshot) MovedMissingSeen(root string, seen map[string]Seen) ([]string, error) {
 	var out []string
 	ps := s.pathsIn(root)
 	for _, e := range s.Entries {
@@ -116,6 +120,10 @@ func (s *Snapshot) MovedMissing(root string) ([]string, error) {
 		}
 		found := false
 		for _, rel := range []string{e.File, e.MovedTo} {
+			if v, ok := seen[rel]; ok {
+				found = found || v.Exists
+				continue
+			}
 			_, fi, err := ps.stat(rel)
 			if err != nil {
 				return nil, err
@@ -243,7 +251,10 @@ func before(o RestoreOptions, st Step) error {
 }
 
 func (s *Snapshot) restore(root string, e Entry, o RestoreOptions) error {
-	full, _, err := s.pathsIn(root).stat(e.File)
+	// Its directories only: what the final name is, each step finds out
+	// itself (variants lists it, the hash opens it without following a
+	// link, the write renames over it).
+	full, _, err := s.pathsIn(root).parent(e.File)
 	if err != nil {
 		return err
 	}
@@ -315,7 +326,7 @@ func (s *Snapshot) putMeta(root, full string, e Entry, o RestoreOptions) error {
 // moveBack renames a moved file (the queue) back, checking its hash
 // unless o.MoveChanged.
 func (s *Snapshot) moveBack(root, full string, e Entry, o RestoreOptions) error {
-	moved, _, err := s.pathsIn(root).stat(e.MovedTo)
+	moved, _, err := s.pathsIn(root).parent(e.MovedTo)
 	if err != nil {
 		return err
 	}
@@ -327,7 +338,7 @@ func (s *Snapshot) moveBack(root, full string, e Entry, o RestoreOptions) error 
 		}
 		return err
 	}
-	if _, err := os.Lstat(full); err == nil && o.MoveChanged {
+	if o.MoveChanged && exists(full) {
 		return nil // moved back by an earlier, forced run
 	}
 	if !o.MoveChanged {
@@ -381,4 +392,10 @@ func variants(full string, listed map[string][]fs.DirEntry) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// exists reports whether full is there (a link counts: it is not followed).
+func exists(full string) bool {
+	_, err := os.Lstat(full)
+	return err == nil
 }

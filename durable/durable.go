@@ -58,6 +58,14 @@ func WriteFile(path string, data []byte) error {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
 		return fmt.Errorf("write %s: refusing to write through a symbolic link", path)
 	}
+	return WriteFileOver(path, data)
+}
+
+// WriteFileOver is WriteFile without its lstat of path, for a caller that
+// has just, under its lock, opened path without following a link or
+// found nothing there: on a share the lstat is a round trip that would
+// only repeat that look.
+func WriteFileOver(path string, data []byte) error {
 	tmp := TempPath(path)
 	if err := step("write "+tmp, func() error { return writeNew(tmp, data) }); err != nil {
 		return err

@@ -3,6 +3,7 @@ package repair
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,8 +59,12 @@ func AcquireBreaking(p *postoffice.PO, breakStale func(*journal.Holder) bool) (*
 			return nil, err
 		}
 	}
+	// A mkdir, not MkdirAll's stat first: POREPAIR is there on every run
+	// but the first, and an EEXIST costs no stat (checkOwnDir has
+	// refused a POREPAIR that is not a directory, and the lock file's
+	// open fails under one that became something else since).
 	dir := filepath.Join(p.Root, Dir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
 	l := &Lock{root: p.Root}
@@ -106,12 +111,16 @@ func (e *HeldOpenError) Unwrap() []error { return []error{ErrBusy, osfs.ErrHeldO
 // server refuses because a program holds the file is ErrBusy.
 func probeHeld(p *postoffice.PO, rel string) error {
 	path := p.Abs(rel)
-	_, serr := os.Lstat(path)
+	// Looked at before the open, not after it fails: smbnetfs answers
+	// EIO for every name of the share for a while after it was refused
+	// an open, so only a look before tells a holder's EIO from a file
+	// that is not there (TestShareFlagHeldByAdmin).
+	serr := there(path)
 	f, err := osfs.OpenNoFollow(path, os.O_RDONLY, 0)
 	if err == nil {
 		return f.Close()
 	}
-	if osfs.RefusedOpen(err, serr == nil) {
+	if osfs.RefusedOpen(err, serr) {
 		return &HeldOpenError{File: filepath.ToSlash(rel), Err: err}
 	}
 	return fmt.Errorf("lock: %w", err)
@@ -122,10 +131,10 @@ func probeHeld(p *postoffice.PO, rel string) error {
 // open refused because another program holds the file without sharing it
 // is busy (HeldOpenError), not an error.
 func (l *Lock) add(path string, open func(string) (*os.File, error), hint string) error {
-	_, serr := os.Lstat(path)
+	serr := there(path) // before the open: see probeHeld
 	f, err := open(path)
 	if err != nil {
-		if rel, rerr := filepath.Rel(l.root, path); rerr == nil && osfs.RefusedOpen(err, serr == nil) {
+		if rel, rerr := filepath.Rel(l.root, path); rerr == nil && osfs.RefusedOpen(err, serr) {
 			return &HeldOpenError{File: filepath.ToSlash(rel), Err: err}
 		}
 		return fmt.Errorf("lock: %w%s", err, hint)
@@ -139,6 +148,13 @@ func (l *Lock) add(path string, open func(string) (*os.File, error), hint string
 	}
 	l.files = append(l.files, f)
 	return nil
+}
+
+// there reports whether path exists: an EIO from its open is a holder's
+// refusal only for a file that is there.
+func there(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // identity is the postoffice's identity as the lock read it, under the

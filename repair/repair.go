@@ -341,7 +341,7 @@ func checkPlan(po *postoffice.PO, p *plan.Plan, cached bool) (*reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rd, checkTemps(po, p.Changes)
+	return rd, checkTemps(po, p.Changes, cached)
 }
 
 // checkPatch checks that the patches of a patch change make of the file
@@ -378,7 +378,7 @@ func checkBefore(rd *reader, p *plan.Plan) error {
 			}
 		}
 		if c.Op == plan.OpMove {
-			errs = append(errs, checkMoveTo(rd.po, c))
+			errs = append(errs, checkMoveTo(rd, c))
 		}
 	}
 	if err := errlist.Join(errs...); err != nil {
@@ -413,15 +413,17 @@ func checkFields(rd *reader, p *plan.Plan) error {
 }
 
 // checkMoveTo refuses a move of a file the plan does not describe, or
-// onto a name that is taken.
-func checkMoveTo(po *postoffice.PO, c plan.Change) error {
+// onto a name that is taken (looked up as rd looks: see nameTaken).
+func checkMoveTo(rd *reader, c plan.Change) error {
 	var errs []error
 	if c.Before == nil {
 		errs = append(errs, fmt.Errorf("%s: a move of a file the plan does not describe", c.File))
 	}
-	to, err := inside(po, c.To)
+	_, err := inside(rd.po, c.To)
 	if err == nil {
-		if _, serr := os.Lstat(to); serr == nil {
+		if taken, terr := nameTaken(rd.po, c.To, rd.cached); terr != nil {
+			err = fmt.Errorf("%s: %w", c.To, terr)
+		} else if taken {
 			err = fmt.Errorf("%s already exists", c.To)
 		}
 	}
@@ -690,10 +692,10 @@ func (rd *reader) hash(rel string) (int64, string, error) {
 }
 
 // exists reports whether a file of the plan exists: one read in this
-// pass does (or, where cached, one po read), others are lstat'ed.
+// pass does (or, where cached, one po read); others are looked up as
+// nameTaken does.
 func (rd *reader) exists(rel string) (bool, error) {
-	full, err := inside(rd.po, rel)
-	if err != nil {
+	if _, err := inside(rd.po, rel); err != nil {
 		return false, err
 	}
 	if _, ok := rd.hashed[strings.ToUpper(rel)]; ok {
@@ -704,11 +706,11 @@ func (rd *reader) exists(rel string) (bool, error) {
 			return true, nil
 		}
 	}
-	_, lerr := os.Lstat(full)
-	if lerr != nil && !errors.Is(lerr, fs.ErrNotExist) {
-		return false, fmt.Errorf("%s: %w", rel, lerr)
+	there, err := nameTaken(rd.po, rel, rd.cached)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", rel, err)
 	}
-	return lerr == nil, nil
+	return there, nil
 }
 
 // inside turns a plan path into an absolute path in the PO, refusing one
@@ -878,6 +880,11 @@ func writeKeeping(full string, data []byte, meta *backup.Meta) error {
 	if meta != nil {
 		return writeMeta(full, data, meta)
 	}
+	// No snapshot metadata (a file this run wrote already, or a new
+	// one): looked up here, and a link refused as durable.WriteFile would.
+	if fi, err := os.Lstat(full); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("write %s: refusing to write through a symbolic link", full)
+	}
 	meta, err := backup.MetaOf(full)
 	if errors.Is(err, fs.ErrNotExist) {
 		meta, err = backup.MetaOf(filepath.Dir(full))
@@ -892,9 +899,14 @@ func writeKeeping(full string, data []byte, meta *backup.Meta) error {
 }
 
 // writeMeta replaces full with data and gives it meta's owner, group and
-// mode.
+// mode. full was opened without following a link under this lock (the
+// checks' reader, whose handle the snapshot's metadata comes from), or
+// lstat'ed by writeKeeping: durable.WriteFile's own lstat would repeat
+// that look. The metadata is set after the rename, not on the temp file:
+// Samba (through smbnetfs) shows a file renamed after a chmod with the
+// owner's execute bit (TestShares/smb/metadata).
 func writeMeta(full string, data []byte, meta *backup.Meta) error {
-	if err := durable.WriteFile(full, data); err != nil {
+	if err := durable.WriteFileOver(full, data); err != nil {
 		return err
 	}
 	// What the file system cannot hold (FAT has no owner, no mode) it

@@ -40,6 +40,10 @@ type RollbackPlan struct {
 	journal *Journal
 	place   *place
 	force   bool
+	// light leaves the reads of the postoffice's files and the snapshot's
+	// copies to the pass under the lock (see Rollback): what is worked
+	// out is only which snapshot, and whether there is anything to do.
+	light bool
 	// seen is what the check for later changes read of the files the
 	// repair left (backup.Snapshot.ChangedSeen): the restore, under the
 	// same lock, takes it instead of reading them again.
@@ -71,13 +75,14 @@ func PrepareRollback(root, id string, force bool, opt Options) (*RollbackPlan, e
 	if err := checkOwnDir(po.Root); err != nil {
 		return nil, refused("%w", err)
 	}
-	return prepare(po, id, force, opt, nil)
+	return prepare(po, id, force, opt, nil, false)
 }
 
 // prepare works the rollback out; prev is the one worked out before the
 // lock (nil: none), whose verified snapshot copies are taken when the
-// snapshot is the same (backup.Snapshot.Reuse).
-func prepare(po *postoffice.PO, id string, force bool, opt Options, prev *RollbackPlan) (*RollbackPlan, error) {
+// snapshot is the same (backup.Snapshot.Reuse). light stops short of
+// reading the postoffice's files and the snapshot's copies (RollbackPlan.light).
+func prepare(po *postoffice.PO, id string, force bool, opt Options, prev *RollbackPlan, light bool) (*RollbackPlan, error) {
 	pl, err := newPlace(po.Root, opt.SnapshotDir)
 	if err != nil {
 		return nil, refused("%w", err)
@@ -91,7 +96,7 @@ func prepare(po *postoffice.PO, id string, force bool, opt Options, prev *Rollba
 	if unfinished && j == nil && (id == "" || id == Latest) {
 		return nil, refused("%w; name the snapshot with --snapshot ID (porepair snapshots list)", jerr)
 	}
-	rp := &RollbackPlan{PO: po.Root, POID: pl.id, journal: j, place: pl, force: force, Changes: []string{}}
+	rp := &RollbackPlan{PO: po.Root, POID: pl.id, journal: j, place: pl, force: force, Changes: []string{}, light: light}
 	if prev != nil {
 		rp.prev = prev.Snapshot
 	}
@@ -146,11 +151,15 @@ func (rp *RollbackPlan) fromJournal(po *postoffice.PO) error {
 		rp.Changes = append(rp.Changes, "the repair stopped before it changed the postoffice: close its journal and remove what it left in "+Dir+"/")
 		return nil
 	}
+	if rp.light {
+		rp.use(snap)
+		return nil
+	}
 	snap.Reuse(rp.prev)
 	if err := snap.Check(po.Root); err != nil {
 		return refused("snapshot %s is damaged, nothing written: %w", snap.ID, err)
 	}
-	if err := queueThere(po, snap); err != nil {
+	if err := queueThere(po, snap, nil); err != nil {
 		return err
 	}
 	if changed, err := snap.MovedChanged(po.Root); err != nil {
@@ -174,16 +183,20 @@ func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) e
 		rp.Nothing = fmt.Sprintf("snapshot %s was rolled back at %s: nothing to roll back%s", snap.ID, t, rp.inEffect(snap.ID))
 		return nil
 	}
-	snap.Reuse(rp.prev)
-	if err := snap.Check(po.Root); err != nil {
-		return refused("snapshot %s is damaged, nothing written: %w", snap.ID, err)
+	if rp.light {
+		return nil
 	}
-	if err := queueThere(po, snap); err != nil {
-		return err
+	snap.Reuse(rp.prev)
+	// ChangedSeen opens every name, so Check need look at the directories only.
+	if err := snap.CheckDirs(po.Root); err != nil {
+		return refused("snapshot %s is damaged, nothing written: %w", snap.ID, err)
 	}
 	changed, seen, err := snap.ChangedSeen(po.Root)
 	if err != nil {
 		return refused("%w", err)
+	}
+	if err := queueThere(po, snap, seen); err != nil {
+		return err
 	}
 	if len(changed) > 0 && !rp.force {
 		return refused("changed since the repair: %s; rolling back would destroy that (new mail, a new mailbag); --force does it anyway",
@@ -211,9 +224,10 @@ func (rp *RollbackPlan) inEffect(id string) string {
 }
 
 // queueThere refuses a rollback whose queue pair is at neither of its
-// names: the restore could not finish, --force or not.
-func queueThere(po *postoffice.PO, snap *backup.Snapshot) error {
-	missing, err := snap.MovedMissing(po.Root)
+// names: the restore could not finish, --force or not. seen is what a
+// check under this lock read of the names (nil: nothing).
+func queueThere(po *postoffice.PO, snap *backup.Snapshot, seen map[string]backup.Seen) error {
+	missing, err := snap.MovedMissingSeen(po.Root, seen)
 	if err != nil {
 		return refused("%w", err)
 	}
@@ -298,8 +312,13 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 		res.fail(StatusBusy, err)
 		return res
 	}
-	// Read-only first: a refusal or nothing to do leaves no lock file.
-	first, err := prepare(po, id, force, opt, nil)
+	// Read-only first: nothing to do, or a journal or snapshot that
+	// cannot be found or read, leaves no lock file. The postoffice's files
+	// and the snapshot's copies are read once, under the lock, where the
+	// decision to write is made: on a share each read is a round trip, and
+	// a read before the lock could decide nothing the one under it does
+	// not decide again.
+	first, err := prepare(po, id, force, opt, nil, true)
 	if err != nil || first.Nothing != "" {
 		if rerr := running(po.Root); rerr != nil {
 			res.fail(StatusBusy, rerr) // taken meanwhile: what prepare read was half-made
@@ -330,7 +349,7 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 // rollbackLocked is the rollback under the lock: prepared again (a repair
 // may have ended or begun since the first look), then carried out.
 func rollbackLocked(po *postoffice.PO, id string, force bool, opt Options, first *RollbackPlan, res *Result) {
-	rp, err := prepare(po, id, force, opt, first)
+	rp, err := prepare(po, id, force, opt, first, false)
 	if err != nil || rp.Nothing != "" {
 		res.prepared(rp, err)
 		return
@@ -422,6 +441,12 @@ func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged b
 			noteForeign(j, po.Root, err)
 			errs = append(errs, err)
 		}
+	}
+	// A write that succeeded renamed its temp file away, and one that
+	// failed removed it (durable.WriteFile): only a restore that failed
+	// can have left one of this run's behind (a removal that failed too).
+	if len(errs) == 0 {
+		return nil
 	}
 	if err := removeTemps(po, j); err != nil {
 		errs = append(errs, err)

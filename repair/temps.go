@@ -18,15 +18,48 @@ import (
 // names are taken: porepair would otherwise have to overwrite or wait on
 // what is there (someone's GLB/NETWORK.PPT, a FIFO), and a rollback could
 // not tell it from its own temp file. O_EXCL in durable is the backstop
-// for a file created after this check.
-func checkTemps(po *postoffice.PO, changes []plan.Change) error {
+// for a file created after this check. Where cached (before the lock),
+// a name is looked up in the listings po made while planning (see
+// nameTaken); under the lock each is lstat'ed.
+func checkTemps(po *postoffice.PO, changes []plan.Change, cached bool) error {
 	var rels []string
 	for _, c := range changes {
 		if c.Op == plan.OpPatch || c.Op == plan.OpWrite {
 			rels = append(rels, durable.TempRel(c.File))
 		}
 	}
-	return tempsFree(po.Root, rels, nil)
+	if !cached {
+		return tempsFree(po.Root, rels, nil)
+	}
+	var errs []error
+	for _, rel := range rels {
+		taken, err := nameTaken(po, rel, true)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s: %w", rel, err))
+		case taken:
+			errs = append(errs, &durable.TempInUseError{Path: rel})
+		}
+	}
+	return errlist.Join(errs...)
+}
+
+// nameTaken reports whether something is at rel. Where cached it answers
+// from the directory listings po made in this run (the planner lists
+// every directory the plan writes in; one it did not is listed once, for
+// every name in it), in any case, as a share resolves names: the look
+// before the lock, which refuses early and leaves nothing behind. Where
+// not, rel is lstat'ed: the look under the lock, which decides.
+func nameTaken(po *postoffice.PO, rel string, cached bool) (bool, error) {
+	if cached {
+		_, exists, err := po.Resolve(rel)
+		return exists, err
+	}
+	_, err := os.Lstat(po.Abs(rel))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
+	return err == nil, nil
 }
 
 // checkRestoreTemps does the same for the files a rollback writes back.

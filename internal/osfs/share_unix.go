@@ -5,6 +5,8 @@ package osfs
 import (
 	"io/fs"
 	"os"
+
+	"golang.org/x/sys/unix"
 )
 
 // IsSharingViolation is in sharing_unix.go.
@@ -27,9 +29,13 @@ func OpenNoShare(path string, flag int) (*os.File, error) { return OpenNoFollow(
 // each client reports it. A file that does not exist is not held. The
 // lstat that tells a missing file (not held) from a refused open (an EIO
 // is a holder's only when the file is there) is made only when the open
-// fails: a file that opens costs one call.
+// fails: a file that opens costs one call. Nothing is read or written
+// through the handle, so it needs no fstat to refuse what is not a
+// regular file (openNoFollow's): O_NOFOLLOW and O_NONBLOCK keep the open
+// itself from following a link or waiting on a FIFO, and the caller reads
+// every file it replaces through a checked open of its own.
 func HeldOpen(path string) (bool, error) {
-	f, err := OpenNoFollow(path, os.O_RDWR, 0)
+	f, err := os.OpenFile(path, os.O_RDWR|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
 	if err == nil {
 		return false, f.Close()
 	}
