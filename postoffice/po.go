@@ -149,18 +149,19 @@ func (p *PO) listing(dir string) (map[string]DirEntry, error) {
 		return nil, err
 	}
 	if exists {
-		ents, err := os.ReadDir(filepath.Join(p.Root, actual))
+		// One getdents64 for a directory of thousands (osfs.ReadDir).
+		ents, err := osfs.ReadDir(filepath.Join(p.Root, actual))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("list %s: %w", actual, err)
 		}
 		for _, e := range ents {
-			u := strings.ToUpper(e.Name())
+			u := strings.ToUpper(e.Name)
 			// Two names differing only in case: prefer the upper-case spelling,
 			// the one MS Mail itself would have written.
 			if old, dup := m[u]; dup && old.Name == u {
 				continue
 			}
-			m[u] = DirEntry{Name: e.Name(), Mode: e.Type()}
+			m[u] = DirEntry{Name: e.Name, Mode: e.Type}
 		}
 	}
 	p.mu.Lock()
