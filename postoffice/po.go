@@ -78,7 +78,9 @@ type DirEntry struct {
 	Mode fs.FileMode // type bits only
 }
 
-// Open opens the postoffice at root.
+// Open opens the postoffice at root. Its Root is root made absolute with
+// its symbolic links resolved: a postoffice is known by that path (its
+// lock, its journal, a fleet naming it twice), however it was reached.
 func Open(root string) (*PO, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
@@ -88,14 +90,15 @@ func Open(root string) (*PO, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postoffice %s: %w", root, err)
 	}
-	fi, err := os.Stat(real)
-	if err != nil {
-		return nil, fmt.Errorf("open postoffice %s: %w", root, err)
+	p, err := openAt(real, root)
+	if err != nil && !errors.Is(err, ErrNotPostoffice) {
+		// Listing the root is what shows it is a directory; only when
+		// that fails is it worth a stat to say that it is a file.
+		if fi, serr := os.Stat(real); serr == nil && !fi.IsDir() {
+			return nil, fmt.Errorf("%s: %w", root, ErrNotPostoffice)
+		}
 	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("%s: %w", root, ErrNotPostoffice)
-	}
-	return openAt(real, root)
+	return p, err
 }
 
 // openAt opens the postoffice at real, an absolute path with its links
