@@ -117,7 +117,8 @@ func scoped(p *postoffice.PO, ms []Manifest, files []string, dirs ...string) (*R
 }
 
 func newDiag(p *postoffice.PO, ms []Manifest) *diag {
-	return &diag{p: p, ms: ms, empty: map[string]bool{}, sized: map[string]bool{}, r: &Report{PO: p.Root, Findings: []Finding{}, Queues: []Queue{}},
+	return &diag{p: p, ms: ms, empty: map[string]bool{}, sized: map[string]bool{}, pending: map[string]bool{},
+		r: &Report{PO: p.Root, Findings: []Finding{}, Queues: []Queue{}},
 		m: &Model{PO: p, networks: map[string]*network{}, hubs: map[Gateway]int{}}}
 }
 
@@ -131,6 +132,7 @@ func (d *diag) run() *Report {
 	d.hubCounters()
 	d.pairs()
 	d.components()
+	d.sizeRest()
 	d.r.Sort()
 	return d.r
 }
@@ -153,6 +155,19 @@ type diag struct {
 	// queue is then size-checked when counted (sizeQueue).
 	sized map[string]bool
 	sweep func(rel string) bool
+	// pending holds the swept files not sized yet (as spelled on disk),
+	// and batches them by directory in listing order: a file the
+	// diagnosis reads is sized from the fstat of the handle it was read
+	// through (postoffice.PO.OpenedSize), and only the rest are lstat'ed,
+	// at the end (sizeRest).
+	pending map[string]bool
+	batches []sizeBatch
+}
+
+// sizeBatch is the swept files of one directory, as spelled on disk.
+type sizeBatch struct {
+	dir   string
+	names []string
 }
 
 // xtnEntry is an active external PO: the first active record of its name
@@ -188,12 +203,16 @@ func (d *diag) unreadable(file string, err error) {
 	d.add(f)
 }
 
-// sizes is MAILINT's File Integrity Check of every listed file. In a
-// directory of many files (a hub has thousands of mailbags, KEYs and
-// USRs) the lstats go through the directory opened once (osfs.DirStat:
-// no walk of its path per file) and run a few at a time: on a share each
-// is a round trip or three that others can overlap. The findings are made
-// afterwards, in listing order, as one lstat at a time would make them.
+// sizes is MAILINT's File Integrity Check of every listed file. It lists
+// the directories and sizes the mailbags, whose sizes steer the reads (an
+// empty one is not opened); every other file waits until the diagnosis has
+// read what it reads (pend, sizeRest): a file read is sized from its read,
+// the rest by one lstat each. In a directory of many files (a hub has
+// thousands of mailbags, KEYs and USRs) the lstats go through the
+// directory opened once (osfs.DirStat: no walk of its path per file) and
+// run a few at a time: on a share each is a round trip or three that
+// others can overlap. The findings are made afterwards, in listing order,
+// as one lstat at a time would make them.
 func (d *diag) sizes() {
 	for _, dir := range sizedDirs {
 		actualDir, _, err := d.p.Resolve(dir)
@@ -206,13 +225,63 @@ func (d *diag) sizes() {
 			d.unreadable(dir, err)
 			continue
 		}
-		var names []string
+		b := sizeBatch{dir: actualDir}
 		for _, e := range ents {
 			if rel := path.Join(actualDir, e.Name); (d.sweep == nil || d.sweep(rel)) && d.sizable(rel, e) {
-				names = append(names, e.Name)
+				b.names = append(b.names, e.Name)
 			}
 		}
-		d.sizeDir(actualDir, names)
+		if dir == "MBG" {
+			d.sizeDir(b.dir, b.names)
+			continue
+		}
+		d.pend(b)
+	}
+}
+
+// pend keeps a batch of files to size once the diagnosis has read what it
+// reads.
+func (d *diag) pend(b sizeBatch) {
+	for _, n := range b.names {
+		d.pending[path.Join(b.dir, n)] = true
+	}
+	d.batches = append(d.batches, b)
+}
+
+// sizeRead sizes a swept file the diagnosis just tried to read (rel as
+// spelled on disk), before a check that depends on its size: from the
+// read's handle when it was opened, else by lstat.
+func (d *diag) sizeRead(rel string) {
+	if !d.pending[rel] {
+		return
+	}
+	delete(d.pending, rel)
+	if size, ok := d.p.OpenedSize(rel); ok {
+		d.checkSize(rel, osfs.NameStat{Size: size}, nil)
+		return
+	}
+	st, err := osfs.LstatPath(d.p.Abs(rel))
+	d.checkSize(rel, st, err)
+}
+
+// sizeRest sizes the swept files still pending, in listing order: those
+// the diagnosis opened from their handle's fstat, the others by lstat.
+func (d *diag) sizeRest() {
+	for _, b := range d.batches {
+		var unread []string
+		for _, n := range b.names {
+			rel := path.Join(b.dir, n)
+			if !d.pending[rel] {
+				continue
+			}
+			delete(d.pending, rel)
+			if size, ok := d.p.OpenedSize(rel); ok {
+				d.checkSize(rel, osfs.NameStat{Size: size}, nil)
+				continue
+			}
+			unread = append(unread, n)
+		}
+		d.sizeDir(b.dir, unread)
 	}
 }
 
@@ -268,18 +337,40 @@ func lstatAll(ds *osfs.DirStat, names []string, out []lstatResult) {
 	wg.Wait()
 }
 
-// size checks one listed file against MAILINT's rule for it.
-func (d *diag) size(rel string, e postoffice.DirEntry) {
-	if d.sizable(rel, e) {
-		st, err := osfs.LstatPath(d.p.Abs(rel))
-		d.checkSize(rel, st, err)
+// ruled reports whether a listed file has a size rule (MAILINT's).
+func ruled(rel string, e postoffice.DirEntry) bool {
+	_, ok := postoffice.SizeRuleFor(rel)
+	return ok && !e.Mode.IsDir()
+}
+
+// Swept is the files the size sweep of Files and Read sizes, as spelled
+// on disk: every listed file with a size rule in GLB, KEY, MBG, XTN, NME
+// and USR but a symbolic link (reported, never followed). Each costs a
+// diagnosis one stat at least: what syscount.Minimum counts for diagnose.
+func Swept(p *postoffice.PO) []string {
+	var out []string
+	for _, dir := range sizedDirs {
+		actualDir, _, err := p.Resolve(dir)
+		if err != nil {
+			continue
+		}
+		ents, err := p.List(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			if rel := path.Join(actualDir, e.Name); ruled(rel, e) && e.Mode&fs.ModeSymlink == 0 {
+				out = append(out, rel)
+			}
+		}
 	}
+	return out
 }
 
 // sizable reports whether a listed file is one MAILINT sizes, and
 // reports a symbolic link in its place (never followed).
 func (d *diag) sizable(rel string, e postoffice.DirEntry) bool {
-	if _, ok := postoffice.SizeRuleFor(rel); !ok || e.Mode.IsDir() {
+	if !ruled(rel, e) {
 		return false
 	}
 	d.sized[rel] = true
@@ -320,7 +411,9 @@ func (d *diag) checkSize(rel string, st osfs.NameStat, err error) {
 func (d *diag) sizeQueue(id postoffice.ID) { d.sizeLeftOut(postoffice.MBGPath(id)) }
 
 // sizeLeftOut size-checks a file a scoped sweep left out (a gateway
-// queue's KEY, which a plan carries; a counted queue's mailbag), once.
+// queue's KEY, which a plan carries; a counted queue's mailbag), once: a
+// mailbag now, since its size steers its read, any other with the files
+// pending (it may be read first).
 func (d *diag) sizeLeftOut(rel string) {
 	if d.sweep == nil {
 		return
@@ -329,13 +422,20 @@ func (d *diag) sizeLeftOut(rel string) {
 	if err != nil || !ok || d.sized[actual] {
 		return
 	}
-	if e, ok := d.p.Entry(actual); ok {
-		d.size(actual, e)
+	if e, ok := d.p.Entry(actual); !ok || !d.sizable(actual, e) {
+		return
 	}
+	b := sizeBatch{dir: path.Dir(actual), names: []string{path.Base(actual)}}
+	if strings.EqualFold(b.dir, "MBG") {
+		d.sizeDir(b.dir, b.names)
+		return
+	}
+	d.pend(b)
 }
 
 func (d *diag) counter() {
 	ctl, file, err := d.p.Control()
+	d.sizeRead(file) // before sizeOK
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) && d.sizeOK(postoffice.ControlPath) {
 			d.unreadable(file, err)
@@ -378,6 +478,7 @@ func (d *diag) sizeOK(rel string) bool {
 // workgroup postoffice.
 func (d *diag) master() {
 	m, file, err := d.p.Master()
+	d.sizeRead(file) // before sizeOK
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) && d.sizeOK(postoffice.MasterPath) {
 			d.unreadable(file, err)

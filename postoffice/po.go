@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -53,10 +54,12 @@ type PO struct {
 
 	mu      sync.Mutex
 	dirs    map[string]map[string]DirEntry // upper-case rel dir → upper-case name → entry
+	sorted  map[string][]DirEntry          // upper-case rel dir → its entries as List returns them
 	network *NetworkFile
 	xtns    map[ID]*XTNFile
 	read    map[string]readFile // upper-case rel → what ReadFile read
 	sums    map[string]fileSum  // upper-case rel → a file streamed whole (Hash, ReadQueueHashed)
+	opened  map[string]int64    // upper-case rel → its size when Open last opened it
 }
 
 // fileSum is the size and SHA-256 of a file this PO streamed whole.
@@ -78,7 +81,9 @@ type DirEntry struct {
 	Mode fs.FileMode // type bits only
 }
 
-// Open opens the postoffice at root.
+// Open opens the postoffice at root. Its Root is root made absolute with
+// its symbolic links resolved: a postoffice is known by that path (its
+// lock, its journal, a fleet naming it twice), however it was reached.
 func Open(root string) (*PO, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
@@ -88,20 +93,22 @@ func Open(root string) (*PO, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postoffice %s: %w", root, err)
 	}
-	fi, err := os.Stat(real)
-	if err != nil {
-		return nil, fmt.Errorf("open postoffice %s: %w", root, err)
+	p, err := openAt(real, root)
+	if err != nil && !errors.Is(err, ErrNotPostoffice) {
+		// Listing the root is what shows it is a directory; only when
+		// that fails is it worth a stat to say that it is a file.
+		if fi, serr := os.Stat(real); serr == nil && !fi.IsDir() {
+			return nil, fmt.Errorf("%s: %w", root, ErrNotPostoffice)
+		}
 	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("%s: %w", root, ErrNotPostoffice)
-	}
-	return openAt(real, root)
+	return p, err
 }
 
 // openAt opens the postoffice at real, an absolute path with its links
 // resolved (root is how the caller named it).
 func openAt(real, root string) (*PO, error) {
-	p := &PO{Root: real, dirs: map[string]map[string]DirEntry{}, xtns: map[ID]*XTNFile{}, read: map[string]readFile{}, sums: map[string]fileSum{}}
+	p := &PO{Root: real, dirs: map[string]map[string]DirEntry{}, sorted: map[string][]DirEntry{}, xtns: map[ID]*XTNFile{}, read: map[string]readFile{}, sums: map[string]fileSum{},
+		opened: map[string]int64{}}
 	for _, f := range []string{MasterPath, NetworkPath, ControlPath} {
 		_, ok, err := p.Resolve(f)
 		if err != nil && !errors.Is(err, ErrSymlink) {
@@ -121,22 +128,37 @@ func openAt(real, root string) (*PO, error) {
 func (p *PO) Reopen() (*PO, error) { return openAt(p.Root, p.Root) }
 
 // List returns the entries of a directory relative to the root (any case),
-// sorted by name; a missing directory lists as empty.
+// sorted by name; a missing directory lists as empty. It is sorted once
+// per PO: a diagnosis lists MBG and KEY, thousands of names on a hub,
+// several times.
 func (p *PO) List(dir string) ([]DirEntry, error) {
+	key := dirKey(dir)
+	p.mu.Lock()
+	out, ok := p.sorted[key]
+	p.mu.Unlock()
+	if ok {
+		return slices.Clone(out), nil
+	}
 	m, err := p.listing(dir)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]DirEntry, 0, len(m))
+	out = make([]DirEntry, 0, len(m))
 	for _, e := range m {
 		out = append(out, e)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	p.mu.Lock()
+	p.sorted[key] = out
+	p.mu.Unlock()
+	return slices.Clone(out), nil
 }
 
+// dirKey is how a PO keeps a directory's listing, in any case.
+func dirKey(dir string) string { return strings.ToUpper(path.Clean("/" + dir))[1:] }
+
 func (p *PO) listing(dir string) (map[string]DirEntry, error) {
-	key := strings.ToUpper(path.Clean("/" + dir))[1:]
+	key := dirKey(dir)
 	p.mu.Lock()
 	m, ok := p.dirs[key]
 	p.mu.Unlock()
@@ -149,18 +171,19 @@ func (p *PO) listing(dir string) (map[string]DirEntry, error) {
 		return nil, err
 	}
 	if exists {
-		ents, err := os.ReadDir(filepath.Join(p.Root, actual))
+		// One getdents64 for a directory of thousands (osfs.ReadDir).
+		ents, err := osfs.ReadDir(filepath.Join(p.Root, actual))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("list %s: %w", actual, err)
 		}
 		for _, e := range ents {
-			u := strings.ToUpper(e.Name())
+			u := strings.ToUpper(e.Name)
 			// Two names differing only in case: prefer the upper-case spelling,
 			// the one MS Mail itself would have written.
 			if old, dup := m[u]; dup && old.Name == u {
 				continue
 			}
-			m[u] = DirEntry{Name: e.Name(), Mode: e.Type()}
+			m[u] = DirEntry{Name: e.Name, Mode: e.Type}
 		}
 	}
 	p.mu.Lock()
@@ -242,7 +265,21 @@ func (p *PO) Open(rel string) (f *os.File, actual string, size int64, err error)
 		}
 		return nil, actual, 0, fmt.Errorf("read %s: %w", actual, err)
 	}
+	p.mu.Lock()
+	p.opened[cacheKey(actual)] = fi.Size()
+	p.mu.Unlock()
 	return f, actual, fi.Size(), nil
+}
+
+// OpenedSize returns the size of rel (any case) as this PO last opened it
+// (Open, and every read through it), from the fstat of the handle that
+// refused a non-regular file; ok is false when it opened none. MAILINT's
+// size check takes it for a file read anyway rather than lstat it again.
+func (p *PO) OpenedSize(rel string) (size int64, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	size, ok = p.opened[cacheKey(rel)]
+	return size, ok
 }
 
 // cacheKey is how a PO keeps what it read of a relative path, in any case.

@@ -86,7 +86,7 @@ func diagnoseOne(dir string, ms []diagnose.Manifest, clock diagnose.Clock, st st
 	if r.Problems() {
 		status = repair.StatusProblems
 	}
-	return result{po: dir, code: status.Code(), status: status, reason: reportCounts(r), doc: r, text: b.String(), report: r}
+	return result{po: dir, root: p.Root, code: status.Code(), status: status, reason: reportCounts(r), doc: r, text: b.String(), report: r}
 }
 
 // writeMetrics writes one file for the whole fleet; a postoffice that

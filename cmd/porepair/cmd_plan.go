@@ -59,7 +59,7 @@ postoffice that changed since.`,
 				if c.Bool("detailed-exitcode") && pg.Status == repair.StatusPlanned {
 					code = exitPlanned
 				}
-				return result{po: dir, code: code, status: pg.Status, doc: pl, text: b.String()}
+				return result{po: dir, root: pg.PO.Root, code: code, status: pg.Status, doc: pl, text: b.String()}
 			})
 		},
 	}

@@ -71,15 +71,28 @@ func poFleet(c *cli.Context) (fleet, error) {
 	if len(raw) == 0 {
 		return fleet{}, usagef("no postoffice: give --po DIR, --po-list FILE or set POREPAIR_PO")
 	}
+	return fleet{pos: once(raw), many: many}, nil
+}
+
+// once is the postoffices of raw, each once, told apart by their resolved
+// paths. One postoffice is not resolved here: there is nothing to tell it
+// apart from, and opening it resolves it (postoffice.Open: the path a
+// postoffice is known by, kept as its Root); resolving it here as well
+// cost an lstat of every component of its path, and os.Getwd's stats
+// for a relative one, once more per run.
+func once(raw []string) []string {
+	if len(raw) < 2 {
+		return raw
+	}
 	seen := map[string]bool{}
-	f := fleet{many: many}
+	var out []string
 	for _, p := range raw {
 		if key := resolved(p); !seen[key] {
 			seen[key] = true
-			f.pos = append(f.pos, p)
+			out = append(out, p)
 		}
 	}
-	return f, nil
+	return out
 }
 
 // readList reads a --po-list file. Relative entries are relative to the
@@ -127,6 +140,7 @@ func resolved(p string) string {
 // result is what one command did to one postoffice.
 type result struct {
 	po     string
+	root   string // po resolved, as opening it did (PO.Root): the JSON's po_resolved; "" resolves po again
 	code   int
 	status repair.Status // one word for the fleet summary
 	reason string        // why, in a few words, for the fleet table ("" when all went well)

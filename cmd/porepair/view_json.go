@@ -76,7 +76,11 @@ type failureJSON struct {
 // resultJSON is the document of one postoffice's result: its domain value
 // (r.doc) under the lead.
 func resultJSON(r result) any {
-	l := lead{PO: r.po, POResolved: resolved(r.po), ExitCode: r.code}
+	root := r.root
+	if root == "" {
+		root = resolved(r.po)
+	}
+	l := lead{PO: r.po, POResolved: root, ExitCode: r.code}
 	switch d := r.doc.(type) {
 	case *diagnose.Report:
 		return reportJSON{l.PO, l.POResolved, l.ExitCode, r.status, d}

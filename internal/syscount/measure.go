@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/exec"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/plan"
+	"github.com/porepair/porepair/postoffice"
 )
 
 // Args are each counted command's arguments after `porepair --po DIR`:
@@ -37,6 +39,10 @@ func Measure(strace, bin, po, planFile string) (map[string]Measured, error) {
 	if err != nil {
 		return nil, err
 	}
+	swept, err := sweptAt(po)
+	if err != nil {
+		return nil, err
+	}
 	start, err := GoStart(strace)
 	if err != nil {
 		return nil, err
@@ -47,7 +53,17 @@ func Measure(strace, bin, po, planFile string) (map[string]Measured, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[cmd] = Measured{Got: c, Minimum: Minimum(cmd, p).Plus(start), Exit: code}
+		out[cmd] = Measured{Got: c, Minimum: Minimum(cmd, p, swept).Plus(start), Exit: code}
 	}
 	return out, nil
+}
+
+// sweptAt is the files diagnose's size sweep sizes on the postoffice at
+// po, before any command changed it.
+func sweptAt(po string) ([]string, error) {
+	p, err := postoffice.Open(po)
+	if err != nil {
+		return nil, fmt.Errorf("count the size sweep: %w", err)
+	}
+	return diagnose.Swept(p), nil
 }

@@ -44,9 +44,15 @@ func TestMinimum(t *testing.T) {
 		Changes: []plan.Change{{Op: plan.OpPatch, File: "GLB/CONTROL.GLB", Before: fp},
 			{Op: plan.OpMove, File: "MBG/0000000A.MBG", To: "MBG/00000031.MBG", Before: fp}},
 	}
+	// The size sweep: two of the plan's reads (sized by their fstat) and
+	// two files it does not read, a stat each for diagnose alone.
+	swept := []string{"GLB/control.glb", "MBG/0000000A.MBG", "GLB/FLAG.GLB", "KEY/00000005.KEY"}
 	for cmd, want := range map[string]Counts{
-		// The three reads, and a look at LOCK and HOLDER.
-		"diagnose": {3 + 2, 3, 4, 6, 0, 0, 0},
+		// The three reads, the two unread files swept, and a look at
+		// LOCK and HOLDER.
+		"diagnose": {3 + 2, 3 + 2, 4, 6, 0, 0, 0},
+		// The three reads, and the look; no sweep of its own.
+		"plan": {3 + 2, 3, 4, 6, 0, 0, 0},
 		// dirs: GLB, MBG and three of porepair's; steps: 4; the lock:
 		// LOCK, FLAG.GLB and HOLDER (its RUN written and fsynced, the
 		// directory fsynced, both removed).
@@ -55,7 +61,7 @@ func TestMinimum(t *testing.T) {
 		// the copy, each checked on its handle.
 		"rollback": {2 + 2 + 2 + 3 + 4, 5, 0, 4 + 2 + 2 + 4 + 1, 1 + 4 + 3 + 2, 2, 2},
 	} {
-		if got := Minimum(cmd, p); got != want {
+		if got := Minimum(cmd, p, swept); got != want {
 			t.Errorf("Minimum(%s) = %v, want %v", cmd, got, want)
 		}
 	}
