@@ -68,50 +68,54 @@ func Read(p *postoffice.PO, ms []Manifest) (*Report, *Model) {
 }
 
 // Changed is Files after a repair that changed files (plan paths, any
-// case), for verifying it: every finding about a component or an
-// external postoffice comes as Files finds it, but MAILINT's size sweep
-// covers only GLB, the changed files and the queues the checks count;
-// the postoffice's other files were swept by the diagnosis the plan was
-// made from. Its calls do not grow with the number of users.
-func Changed(p *postoffice.PO, ms []Manifest, changed []string) *Report {
-	r, _ := scoped(p, ms, changed)
+// case) through gateway postoffice gw, for verifying it: every finding
+// about a component or gw comes as Files finds it, but MAILINT's size
+// sweep covers only the changed files, the GLB and XTN files the checks
+// read and the queues they count; the postoffice's other files were
+// swept by the diagnosis the plan was made from. Its calls do not grow
+// with the number of users or of external postoffices.
+func Changed(p *postoffice.PO, ms []Manifest, changed []string, gw Gateway) *Report {
+	r, _ := scoped(p, ms, changed, gw)
 	return r
 }
 
-// ForPlan is Read for a planner: every finding a plan of a component
-// depends on comes as Read finds it (about components, their queues and
-// files, external postoffices, GLB and the XTNs), but MAILINT's size
-// sweep covers only GLB, XTN, the manifests' files and the queues the
-// checks count, not the users' mailbags, KEYs and USRs, which no plan
-// reads: planning does not grow with the number of users.
-func ForPlan(p *postoffice.PO, ms []Manifest) (*Report, *Model) {
+// ForPlan is Read for a planner of a component whose gateway postoffice
+// is gw ("": the one its record routes through): every finding a plan
+// depends on comes as Read finds it (about the components, their queues
+// and files, the gateway postoffice and its queue, and the size of every
+// GLB and XTN file the checks read), but MAILINT's size sweep leaves out
+// the GLB files no check reads and the users' mailbags, KEYs and USRs,
+// which no plan reads, and only the gateway postoffices' outbound queues
+// are counted: planning does not grow with the number of users or of
+// external postoffices.
+func ForPlan(p *postoffice.PO, ms []Manifest, gw Gateway) (*Report, *Model) {
 	var files []string
 	for _, m := range ms {
 		for _, f := range m.Files {
 			files = append(files, f.Path)
 		}
 	}
-	return scoped(p, ms, files, "XTN/")
+	return scoped(p, ms, files, gw)
 }
 
-// scoped is Read with MAILINT's size sweep limited to GLB, the files
-// named (plan paths, any case) and those under the directories named
-// ("XTN/"); a queue is then size-checked when counted (sizeQueue).
-func scoped(p *postoffice.PO, ms []Manifest, files []string, dirs ...string) (*Report, *Model) {
+// scoped is Read with MAILINT's size sweep limited to the files named
+// (plan paths, any case) and the GLB and XTN files the checks read (a
+// queue is then size-checked when counted, sizeQueue), and the external
+// postoffices' queues counted only for gw and the components' routes.
+func scoped(p *postoffice.PO, ms []Manifest, files []string, gw Gateway) (*Report, *Model) {
 	sweep := map[string]bool{}
 	for _, f := range files {
 		sweep[strings.ToUpper(f)] = true
 	}
-	dirs = append(dirs, "GLB/")
 	d := newDiag(p, ms)
 	d.sweep = func(rel string) bool {
 		u := strings.ToUpper(rel)
-		for _, dir := range dirs {
-			if strings.HasPrefix(u, dir) {
-				return true
-			}
-		}
-		return sweep[u]
+		return sweep[u] || strings.HasPrefix(u, "GLB/") || strings.HasPrefix(u, "XTN/")
+	}
+	d.ifRead = func(rel string) bool { return !sweep[strings.ToUpper(rel)] }
+	d.counted = map[Gateway]bool{}
+	if gw != "" {
+		d.counted[gw] = true
 	}
 	return d.run(), d.m
 }
@@ -155,6 +159,13 @@ type diag struct {
 	// queue is then size-checked when counted (sizeQueue).
 	sized map[string]bool
 	sweep func(rel string) bool
+	// ifRead, when not nil, says which swept files are sized only when a
+	// check read them (scoped: the GLB and XTN files the plan does not
+	// name); counted, when not nil, holds the external postoffices whose
+	// outbound queues are counted, besides those a component's record
+	// routes through (scoped).
+	ifRead  func(rel string) bool
+	counted map[Gateway]bool
 	// pending holds the swept files not sized yet (as spelled on disk),
 	// and batches them by directory in listing order: a file the
 	// diagnosis reads is sized from the fstat of the handle it was read
@@ -277,6 +288,9 @@ func (d *diag) sizeRest() {
 			delete(d.pending, rel)
 			if size, ok := d.p.OpenedSize(rel); ok {
 				d.checkSize(rel, osfs.NameStat{Size: size}, nil)
+				continue
+			}
+			if d.ifRead != nil && d.ifRead(rel) {
 				continue
 			}
 			unread = append(unread, n)

@@ -186,10 +186,10 @@ func find(t *testing.T, r *diagnose.Report, c diagnose.Code) *diagnose.Finding {
 // counts the same queues.
 func TestDiagnoseChangedKeepsComponentFindings(t *testing.T) {
 	t.Parallel()
-	about := func(r *diagnose.Report) []string {
+	about := func(r *diagnose.Report, gws map[diagnose.Gateway]bool) []string {
 		var out []string
 		for _, f := range r.Findings {
-			if f.Component != "" || f.Gateway != "" {
+			if f.Component != "" || gws[f.Gateway] {
 				out = append(out, f.Code.String()+" "+f.File+" "+string(f.Component)+" "+string(f.Gateway)+" "+f.Message)
 			}
 		}
@@ -198,34 +198,74 @@ func TestDiagnoseChangedKeepsComponentFindings(t *testing.T) {
 	for _, sc := range fixture.Scenarios {
 		t.Run(sc, func(t *testing.T) {
 			full := diagnose.Files(build(t, sc), diagnose.Builtin)
-			changed := diagnose.Changed(build(t, sc), diagnose.Builtin, nil)
-			if a, b := about(full), about(changed); !slices.Equal(a, b) {
+			p := build(t, sc)
+			gws := routed(t, p)
+			changed := diagnose.Changed(p, diagnose.Builtin, nil, "")
+			if a, b := about(full, gws), about(changed, gws); !slices.Equal(a, b) {
 				t.Errorf("component findings differ:\nDiagnose        %v\nDiagnoseChanged %v", a, b)
 			}
-			if !reflect.DeepEqual(full.Queues, changed.Queues) {
-				t.Errorf("queues differ:\n%+v\n%+v", full.Queues, changed.Queues)
+			if want := queuesOf(full.Queues, gws); !reflect.DeepEqual(want, changed.Queues) {
+				t.Errorf("queues differ:\n%+v\n%+v", want, changed.Queues)
 			}
 		})
 	}
-	r := diagnose.Changed(build(t, "overfull"), diagnose.Builtin, nil)
+	r := diagnose.Changed(build(t, "overfull"), diagnose.Builtin, nil, "")
 	if f := find(t, r, diagnose.MailbagOverfull); f.Component != "smtp" {
 		t.Errorf("overfull = %+v", *f)
 	}
 }
 
+// routed holds the gateway postoffices p's components route through.
+func routed(t *testing.T, p *postoffice.PO) map[diagnose.Gateway]bool {
+	t.Helper()
+	_, m := diagnose.Read(p, diagnose.Builtin)
+	gws := map[diagnose.Gateway]bool{}
+	if m.Network == nil {
+		return gws
+	}
+	for i := range m.Network.Records {
+		r := &m.Network.Records[i]
+		if !r.Active() || !r.Indirect() {
+			continue
+		}
+		for _, c := range diagnose.Builtin {
+			if c.Matches(r) {
+				gws[diagnose.GatewayOf(r.Route().Network, r.Route().PO)] = true
+			}
+		}
+	}
+	return gws
+}
+
+// queuesOf is qs without the outbound queues of the external postoffices
+// not in gws: those a scoped diagnosis counts.
+func queuesOf(qs []diagnose.Queue, gws map[diagnose.Gateway]bool) []diagnose.Queue {
+	out := []diagnose.Queue{}
+	for _, q := range qs {
+		if name, ok := strings.CutPrefix(q.Owner, "postoffice "); ok {
+			if net, po, _ := strings.Cut(name, "/"); !gws[diagnose.GatewayOf(net, po)] {
+				continue
+			}
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
 // A planner's diagnosis (ForPlan) sweeps sizes only where a plan reads,
 // yet finds everything a plan depends on as the full one does: every
-// finding about a component or an external postoffice, and every size
-// finding on GLB, the XTNs, the manifests' files and a gateway's queue
-// pair (a damaged KEY of the queue to carry included); only the users'
-// files go unswept.
+// finding about a component or the postoffice its route names, and every
+// size finding on the GLB and XTN files the checks read, the manifests'
+// files and a gateway's queue pair (a damaged KEY of the queue to carry
+// included); the users' files, the GLB files no check reads and other
+// external postoffices' queues go unswept.
 func TestForPlanKeepsWhatPlansRead(t *testing.T) {
 	t.Parallel()
-	planned := func(r *diagnose.Report) []string {
+	planned := func(r *diagnose.Report, gws map[diagnose.Gateway]bool) []string {
 		var out []string
 		for _, f := range r.Findings {
 			u := strings.ToUpper(f.File)
-			if f.Component != "" || f.Gateway != "" || strings.HasPrefix(u, "GLB/") || strings.HasPrefix(u, "XTN/") ||
+			if f.Component != "" || gws[f.Gateway] || strings.HasPrefix(u, "GLB/") || strings.HasPrefix(u, "XTN/") ||
 				u == "MBG/0000000A.MBG" || u == "KEY/0000000A.KEY" || strings.HasSuffix(u, "SMTP.NME") {
 				out = append(out, f.Code.String()+" "+f.File+" "+string(f.Component)+" "+string(f.Gateway)+" "+f.Message)
 			}
@@ -248,16 +288,51 @@ func TestForPlanKeepsWhatPlansRead(t *testing.T) {
 				damage(p)
 			}
 			full := diagnose.Files(p, diagnose.Builtin)
-			forPlan, _ := diagnose.ForPlan(p, diagnose.Builtin)
-			if a, b := planned(full), planned(forPlan); !slices.Equal(a, b) {
+			forPlan, _ := diagnose.ForPlan(p, diagnose.Builtin, "")
+			gws := routed(t, p)
+			if a, b := planned(full, gws), planned(forPlan, gws); !slices.Equal(a, b) {
 				t.Errorf("findings a plan reads differ:\nFiles   %v\nForPlan %v", a, b)
 			}
 			if damage != nil && !slices.ContainsFunc(forPlan.Findings, func(f diagnose.Finding) bool {
 				return f.Code == diagnose.BadFileSize && f.File == "KEY/0000000A.KEY"
 			}) {
-				t.Errorf("the damaged queue KEY is not found: %v", planned(forPlan))
+				t.Errorf("the damaged queue KEY is not found: %v", planned(forPlan, gws))
 			}
 		})
+	}
+}
+
+// A planning or verifying diagnosis makes the same file-system calls on a
+// postoffice with 300 users and 200 external postoffices as on one with
+// none (issue 20: nothing grows with them but the queue carried), while
+// the full diagnosis sizes every user's files and counts every queue.
+func TestScopedDoesNotGrow(t *testing.T) {
+	t.Parallel()
+	big := filepath.Join(t.TempDir(), "MAILDATA")
+	if err := fixture.BuildSpec(big, fixture.Spec{Scenario: "stale", Users: 300, Networks: 4, POs: 200, NoMAI: true}); err != nil {
+		t.Fatal(err)
+	}
+	open := func(dir string) *postoffice.PO {
+		p, err := postoffice.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	small := build(t, "stale")
+	for name, run := range map[string]func(p *postoffice.PO) *diagnose.Report{
+		"ForPlan": func(p *postoffice.PO) *diagnose.Report { r, _ := diagnose.ForPlan(p, diagnose.Builtin, ""); return r },
+		"Changed": func(p *postoffice.PO) *diagnose.Report {
+			return diagnose.Changed(p, diagnose.Builtin, []string{"GLB/NETWORK.GLB"}, "")
+		},
+	} {
+		a, b := run(small), run(open(big))
+		if len(a.Queues) != len(b.Queues) {
+			t.Errorf("%s counted %d queues on the big postoffice, %d on the small one", name, len(b.Queues), len(a.Queues))
+		}
+	}
+	if full := diagnose.Files(open(big), diagnose.Builtin); len(full.Queues) < 200 {
+		t.Errorf("the full diagnosis counted only %d queues of 200 external postoffices", len(full.Queues))
 	}
 }
 

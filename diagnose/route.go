@@ -143,6 +143,9 @@ func (d *diag) route(file string, i int, r *postoffice.NetRecord, comp Component
 		d.brokenRoute(file, what, rt, h)
 		return
 	}
+	if d.counted != nil {
+		d.counted[GatewayOf(rt.Network, rt.PO)] = true
+	}
 	switch {
 	case h.xtnMissing:
 	case h.idx < 0:
@@ -193,7 +196,9 @@ func (d *diag) xtnRecords() {
 			if r.Indirect() {
 				route = routeOf(r.Route())
 			}
-			d.countQueue(id, "postoffice "+name, route, false)
+			if d.counted == nil || d.counted[GatewayOf(e.nw.name, r.Name())] {
+				d.countQueue(id, "postoffice "+name, route, false)
+			}
 		}
 		if r.Indirect() {
 			rt := r.Route()

@@ -210,7 +210,11 @@ func Build(p *postoffice.PO, opt Options) (*Plan, error) {
 	if err != nil {
 		return nil, refuse("%v", err)
 	}
-	report, model := diagnose.ForPlan(p, ms)
+	var gw diagnose.Gateway
+	if net, po, ok := strings.Cut(opt.Gateway, "/"); ok {
+		gw = diagnose.GatewayOf(net, po) // checked when the gateway is located
+	}
+	report, model := diagnose.ForPlan(p, ms, gw)
 	c := opt.Component
 	b := &builder{p: p, m: model, c: c, opt: opt, report: report, bufs: map[string]*buffer{},
 		plan: &Plan{Version: FormatVersion, PO: p.Root, POID: poID, Component: c.Name, Manifest: c, DiscardQueue: opt.DiscardQueue,

@@ -933,7 +933,7 @@ func (x *executor) verify() error {
 	for _, c := range x.p.Changes {
 		files = append(files, c.File, c.To)
 	}
-	r := diagnose.Changed(po, diagnose.Manifests(x.p.Manifest), files)
+	r := diagnose.Changed(po, diagnose.Manifests(x.p.Manifest), files, x.p.GatewayKey())
 	for _, f := range r.About(x.p.Component, x.p.GatewayKey()) {
 		errs = append(errs, fmt.Errorf("verify: %s remains: %s", f.Code, f.Message))
 	}
