@@ -197,10 +197,9 @@ func TestDiagnoseChangedKeepsComponentFindings(t *testing.T) {
 	}
 	for _, sc := range fixture.Scenarios {
 		t.Run(sc, func(t *testing.T) {
-			full := diagnose.Files(build(t, sc), diagnose.Builtin)
-			p := build(t, sc)
-			gws := routed(t, p)
-			changed := diagnose.Changed(p, diagnose.Builtin, nil, "")
+			full, m := diagnose.Read(build(t, sc), diagnose.Builtin)
+			gws := routed(m)
+			changed := diagnose.Changed(build(t, sc), diagnose.Builtin, nil, "")
 			if a, b := about(full, gws), about(changed, gws); !slices.Equal(a, b) {
 				t.Errorf("component findings differ:\nDiagnose        %v\nDiagnoseChanged %v", a, b)
 			}
@@ -215,10 +214,8 @@ func TestDiagnoseChangedKeepsComponentFindings(t *testing.T) {
 	}
 }
 
-// routed holds the gateway postoffices p's components route through.
-func routed(t *testing.T, p *postoffice.PO) map[diagnose.Gateway]bool {
-	t.Helper()
-	_, m := diagnose.Read(p, diagnose.Builtin)
+// routed holds the gateway postoffices the components route through.
+func routed(m *diagnose.Model) map[diagnose.Gateway]bool {
 	gws := map[diagnose.Gateway]bool{}
 	if m.Network == nil {
 		return gws
@@ -287,9 +284,9 @@ func TestForPlanKeepsWhatPlansRead(t *testing.T) {
 			if damage != nil {
 				damage(p)
 			}
-			full := diagnose.Files(p, diagnose.Builtin)
+			full, m := diagnose.Read(p, diagnose.Builtin)
 			forPlan, _ := diagnose.ForPlan(p, diagnose.Builtin, "")
-			gws := routed(t, p)
+			gws := routed(m)
 			if a, b := planned(full, gws), planned(forPlan, gws); !slices.Equal(a, b) {
 				t.Errorf("findings a plan reads differ:\nFiles   %v\nForPlan %v", a, b)
 			}
