@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -162,8 +163,24 @@ func loopBed(t *testing.T, k sharetest.Kind) bed {
 		b.every = 12
 	}
 	b.first = 1 + int(time.Now().UnixNano()%int64(b.every))
-	t.Logf("%s: every %d-th write point from the %d-th (make stress tries each)", k, b.every, b.first)
+	t.Logf("%s: every %s write point from the %s (make stress tries each)", k, ordinal(b.every), ordinal(b.first))
 	return b
+}
+
+// ordinal spells n as "1st", "2nd", "12th".
+func ordinal(n int) string {
+	suffix := "th"
+	if n%100 < 11 || n%100 > 13 {
+		switch n % 10 {
+		case 1:
+			suffix = "st"
+		case 2:
+			suffix = "nd"
+		case 3:
+			suffix = "rd"
+		}
+	}
+	return strconv.Itoa(n) + suffix
 }
 
 // in is b working in dir.
