@@ -98,7 +98,9 @@ test:
 # detector) and wait for them; the detector in the test process cost
 # 10 of its 50 CPU seconds. A package not listed (a new one) gets the
 # detector; one listed that is gone (or not in PKGS) is left out. Those
-# tests run beside the race-built ones; their output follows.
+# tests run beside the race-built ones, built as the porepair they start
+# is (RELEASE: cgo off), so that a cold run compiles their dependencies
+# once for both; their output follows.
 # RACE= runs every test without the race detector, on a machine with no C
 # compiler (the detector needs cgo).
 RACE ?= -race
@@ -128,7 +130,7 @@ gotest:
 	if all=$$($(GO) list $(PKGS)) && $(RELEASE) $(GO) build $(TAGS) -o $$bin/porepair ./cmd/porepair; then \
 		race=$$(echo "$$all" | grep -vxF "$$nr"); plain=$$(echo "$$all" | grep -xF "$$nr"); \
 		export GORACE=atexit_sleep_ms=0 TMPDIR=$$tmp POREPAIR_TEST_BINARY=$$bin/porepair POREPAIR_SHARES_REPORT=$$rep; \
-		{ [ -z "$$plain" ] || $(GO) test $(TAGS) $(TESTLINK) -count=1 -parallel $(TESTPARALLEL) $$plain >$$norace 2>&1; echo $$? >$$norace.rc; } & \
+		{ [ -z "$$plain" ] || $(RELEASE) $(GO) test $(TAGS) $(TESTLINK) -count=1 -parallel $(TESTPARALLEL) $$plain >$$norace 2>&1; echo $$? >$$norace.rc; } & \
 		$(GO) test $(TAGS) $(TESTLINK) $(RACE) -count=1 -parallel $(TESTPARALLEL) $$race; rc=$$?; \
 		if [ -n "$(RACE)" ]; then $(GO) test $(TAGS) $(TESTLINK) $(RACE) -count=1 -run '^TestScripts$$' ./cmd/porepair || rc=1; fi; \
 	else rc=1; echo 0 >$$norace.rc; fi; \
