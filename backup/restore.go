@@ -26,6 +26,11 @@ type Seen struct {
 	Exists bool
 	Size   int64
 	SHA256 string
+	// Info is the stat of the handle the file was hashed through (nil
+	// when it was not read): its owner, mode and time as seen under the
+	// lock, so that a restore that leaves the file's bytes as they are,
+	// or renames it, need not stat it again to tell what differs.
+	Info fs.FileInfo
 }
 
 // ChangedSeen is Changed that also returns what it read of each file,
@@ -66,14 +71,14 @@ func (s *Snapshot) see(root, rel string) (Seen, error) {
 		return Seen{}, err
 	}
 	// The open refuses a link (explained by an lstat only then).
-	size, sum, err := HashFile(full)
+	size, sum, fi, err := hashFileInfo(full)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Seen{}, nil
 	}
 	if err != nil {
 		return Seen{}, ps.explain(rel, err)
 	}
-	return Seen{Exists: true, Size: size, SHA256: sum}, nil
+	return Seen{Exists: true, Size: size, SHA256: sum, Info: fi}, nil
 }
 
 // MovedChanged lists the moved files (the queue pair) that hold neither
@@ -285,13 +290,13 @@ func (s *Snapshot) restore(root string, e Entry, o RestoreOptions) error {
 		}
 	}
 	if size, sum, err := hashSeen(full, e.File, o.Seen); err == nil && size == e.Size && sum == e.SHA256 {
-		return s.putMeta(root, full, e, o)
+		return s.putMeta(full, e, o, o.Seen[e.File].Info)
 	}
-	return s.writeBack(root, full, e, o)
+	return s.writeBack(full, e, o)
 }
 
 // writeBack writes a copy back over its file.
-func (s *Snapshot) writeBack(root, full string, e Entry, o RestoreOptions) error {
+func (s *Snapshot) writeBack(full string, e Entry, o RestoreOptions) error {
 	data, err := s.CopyBytes(e, copyMax)
 	if err != nil {
 		return err
@@ -305,17 +310,29 @@ func (s *Snapshot) writeBack(root, full string, e Entry, o RestoreOptions) error
 	// data's SHA-256 is the manifest's (above), and the write is the
 	// durable one (created exclusively, written, fsynced, closed and
 	// renamed, each checked): reading the file back would read the same
-	// bytes from the cache.
-	if err := durable.WriteFile(full, data); err != nil {
+	// bytes from the cache. A name the check under this lock opened
+	// without following a link, or found empty, needs no lstat for one.
+	write := durable.WriteFile
+	if _, ok := o.Seen[e.File]; ok {
+		write = durable.WriteFileOver
+	}
+	if err := write(full, data); err != nil {
 		return err
 	}
-	return s.putMeta(root, full, e, o)
+	skipped, err := applyFresh(full, e.Meta)
+	return s.tell(e, o, skipped, err)
 }
 
 // putMeta gives a restored file its recorded metadata, telling o of what
-// the file system would not take.
-func (s *Snapshot) putMeta(root, full string, e Entry, o RestoreOptions) error {
-	skipped, err := applyMeta(full, e.Meta)
+// the file system would not take. fi is the file's stat as a check under
+// this lock took it (nil: none; putMeta looks).
+func (s *Snapshot) putMeta(full string, e Entry, o RestoreOptions, fi fs.FileInfo) error {
+	skipped, err := applyMeta(full, e.Meta, fi)
+	return s.tell(e, o, skipped, err)
+}
+
+// tell tells o of the metadata a file system would not take.
+func (s *Snapshot) tell(e Entry, o RestoreOptions, skipped []Unrestored, err error) error {
 	for _, u := range skipped {
 		u.File = e.File
 		o.Unrestored(u)
@@ -334,7 +351,7 @@ func (s *Snapshot) moveBack(root, full string, e Entry, o RestoreOptions) error 
 		if err == nil {
 			// Already back; its metadata may not be yet (a crash
 			// right after the move).
-			return s.putMeta(root, full, e, o)
+			return s.putMeta(full, e, o, o.Seen[e.File].Info)
 		}
 		return err
 	}
@@ -358,7 +375,9 @@ func (s *Snapshot) moveBack(root, full string, e Entry, o RestoreOptions) error 
 	}
 	// The pair moves back with the mode and time it had: a rename keeps
 	// them, but a later delivery into the moved pair changed its time.
-	return s.putMeta(root, full, e, o)
+	// What the moved file has is what the check under this lock saw of
+	// it, the rename keeping it.
+	return s.putMeta(full, e, o, o.Seen[e.MovedTo].Info)
 }
 
 func removeStep(root, full string, o RestoreOptions) error {
