@@ -83,6 +83,10 @@ type Snapshot struct {
 	// rollback's checks, then its restore): each directory is lstat'ed
 	// once, not once per pass.
 	ps *paths
+	// listed are the directory listings TempsTaken made under the
+	// caller's lock, which the next restore takes for its look for case
+	// variants instead of listing each directory again.
+	listed map[string][]fs.DirEntry
 }
 
 type rolledBackMark struct {

@@ -123,6 +123,28 @@ func applyFresh(file string, m *Meta) ([]Unrestored, error) {
 	if err != nil {
 		return nil, fmt.Errorf("snapshot metadata of %s: %w", file, err)
 	}
+	refused, err := setMeta(file, m, &t)
+	if err != nil || len(refused) == 0 {
+		return refused, err
+	}
+	return differing(file, m, t, refused), nil
+}
+
+// SetOwnerMode gives file, which the caller has just written, m's owner,
+// group and mode (not its time: a repaired file was changed now), set
+// without looking first (see applyFresh); what the file system or the
+// process's rights refuse is left as it is, not an error.
+func SetOwnerMode(file string, m *Meta) error {
+	if m == nil {
+		return nil
+	}
+	_, err := setMeta(file, m, nil)
+	return err
+}
+
+// setMeta sets m's owner and group (where m has them), mode and, unless
+// t is nil, time t on file, returning the kinds refused.
+func setMeta(file string, m *Meta, t *time.Time) ([]Unrestored, error) {
 	var refused []Unrestored
 	if m.UID >= 0 && m.GID >= 0 {
 		if err := chown(file, m); err != nil {
@@ -138,16 +160,16 @@ func applyFresh(file string, m *Meta) ([]Unrestored, error) {
 		}
 		refused = append(refused, Unrestored{File: file, Kind: MetaMode, Err: err})
 	}
-	if err := os.Chtimes(file, t, t); err != nil {
+	if t == nil {
+		return refused, nil
+	}
+	if err := os.Chtimes(file, *t, *t); err != nil {
 		if !refusal(err) {
 			return refused, fmt.Errorf("restore the time of %s: %w", file, err)
 		}
 		refused = append(refused, Unrestored{File: file, Kind: MetaTime, Err: err})
 	}
-	if len(refused) == 0 {
-		return nil, nil
-	}
-	return differing(file, m, t, refused), nil
+	return refused, nil
 }
 
 // differing keeps of refused the kinds file does not already have as m
@@ -174,24 +196,6 @@ func differing(file string, m *Meta, t time.Time, refused []Unrestored) []Unrest
 		}
 	}
 	return out
-}
-
-// ApplyOwnerMode gives file m's owner, group and mode (not its time: a
-// repaired file was changed now) where they differ; what the file system
-// or the process's rights do not allow is returned, not an error.
-func ApplyOwnerMode(file string, m *Meta) ([]Unrestored, error) {
-	if m == nil {
-		return nil, nil
-	}
-	return applyOwnerMode(file, m)
-}
-
-func applyOwnerMode(file string, m *Meta) ([]Unrestored, error) {
-	now, err := MetaOf(file)
-	if err != nil {
-		return nil, err
-	}
-	return applyOwnerModeAs(file, m, now)
 }
 
 // applyOwnerModeAs is applyOwnerMode for a file whose metadata now is.

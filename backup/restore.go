@@ -225,7 +225,10 @@ func (s *Snapshot) RestoreWith(root string, o RestoreOptions) error {
 			return fmt.Errorf("restore: the queue changed since the repair (%s): nothing was restored, so that the queue pair stays together", strings.Join(changed, ", "))
 		}
 	}
-	o.listed = map[string][]fs.DirEntry{}
+	o.listed, s.listed = s.listed, nil
+	if o.listed == nil {
+		o.listed = map[string][]fs.DirEntry{}
+	}
 	if s.ps != nil {
 		s.ps.stopFinals()
 	}
@@ -411,6 +414,41 @@ func variants(full string, listed map[string][]fs.DirEntry) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// TempsTaken refuses the temp names (durable.TempRel) a restore writes
+// its copies back through when something occupies one, in any case, as a
+// share resolves names, unless own says it is porepair's: a
+// *durable.TempInUseError each. It looks in one listing of each
+// directory, made under the caller's lock, which the restore then takes
+// for its look for case variants (the same directories): on a share a
+// stat of each name would be a round trip more. Call it after
+// CheckDirs, which checked the directories on the way.
+func (s *Snapshot) TempsTaken(root string, own map[string]bool) error {
+	s.listed = map[string][]fs.DirEntry{}
+	var errs []error
+	for _, e := range s.Entries {
+		if !e.Existed || e.MovedTo != "" {
+			continue
+		}
+		rel := durable.TempRel(e.File)
+		if own[rel] {
+			continue
+		}
+		full, _, err := s.pathsIn(root).parent(e.File)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		taken, err := variants(durable.TempPath(full), s.listed)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s: %w", rel, err))
+		case len(taken) > 0:
+			errs = append(errs, &durable.TempInUseError{Path: rel})
+		}
+	}
+	return errlist.Join(errs...)
 }
 
 // exists reports whether full is there (a link counts: it is not followed).

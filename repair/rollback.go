@@ -246,7 +246,7 @@ func (rp *RollbackPlan) use(snap *backup.Snapshot) {
 // what the check just before read of some files (Snapshot.ChangedSeen):
 // those are not read again.
 func (rp *RollbackPlan) describe(po *postoffice.PO, seen map[string]backup.Seen) error {
-	if err := checkRestoreTemps(po.Root, rp.Snapshot, rp.journal, rp.Unfinished); err != nil {
+	if err := checkRestoreTemps(rp.Snapshot, po.Root, rp.journal, rp.Unfinished); err != nil {
 		return refused("%w; nothing written", err)
 	}
 	for _, e := range rp.Snapshot.Entries {
