@@ -50,6 +50,9 @@ type RollbackPlan struct {
 	seen map[string]backup.Seen
 	// prev is the snapshot as the prepare before the lock read it.
 	prev *backup.Snapshot
+	// lock is the lock taken after this plan was worked out (nil:
+	// none yet), whose reads the prepare under it takes.
+	lock *Lock
 }
 
 // failure is an error with the status and exit code it earns.
@@ -83,7 +86,11 @@ func PrepareRollback(root, id string, force bool, opt Options) (*RollbackPlan, e
 // snapshot is the same (backup.Snapshot.Reuse). light stops short of
 // reading the postoffice's files and the snapshot's copies (RollbackPlan.light).
 func prepare(po *postoffice.PO, id string, force bool, opt Options, prev *RollbackPlan, light bool) (*RollbackPlan, error) {
-	pl, err := newPlace(po.Root, opt.SnapshotDir)
+	var lock *Lock
+	if prev != nil {
+		lock = prev.lock
+	}
+	pl, err := newPlaceLocked(po.Root, opt.SnapshotDir, lock)
 	if err != nil {
 		return nil, refused("%w", err)
 	}
@@ -341,6 +348,7 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 	if !ok {
 		return res
 	}
+	first.lock = lock
 	rollbackLocked(po, id, force, opt, first, &res)
 	res.released(lock)
 	return res
