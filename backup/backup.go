@@ -83,6 +83,10 @@ type Snapshot struct {
 	// rollback's checks, then its restore): each directory is lstat'ed
 	// once, not once per pass.
 	ps *paths
+	// listed are the directory listings TempsTaken made under the
+	// caller's lock, which the next restore takes for its look for case
+	// variants instead of listing each directory again.
+	listed map[string][]fs.DirEntry
 }
 
 type rolledBackMark struct {
@@ -118,16 +122,24 @@ func validID(id string) error {
 // device in its place is refused at once, never followed or waited on
 // (a FIFO as a snapshot copy hung rollback and snapshots verify).
 func HashFile(file string) (size int64, sum string, err error) {
-	f, err := osfs.OpenRegular(file)
+	size, sum, _, err = hashFileInfo(file)
+	return size, sum, err
+}
+
+// hashFileInfo is HashFile that also returns the FileInfo the
+// regular-file check took from the open handle: the owner, mode and time
+// of what was hashed, at no further call.
+func hashFileInfo(file string) (int64, string, fs.FileInfo, error) {
+	f, fi, err := osfs.OpenNoFollowInfo(file, os.O_RDONLY, 0)
 	if err != nil {
-		return 0, "", err
+		return 0, "", nil, err
 	}
 	defer f.Close()
-	size, sum, err = postoffice.Hash(f)
+	size, sum, err := postoffice.Hash(f)
 	if err != nil {
-		return 0, "", fmt.Errorf("%s: %w", file, err)
+		return 0, "", nil, fmt.Errorf("%s: %w", file, err)
 	}
-	return size, sum, nil
+	return size, sum, fi, nil
 }
 
 // Create makes the snapshot dir/<m.ID>: a copy of every entry whose file

@@ -71,33 +71,32 @@ func unsupported(err error) bool {
 }
 
 // applyMeta gives file m's owner, group, mode and modification time where
-// they differ from what the file has. A process that may not give a file
-// away (not root) keeps what the system lets it, and a file system that
-// cannot hold a kind of metadata keeps what it gives: neither must stop a
-// restore of the bytes, and each is returned as Unrestored.
-func applyMeta(file string, m *Meta) ([]Unrestored, error) {
+// they differ from what the file has: fi, the stat of the handle a check
+// under this lock read it through, else one lstat. A process that may not
+// give a file away (not root) keeps what the system lets it, and a file
+// system that cannot hold a kind of metadata keeps what it gives: neither
+// must stop a restore of the bytes, and each is returned as Unrestored.
+func applyMeta(file string, m *Meta, fi fs.FileInfo) ([]Unrestored, error) {
 	if m == nil {
 		return nil, nil
 	}
-	// One lstat tells what differs: a chown or chmod leaves the
-	// modification time as it was.
-	fi, err := os.Lstat(file)
-	if err != nil {
-		return nil, err
-	}
-	skipped, err := applyOwnerModeAs(file, m, metaOf(fi))
-	if err != nil {
-		return skipped, err
-	}
 	t, err := time.Parse(time.RFC3339Nano, m.MTime)
 	if err != nil {
-		return skipped, fmt.Errorf("snapshot metadata of %s: %w", file, err)
+		return nil, fmt.Errorf("snapshot metadata of %s: %w", file, err)
 	}
-	if fi.ModTime().Equal(t) {
-		return skipped, nil
+	if fi == nil {
+		// One lstat tells what differs: a chown or chmod leaves the
+		// modification time as it was.
+		if fi, err = os.Lstat(file); err != nil {
+			return nil, err
+		}
+	}
+	skipped, err := applyOwnerModeAs(file, m, metaOf(fi))
+	if err != nil || fi.ModTime().Equal(t) {
+		return skipped, err
 	}
 	if err := os.Chtimes(file, t, t); err != nil {
-		if !unsupported(err) && !errors.Is(err, fs.ErrPermission) {
+		if !refusal(err) {
 			return skipped, fmt.Errorf("restore the time of %s: %w", file, err)
 		}
 		skipped = append(skipped, Unrestored{File: file, Kind: MetaTime, Err: err})
@@ -105,22 +104,98 @@ func applyMeta(file string, m *Meta) ([]Unrestored, error) {
 	return skipped, nil
 }
 
-// ApplyOwnerMode gives file m's owner, group and mode (not its time: a
-// repaired file was changed now) where they differ; what the file system
-// or the process's rights do not allow is returned, not an error.
-func ApplyOwnerMode(file string, m *Meta) ([]Unrestored, error) {
+// refusal reports whether err is a file system's or the process's refusal
+// of a mode or a time (reported as Unrestored), not a failure.
+func refusal(err error) bool { return unsupported(err) || errors.Is(err, fs.ErrPermission) }
+
+// applyFresh gives file, which this restore has just written (its owner,
+// mode and time the creating process's, unknown without a stat), m's
+// owner, group, mode and time, each set without looking first: on a
+// share a stat is a round trip, and a new file's time differs anyway.
+// Only a refusal is looked into, by one lstat, so that what is reported
+// is what applyMeta would report: a kind the file does not already have
+// (FAT gives every file the mode it gives; nothing to report then).
+func applyFresh(file string, m *Meta) ([]Unrestored, error) {
 	if m == nil {
 		return nil, nil
 	}
-	return applyOwnerMode(file, m)
+	t, err := time.Parse(time.RFC3339Nano, m.MTime)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot metadata of %s: %w", file, err)
+	}
+	refused, err := setMeta(file, m, &t)
+	if err != nil || len(refused) == 0 {
+		return refused, err
+	}
+	return differing(file, m, t, refused), nil
 }
 
-func applyOwnerMode(file string, m *Meta) ([]Unrestored, error) {
-	now, err := MetaOf(file)
-	if err != nil {
-		return nil, err
+// SetOwnerMode gives file, which the caller has just written, m's owner,
+// group and mode (not its time: a repaired file was changed now), set
+// without looking first (see applyFresh); what the file system or the
+// process's rights refuse is left as it is, not an error.
+func SetOwnerMode(file string, m *Meta) error {
+	if m == nil {
+		return nil
 	}
-	return applyOwnerModeAs(file, m, now)
+	_, err := setMeta(file, m, nil)
+	return err
+}
+
+// setMeta sets m's owner and group (where m has them), mode and, unless
+// t is nil, time t on file, returning the kinds refused.
+func setMeta(file string, m *Meta, t *time.Time) ([]Unrestored, error) {
+	var refused []Unrestored
+	if m.UID >= 0 && m.GID >= 0 {
+		if err := chown(file, m); err != nil {
+			if !unsupported(err) {
+				return nil, fmt.Errorf("restore the owner of %s: %w", file, err)
+			}
+			refused = append(refused, Unrestored{File: file, Kind: MetaOwner, Err: err})
+		}
+	}
+	if err := os.Chmod(file, fs.FileMode(m.Mode).Perm()); err != nil {
+		if !refusal(err) {
+			return refused, fmt.Errorf("restore the mode of %s: %w", file, err)
+		}
+		refused = append(refused, Unrestored{File: file, Kind: MetaMode, Err: err})
+	}
+	if t == nil {
+		return refused, nil
+	}
+	if err := os.Chtimes(file, *t, *t); err != nil {
+		if !refusal(err) {
+			return refused, fmt.Errorf("restore the time of %s: %w", file, err)
+		}
+		refused = append(refused, Unrestored{File: file, Kind: MetaTime, Err: err})
+	}
+	return refused, nil
+}
+
+// differing keeps of refused the kinds file does not already have as m
+// records them (all of them when file cannot be looked at).
+func differing(file string, m *Meta, t time.Time, refused []Unrestored) []Unrestored {
+	fi, err := os.Lstat(file)
+	if err != nil {
+		return refused
+	}
+	now := metaOf(fi)
+	var out []Unrestored
+	for _, u := range refused {
+		same := false
+		switch u.Kind {
+		case MetaOwner:
+			same = now.UID == m.UID && now.GID == m.GID
+		case MetaMode:
+			same = now.Mode == m.Mode
+		case MetaTime:
+			same = fi.ModTime().Equal(t)
+		}
+		if !same {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // applyOwnerModeAs is applyOwnerMode for a file whose metadata now is.
@@ -136,7 +211,7 @@ func applyOwnerModeAs(file string, m, now *Meta) ([]Unrestored, error) {
 	}
 	if now.Mode != m.Mode {
 		if err := os.Chmod(file, fs.FileMode(m.Mode).Perm()); err != nil {
-			if !unsupported(err) && !errors.Is(err, fs.ErrPermission) {
+			if !refusal(err) {
 				return skipped, fmt.Errorf("restore the mode of %s: %w", file, err)
 			}
 			skipped = append(skipped, Unrestored{File: file, Kind: MetaMode, Err: err})

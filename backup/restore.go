@@ -26,6 +26,11 @@ type Seen struct {
 	Exists bool
 	Size   int64
 	SHA256 string
+	// Info is the stat of the handle the file was hashed through (nil
+	// when it was not read): its owner, mode and time as seen under the
+	// lock, so that a restore that leaves the file's bytes as they are,
+	// or renames it, need not stat it again to tell what differs.
+	Info fs.FileInfo
 }
 
 // ChangedSeen is Changed that also returns what it read of each file,
@@ -66,14 +71,14 @@ func (s *Snapshot) see(root, rel string) (Seen, error) {
 		return Seen{}, err
 	}
 	// The open refuses a link (explained by an lstat only then).
-	size, sum, err := HashFile(full)
+	size, sum, fi, err := hashFileInfo(full)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Seen{}, nil
 	}
 	if err != nil {
 		return Seen{}, ps.explain(rel, err)
 	}
-	return Seen{Exists: true, Size: size, SHA256: sum}, nil
+	return Seen{Exists: true, Size: size, SHA256: sum, Info: fi}, nil
 }
 
 // MovedChanged lists the moved files (the queue pair) that hold neither
@@ -220,7 +225,10 @@ func (s *Snapshot) RestoreWith(root string, o RestoreOptions) error {
 			return fmt.Errorf("restore: the queue changed since the repair (%s): nothing was restored, so that the queue pair stays together", strings.Join(changed, ", "))
 		}
 	}
-	o.listed = map[string][]fs.DirEntry{}
+	o.listed, s.listed = s.listed, nil
+	if o.listed == nil {
+		o.listed = map[string][]fs.DirEntry{}
+	}
 	if s.ps != nil {
 		s.ps.stopFinals()
 	}
@@ -285,13 +293,13 @@ func (s *Snapshot) restore(root string, e Entry, o RestoreOptions) error {
 		}
 	}
 	if size, sum, err := hashSeen(full, e.File, o.Seen); err == nil && size == e.Size && sum == e.SHA256 {
-		return s.putMeta(root, full, e, o)
+		return s.putMeta(full, e, o, o.Seen[e.File].Info)
 	}
-	return s.writeBack(root, full, e, o)
+	return s.writeBack(full, e, o)
 }
 
 // writeBack writes a copy back over its file.
-func (s *Snapshot) writeBack(root, full string, e Entry, o RestoreOptions) error {
+func (s *Snapshot) writeBack(full string, e Entry, o RestoreOptions) error {
 	data, err := s.CopyBytes(e, copyMax)
 	if err != nil {
 		return err
@@ -305,17 +313,29 @@ func (s *Snapshot) writeBack(root, full string, e Entry, o RestoreOptions) error
 	// data's SHA-256 is the manifest's (above), and the write is the
 	// durable one (created exclusively, written, fsynced, closed and
 	// renamed, each checked): reading the file back would read the same
-	// bytes from the cache.
-	if err := durable.WriteFile(full, data); err != nil {
+	// bytes from the cache. A name the check under this lock opened
+	// without following a link, or found empty, needs no lstat for one.
+	write := durable.WriteFile
+	if _, ok := o.Seen[e.File]; ok {
+		write = durable.WriteFileOver
+	}
+	if err := write(full, data); err != nil {
 		return err
 	}
-	return s.putMeta(root, full, e, o)
+	skipped, err := applyFresh(full, e.Meta)
+	return s.tell(e, o, skipped, err)
 }
 
 // putMeta gives a restored file its recorded metadata, telling o of what
-// the file system would not take.
-func (s *Snapshot) putMeta(root, full string, e Entry, o RestoreOptions) error {
-	skipped, err := applyMeta(full, e.Meta)
+// the file system would not take. fi is the file's stat as a check under
+// this lock took it (nil: none; putMeta looks).
+func (s *Snapshot) putMeta(full string, e Entry, o RestoreOptions, fi fs.FileInfo) error {
+	skipped, err := applyMeta(full, e.Meta, fi)
+	return s.tell(e, o, skipped, err)
+}
+
+// tell tells o of the metadata a file system would not take.
+func (s *Snapshot) tell(e Entry, o RestoreOptions, skipped []Unrestored, err error) error {
 	for _, u := range skipped {
 		u.File = e.File
 		o.Unrestored(u)
@@ -334,7 +354,7 @@ func (s *Snapshot) moveBack(root, full string, e Entry, o RestoreOptions) error 
 		if err == nil {
 			// Already back; its metadata may not be yet (a crash
 			// right after the move).
-			return s.putMeta(root, full, e, o)
+			return s.putMeta(full, e, o, o.Seen[e.File].Info)
 		}
 		return err
 	}
@@ -358,7 +378,9 @@ func (s *Snapshot) moveBack(root, full string, e Entry, o RestoreOptions) error 
 	}
 	// The pair moves back with the mode and time it had: a rename keeps
 	// them, but a later delivery into the moved pair changed its time.
-	return s.putMeta(root, full, e, o)
+	// What the moved file has is what the check under this lock saw of
+	// it, the rename keeping it.
+	return s.putMeta(full, e, o, o.Seen[e.MovedTo].Info)
 }
 
 func removeStep(root, full string, o RestoreOptions) error {
@@ -392,6 +414,41 @@ func variants(full string, listed map[string][]fs.DirEntry) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// TempsTaken refuses the temp names (durable.TempRel) a restore writes
+// its copies back through when something occupies one, in any case, as a
+// share resolves names, unless own says it is porepair's: a
+// *durable.TempInUseError each. It looks in one listing of each
+// directory, made under the caller's lock, which the restore then takes
+// for its look for case variants (the same directories): on a share a
+// stat of each name would be a round trip more. Call it after
+// CheckDirs, which checked the directories on the way.
+func (s *Snapshot) TempsTaken(root string, own map[string]bool) error {
+	s.listed = map[string][]fs.DirEntry{}
+	var errs []error
+	for _, e := range s.Entries {
+		if !e.Existed || e.MovedTo != "" {
+			continue
+		}
+		rel := durable.TempRel(e.File)
+		if own[rel] {
+			continue
+		}
+		full, _, err := s.pathsIn(root).parent(e.File)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		taken, err := variants(durable.TempPath(full), s.listed)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s: %w", rel, err))
+		case len(taken) > 0:
+			errs = append(errs, &durable.TempInUseError{Path: rel})
+		}
+	}
+	return errlist.Join(errs...)
 }
 
 // exists reports whether full is there (a link counts: it is not followed).

@@ -37,10 +37,18 @@ type place struct {
 	uncounted map[string]error
 }
 
-func newPlace(root, extraDir string) (*place, error) {
-	id, err := postoffice.ReadIdentity(root)
-	if err != nil {
-		return nil, err
+func newPlace(root, extraDir string) (*place, error) { return newPlaceLocked(root, extraDir, nil) }
+
+// newPlaceLocked is newPlace under lock (nil: none), taking the identity
+// the lock read under it rather than reading it again (see ensureID: an
+// id is never rewritten, and a missing one is read again).
+func newPlaceLocked(root, extraDir string, lock *Lock) (*place, error) {
+	id, ok := lock.identity()
+	if !ok || id == "" {
+		var err error
+		if id, err = postoffice.ReadIdentity(root); err != nil {
+			return nil, err
+		}
 	}
 	pl := &place{root: root, id: id}
 	pl.j, pl.jerr = journal.Read(root)

@@ -160,7 +160,12 @@ func there(path string) bool {
 // identity is the postoffice's identity as the lock read it, under the
 // local lock ("" when it has none yet); ok is false when it could not be
 // read (ensureID reads it again and says why).
-func (l *Lock) identity() (id string, ok bool) { return l.poID, l.poIDRead }
+func (l *Lock) identity() (id string, ok bool) {
+	if l == nil {
+		return "", false
+	}
+	return l.poID, l.poIDRead
+}
 
 // Release drops the locks: FLAG.GLB, then the HOLDER while the local lock
 // still keeps this host's other runs out, then the local lock. An error

@@ -910,9 +910,9 @@ func writeMeta(full string, data []byte, meta *backup.Meta) error {
 		return err
 	}
 	// What the file system cannot hold (FAT has no owner, no mode) it
-	// gives every file alike: nothing to keep.
-	_, err := backup.ApplyOwnerMode(full, meta)
-	return err
+	// gives every file alike: nothing to keep. Set without a look at
+	// what the new file got: a stat would be a round trip on a share.
+	return backup.SetOwnerMode(full, meta)
 }
 
 // verify diagnoses the postoffice again: the component's errors and

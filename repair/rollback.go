@@ -50,6 +50,9 @@ type RollbackPlan struct {
 	seen map[string]backup.Seen
 	// prev is the snapshot as the prepare before the lock read it.
 	prev *backup.Snapshot
+	// lock is the lock taken after this plan was worked out (nil:
+	// none yet), whose reads the prepare under it takes.
+	lock *Lock
 }
 
 // failure is an error with the status and exit code it earns.
@@ -83,7 +86,11 @@ func PrepareRollback(root, id string, force bool, opt Options) (*RollbackPlan, e
 // snapshot is the same (backup.Snapshot.Reuse). light stops short of
 // reading the postoffice's files and the snapshot's copies (RollbackPlan.light).
 func prepare(po *postoffice.PO, id string, force bool, opt Options, prev *RollbackPlan, light bool) (*RollbackPlan, error) {
-	pl, err := newPlace(po.Root, opt.SnapshotDir)
+	var lock *Lock
+	if prev != nil {
+		lock = prev.lock
+	}
+	pl, err := newPlaceLocked(po.Root, opt.SnapshotDir, lock)
 	if err != nil {
 		return nil, refused("%w", err)
 	}
@@ -246,7 +253,7 @@ func (rp *RollbackPlan) use(snap *backup.Snapshot) {
 // what the check just before read of some files (Snapshot.ChangedSeen):
 // those are not read again.
 func (rp *RollbackPlan) describe(po *postoffice.PO, seen map[string]backup.Seen) error {
-	if err := checkRestoreTemps(po.Root, rp.Snapshot, rp.journal, rp.Unfinished); err != nil {
+	if err := checkRestoreTemps(rp.Snapshot, po.Root, rp.journal, rp.Unfinished); err != nil {
 		return refused("%w; nothing written", err)
 	}
 	for _, e := range rp.Snapshot.Entries {
@@ -341,6 +348,7 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 	if !ok {
 		return res
 	}
+	first.lock = lock
 	rollbackLocked(po, id, force, opt, first, &res)
 	res.released(lock)
 	return res

@@ -62,11 +62,12 @@ func nameTaken(po *postoffice.PO, rel string, cached bool) (bool, error) {
 	return err == nil, nil
 }
 
-// checkRestoreTemps does the same for the files a rollback writes back.
-// The temp files an unfinished journal names are porepair's own (their
-// names were free when that repair began) and are removed before the
-// restore writes.
-func checkRestoreTemps(root string, snap *backup.Snapshot, j *Journal, unfinished bool) error {
+// checkRestoreTemps does the same for the files a rollback writes back,
+// from a listing of their directories (Snapshot.TempsTaken), which its
+// restore takes over. The temp files an unfinished journal names are
+// porepair's own (their names were free when that repair began) and are
+// removed before the restore writes.
+func checkRestoreTemps(snap *backup.Snapshot, root string, j *Journal, unfinished bool) error {
 	if snap == nil {
 		return nil
 	}
@@ -76,13 +77,7 @@ func checkRestoreTemps(root string, snap *backup.Snapshot, j *Journal, unfinishe
 			own[s.Temp] = s.Temp != "" && isTemp(s)
 		}
 	}
-	var rels []string
-	for _, e := range snap.Entries {
-		if e.Existed && e.MovedTo == "" {
-			rels = append(rels, durable.TempRel(e.File))
-		}
-	}
-	return tempsFree(root, rels, own)
+	return snap.TempsTaken(root, own)
 }
 
 // tempsFree lists every temp name in rels that something occupies,

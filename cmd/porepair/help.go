@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 )
@@ -169,4 +170,22 @@ func helpCommand(e *env, parent ...string) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// compiled is when the commit porepair was built from was made (the build
+// information's vcs.time), else the Unix epoch: never the zero time, for
+// which urfave/cli stats os.Args[0] to take its modification time, a
+// round trip when the binary sits on a share, for a date no output shows.
+func compiled() time.Time {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key != "vcs.time" {
+				continue
+			}
+			if t, err := time.Parse(time.RFC3339, s.Value); err == nil {
+				return t
+			}
+		}
+	}
+	return time.Unix(0, 0).UTC()
 }

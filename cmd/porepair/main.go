@@ -105,6 +105,7 @@ func newApp(e *env) *cli.App {
 		Name:                      "porepair",
 		Usage:                     "diagnose and repair MS Mail 3.x postoffices whose gateway route went stale (KB Q135031)",
 		Version:                   version(),
+		Compiled:                  compiled(),
 		Writer:                    e.stdout,
 		ErrWriter:                 e.stderr,
 		Reader:                    e.stdin,
