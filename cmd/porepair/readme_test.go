@@ -143,7 +143,7 @@ func TestReadmeSetup(t *testing.T) {
 	}
 	cmd := exec.Command("make", "-n", "test")
 	cmd.Dir = filepath.Join("..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "go test") {
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "go run ./scripts/gotest") {
 		t.Errorf("make -n test: %v\n%s", err, out)
 	}
 }
