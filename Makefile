@@ -67,7 +67,7 @@ test:
 	@start=$$(date +%s); $(MAKE) --no-print-directory gotest; rc=$$?; \
 	echo "== make test: exit $$rc after $$(( $$(date +%s) - start )) s"; exit $$rc
 
-# The tests' files (TMPDIR: their postoffices, porepair's test build) are
+# The tests' files (TMPDIR: their postoffices) are
 # kept on tmpfs when TESTTMP is one that may run programs: the failpoint
 # loops fsync at every write, which on a disk took a third of make test. A
 # crash the tests cause is a process exit, which leaves the same bytes on
@@ -75,11 +75,15 @@ test:
 # is TMPDIR, not a directory made in it: output_text.txtar holds text
 # output, $WORK paths included, to 80 columns. TESTTMP= keeps $TMPDIR.
 # The faultinject porepair the tests start is built once, here, for every
-# package (POREPAIR_TEST_BINARY). TESTPARALLEL parallel tests at once in
-# a package, not go test's one per CPU: most of them wait for porepair
-# processes and FUSE daemons, and with two slots the share suites held one
-# for half a minute while the write-point loops queued for the other
-# (cmd/porepair 58 s; 40 s with 8, docs/benchmarks.md).
+# package (POREPAIR_TEST_BINARY), and the release build the tests of the
+# release check (POREPAIR_RELEASE_BIN), both into TESTBIN, where go build
+# links them again only when they are not up to date. TESTPARALLEL
+# parallel tests at once in a package, not go test's one per CPU: most of
+# them wait for porepair processes, FUSE daemons and held files. With two
+# slots the share suites held one for half a minute while the write-point
+# loops queued for the other (cmd/porepair 58 s; 40 s with 8); with 8 the
+# SMB lock tests, waiting, held most slots while the loops queued
+# (cmd/porepair 23 s alone; 20.6 s with 32, docs/benchmarks.md).
 #
 # make crossbuild runs beside the tests, not before them: warm, it is
 # seven seconds of go list and cache lookups but three of CPU. Its output
@@ -93,7 +97,7 @@ test:
 # against 0.8 and 1.1, docs/benchmarks.md). Their code does run
 # concurrently, in the fleet's --parallel: cmd/porepair's in-process
 # scripts that ask for it (TestScripts, race-built, picks them) are
-# where that is checked, after the race-built packages. The rest of
+# where that is checked, with the race-built packages. The rest of
 # cmd/porepair's tests start porepair processes (built without the
 # detector) and wait for them; the detector in the test process cost
 # 10 of its 50 CPU seconds. A package not listed (a new one) gets the
@@ -114,7 +118,7 @@ RACE ?= -race
 TESTBIN := $(CURDIR)/bin/test
 GOTEST = $(GO) run ./scripts/gotest -go "$(GO)"
 TESTTMP ?= /dev/shm
-TESTPARALLEL ?= 8
+TESTPARALLEL ?= 32
 NORACEPKGS := ./cmd/porepair ./backup ./journal ./metrics ./plan ./repair ./internal/errlist \
 	./internal/exitcode ./internal/syscount ./internal/textfmt ./scripts/bench ./testdata/gen
 gotest:
@@ -129,18 +133,20 @@ gotest:
 	cross=$$(mktemp); norace=$$(mktemp); rep=$$(mktemp); \
 	{ $(CROSSBUILD) >$$cross 2>&1; echo $$? >$$cross.rc; } & \
 	mod=$$($(GO) list -m); nr=$$(for p in $(NORACEPKGS); do echo "$$mod/$${p#./}"; done); \
-	bin=$$(mktemp -d $$tmp/porepair-bin.XXXXXX); \
-	if all=$$($(GO) list $(PKGS)) && $(RELEASE) $(GO) build $(TAGS) -o $$bin/porepair ./cmd/porepair; then \
+	bin=$(TESTBIN); \
+	if all=$$($(GO) list $(PKGS)) && $(RELEASE) $(GO) build $(TAGS) -o $$bin/porepair ./cmd/porepair && \
+		$(RELEASE) $(GO) build -o $$bin/porepair-release ./cmd/porepair; then \
 		race=$$(echo "$$all" | grep -vxF "$$nr"); plain=$$(echo "$$all" | grep -xF "$$nr"); \
-		export GORACE=atexit_sleep_ms=0 TMPDIR=$$tmp POREPAIR_TEST_BINARY=$$bin/porepair POREPAIR_SHARES_REPORT=$$rep; \
+		export GORACE=atexit_sleep_ms=0 TMPDIR=$$tmp POREPAIR_TEST_BINARY=$$bin/porepair POREPAIR_RELEASE_BIN=$$bin/porepair-release POREPAIR_SHARES_REPORT=$$rep; \
 		{ [ -z "$$plain" ] || $(RELEASE) $(GOTEST) -dir $(TESTBIN)/plain -build "$(TAGS)" $$plain -- -test.parallel=$(TESTPARALLEL) >$$norace 2>&1; echo $$? >$$norace.rc; } & \
-		$(GOTEST) -dir $(TESTBIN)/lane$(RACE) -build "$(TAGS) $(RACE)" $$race -- -test.parallel=$(TESTPARALLEL); rc=$$?; \
-		if [ -n "$(RACE)" ]; then $(GOTEST) -dir $(TESTBIN)/lane$(RACE) -build "$(TAGS) $(RACE)" ./cmd/porepair -- '-test.run=^TestScripts$$' || rc=1; fi; \
+		scripts=; [ -z "$(RACE)" ] || scripts="$$mod/cmd/porepair"; \
+		$(GOTEST) -dir $(TESTBIN)/lane$(RACE) -build "$(TAGS) $(RACE)" -pkg "$$mod/cmd/porepair -test.run=^TestScripts$$" \
+			$$race $$scripts -- -test.parallel=$(TESTPARALLEL); rc=$$?; \
 	else rc=1; echo 0 >$$norace.rc; fi; \
 	wait; cat $$norace; \
 	[ "$$(cat $$norace.rc 2>/dev/null)" = 0 ] || rc=1; \
 	if [ "$$(cat $$cross.rc 2>/dev/null)" != 0 ]; then cat $$cross; echo "== make crossbuild failed"; rc=1; fi; \
-	rm -rf $$bin $$cross $$cross.rc $$norace $$norace.rc; $(SHARES_REPORT)
+	rm -rf $$cross $$cross.rc $$norace $$norace.rc; $(SHARES_REPORT)
 
 # The last lines of make test: on which real file systems (NTFS, FAT, SMB:
 # internal/sharetest) the suites ran, and why one did not.

@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -213,31 +214,41 @@ func TestShareRestoreWaitsForHeldFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rb := porepairCmd(t, []string{"POREPAIR_FAULT=delay:300", "POREPAIR_HELD_RETRY=40s"}, "--po", c2, "rollback", "--yes")
+	rb := porepairCmd(t, []string{"POREPAIR_FAULT=delay:400", "POREPAIR_HELD_RETRY=40s"}, "--po", c2, "rollback", "--yes")
 	var out, errs strings.Builder
 	rb.Stdout, rb.Stderr = &out, &errs
 	if err := rb.Start(); err != nil {
 		t.Fatal(err)
 	}
+	done := make(chan struct{})
+	go func() { rb.Wait(); close(done) }()
 	// The rollback's journal replaces the repair's: it has read and
 	// checked everything, and writes from now on.
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if b, err := os.ReadFile(journal); err == nil && string(b) != string(repaired) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the rollback never began")
-		}
-	}
+	waitJournal(t, journal, func(b []byte) bool { return string(b) != string(repaired) }, "the rollback never began")
 	last := lastRestored(t, local)
 	release := s.HoldOpen(t, filepath.Join(local, last))
-	// Longer than the rest of the rollback takes: its last rename meets
-	// the held file.
-	time.Sleep(8 * time.Second)
+	// The step that writes the held file back, the rollback's last, is
+	// journaled before it is carried out, 4 writes of 400 ms or more
+	// after the rollback began: the hold must be in place by then. Its
+	// rename comes a few delayed writes later and meets the held file;
+	// held 3 s more, the rollback must still be waiting.
+	step := fmt.Sprintf("%q:%q", "file", last)
+	if b, err := os.ReadFile(journal); err == nil && strings.Contains(string(b), step) {
+		release()
+		t.Fatalf("holding %s took longer than the rollback took to reach it", last)
+	}
+	waitJournal(t, journal, func(b []byte) bool { return strings.Contains(string(b), step) }, "the rollback never reached "+last)
+	time.Sleep(3 * time.Second)
+	select {
+	case <-done:
+		release()
+		t.Fatalf("the rollback ended while %s was held: exit %d\n%s%s", last, rb.ProcessState.ExitCode(), out.String(), errs.String())
+	default:
+	}
 	release()
-	rb.Wait()
+	<-done
 	if code := rb.ProcessState.ExitCode(); code != 0 || !strings.Contains(out.String(), "restored") {
-		t.Fatalf("rollback with %s held for 8 s: exit %d\n%s%s", last, code, out.String(), errs.String())
+		t.Fatalf("rollback with %s held: exit %d\n%s%s", last, code, out.String(), errs.String())
 	}
 	sameTree(t, local, before, "restored after the holder let go")
 }
@@ -245,6 +256,19 @@ func TestShareRestoreWaitsForHeldFile(t *testing.T) {
 // lastRestored is the file a rollback of the latest snapshot replaces
 // last (a restore goes through the manifest's entries backwards): the one
 // still to come while a held file makes it wait.
+// waitJournal waits (30 s at most) until the journal's bytes satisfy ok.
+func waitJournal(t *testing.T, journal string, ok func([]byte) bool, never string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if b, err := os.ReadFile(journal); err == nil && ok(b) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(never)
+		}
+	}
+}
+
 func lastRestored(t *testing.T, po string) string {
 	t.Helper()
 	dirs, _ := filepath.Glob(filepath.Join(po, "POREPAIR/SNAPSHOT/*/MANIFEST.JSON"))

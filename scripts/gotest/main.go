@@ -11,12 +11,13 @@
 // (its build ID). The tests themselves run exactly as under go test,
 // every time.
 //
-//	go run ./scripts/gotest [-go GO] [-p N] [-dir DIR] [-build 'FLAGS'] PACKAGES... [-- TESTFLAGS...]
+//	go run ./scripts/gotest [-go GO] [-p N] [-dir DIR] [-build 'FLAGS'] [-pkg 'PATH FLAGS']... PACKAGES... [-- TESTFLAGS...]
 //
 // FLAGS go to go test -c (-tags, -race); TESTFLAGS to every test binary
-// (-test.parallel=8, -test.run=...); DIR keeps the binaries from one run
-// to the next (one DIR per set of FLAGS). The exit status is 1 when a
-// build or a test failed.
+// (-test.parallel=8), and a -pkg's FLAGS after them to the binary of the
+// package at import path PATH (-test.run=...); DIR keeps the binaries
+// from one run to the next (one DIR per set of FLAGS). The exit status is
+// 1 when a build or a test failed.
 package main
 
 import (
@@ -29,6 +30,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +40,15 @@ func main() {
 	p := flag.Int("p", 2, "test binaries run at once")
 	build := flag.String("build", "", "flags for go test -c, space-separated")
 	dir := flag.String("dir", "", "where the test binaries are kept between runs (default: a temporary directory)")
+	pkgFlags := map[string][]string{}
+	flag.Func("pkg", "`PATH FLAGS`: more test flags for the package at import path PATH", func(v string) error {
+		f := strings.Fields(v)
+		if len(f) < 2 {
+			return fmt.Errorf("want an import path and flags, got %q", v)
+		}
+		pkgFlags[f[0]] = append(pkgFlags[f[0]], f[1:]...)
+		return nil
+	})
 	flag.StringVar(&goCmd, "go", "go", "the go command")
 	flag.Parse()
 	pkgs, testFlags := splitArgs(flag.Args())
@@ -45,7 +56,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gotest: no packages")
 		os.Exit(2)
 	}
-	os.Exit(run(context.Background(), *p, *dir, strings.Fields(*build), pkgs, testFlags, os.Stdout))
+	os.Exit(run(context.Background(), *p, *dir, strings.Fields(*build), pkgs, flagsFor(testFlags, pkgFlags), os.Stdout))
 }
 
 // splitArgs splits the arguments at "--": packages, then test flags.
@@ -56,6 +67,11 @@ func splitArgs(args []string) (pkgs, testFlags []string) {
 		}
 	}
 	return args, nil
+}
+
+// flagsFor gives each package's test flags: all, then its own.
+func flagsFor(all []string, own map[string][]string) func(path string) []string {
+	return func(path string) []string { return append(slices.Clone(all), own[path]...) }
 }
 
 // goCmd is the go command (-go: make's GO).
@@ -71,7 +87,7 @@ type pkg struct {
 // binary is where go test -c -o dir/ puts pkg's test binary.
 func (p pkg) binary(dir string) string { return filepath.Join(dir, path.Base(p.path)+".test") }
 
-func run(ctx context.Context, jobs int, dir string, build, patterns, testFlags []string, out io.Writer) int {
+func run(ctx context.Context, jobs int, dir string, build, patterns []string, testFlags func(string) []string, out io.Writer) int {
 	list, err := listPackages(ctx, build, patterns)
 	if err == nil && dir == "" {
 		dir, err = os.MkdirTemp("", "porepair-tests-")
@@ -126,7 +142,7 @@ type result struct {
 
 // runAll runs each package's binary, jobs at once, and returns the
 // results in the packages' order.
-func runAll(ctx context.Context, jobs int, dir string, list []pkg, testFlags []string) []result {
+func runAll(ctx context.Context, jobs int, dir string, list []pkg, testFlags func(string) []string) []result {
 	results := make([]result, len(list))
 	sem := make(chan struct{}, max(jobs, 1))
 	var wg sync.WaitGroup
@@ -139,7 +155,7 @@ func runAll(ctx context.Context, jobs int, dir string, list []pkg, testFlags []s
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i] = runOne(ctx, p, p.binary(dir), testFlags)
+			results[i] = runOne(ctx, p, p.binary(dir), testFlags(p.path))
 		})
 	}
 	wg.Wait()
