@@ -379,4 +379,8 @@ lstats under the lock, which the minimum does not count) and rollback's
 (3.7x: the lock's files, the journal and manifest read before the lock
 to know whether there is anything to do, the --po path's components,
 the snapshot's directories checked for links).
+Over the slow link (section "Over a slow link"; medians of 3, seconds,
+before -> after): at 1 ms diagnose 0.40 -> 0.31, repair 1.83 -> 1.35,
+rollback 1.12 -> 0.76; at 20 ms diagnose 6.35 -> 5.79, repair 31.7 ->
+25.7 (1.59x -> 1.31x a cp -a of MAILDATA), rollback 16.6 -> 14.0.
 `
