@@ -58,7 +58,7 @@ cross:
 # cross (make lint, .ci/run) vets every target, test files included, and
 # links the release binary for each.
 QUICKCROSS := windows/amd64 all darwin/arm64 os freebsd/amd64 os
-CROSSBUILD = GO="$(GO)" TAGS="$(TAGS)" PKGS="$(PKGS)" sh scripts/crossbuild.sh $(QUICKCROSS)
+CROSSBUILD = GO="$(GO)" TAGS="$(TAGS)" PKGS="$(PKGS)" OUT="$(TESTBIN)" sh scripts/crossbuild.sh $(QUICKCROSS)
 crossbuild:
 	@$(CROSSBUILD)
 

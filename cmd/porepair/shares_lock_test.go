@@ -124,33 +124,46 @@ func TestShareLockSeenByOtherClient(t *testing.T) {
 func TestShareRacingRepairs(t *testing.T) {
 	t.Parallel()
 	_, one, two := twoHosts(t)
+	// The offsets race at once, each on a postoffice of its own: one
+	// after the other they made this the longest test of make test.
 	for i, offset := range []time.Duration{0, 30 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond} {
-		c1, c2, local, before := sharePO(t, one, two, "PO"+strconvI(i))
-		a := porepairCmd(t, []string{"POREPAIR_FAULT=delay:40"}, "--po", c1, "repair", "--yes")
-		b := porepairCmd(t, []string{"POREPAIR_FAULT=delay:40"}, "--po", c2, "repair", "--yes")
-		var errsA strings.Builder
-		a.Stdout, a.Stderr = &errsA, &errsA
-		if err := a.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(offset)
-		codeB, outB, errsB := runCmd(t, b)
-		errsB = outB + errsB
-		a.Wait()
-		codeA := a.ProcessState.ExitCode()
-		t.Logf("offset %v: exits %d (client 1) and %d (client 2)", offset, codeA, codeB)
-		switch {
-		case codeA == 0 && codeB == 4, codeA == 4 && codeB == 0:
-		case codeA == 0 && codeB == 0 && (strings.Contains(errsA.String(), "nothing-to-do") || strings.Contains(errsB, "nothing-to-do")):
-			// One began after the other had finished: nothing left to do.
-		case codeA == 4 && codeB == 4:
-			sameTree(t, local, before, "both refused")
-		default:
-			t.Fatalf("offset %v: exits %d and %d, want one 0 and one 4, or both 4\n%s\n%s", offset, codeA, codeB, errsA.String(), errsB)
-		}
-		if code, out, _ := porepair(t, nil, "--po", local, "diagnose"); strings.Contains(out, "INTERRUPTED") || strings.Contains(out, "QUEUE_MISSING") {
-			t.Fatalf("offset %v: diagnose after the race: exit %d\n%s", offset, code, out)
-		}
+		t.Run(offset.String(), func(t *testing.T) {
+			t.Parallel()
+			raceRepairs(t, one, two, i, offset)
+		})
+	}
+}
+
+// raceRepairs starts a slowed repair through one client and, offset
+// later, another through the other client, on a fresh postoffice: one
+// repairs and the other is busy (or finds nothing to do), or both are
+// busy and nothing changed.
+func raceRepairs(t *testing.T, one, two *sharetest.Mount, i int, offset time.Duration) {
+	c1, c2, local, before := sharePO(t, one, two, "PO"+strconvI(i))
+	a := porepairCmd(t, []string{"POREPAIR_FAULT=delay:40"}, "--po", c1, "repair", "--yes")
+	b := porepairCmd(t, []string{"POREPAIR_FAULT=delay:40"}, "--po", c2, "repair", "--yes")
+	var errsA strings.Builder
+	a.Stdout, a.Stderr = &errsA, &errsA
+	if err := a.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(offset)
+	codeB, outB, errsB := runCmd(t, b)
+	errsB = outB + errsB
+	a.Wait()
+	codeA := a.ProcessState.ExitCode()
+	t.Logf("offset %v: exits %d (client 1) and %d (client 2)", offset, codeA, codeB)
+	switch {
+	case codeA == 0 && codeB == 4, codeA == 4 && codeB == 0:
+	case codeA == 0 && codeB == 0 && (strings.Contains(errsA.String(), "nothing-to-do") || strings.Contains(errsB, "nothing-to-do")):
+		// One began after the other had finished: nothing left to do.
+	case codeA == 4 && codeB == 4:
+		sameTree(t, local, before, "both refused")
+	default:
+		t.Fatalf("offset %v: exits %d and %d, want one 0 and one 4, or both 4\n%s\n%s", offset, codeA, codeB, errsA.String(), errsB)
+	}
+	if code, out, _ := porepair(t, nil, "--po", local, "diagnose"); strings.Contains(out, "INTERRUPTED") || strings.Contains(out, "QUEUE_MISSING") {
+		t.Fatalf("offset %v: diagnose after the race: exit %d\n%s", offset, code, out)
 	}
 }
 
