@@ -85,8 +85,8 @@ test:
 # SMB lock tests, waiting, held most slots while the loops queued
 # (cmd/porepair 23 s alone; 20.6 s with 32, docs/benchmarks.md).
 #
-# make crossbuild runs beside the tests, not before them: warm, it is
-# seven seconds of go list and cache lookups but three of CPU. Its output
+# make crossbuild runs beside the tests, not before them: warm, it is a
+# second of go list and cache lookups, 1.5 of CPU. Its output
 # is shown when it fails, after the tests'. The recipe runs it as a
 # command, not through $(MAKE): make -n runs a line that names $(MAKE),
 # and TestReadmeSetup's make -n test would run the tests inside the tests.
@@ -114,7 +114,8 @@ RACE ?= -race
 # test -c into bin/test (TESTBIN), which links only a binary that is not
 # up to date, and runs each in its package's directory as go test does,
 # two packages at once per lane, as go test does on two cores; every test
-# runs every time.
+# runs every time. The checks go test runs go vet for before the tests
+# are make lint's and make cross's (all of go vet, every target).
 TESTBIN := $(CURDIR)/bin/test
 GOTEST = $(GO) run ./scripts/gotest -go "$(GO)"
 TESTTMP ?= /dev/shm
