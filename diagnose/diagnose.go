@@ -263,16 +263,23 @@ func (d *diag) pend(b sizeBatch) {
 // spelled on disk), before a check that depends on its size: from the
 // read's handle when it was opened, else by lstat.
 func (d *diag) sizeRead(rel string) {
-	if !d.pending[rel] {
-		return
-	}
-	delete(d.pending, rel)
-	if size, ok := d.p.OpenedSize(rel); ok {
-		d.checkSize(rel, osfs.NameStat{Size: size}, nil)
+	if !d.pending[rel] || d.sizedFromRead(rel) {
 		return
 	}
 	st, err := osfs.LstatPath(d.p.Abs(rel))
 	d.checkSize(rel, st, err)
+}
+
+// sizedFromRead takes a pending file off the list and, when the
+// diagnosis opened it, sizes it from that handle's fstat; it reports
+// whether it did.
+func (d *diag) sizedFromRead(rel string) bool {
+	delete(d.pending, rel)
+	size, ok := d.p.OpenedSize(rel)
+	if ok {
+		d.checkSize(rel, osfs.NameStat{Size: size}, nil)
+	}
+	return ok
 }
 
 // sizeRest sizes the swept files still pending, in listing order: those
@@ -282,15 +289,7 @@ func (d *diag) sizeRest() {
 		var unread []string
 		for _, n := range b.names {
 			rel := path.Join(b.dir, n)
-			if !d.pending[rel] {
-				continue
-			}
-			delete(d.pending, rel)
-			if size, ok := d.p.OpenedSize(rel); ok {
-				d.checkSize(rel, osfs.NameStat{Size: size}, nil)
-				continue
-			}
-			if d.ifRead != nil && d.ifRead(rel) {
+			if !d.pending[rel] || d.sizedFromRead(rel) || (d.ifRead != nil && d.ifRead(rel)) {
 				continue
 			}
 			unread = append(unread, n)
