@@ -179,6 +179,12 @@ func replace(dst string, fill func(f *os.File) error, ready func(tmp string)) (s
 // freshTemp creates a temp file of a random name beside path (NAME-*.PPT).
 func freshTemp(path string) (*os.File, error) {
 	dir, base := filepath.Split(path)
+	if dir == "" {
+		// A bare name (plan --out p.json): CreateTemp("") would make the
+		// temp in the system's temp directory, from which the rename
+		// fails when that is another file system.
+		dir = "."
+	}
 	return os.CreateTemp(dir, strings.TrimSuffix(base, filepath.Ext(base))+"-*"+TempExt)
 }
 

@@ -82,3 +82,21 @@ func TestCopyThroughTempAndRename(t *testing.T) {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(b []byte) (int, error) { return f(b) }
+
+// A bare name (plan --out p.json) gets its temp beside it, in the working
+// directory: not in the system's temp directory, which may be another
+// file system (the rename then fails) or, here, not there at all.
+func TestPutBareNameTempBesideIt(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("TMPDIR", filepath.Join(dir, "missing"))
+	if err := Put("P.JSON", []byte("{}\n")); err != nil {
+		t.Fatalf("Put of a bare name: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "P.JSON")); err != nil || string(b) != "{}\n" {
+		t.Fatalf("P.JSON = %q, %v", b, err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*"+TempExt)); len(left) > 0 {
+		t.Fatalf("temp files left: %v", left)
+	}
+}
