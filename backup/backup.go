@@ -165,7 +165,8 @@ type Known struct {
 
 // CreateKnown is Create that takes an entry's file from known when known
 // has it (whole, for a file to be copied): the bytes on disk as the check
-// just read them, so that the snapshot does not open the file again.
+// just read them, so that the snapshot does not open the file again, nor
+// look at its directories (the check's open confined its path).
 // Every other entry is read from the disk, as Create does.
 func CreateKnown(root, dir string, m Manifest, known func(rel string) (Known, bool)) (*Snapshot, error) {
 	if err := validID(m.ID); err != nil {
@@ -203,14 +204,20 @@ func CreateKnown(root, dir string, m Manifest, known func(rel string) (Known, bo
 // metadata comes from the handle's fstat and its bytes are hashed while
 // they are copied (durable.Copy), so the copy holds what was hashed.
 func snapshotEntry(ps *paths, sdir string, i int, e *Entry, known func(string) (Known, bool)) error {
+	// A known file was opened a moment ago under the same lock, by a
+	// path its caller confined to the postoffice: its directories need
+	// no look (an lstat each, a round trip on a share).
+	if known != nil {
+		if k, ok := known(e.File); ok && k.Info != nil && (e.MovedTo != "" || int64(len(k.Data)) == k.Size && k.Data != nil) {
+			if _, err := postoffice.CleanRel(e.File); err != nil {
+				return fmt.Errorf("snapshot path: %w", err)
+			}
+			return knownEntry(sdir, i, e, k)
+		}
+	}
 	full, exists, err := ps.parent(e.File)
 	if err != nil || !exists {
 		return err
-	}
-	if known != nil {
-		if k, ok := known(e.File); ok && k.Info != nil && (e.MovedTo != "" || int64(len(k.Data)) == k.Size && k.Data != nil) {
-			return knownEntry(sdir, i, e, k)
-		}
 	}
 	f, fi, err := osfs.OpenNoFollowInfo(full, os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -574,6 +581,17 @@ type finalStat struct {
 func (p *paths) stopFinals() { p.finals = nil }
 
 func newPaths(root string) *paths { return &paths{root: root, dirs: map[string]bool{}} }
+
+// TrustDirs makes the checks of the snapshot's names at root take dirs
+// (absolute) as the real directories they are, without an lstat each (a
+// round trip on a share): the caller saw them listed as directories, not
+// links, in this run.
+func (s *Snapshot) TrustDirs(root string, dirs []string) {
+	ps := s.pathsIn(root)
+	for _, d := range dirs {
+		ps.dirs[filepath.Clean(d)] = true
+	}
+}
 
 // pathsIn is the Snapshot's paths for root, made on first use. The
 // directories it found real stay so while the Snapshot is in use: a

@@ -243,11 +243,15 @@ type MetaSupport struct {
 }
 
 // ProbeMeta finds what metadata file's file system holds, changing
-// nothing (every value given is the one the file has).
-func ProbeMeta(file string) (*MetaSupport, error) {
-	fi, err := os.Lstat(file)
-	if err != nil {
-		return nil, fmt.Errorf("probe the metadata of %s: %w", file, err)
+// nothing (every value given is the one the file has). fi is file's stat
+// when the caller has it (from the handle it wrote it through), else nil:
+// file is then lstat'ed.
+func ProbeMeta(file string, fi fs.FileInfo) (*MetaSupport, error) {
+	if fi == nil {
+		var err error
+		if fi, err = os.Lstat(file); err != nil {
+			return nil, fmt.Errorf("probe the metadata of %s: %w", file, err)
+		}
 	}
 	m := metaOf(fi)
 	s := &MetaSupport{Mode: !unsupported(os.Chmod(file, fi.Mode().Perm())),

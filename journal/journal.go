@@ -59,7 +59,8 @@ type Record struct {
 
 // Journal is an open journal.
 type Journal struct {
-	f *os.File
+	f    *os.File
+	info fs.FileInfo
 	// off is where the next record goes: the end of the last whole
 	// record. dirty is the end of what the file holds that is not
 	// padding (a torn record past off, overwritten by the next one), and
@@ -186,7 +187,7 @@ func (j *Journal) replace(text []byte, size int64) error {
 	// An SMB server and Windows refuse a rename over a file held open.
 	j.Close()
 	err := durable.Create(j.path, data)
-	f, oerr := osfs.OpenNoFollow(j.path, os.O_RDWR, 0)
+	f, fi, oerr := osfs.OpenNoFollowInfo(j.path, os.O_RDWR, 0)
 	if err != nil || oerr != nil {
 		if f != nil {
 			// The old journal, still whole: a restore writes on in it.
@@ -194,9 +195,15 @@ func (j *Journal) replace(text []byte, size int64) error {
 		}
 		return fmt.Errorf("journal: %w", errors.Join(err, oerr))
 	}
-	j.f, j.off, j.dirty, j.size = f, int64(len(text)), int64(len(text)), size
+	j.f, j.info, j.off, j.dirty, j.size = f, fi, int64(len(text)), int64(len(text)), size
 	return nil
 }
+
+// Info is the journal file as the stat of its handle found it when it
+// was last written whole (nil for a journal read from the disk): porepair's
+// own file on the postoffice's file system, whose metadata a snapshot
+// probes without another stat.
+func (j *Journal) Info() fs.FileInfo { return j.info }
 
 // Close closes the journal's file.
 func (j *Journal) Close() {

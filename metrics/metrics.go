@@ -1,11 +1,18 @@
 package metrics
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/porepair/porepair/diagnose"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Run is one postoffice's diagnosis.
@@ -23,47 +30,82 @@ var poLabels = []string{"po", "network", "postoffice"}
 // Labels of a queue's series, beside poLabels.
 var queueLabels = []string{"queue", "owner", "route"}
 
+// Family is one gauge metric: its name, help text, label names, and its
+// series by label values (one value per label name). Every porepair
+// metric is a gauge.
+type Family struct {
+	Name, Help string
+	Labels     []string
+	Series     []Series
+}
+
+// Series is one sample of a Family.
+type Series struct {
+	Values []string // in the order of Family.Labels
+	Value  float64
+}
+
+// family builds a Family, keeping the last value set for a label set (as
+// a Prometheus client's gauge does when set twice).
+type family struct {
+	Family
+	at map[string]int // label values joined → index in Series
+}
+
+func newFamily(name, help string, extra ...string) *family {
+	return &family{Family: Family{Name: "porepair_" + name, Help: help, Labels: append(append([]string{}, poLabels...), extra...)},
+		at: map[string]int{}}
+}
+
+func (f *family) set(v float64, values ...string) {
+	key := strings.Join(values, "\x00")
+	if i, ok := f.at[key]; ok {
+		f.Series[i].Value = v
+		return
+	}
+	f.at[key] = len(f.Series)
+	f.Series = append(f.Series, Series{Values: values, Value: v})
+}
+
 type gauges struct {
-	pending, bytes, age, findings, success, timestamp *prometheus.GaugeVec
+	pending, bytes, age, findings, success, timestamp *family
 }
 
-func newGauges(reg *prometheus.Registry) *gauges {
-	vec := func(name, help string, extra ...string) *prometheus.GaugeVec {
-		v := prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "porepair", Name: name, Help: help},
-			append(append([]string{}, poLabels...), extra...))
-		reg.MustRegister(v)
-		return v
-	}
+func newGauges() *gauges {
 	return &gauges{
-		pending:   vec("queue_pending_messages", "Messages waiting in an outbound queue (KEY bit clear).", queueLabels...),
-		bytes:     vec("queue_pending_bytes", "Total size of the messages waiting in an outbound queue (MBG size field).", queueLabels...),
-		age:       vec("queue_oldest_age_seconds", "Age of the oldest message waiting in an outbound queue; 0 when empty, absent when its date cannot be a date.", queueLabels...),
-		findings:  vec("findings", "Findings of the last diagnosis, by code and severity.", "code", "severity"),
-		success:   vec("diagnose_success", "1 when the last diagnosis read the postoffice, 0 when it could not.", []string{}...),
-		timestamp: vec("diagnose_timestamp_seconds", "When the last diagnosis ran, in seconds since the epoch.", []string{}...),
+		pending:   newFamily("queue_pending_messages", "Messages waiting in an outbound queue (KEY bit clear).", queueLabels...),
+		bytes:     newFamily("queue_pending_bytes", "Total size of the messages waiting in an outbound queue (MBG size field).", queueLabels...),
+		age:       newFamily("queue_oldest_age_seconds", "Age of the oldest message waiting in an outbound queue; 0 when empty, absent when its date cannot be a date.", queueLabels...),
+		findings:  newFamily("findings", "Findings of the last diagnosis, by code and severity.", "code", "severity"),
+		success:   newFamily("diagnose_success", "1 when the last diagnosis read the postoffice, 0 when it could not."),
+		timestamp: newFamily("diagnose_timestamp_seconds", "When the last diagnosis ran, in seconds since the epoch."),
 	}
 }
 
-// Gather builds a registry holding the metrics of runs made at time at.
-func Gather(at time.Time, runs []Run) *prometheus.Registry {
-	reg := prometheus.NewRegistry()
-	g := newGauges(reg)
+// Gather is the metrics of runs made at time at, families sorted by name.
+func Gather(at time.Time, runs []Run) []Family {
+	g := newGauges()
 	for _, run := range runs {
 		g.add(at, run)
 	}
-	return reg
+	var out []Family
+	for _, f := range []*family{g.pending, g.bytes, g.age, g.findings, g.success, g.timestamp} {
+		out = append(out, f.Family)
+	}
+	slices.SortFunc(out, func(a, b Family) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 func (g *gauges) add(at time.Time, run Run) {
 	r := run.Report
 	if r == nil {
-		g.success.WithLabelValues(run.PO, "", "").Set(0)
-		g.timestamp.WithLabelValues(run.PO, "", "").Set(unix(at))
+		g.success.set(0, run.PO, "", "")
+		g.timestamp.set(unix(at), run.PO, "", "")
 		return
 	}
 	po := []string{run.PO, r.Network, r.Postoffice}
-	g.success.WithLabelValues(po...).Set(1)
-	g.timestamp.WithLabelValues(po...).Set(unix(at))
+	g.success.set(1, po...)
+	g.timestamp.set(unix(at), po...)
 	// Every code, 0 when absent: an alert on a code then has a series to
 	// compare, not a missing one.
 	n := map[diagnose.Code]int{}
@@ -71,14 +113,14 @@ func (g *gauges) add(at time.Time, run Run) {
 		n[f.Code]++
 	}
 	for _, c := range diagnose.Codes() {
-		g.findings.WithLabelValues(append(po, c.String(), c.Severity().String())...).Set(float64(n[c]))
+		g.findings.set(float64(n[c]), append(slices.Clone(po), c.String(), c.Severity().String())...)
 	}
 	for _, q := range r.Queues {
-		l := append(append([]string{}, po...), q.ID, q.Owner, q.Route)
-		g.pending.WithLabelValues(l...).Set(float64(q.Pending))
-		g.bytes.WithLabelValues(l...).Set(float64(q.PendingBytes))
+		l := append(slices.Clone(po), q.ID, q.Owner, q.Route)
+		g.pending.set(float64(q.Pending), l...)
+		g.bytes.set(float64(q.PendingBytes), l...)
 		if q.AgeSeconds != nil {
-			g.age.WithLabelValues(l...).Set(*q.AgeSeconds)
+			g.age.set(*q.AgeSeconds, l...)
 		}
 	}
 }
@@ -89,8 +131,119 @@ func unix(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 // the same directory, renamed over file, so that node_exporter's textfile
 // collector never reads half a file.
 func Write(file string, at time.Time, runs []Run) error {
-	if err := prometheus.WriteToTextfile(file, Gather(at, runs)); err != nil {
+	if err := writeFile(file, Gather(at, runs)); err != nil {
 		return fmt.Errorf("write metrics to %s: %w", file, err)
 	}
 	return nil
+}
+
+func writeFile(file string, fams []Family) error {
+	tmp, err := os.CreateTemp(filepath.Dir(file), filepath.Base(file)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	w := bufio.NewWriter(tmp)
+	err = WriteText(w, fams)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	// node_exporter runs as its own user.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), file)
+}
+
+// WriteText writes fams in Prometheus's text exposition format (version
+// 0.0.4), as its client library writes a registry: each family's HELP and
+// TYPE, then its series sorted by label values. Written here rather than
+// by the client library, whose package initialisation (its default
+// registry's process collector, protobuf's hash of the executable) costs
+// every porepair command file-system calls, of no use to one that writes
+// no metrics.
+func WriteText(w io.Writer, fams []Family) error {
+	for _, f := range fams {
+		if len(f.Series) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n", f.Name, escapeHelp(f.Help), f.Name)
+		series := slices.Clone(f.Series)
+		slices.SortFunc(series, func(a, b Series) int {
+			return slices.Compare(sortedValues(f.Labels, a.Values), sortedValues(f.Labels, b.Values))
+		})
+		for _, s := range series {
+			if _, err := fmt.Fprintf(w, "%s%s %s\n", f.Name, labelText(f.Labels, s.Values), formatValue(s.Value)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sortedValues are a series' label values in the order of the label
+// names sorted, the order its labels are written (and the client library
+// sorts series) in.
+func sortedValues(names, values []string) []string {
+	idx := make([]int, len(names))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return strings.Compare(names[a], names[b]) })
+	out := make([]string, len(idx))
+	for i, j := range idx {
+		out[i] = values[j]
+	}
+	return out
+}
+
+func labelText(names, values []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	sorted := slices.Clone(names)
+	slices.Sort(sorted)
+	byName := map[string]string{}
+	for i, n := range names {
+		byName[n] = values[i]
+	}
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, n := range sorted {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%s=\"%s\"", n, escapeLabel(byName[n]))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// A label value may hold any UTF-8 text, with backslash, double quote and
+// line feed escaped; bytes that are not UTF-8 (a path on Linux may have
+// them) become U+FFFD, where the client library would refuse the value.
+var labelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
+
+func escapeLabel(s string) string { return labelEscaper.Replace(strings.ToValidUTF8(s, "\uFFFD")) }
+
+var helpEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
+
+func escapeHelp(s string) string { return helpEscaper.Replace(s) }
+
+func formatValue(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "NaN"
+	case math.IsInf(v, 1):
+		return "+Inf"
+	case math.IsInf(v, -1):
+		return "-Inf"
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
 }

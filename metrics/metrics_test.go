@@ -1,13 +1,16 @@
 package metrics_test
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -194,5 +197,43 @@ func TestNoAgeForBadDate(t *testing.T) {
 				t.Errorf("a bad date got an age: %v", m)
 			}
 		}
+	}
+}
+
+// The text is what Prometheus's client library writes for the same
+// series, byte for byte: families and series in its order, labels
+// escaped, values formatted as it formats them.
+func TestTextAsClientLibraryWritesIt(t *testing.T) {
+	t.Parallel()
+	runs := []metrics.Run{diagnosed(t, "stale", 5*time.Hour), diagnosed(t, "healthy", time.Minute),
+		{PO: "/mnt/a \"quoted\\\" po\nname"}, {PO: "/mnt/gone"}}
+	fams := metrics.Gather(now, runs)
+	var ours bytes.Buffer
+	if err := metrics.WriteText(&ours, fams); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	for _, f := range fams {
+		v := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: f.Name, Help: f.Help}, f.Labels)
+		reg.MustRegister(v)
+		for _, s := range f.Series {
+			v.WithLabelValues(s.Values...).Set(s.Value)
+		}
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var theirs bytes.Buffer
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&theirs, mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ours.String() != theirs.String() {
+		t.Errorf("porepair's text differs from the client library's:\n%s\n---- client library:\n%s", ours.String(), theirs.String())
+	}
+	if !strings.Contains(ours.String(), `po="/mnt/a \"quoted\\\" po\nname"`) {
+		t.Errorf("the quoted path's label is not escaped as expected:\n%s", ours.String())
 	}
 }

@@ -85,30 +85,35 @@ type DirEntry struct {
 // its symbolic links resolved: a postoffice is known by that path (its
 // lock, its journal, a fleet naming it twice), however it was reached.
 func Open(root string) (*PO, error) {
-	abs, err := filepath.Abs(root)
+	abs, err := osfs.AbsPath(root)
 	if err != nil {
 		return nil, fmt.Errorf("open postoffice %s: %w", root, err)
 	}
-	real, err := filepath.EvalSymlinks(abs)
+	// The root's listing resolves its links too (osfs.ListResolved): the
+	// postoffice is opened by listing it, so knowing its real path costs
+	// no call more.
+	ents, real, err := osfs.ListResolved(abs)
 	if err != nil {
-		return nil, fmt.Errorf("open postoffice %s: %w", root, err)
-	}
-	p, err := openAt(real, root)
-	if err != nil && !errors.Is(err, ErrNotPostoffice) {
 		// Listing the root is what shows it is a directory; only when
 		// that fails is it worth a stat to say that it is a file.
-		if fi, serr := os.Stat(real); serr == nil && !fi.IsDir() {
+		if fi, serr := os.Stat(abs); serr == nil && !fi.IsDir() {
 			return nil, fmt.Errorf("%s: %w", root, ErrNotPostoffice)
 		}
+		return nil, fmt.Errorf("open postoffice %s: %w", root, err)
 	}
-	return p, err
+	p := newPO(real)
+	p.dirs[dirKey("")] = entryMap(ents)
+	return p.checkGLB(root)
 }
 
-// openAt opens the postoffice at real, an absolute path with its links
-// resolved (root is how the caller named it).
-func openAt(real, root string) (*PO, error) {
-	p := &PO{Root: real, dirs: map[string]map[string]DirEntry{}, sorted: map[string][]DirEntry{}, xtns: map[ID]*XTNFile{}, read: map[string]readFile{}, sums: map[string]fileSum{},
+func newPO(real string) *PO {
+	return &PO{Root: real, dirs: map[string]map[string]DirEntry{}, sorted: map[string][]DirEntry{}, xtns: map[ID]*XTNFile{}, read: map[string]readFile{}, sums: map[string]fileSum{},
 		opened: map[string]int64{}}
+}
+
+// checkGLB refuses a directory without the three GLB files every
+// postoffice has (root is how the caller named it).
+func (p *PO) checkGLB(root string) (*PO, error) {
 	for _, f := range []string{MasterPath, NetworkPath, ControlPath} {
 		_, ok, err := p.Resolve(f)
 		if err != nil && !errors.Is(err, ErrSymlink) {
@@ -125,7 +130,7 @@ func openAt(real, root string) (*PO, error) {
 // new PO that lists and reads everything anew, at the same Root (resolved
 // when p was opened, so not resolved again), and that checks again that
 // the three GLB files exist.
-func (p *PO) Reopen() (*PO, error) { return openAt(p.Root, p.Root) }
+func (p *PO) Reopen() (*PO, error) { return newPO(p.Root).checkGLB(p.Root) }
 
 // List returns the entries of a directory relative to the root (any case),
 // sorted by name; a missing directory lists as empty. It is sorted once
@@ -176,20 +181,27 @@ func (p *PO) listing(dir string) (map[string]DirEntry, error) {
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("list %s: %w", actual, err)
 		}
-		for _, e := range ents {
-			u := strings.ToUpper(e.Name)
-			// Two names differing only in case: prefer the upper-case spelling,
-			// the one MS Mail itself would have written.
-			if old, dup := m[u]; dup && old.Name == u {
-				continue
-			}
-			m[u] = DirEntry{Name: e.Name, Mode: e.Type}
-		}
+		m = entryMap(ents)
 	}
 	p.mu.Lock()
 	p.dirs[key] = m
 	p.mu.Unlock()
 	return m, nil
+}
+
+// entryMap is a listing by upper-case name. Of two names differing only
+// in case it keeps the upper-case spelling, the one MS Mail itself would
+// have written.
+func entryMap(ents []osfs.DirEntry) map[string]DirEntry {
+	m := make(map[string]DirEntry, len(ents))
+	for _, e := range ents {
+		u := strings.ToUpper(e.Name)
+		if old, dup := m[u]; dup && old.Name == u {
+			continue
+		}
+		m[u] = DirEntry{Name: e.Name, Mode: e.Type}
+	}
+	return m
 }
 
 // Resolve spells a relative path as it is on disk, looking up every
@@ -234,6 +246,22 @@ func (p *PO) Entry(rel string) (e DirEntry, ok bool) {
 	}
 	e, ok = m[strings.ToUpper(path.Base(actual))]
 	return e, ok
+}
+
+// ListedDirs are the postoffice's top directories (absolute, as spelled
+// on disk) that its listing of the root, made when it was opened, has as
+// directories: not links, which Resolve refuses to pass through.
+func (p *PO) ListedDirs() []string {
+	p.mu.Lock()
+	m := p.dirs[dirKey("")]
+	p.mu.Unlock()
+	var out []string
+	for _, e := range m {
+		if e.Mode.IsDir() {
+			out = append(out, p.Abs(e.Name))
+		}
+	}
+	return out
 }
 
 // Abs turns a path as spelled on disk into an absolute one.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/durable"
+	"github.com/porepair/porepair/internal/osfs"
 	"github.com/porepair/porepair/internal/textfmt"
 	"github.com/porepair/porepair/journal"
 	"github.com/porepair/porepair/postoffice"
@@ -57,7 +58,7 @@ func newPlaceLocked(root, extraDir string, lock *Lock) (*place, error) {
 		dirs = append(dirs, pl.j.Begin.SnapshotDir)
 	}
 	if extraDir != "" {
-		abs, err := filepath.Abs(extraDir)
+		abs, err := osfs.AbsPath(extraDir)
 		if err != nil {
 			return nil, fmt.Errorf("--snapshot-dir: %w", err)
 		}

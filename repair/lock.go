@@ -26,6 +26,8 @@ type Lock struct {
 	// and for the repair (ensureID); poIDRead says it could be read.
 	poID     string
 	poIDRead bool
+	// made says this lock made POREPAIR: nothing else is in it yet.
+	made bool
 }
 
 // Acquire takes the postoffice without waiting (AcquireBreaking with no
@@ -46,15 +48,22 @@ func Acquire(p *postoffice.PO) (*Lock, error) { return AcquireBreaking(p, nil) }
 //     hold open (Q131670, Q131864), kept open until Release. FLAG.GLB is
 //     never written, created or deleted.
 //
-// Before any of them, FLAG.GLB is opened once and closed: a program
-// holding it open with no sharing on another client makes that open fail,
-// and the refusal then leaves nothing behind, not even the lock file.
+// Before any of them, on a postoffice without POREPAIR yet, FLAG.GLB is
+// opened once and closed: a program holding it open with no sharing on
+// another client makes that open fail, and the refusal then leaves
+// nothing behind, not even the lock file. Where p's listing has POREPAIR
+// already, that look is left out: the refusal then finds FLAG.GLB held
+// after the lock file, which is there from an earlier run anyway.
 func AcquireBreaking(p *postoffice.PO, breakStale func(*journal.Holder) bool) (*Lock, error) {
 	flag, exists, err := p.Resolve(postoffice.FlagPath)
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
-	if exists {
+	_, own, err := p.Resolve(Dir)
+	if err != nil {
+		return nil, fmt.Errorf("lock: %w", err)
+	}
+	if exists && !own {
 		if err := probeHeld(p, flag); err != nil {
 			return nil, err
 		}
@@ -64,12 +73,16 @@ func AcquireBreaking(p *postoffice.PO, breakStale func(*journal.Holder) bool) (*
 	// refused a POREPAIR that is not a directory, and the lock file's
 	// open fails under one that became something else since).
 	dir := filepath.Join(p.Root, Dir)
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+	l := &Lock{root: p.Root}
+	err = os.Mkdir(dir, 0o755)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
-	l := &Lock{root: p.Root}
+	l.made = err == nil
 	lockFile := func(path string) (*os.File, error) { return osfs.OpenNoFollow(path, os.O_RDWR|os.O_CREATE, 0o644) }
-	if err := l.add(filepath.Join(p.Root, filepath.FromSlash(postoffice.LockPath)), lockFile, ""); err != nil {
+	// The lock file is made with POREPAIR and never removed: it was there
+	// before this open as POREPAIR was.
+	if err := l.add(filepath.Join(p.Root, filepath.FromSlash(postoffice.LockPath)), lockFile, own && !l.made, ""); err != nil {
 		return nil, err
 	}
 	poID, err := postoffice.ReadIdentity(p.Root)
@@ -83,7 +96,7 @@ func AcquireBreaking(p *postoffice.PO, breakStale func(*journal.Holder) bool) (*
 		// No sharing, as ADMIN opens it: on Windows, ADMIN, EXTERNAL and
 		// IMPORT then say "FLAG.GLB is locked open" while porepair works.
 		flagFile := func(path string) (*os.File, error) { return osfs.OpenNoShare(path, os.O_RDWR) }
-		if err := l.add(p.Abs(flag), flagFile, hint); err != nil {
+		if err := l.add(p.Abs(flag), flagFile, true, hint); err != nil {
 			l.Release()
 			return nil, err
 		}
@@ -111,16 +124,12 @@ func (e *HeldOpenError) Unwrap() []error { return []error{ErrBusy, osfs.ErrHeldO
 // server refuses because a program holds the file is ErrBusy.
 func probeHeld(p *postoffice.PO, rel string) error {
 	path := p.Abs(rel)
-	// Looked at before the open, not after it fails: smbnetfs answers
-	// EIO for every name of the share for a while after it was refused
-	// an open, so only a look before tells a holder's EIO from a file
-	// that is not there (TestShareFlagHeldByAdmin).
-	serr := there(path)
 	f, err := osfs.OpenNoFollow(path, os.O_RDONLY, 0)
 	if err == nil {
 		return f.Close()
 	}
-	if osfs.RefusedOpen(err, serr) {
+	// p's listing had it (the caller resolved it there): see add.
+	if osfs.RefusedOpen(err, true) {
 		return &HeldOpenError{File: filepath.ToSlash(rel), Err: err}
 	}
 	return fmt.Errorf("lock: %w", err)
@@ -129,12 +138,17 @@ func probeHeld(p *postoffice.PO, rel string) error {
 // add opens a regular file with open (never through a link or into a
 // FIFO), locks it and keeps it open; hint is added to an open error. An
 // open refused because another program holds the file without sharing it
-// is busy (HeldOpenError), not an error.
-func (l *Lock) add(path string, open func(string) (*os.File, error), hint string) error {
-	serr := there(path) // before the open: see probeHeld
+// is busy (HeldOpenError), not an error. listed says the file was there
+// when its directory was last listed in this run: smbnetfs answers EIO
+// both for a file another client holds and, for a while after it was
+// refused an open, for every name of the share (a stat after the refusal
+// would fail too), so only a look before the open tells a holder's EIO
+// from a file that is not there (TestShareFlagHeldByAdmin); the listing
+// is that look, at no call.
+func (l *Lock) add(path string, open func(string) (*os.File, error), listed bool, hint string) error {
 	f, err := open(path)
 	if err != nil {
-		if rel, rerr := filepath.Rel(l.root, path); rerr == nil && osfs.RefusedOpen(err, serr) {
+		if rel, rerr := filepath.Rel(l.root, path); rerr == nil && osfs.RefusedOpen(err, listed) {
 			return &HeldOpenError{File: filepath.ToSlash(rel), Err: err}
 		}
 		return fmt.Errorf("lock: %w%s", err, hint)
@@ -148,13 +162,6 @@ func (l *Lock) add(path string, open func(string) (*os.File, error), hint string
 	}
 	l.files = append(l.files, f)
 	return nil
-}
-
-// there reports whether path exists: an EIO from its open is a holder's
-// refusal only for a file that is there.
-func there(path string) bool {
-	_, err := os.Lstat(path)
-	return err == nil
 }
 
 // identity is the postoffice's identity as the lock read it, under the

@@ -1,6 +1,7 @@
 package repair_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,8 +11,10 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/porepair/porepair/journal"
+	"github.com/porepair/porepair/plan"
 	"github.com/porepair/porepair/postoffice"
 	"github.com/porepair/porepair/repair"
+	"github.com/porepair/porepair/testdata/fixture"
 )
 
 // On Linux a BSD flock and an fcntl lock never conflict, so a program that
@@ -85,4 +88,41 @@ func TestReleaseUnlocksEveryCopy(t *testing.T) {
 	if journal.InProgress(p.Root) {
 		t.Error("a copy of the lock file's descriptor keeps the postoffice locked after Release")
 	}
+}
+
+// On a postoffice porepair has repaired, a rollback works everything out
+// under the lock: with FLAG.GLB held by another program, even one with
+// nothing to roll back says busy, and writes nothing; once FLAG.GLB is
+// free, it says there is nothing to roll back.
+func TestRollbackDecidesUnderTheLock(t *testing.T) {
+	dir, _ := setup(t, "stale", false)
+	if res := repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{}); res.Status != repair.StatusRepaired {
+		t.Fatalf("repair: %v %v", res.Status, res.Errors)
+	}
+	if res := repair.Rollback(context.Background(), dir, repair.Latest, false, repair.Options{}); res.Status != repair.StatusRestored {
+		t.Fatalf("rollback: %v %v", res.Status, res.Errors)
+	}
+	rolled, err := fixture.Tree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, "GLB/FLAG.GLB"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	if res := repair.Rollback(context.Background(), dir, repair.Latest, false, repair.Options{}); res.Status != repair.StatusBusy {
+		t.Errorf("rollback with FLAG.GLB held: %v %v, want busy", res.Status, res.Errors)
+	}
+	sameTree(t, dir, rolled)
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_UN); err != nil {
+		t.Fatal(err)
+	}
+	if res := repair.Rollback(context.Background(), dir, repair.Latest, false, repair.Options{}); res.Status != repair.StatusNothingToRollBack {
+		t.Errorf("rollback once FLAG.GLB is free: %v %v, want nothing to roll back", res.Status, res.Errors)
+	}
+	sameTree(t, dir, rolled)
 }

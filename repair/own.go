@@ -24,16 +24,60 @@ import (
 func checkOwnDir(root string) error {
 	for _, rel := range []string{Dir, postoffice.SnapshotDir} {
 		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel)))
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
+		if errors.Is(err, fs.ErrNotExist) {
 			return nil
-		case err != nil:
-			return fmt.Errorf("%s: %w", rel, err)
-		case fi.Mode()&fs.ModeSymlink != 0:
-			return fmt.Errorf("%s is a symbolic link: porepair keeps its lock, journal and snapshots only inside the postoffice; replace the link with a directory (or use --snapshot-dir)", rel)
-		case !fi.IsDir():
-			return fmt.Errorf("%s is not a directory: porepair keeps its lock, journal and snapshots there; move it aside", rel)
 		}
+		if err == nil {
+			err = notOwnDir(rel, fi.Mode())
+		} else {
+			err = fmt.Errorf("%s: %w", rel, err)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkOwnDirIn is checkOwnDir for a postoffice opened in this run: its
+// POREPAIR as po's listing of the root has it, at no call (on a share a
+// stat is a round trip), and its SNAPSHOT by lstat. Under a lock that
+// made POREPAIR just now there is nothing to look at: it is empty.
+func checkOwnDirIn(po *postoffice.PO, lock *Lock) error {
+	if lock != nil && lock.made {
+		return nil
+	}
+	_, exists, err := po.Resolve(Dir)
+	switch {
+	case errors.Is(err, postoffice.ErrSymlink):
+		return notOwnDir(Dir, fs.ModeSymlink)
+	case err != nil:
+		return fmt.Errorf("%s: %w", Dir, err)
+	case !exists:
+		return nil
+	}
+	if e, ok := po.Entry(Dir); ok {
+		if err := notOwnDir(Dir, e.Mode); err != nil {
+			return err
+		}
+	}
+	fi, err := os.Lstat(filepath.Join(po.Root, filepath.FromSlash(postoffice.SnapshotDir)))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("%s: %w", postoffice.SnapshotDir, err)
+	}
+	return notOwnDir(postoffice.SnapshotDir, fi.Mode())
+}
+
+// notOwnDir refuses rel of type mode where porepair keeps its own files.
+func notOwnDir(rel string, mode fs.FileMode) error {
+	switch {
+	case mode&fs.ModeSymlink != 0:
+		return fmt.Errorf("%s is a symbolic link: porepair keeps its lock, journal and snapshots only inside the postoffice; replace the link with a directory (or use --snapshot-dir)", rel)
+	case !mode.IsDir():
+		return fmt.Errorf("%s is not a directory: porepair keeps its lock, journal and snapshots there; move it aside", rel)
 	}
 	return nil
 }

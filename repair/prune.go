@@ -27,7 +27,7 @@ func Prune(root, snapshotDir string, keep int, dryRun bool) (_ []backup.Info, st
 	if err != nil {
 		return nil, StatusError, err
 	}
-	if err := checkOwnDir(po.Root); err != nil {
+	if err := checkOwnDirIn(po, nil); err != nil {
 		return nil, refusal(err), err
 	}
 	if err := running(po.Root); err != nil {

@@ -111,7 +111,7 @@ func (o *Options) defaults(root string) {
 	}
 	// Recorded absolute in the journal: a rollback run from another
 	// working directory must find the snapshot where it was made.
-	if abs, err := filepath.Abs(o.SnapshotDir); err == nil {
+	if abs, err := osfs.AbsPath(o.SnapshotDir); err == nil {
 		o.SnapshotDir = abs
 	}
 	if o.Log == nil {
@@ -217,7 +217,7 @@ func Repair(ctx context.Context, dir string, planner Planner, opt Options) Resul
 func repairLocked(ctx context.Context, po *postoffice.PO, p *plan.Plan, opt Options, lock *Lock, res *Result) {
 	// Under the lock the checks read each file the plan replaces through
 	// an open that also finds another program holding it (busy).
-	checked, err := lockedChecks(po, p)
+	checked, err := lockedChecks(po, p, lock)
 	if err != nil {
 		res.fail(refusal(err), err)
 		return
@@ -239,7 +239,7 @@ func repairLocked(ctx context.Context, po *postoffice.PO, p *plan.Plan, opt Opti
 // nothing; applied is the snapshot of the repair that carried a saved
 // plan out already, when that is why it no longer fits.
 func readOnlyChecks(po *postoffice.PO, planner Planner, snapshotDir string) (p *plan.Plan, applied string, err error) {
-	if err := checkOwnDir(po.Root); err != nil {
+	if err := checkOwnDirIn(po, nil); err != nil {
 		return nil, "", err
 	}
 	if err := plan.Workgroup(po); err != nil {
@@ -299,8 +299,8 @@ func appliedAs(po *postoffice.PO, p *plan.Plan, snapshotDir string) (*backup.Inf
 
 // lockedChecks repeats, under the lock, what another process could have
 // changed since readOnlyChecks; the reader holds what it read.
-func lockedChecks(po *postoffice.PO, p *plan.Plan) (*reader, error) {
-	if err := checkOwnDir(po.Root); err != nil {
+func lockedChecks(po *postoffice.PO, p *plan.Plan, lock *Lock) (*reader, error) {
+	if err := checkOwnDirIn(po, lock); err != nil {
 		return nil, err
 	}
 	if err := interrupted(po.Root); err != nil {
@@ -341,7 +341,15 @@ func checkPlan(po *postoffice.PO, p *plan.Plan, cached bool) (*reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rd, checkTemps(po, p.Changes, cached)
+	if !cached {
+		// The temp names and the moves' new names were found free before
+		// the lock, in this run's listings; under it they are not looked
+		// at again (a stat each, a round trip on a share). A name taken
+		// in between fails its O_EXCL create or its rename, which
+		// refuses to replace, and the repair rolls back.
+		return rd, nil
+	}
+	return rd, checkTemps(po, p.Changes)
 }
 
 // checkPatch checks that the patches of a patch change make of the file
@@ -420,8 +428,8 @@ func checkMoveTo(rd *reader, c plan.Change) error {
 		errs = append(errs, fmt.Errorf("%s: a move of a file the plan does not describe", c.File))
 	}
 	_, err := inside(rd.po, c.To)
-	if err == nil {
-		if taken, terr := nameTaken(rd.po, c.To, rd.cached); terr != nil {
+	if err == nil && rd.cached { // under the lock: see checkPlan
+		if taken, terr := nameTaken(rd.po, c.To, true); terr != nil {
 			err = fmt.Errorf("%s: %w", c.To, terr)
 		} else if taken {
 			err = fmt.Errorf("%s already exists", c.To)
@@ -443,7 +451,7 @@ func (x *executor) execute(ctx context.Context, res *Result) {
 		err = x.verify()
 	}
 	if err == nil {
-		if derr := dropReserve(x.po); derr != nil {
+		if derr := dropReserve(x.po, true); derr != nil { // run made it
 			log.Warn("reserve not removed", "error", derr)
 		}
 		if cerr := x.j.Complete(StatusRepaired.String()); cerr != nil {
@@ -759,7 +767,7 @@ func (x *executor) run(ctx context.Context, id string) error {
 	m := backup.Manifest{ID: id, Time: x.opt.Now().UTC().Format("2006-01-02T15:04:05.000000000Z"), PO: root, POID: x.poID,
 		Component: string(x.p.Component), PlanDigest: x.p.Digest()}
 	// The journal is porepair's own file on the postoffice's file system.
-	if m.Metadata, err = backup.ProbeMeta(filepath.Join(root, journal.Name)); err != nil {
+	if m.Metadata, err = backup.ProbeMeta(filepath.Join(root, journal.Name), j.Info()); err != nil {
 		return err
 	}
 	for _, c := range x.p.Changes {

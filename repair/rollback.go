@@ -50,9 +50,6 @@ type RollbackPlan struct {
 	seen map[string]backup.Seen
 	// prev is the snapshot as the prepare before the lock read it.
 	prev *backup.Snapshot
-	// lock is the lock taken after this plan was worked out (nil:
-	// none yet), whose reads the prepare under it takes.
-	lock *Lock
 }
 
 // failure is an error with the status and exit code it earns.
@@ -75,21 +72,18 @@ func PrepareRollback(root, id string, force bool, opt Options) (*RollbackPlan, e
 	if err != nil {
 		return nil, refused("%w", err)
 	}
-	if err := checkOwnDir(po.Root); err != nil {
+	if err := checkOwnDirIn(po, nil); err != nil {
 		return nil, refused("%w", err)
 	}
-	return prepare(po, id, force, opt, nil, false)
+	return prepare(po, id, force, opt, nil, nil, false)
 }
 
-// prepare works the rollback out; prev is the one worked out before the
-// lock (nil: none), whose verified snapshot copies are taken when the
-// snapshot is the same (backup.Snapshot.Reuse). light stops short of
-// reading the postoffice's files and the snapshot's copies (RollbackPlan.light).
-func prepare(po *postoffice.PO, id string, force bool, opt Options, prev *RollbackPlan, light bool) (*RollbackPlan, error) {
-	var lock *Lock
-	if prev != nil {
-		lock = prev.lock
-	}
+// prepare works the rollback out, under lock (nil: before any), whose
+// reads it takes; prev is the one worked out before the lock (nil:
+// none), whose verified snapshot copies are taken when the snapshot is
+// the same (backup.Snapshot.Reuse). light stops short of reading the
+// postoffice's files and the snapshot's copies (RollbackPlan.light).
+func prepare(po *postoffice.PO, id string, force bool, opt Options, lock *Lock, prev *RollbackPlan, light bool) (*RollbackPlan, error) {
 	pl, err := newPlaceLocked(po.Root, opt.SnapshotDir, lock)
 	if err != nil {
 		return nil, refused("%w", err)
@@ -194,7 +188,9 @@ func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) e
 		return nil
 	}
 	snap.Reuse(rp.prev)
-	// ChangedSeen opens every name, so Check need look at the directories only.
+	// ChangedSeen opens every name, so Check need look at the directories
+	// only, and those the postoffice's listing has are known.
+	snap.TrustDirs(po.Root, po.ListedDirs())
 	if err := snap.CheckDirs(po.Root); err != nil {
 		return refused("snapshot %s is damaged, nothing written: %w", snap.ID, err)
 	}
@@ -309,30 +305,24 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 	defer osfs.KeepDirs(po.Root)() // released after the lock (see Repair)
 	opt.defaults(po.Root)
 	opt.Log = opt.Log.With("po", osfs.Abs(root))
-	if err := checkOwnDir(po.Root); err != nil {
+	if err := checkOwnDirIn(po, nil); err != nil {
 		res.fail(StatusRefused, err)
 		return res
 	}
-	// A run on another client holds it: what prepare would read is
-	// half-made (its journal unfinished, its snapshot incomplete).
-	if err := running(po.Root); err != nil {
-		res.fail(StatusBusy, err)
-		return res
-	}
-	// Read-only first: nothing to do, or a journal or snapshot that
-	// cannot be found or read, leaves no lock file. The postoffice's files
-	// and the snapshot's copies are read once, under the lock, where the
-	// decision to write is made: on a share each read is a round trip, and
-	// a read before the lock could decide nothing the one under it does
-	// not decide again.
-	first, err := prepare(po, id, force, opt, nil, true)
-	if err != nil || first.Nothing != "" {
-		if rerr := running(po.Root); rerr != nil {
-			res.fail(StatusBusy, rerr) // taken meanwhile: what prepare read was half-made
+	// A postoffice with POREPAIR was repaired here: there is a lock file
+	// already, and the rollback is worked out once, under the lock, where
+	// the decision to write is made (a refusal or nothing to do then
+	// leaves the postoffice as it was, the lock file included). On a
+	// share each read is a round trip, and a look before the lock could
+	// decide nothing the one under it does not decide again. One without
+	// is looked at first, reading only, so that nothing to roll back
+	// leaves no lock file.
+	var first *RollbackPlan
+	if _, own, _ := po.Resolve(Dir); !own {
+		var stop bool
+		if first, stop = res.prepareUnlocked(po, id, force, opt); stop {
 			return res
 		}
-		res.prepared(first, err)
-		return res
 	}
 	// ctx is looked at once, before the lock: a rollback that has begun
 	// is the recovery itself and goes to its end (a signal then waits for
@@ -348,16 +338,38 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 	if !ok {
 		return res
 	}
-	first.lock = lock
-	rollbackLocked(po, id, force, opt, first, &res)
+	rollbackLocked(po, id, force, opt, lock, first, &res)
 	res.released(lock)
 	return res
 }
 
-// rollbackLocked is the rollback under the lock: prepared again (a repair
-// may have ended or begun since the first look), then carried out.
-func rollbackLocked(po *postoffice.PO, id string, force bool, opt Options, first *RollbackPlan, res *Result) {
-	rp, err := prepare(po, id, force, opt, first, false)
+// prepareUnlocked works the rollback out before the lock, reading only
+// (light: which snapshot, and whether there is anything to do); stop
+// says res has the answer: refused, busy, or nothing to roll back.
+func (r *Result) prepareUnlocked(po *postoffice.PO, id string, force bool, opt Options) (first *RollbackPlan, stop bool) {
+	// A run on another client holds it: what prepare would read is
+	// half-made (its journal unfinished, its snapshot incomplete).
+	if err := running(po.Root); err != nil {
+		r.fail(StatusBusy, err)
+		return nil, true
+	}
+	first, err := prepare(po, id, force, opt, nil, nil, true)
+	if err != nil || first.Nothing != "" {
+		if rerr := running(po.Root); rerr != nil {
+			r.fail(StatusBusy, rerr) // taken meanwhile: what prepare read was half-made
+			return nil, true
+		}
+		r.prepared(first, err)
+		return nil, true
+	}
+	return first, false
+}
+
+// rollbackLocked is the rollback under the lock: prepared (again, where
+// first was: a repair may have ended or begun since that look), then
+// carried out.
+func rollbackLocked(po *postoffice.PO, id string, force bool, opt Options, lock *Lock, first *RollbackPlan, res *Result) {
+	rp, err := prepare(po, id, force, opt, lock, first, false)
 	if err != nil || rp.Nothing != "" {
 		res.prepared(rp, err)
 		return
@@ -436,7 +448,7 @@ func restore(po *postoffice.PO, j *Journal, snap *backup.Snapshot, moveChanged b
 		return err
 	}
 	var errs []error
-	if err := dropReserve(po); err != nil {
+	if err := dropReserve(po, false); err != nil {
 		errs = append(errs, err)
 	}
 	if snap != nil {

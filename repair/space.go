@@ -128,11 +128,14 @@ func (x *executor) makeReserve() error {
 }
 
 // dropReserve deletes the reserve, if there is one, so that a restore has
-// its room (one counted write when there was one).
-func dropReserve(po *postoffice.PO) error {
+// its room (one counted write when there was one). made says this run
+// made it: it is there, and needs no look first.
+func dropReserve(po *postoffice.PO, made bool) error {
 	full := po.Abs(ReserveName)
-	if _, err := os.Lstat(full); errors.Is(err, fs.ErrNotExist) {
-		return nil
+	if !made {
+		if _, err := os.Lstat(full); errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 	}
 	return durable.Remove(full)
 }

@@ -17,22 +17,16 @@ import (
 // checkTemps refuses, before anything is written, a plan whose temp
 // names are taken: porepair would otherwise have to overwrite or wait on
 // what is there (someone's GLB/NETWORK.PPT, a FIFO), and a rollback could
-// not tell it from its own temp file. O_EXCL in durable is the backstop
-// for a file created after this check. Where cached (before the lock),
-// a name is looked up in the listings po made while planning (see
-// nameTaken); under the lock each is lstat'ed.
-func checkTemps(po *postoffice.PO, changes []plan.Change, cached bool) error {
-	var rels []string
-	for _, c := range changes {
-		if c.Op == plan.OpPatch || c.Op == plan.OpWrite {
-			rels = append(rels, durable.TempRel(c.File))
-		}
-	}
-	if !cached {
-		return tempsFree(po.Root, rels, nil)
-	}
+// not tell it from its own temp file. A name is looked up in the listings
+// po made while planning (see nameTaken), before the lock; O_EXCL in
+// durable is the backstop for a file created since.
+func checkTemps(po *postoffice.PO, changes []plan.Change) error {
 	var errs []error
-	for _, rel := range rels {
+	for _, c := range changes {
+		if c.Op != plan.OpPatch && c.Op != plan.OpWrite {
+			continue
+		}
+		rel := durable.TempRel(c.File)
 		taken, err := nameTaken(po, rel, true)
 		switch {
 		case err != nil:
@@ -78,25 +72,6 @@ func checkRestoreTemps(snap *backup.Snapshot, root string, j *Journal, unfinishe
 		}
 	}
 	return snap.TempsTaken(root, own)
-}
-
-// tempsFree lists every temp name in rels that something occupies,
-// unless own says it is porepair's.
-func tempsFree(root string, rels []string, own map[string]bool) error {
-	var errs []error
-	for _, rel := range rels {
-		if own[rel] {
-			continue
-		}
-		_, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel)))
-		switch {
-		case err == nil:
-			errs = append(errs, &durable.TempInUseError{Path: rel})
-		case !errors.Is(err, fs.ErrNotExist):
-			errs = append(errs, fmt.Errorf("%s: %w", rel, err))
-		}
-	}
-	return errlist.Join(errs...)
 }
 
 // noteForeign remembers the temp names a write found taken (the O_EXCL

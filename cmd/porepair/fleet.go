@@ -127,7 +127,7 @@ func readList(list string) ([]string, error) {
 // resolved is a path made absolute, symbolic links followed where they
 // resolve.
 func resolved(p string) string {
-	abs, err := filepath.Abs(p)
+	abs, err := osfs.AbsPath(p)
 	if err != nil {
 		return p
 	}

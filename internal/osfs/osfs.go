@@ -140,7 +140,7 @@ func Abs(p string) string {
 	if p == "" {
 		return ""
 	}
-	if abs, err := filepath.Abs(p); err == nil {
+	if abs, err := absPath(p); err == nil {
 		return abs
 	}
 	return p

@@ -4,6 +4,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -31,6 +35,38 @@ func readDir(dir string) ([]DirEntry, error) {
 		return nil, err
 	}
 	defer unix.Close(fd)
+	return readDirFD(fd, dir)
+}
+
+func listResolved(dir string) ([]DirEntry, string, error) {
+	fd, err := openDirFD(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	defer unix.Close(fd)
+	real, ok := fdPath(fd)
+	if !ok {
+		if real, err = filepath.EvalSymlinks(dir); err != nil {
+			return nil, "", err
+		}
+	}
+	ents, err := readDirFD(fd, dir)
+	return ents, real, err
+}
+
+// fdPath is the path the kernel names an open directory by: dir's path
+// with every link resolved, as the dentry cache has it (no call reaches
+// the file system). Not ok without /proc, or for a directory removed
+// since it was opened.
+func fdPath(fd int) (string, bool) {
+	real, err := os.Readlink("/proc/self/fd/" + strconv.Itoa(fd))
+	if err != nil || !filepath.IsAbs(real) || strings.HasSuffix(real, " (deleted)") {
+		return "", false
+	}
+	return real, true
+}
+
+func readDirFD(fd int, dir string) ([]DirEntry, error) {
 	bp := direntBufs.Get().(*[]byte)
 	defer direntBufs.Put(bp)
 	var out []DirEntry

@@ -60,3 +60,67 @@ func TestReadDirAgreesWithOS(t *testing.T) {
 		t.Errorf("ReadDir of a missing directory: %v, want fs.ErrNotExist", err)
 	}
 }
+
+// ListResolved names a directory reached through links (a linked parent,
+// a linked directory, a path with "..") as filepath.EvalSymlinks does, and
+// lists it; a file or a missing path is an error, as listing it is.
+func TestListResolvedAgreesWithEvalSymlinks(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("SKIPPED: symbolic links need privileges on Windows")
+	}
+	base := t.TempDir()
+	real := filepath.Join(base, "real", "PO")
+	if err := os.MkdirAll(filepath.Join(real, "GLB"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(base, "real"), filepath.Join(base, "parent")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real/PO", filepath.Join(base, "po")); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{real, filepath.Join(base, "parent", "PO"), filepath.Join(base, "po"), filepath.Join(base, "po", "GLB", "..")} {
+		want, err := filepath.EvalSymlinks(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ents, got, err := osfs.ListResolved(dir)
+		if err != nil || got != want {
+			t.Errorf("ListResolved(%s) = %q, %v; want %q", dir, got, err, want)
+		}
+		if len(ents) != 1 || ents[0].Name != "GLB" || !ents[0].Type.IsDir() {
+			t.Errorf("ListResolved(%s) lists %v, want GLB", dir, ents)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(base, "FILE"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{filepath.Join(base, "FILE"), filepath.Join(base, "missing")} {
+		if _, _, err := osfs.ListResolved(bad); err == nil {
+			t.Errorf("ListResolved(%s): no error", bad)
+		}
+	}
+}
+
+// AbsPath makes a relative path absolute against the working directory,
+// cleaned, and leaves an absolute one as it is, cleaned.
+func TestAbsPath(t *testing.T) {
+	t.Parallel()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, err := filepath.EvalSymlinks(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := osfs.AbsPath("a/../b")
+	if err != nil || (got != filepath.Join(wd, "b") && got != filepath.Join(real, "b")) {
+		t.Errorf(`AbsPath("a/../b") = %q, %v; want %q`, got, err, filepath.Join(wd, "b"))
+	}
+	abs := filepath.Join(wd, "x", "..", "y")
+	if got, err := osfs.AbsPath(abs); err != nil || got != filepath.Join(wd, "y") {
+		t.Errorf("AbsPath(%q) = %q, %v", abs, got, err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/plan"
 )
 
@@ -11,30 +12,43 @@ import (
 type shape struct {
 	read     map[string]bool // the plan's reads, upper case
 	reads    int             // files the plan reads and fingerprints (plan.Reads)
-	readDirs int             // distinct directories of those files
-	written  int             // patched or rewritten files: a temp each, renamed over
-	moves    int             // files renamed (the queue's mailbag and KEY)
-	deletes  int             // files removed
-	copies   int             // snapshot copies: each changed file that is not moved and exists
-	unread   int             // copies of files the plan does not read: opened to be copied
-	created  int             // files the plan makes new (rollback removes them)
-	steps    int             // journal records: begin, one per change, end
-	dirs     int             // directories whose entries change, fsynced once each
+	readDirs int             // distinct directories of those files, the root's included
+	// diagnosed are the plan's reads but the component's installation
+	// media (diagnose.Media), which only a reinstall reads: what a
+	// diagnosis reads of them. Upper case.
+	diagnosed []string
+	readFiles []string // the plan's reads, upper case
+	written   int      // patched or rewritten files: a temp each, renamed over
+	moves     int      // files renamed (the queue's mailbag and KEY)
+	deletes   int      // files removed
+	copies    int      // snapshot copies: each changed file that is not moved and exists
+	unread    int      // copies of files the plan does not read: opened to be copied
+	created   int      // files the plan makes new (rollback removes them)
+	steps     int      // journal records: begin, one per change, end
+	dirs      int      // directories whose entries change, fsynced once each
 }
 
 func shapeOf(p *plan.Plan) shape {
 	var s shape
 	s.reads = len(p.Reads)
-	rd := map[string]bool{}
-	for _, r := range p.Reads {
-		rd[strings.ToUpper(path.Dir(r.File))] = true
+	media := map[string]bool{}
+	for _, f := range p.Manifest.Files {
+		if f.Kind == diagnose.Media {
+			media[strings.ToUpper(f.Path)] = true
+		}
 	}
-	s.readDirs = len(rd)
 	read := map[string]bool{}
+	var files []string
 	for _, r := range p.Reads {
-		read[strings.ToUpper(r.File)] = true
+		u := strings.ToUpper(r.File)
+		read[u] = true
+		files = append(files, u)
+		if !media[u] {
+			s.diagnosed = append(s.diagnosed, u)
+		}
 	}
-	s.read = read
+	s.read, s.readFiles = read, files
+	s.readDirs = dirsOf(files)
 	cd := map[string]bool{}
 	for _, c := range p.Changes {
 		cd[strings.ToUpper(path.Dir(c.File))] = true
@@ -63,6 +77,29 @@ func shapeOf(p *plan.Plan) shape {
 	return s
 }
 
+// dirsOf counts the distinct directories of files (relative, upper
+// case) and the root: each is listed to resolve its names in any case,
+// the root to find the directories.
+func dirsOf(files []string) int {
+	d := map[string]bool{".": true}
+	for _, f := range files {
+		d[path.Dir(f)] = true
+	}
+	return len(d)
+}
+
+// reading is what reading files (each opened, its handle stat'ed, read
+// and read to its end) in dirs directories (each opened and listed, its
+// entries and its end) costs.
+func reading(files, dirs int) Counts {
+	var c Counts
+	c[Opens] = files + dirs
+	c[Stats] = files
+	c[DirReads] = 2 * dirs
+	c[ReadsWrites] = 2 * files
+	return c
+}
+
 // unreadOf counts the files of files (any case) the plan does not read.
 func (s shape) unreadOf(files []string) int {
 	n := 0
@@ -86,28 +123,31 @@ func (s shape) unreadOf(files []string) int {
 func Minimum(cmd string, p *plan.Plan, swept []string) Counts {
 	s := shapeOf(p)
 	// Reading what the plan reads: one open per file; one directory
-	// listing per directory to resolve its names, which takes a
-	// getdents64 for the entries and one that returns the end; a read
-	// for the bytes and one that returns end-of-file. One stat per file
-	// opened to read, on the open handle: issue 20's "read each file once
-	// and stat it once (fstat on the open handle)", which is also how a
-	// FIFO or device put in a file's place is refused before it is read
-	// or waited on (the size in a fingerprint is the count of bytes read,
-	// so the stat is for that check, not the size).
-	var c Counts
-	c[Opens] = s.reads
-	c[Stats] = s.reads
-	c[DirReads] = 2 * s.readDirs
-	c[ReadsWrites] = 2 * s.reads
+	// listing per directory to resolve its names (an open, a getdents64
+	// for the entries and one that returns the end); a read for the
+	// bytes and one that returns end-of-file. One stat per file opened to
+	// read, on the open handle: issue 20's "read each file once and stat
+	// it once (fstat on the open handle)", which is also how a FIFO or
+	// device put in a file's place is refused before it is read or
+	// waited on (the size in a fingerprint is the count of bytes read, so
+	// the stat is for that check, not the size).
+	c := reading(s.reads, s.readDirs)
 	switch cmd {
 	case "diagnose":
-		// MAILINT's File Integrity Check, which the spec asks of
-		// diagnose for every file with a size rule (BAD_FILE_SIZE), is
-		// diagnose's own job, not the plan's: a file among the plan's
-		// reads is sized by its fstat above; every other one it sizes
-		// costs a stat, since a Linux directory listing gives no sizes
-		// (an lstat; an open to fstat it would cost more). On the big
-		// postoffice that is the users' 13,000 mailbags, KEYs and USRs.
+		// A diagnosis reads what the plan reads but the component's
+		// installation media (it looks for them in their directories'
+		// listings), and lists every directory its size sweep looks in. MAILINT's File Integrity Check, which the spec asks
+		// of diagnose for every file with a size rule (BAD_FILE_SIZE), is
+		// diagnose's own job, not the plan's: a file it reads is sized by
+		// its fstat; every other one it sizes costs a stat, since a Linux
+		// directory listing gives no sizes (an lstat; an open to fstat it
+		// would cost more). On the big postoffice that is the users'
+		// 13,000 mailbags, KEYs and USRs.
+		var sweptUp []string
+		for _, f := range swept {
+			sweptUp = append(sweptUp, strings.ToUpper(f))
+		}
+		c = reading(len(s.diagnosed), dirsOf(append(sweptUp, s.readFiles...)))
 		c[Stats] += s.unreadOf(swept)
 		fallthrough
 	case "plan":

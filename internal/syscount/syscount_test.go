@@ -3,6 +3,7 @@ package syscount
 import (
 	"testing"
 
+	"github.com/porepair/porepair/diagnose"
 	"github.com/porepair/porepair/plan"
 )
 
@@ -36,11 +37,13 @@ total                    197
 }
 
 // TestMinimum checks the derivation on a plan of one patch and one move
-// in two directories, reading three files in two.
+// in two directories, reading four files in three: one of them the
+// component's installation media, which a diagnosis does not read.
 func TestMinimum(t *testing.T) {
 	fp := &plan.Fingerprint{Size: 1}
 	p := &plan.Plan{
-		Reads: []plan.Fingerprint{{File: "GLB/CONTROL.GLB"}, {File: "GLB/NETWORK.GLB"}, {File: "MBG/0000000A.MBG"}},
+		Manifest: diagnose.Manifest{Files: []diagnose.ManifestFile{{Path: "TPL/SMTP.TPL", Kind: diagnose.Media}, {Path: "GLB/SMTP.GLB", Kind: diagnose.Keep}}},
+		Reads:    []plan.Fingerprint{{File: "GLB/CONTROL.GLB"}, {File: "GLB/NETWORK.GLB"}, {File: "MBG/0000000A.MBG"}, {File: "TPL/SMTP.TPL"}},
 		Changes: []plan.Change{{Op: plan.OpPatch, File: "GLB/CONTROL.GLB", Before: fp},
 			{Op: plan.OpMove, File: "MBG/0000000A.MBG", To: "MBG/00000031.MBG", Before: fp}},
 	}
@@ -48,15 +51,20 @@ func TestMinimum(t *testing.T) {
 	// two files it does not read, a stat each for diagnose alone.
 	swept := []string{"GLB/control.glb", "MBG/0000000A.MBG", "GLB/FLAG.GLB", "KEY/00000005.KEY"}
 	for cmd, want := range map[string]Counts{
-		// The three reads, the two unread files swept, and a look at
-		// LOCK and HOLDER.
-		"diagnose": {3 + 2, 3 + 2, 4, 6, 0, 0, 0},
-		// The three reads, and the look; no sweep of its own.
-		"plan": {3 + 2, 3, 4, 6, 0, 0, 0},
+		// Three reads (not the media); five directories listed (the
+		// root, GLB, MBG, TPL and the sweep's KEY), an open and two
+		// getdents64 each; the two unread files swept; a look at LOCK
+		// and HOLDER.
+		"diagnose": {3 + 5 + 2, 3 + 2, 10, 6, 0, 0, 0},
+		// The four reads in four directories (the root, GLB, MBG, TPL),
+		// and the look; no sweep of its own.
+		"plan": {4 + 4 + 2, 4, 8, 8, 0, 0, 0},
+		// The reads twice (planned, verified); then the journal, the
+		// copy of CONTROL.GLB, the manifest and the temp of the patch;
 		// dirs: GLB, MBG and three of porepair's; steps: 4; the lock:
 		// LOCK, FLAG.GLB and HOLDER (its RUN written and fsynced, the
 		// directory fsynced, both removed).
-		"repair": {6 + 1 + 1 + 1 + 1 + 5 + 4, 6, 8, 12 + 4 + 1 + 1 + 1 + 1, 4 + 1 + 1 + 1 + 5 + 2, 1 + 1 + 1, 2},
+		"repair": {16 + 1 + 1 + 1 + 1 + 5 + 4, 8, 16, 16 + 4 + 1 + 1 + 1 + 1, 4 + 1 + 1 + 1 + 5 + 2, 1 + 1 + 1, 2},
 		// Stats: the journal, the manifest, the two changed files and
 		// the copy, each checked on its handle.
 		"rollback": {2 + 2 + 2 + 3 + 4, 5, 0, 4 + 2 + 2 + 4 + 1, 1 + 4 + 3 + 2, 2, 2},
