@@ -400,7 +400,7 @@ func (p *PO) readFile(rel string) (data []byte, actual string, err error) {
 	if size > MaxReadSize {
 		return nil, actual, fmt.Errorf("read %s: %d bytes is more than a real one holds (%d MiB at most); the file is damaged", actual, size, MaxReadSize>>20)
 	}
-	data, err = io.ReadAll(io.LimitReader(f, MaxReadSize+1))
+	data, err = osfs.ReadSized(io.LimitReader(f, MaxReadSize+1), size)
 	if err != nil {
 		return nil, actual, fmt.Errorf("read %s: %w", actual, err)
 	}

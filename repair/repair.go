@@ -625,10 +625,10 @@ func (rd *reader) bytesOf(key string) ([]byte, bool) {
 	return b, ok
 }
 
-// readMax reads all of f, at most max bytes: more is an error, not a
-// truncated read (as osfs.ReadRegular).
-func readMax(f *os.File, max int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
+// readMax reads all of f, whose stat said size bytes, at most max bytes:
+// more is an error, not a truncated read (as osfs.ReadRegular).
+func readMax(f *os.File, size, max int64) ([]byte, error) {
+	b, err := osfs.ReadSized(io.LimitReader(f, max+1), min(size, max))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", f.Name(), err)
 	}
@@ -657,7 +657,11 @@ func (rd *reader) whole(rel string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := readMax(f, postoffice.MaxReadSize)
+	var size int64
+	if fi := rd.info[key]; fi != nil {
+		size = fi.Size()
+	}
+	b, err := readMax(f, size, postoffice.MaxReadSize)
 	f.Close()
 	if err != nil {
 		return nil, err

@@ -106,12 +106,12 @@ func OpenRegular(path string) (*os.File, error) {
 // ReadRegular reads a whole regular file of at most max bytes through
 // OpenRegular; a larger one is an error, not a truncated read.
 func ReadRegular(path string, max int64) ([]byte, error) {
-	f, err := OpenRegular(path)
+	f, fi, err := OpenNoFollowInfo(path, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	b, err := ReadSized(io.LimitReader(f, max+1), min(fi.Size(), max))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
@@ -119,6 +119,29 @@ func ReadRegular(path string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s is too large (more than %d bytes)", filepath.Base(path), max)
 	}
 	return b, nil
+}
+
+// ReadSized reads r to its end, expecting size bytes (a file's, from the
+// stat of its handle): into one buffer of that size and a byte more, so
+// that a file unchanged since the stat takes two reads, its bytes and the
+// end. io.ReadAll's buffer grows from 512 bytes, a dozen reads for a
+// file of a few kilobytes, each a round trip on a share. A file grown
+// since is read whole all the same.
+func ReadSized(r io.Reader, size int64) ([]byte, error) {
+	b := make([]byte, 0, max(size, 0)+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // Reason is an error without the system call's name: a *fs.PathError
