@@ -149,7 +149,7 @@ func hashFileInfo(file string) (int64, string, fs.FileInfo, error) {
 // themselves, never from what a plan claims: an edited plan cannot make a
 // file go unsnapshotted.
 func Create(root, dir string, m Manifest) (*Snapshot, error) {
-	return CreateKnown(root, dir, m, nil)
+	return CreateKnown(root, dir, m, nil, nil)
 }
 
 // Known is a file as a check under the same lock read it a moment ago,
@@ -165,10 +165,12 @@ type Known struct {
 
 // CreateKnown is Create that takes an entry's file from known when known
 // has it (whole, for a file to be copied): the bytes on disk as the check
-// just read them, so that the snapshot does not open the file again, nor
-// look at its directories (the check's open confined its path).
-// Every other entry is read from the disk, as Create does.
-func CreateKnown(root, dir string, m Manifest, known func(rel string) (Known, bool)) (*Snapshot, error) {
+// just read them, so that the snapshot does not open the file again.
+// Every other entry is read from the disk, as Create does. dirs are
+// directories of root (absolute) the caller has just seen listed as
+// directories, not links, under the same lock: taken as checked, without
+// an lstat each (see Snapshot.TrustDirs).
+func CreateKnown(root, dir string, m Manifest, known func(rel string) (Known, bool), dirs []string) (*Snapshot, error) {
 	if err := validID(m.ID); err != nil {
 		return nil, err
 	}
@@ -184,6 +186,7 @@ func CreateKnown(root, dir string, m Manifest, known func(rel string) (Known, bo
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	ps := newPaths(root)
+	ps.trust(dirs)
 	for i := range m.Entries {
 		if err := snapshotEntry(ps, sdir, i, &m.Entries[i], known); err != nil {
 			return nil, err
@@ -204,20 +207,14 @@ func CreateKnown(root, dir string, m Manifest, known func(rel string) (Known, bo
 // metadata comes from the handle's fstat and its bytes are hashed while
 // they are copied (durable.Copy), so the copy holds what was hashed.
 func snapshotEntry(ps *paths, sdir string, i int, e *Entry, known func(string) (Known, bool)) error {
-	// A known file was opened a moment ago under the same lock, by a
-	// path its caller confined to the postoffice: its directories need
-	// no look (an lstat each, a round trip on a share).
-	if known != nil {
-		if k, ok := known(e.File); ok && k.Info != nil && (e.MovedTo != "" || int64(len(k.Data)) == k.Size && k.Data != nil) {
-			if _, err := postoffice.CleanRel(e.File); err != nil {
-				return fmt.Errorf("snapshot path: %w", err)
-			}
-			return knownEntry(sdir, i, e, k)
-		}
-	}
 	full, exists, err := ps.parent(e.File)
 	if err != nil || !exists {
 		return err
+	}
+	if known != nil {
+		if k, ok := known(e.File); ok && k.Info != nil && (e.MovedTo != "" || int64(len(k.Data)) == k.Size && k.Data != nil) {
+			return knownEntry(sdir, i, e, k)
+		}
 	}
 	f, fi, err := osfs.OpenNoFollowInfo(full, os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -584,12 +581,13 @@ func newPaths(root string) *paths { return &paths{root: root, dirs: map[string]b
 
 // TrustDirs makes the checks of the snapshot's names at root take dirs
 // (absolute) as the real directories they are, without an lstat each (a
-// round trip on a share): the caller saw them listed as directories, not
-// links, in this run.
-func (s *Snapshot) TrustDirs(root string, dirs []string) {
-	ps := s.pathsIn(root)
+// round trip on a share): the caller has just seen them listed as
+// directories, not links, under the lock it holds.
+func (s *Snapshot) TrustDirs(root string, dirs []string) { s.pathsIn(root).trust(dirs) }
+
+func (p *paths) trust(dirs []string) {
 	for _, d := range dirs {
-		ps.dirs[filepath.Clean(d)] = true
+		p.dirs[filepath.Clean(d)] = true
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/porepair/porepair/diagnose"
 )
@@ -58,6 +59,10 @@ func newFamily(name, help string, extra ...string) *family {
 }
 
 func (f *family) set(v float64, values ...string) {
+	values = slices.Clone(values)
+	for i, s := range values {
+		values[i] = validLabel(s)
+	}
 	key := strings.Join(values, "\x00")
 	if i, ok := f.at[key]; ok {
 		f.Series[i].Value = v
@@ -225,12 +230,32 @@ func labelText(names, values []string) string {
 	return b.String()
 }
 
+// validLabel is s as a label value, which must be UTF-8: a byte that is
+// not (a path on Linux may hold one) is spelled \xNN, so that two paths
+// differing only there stay two series (the client library refuses such
+// a value).
+func validLabel(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
+		if r == utf8.RuneError && n == 1 {
+			fmt.Fprintf(&b, `\x%02x`, s[0])
+		} else {
+			b.WriteString(s[:n])
+		}
+		s = s[n:]
+	}
+	return b.String()
+}
+
 // A label value may hold any UTF-8 text, with backslash, double quote and
-// line feed escaped; bytes that are not UTF-8 (a path on Linux may have
-// them) become U+FFFD, where the client library would refuse the value.
+// line feed escaped.
 var labelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
 
-func escapeLabel(s string) string { return labelEscaper.Replace(strings.ToValidUTF8(s, "\uFFFD")) }
+func escapeLabel(s string) string { return labelEscaper.Replace(s) }
 
 var helpEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
 

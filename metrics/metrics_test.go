@@ -237,3 +237,20 @@ func TestTextAsClientLibraryWritesIt(t *testing.T) {
 		t.Errorf("the quoted path's label is not escaped as expected:\n%s", ours.String())
 	}
 }
+
+// Paths that are not UTF-8 (a Linux path may hold any byte) make valid
+// label values, and two that differ only in those bytes stay two series.
+func TestLabelsNotUTF8(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "m.prom")
+	if err := metrics.Write(file, now, []metrics.Run{{PO: "/mnt/po\xff"}, {PO: "/mnt/po\xfe"}}); err != nil {
+		t.Fatal(err)
+	}
+	mfs := parse(t, file)
+	if n := len(mfs["porepair_diagnose_success"].GetMetric()); n != 2 {
+		t.Errorf("%d series of porepair_diagnose_success, want 2", n)
+	}
+	if got := value(t, mfs, "porepair_diagnose_success", map[string]string{"po": `/mnt/po\xff`}); got != 0 {
+		t.Errorf("success of /mnt/po\\xff = %v, want 0", got)
+	}
+}

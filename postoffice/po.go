@@ -248,9 +248,26 @@ func (p *PO) Entry(rel string) (e DirEntry, ok bool) {
 	return e, ok
 }
 
+// RelistRoot lists the postoffice's root again, for what is there now:
+// the listings of its directories are kept.
+func (p *PO) RelistRoot() error {
+	ents, err := osfs.ReadDir(p.Root)
+	if err != nil {
+		return fmt.Errorf("list %s: %w", p.Root, err)
+	}
+	m := entryMap(ents)
+	key := dirKey("")
+	p.mu.Lock()
+	p.dirs[key] = m
+	delete(p.sorted, key)
+	p.mu.Unlock()
+	return nil
+}
+
 // ListedDirs are the postoffice's top directories (absolute, as spelled
-// on disk) that its listing of the root, made when it was opened, has as
-// directories: not links, which Resolve refuses to pass through.
+// on disk) that its last listing of the root (when it was opened, or
+// RelistRoot) has as directories: not links, which Resolve refuses to
+// pass through.
 func (p *PO) ListedDirs() []string {
 	p.mu.Lock()
 	m := p.dirs[dirKey("")]

@@ -141,7 +141,21 @@ func removeHolder(root string, h *journal.Holder) error {
 // readOwnHolder reads the HOLDER that h's run made: its RUN at once (a
 // round trip fewer on a share than ReadHolder's look at what HOLDER is),
 // or, when that does not name h, the HOLDER as ReadHolder finds it.
+//
+// A read refused in the seconds smbnetfs answers EIO for every name of
+// the share (after a refused open of FLAG.GLB, say) is tried again
+// (osfs.RetryHeld): a HOLDER left behind keeps every host out.
 func readOwnHolder(root string, h *journal.Holder) (*journal.Holder, error) {
+	var now *journal.Holder
+	err := osfs.RetryHeld(journal.HolderRun(root), func() error {
+		var err error
+		now, err = readOwnHolderOnce(root, h)
+		return err
+	})
+	return now, err
+}
+
+func readOwnHolderOnce(root string, h *journal.Holder) (*journal.Holder, error) {
 	if b, err := osfs.ReadRegular(journal.HolderRun(root), journal.HolderMax); err == nil && !h.Unreadable {
 		var now journal.Holder
 		if json.Unmarshal(b, &now) == nil && now.Same(h) {

@@ -51,9 +51,15 @@ func Acquire(p *postoffice.PO) (*Lock, error) { return AcquireBreaking(p, nil) }
 // Before any of them, on a postoffice without POREPAIR yet, FLAG.GLB is
 // opened once and closed: a program holding it open with no sharing on
 // another client makes that open fail, and the refusal then leaves
-// nothing behind, not even the lock file. Where p's listing has POREPAIR
-// already, that look is left out: the refusal then finds FLAG.GLB held
-// after the lock file, which is there from an earlier run anyway.
+// nothing behind, not even the lock file; found only after HOLDER was
+// made, the refusal would start smbnetfs's seconds of EIO for every name
+// of the share just when HOLDER is to be removed.
+//
+// Once all three are held, p's listing of the root is made again
+// (postoffice.PO.RelistRoot): what porepair's checks under the lock take
+// of the postoffice's directories (POREPAIR and GLB, MBG, KEY, XTN not
+// links) is then what is there under the lock, at one listing, not a stat
+// of each.
 func AcquireBreaking(p *postoffice.PO, breakStale func(*journal.Holder) bool) (*Lock, error) {
 	flag, exists, err := p.Resolve(postoffice.FlagPath)
 	if err != nil {
@@ -63,7 +69,7 @@ func AcquireBreaking(p *postoffice.PO, breakStale func(*journal.Holder) bool) (*
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
-	if exists && !own {
+	if exists {
 		if err := probeHeld(p, flag); err != nil {
 			return nil, err
 		}
@@ -88,8 +94,7 @@ func AcquireBreaking(p *postoffice.PO, breakStale func(*journal.Holder) bool) (*
 	poID, err := postoffice.ReadIdentity(p.Root)
 	l.poID, l.poIDRead = poID, err == nil
 	if l.holder, err = takeHolder(p.Root, poID, breakStale); err != nil {
-		l.Release()
-		return nil, err
+		return nil, l.releasing(err)
 	}
 	if exists {
 		hint := " (porepair needs write access to lock it, as ADMIN does)"
@@ -97,11 +102,23 @@ func AcquireBreaking(p *postoffice.PO, breakStale func(*journal.Holder) bool) (*
 		// IMPORT then say "FLAG.GLB is locked open" while porepair works.
 		flagFile := func(path string) (*os.File, error) { return osfs.OpenNoShare(path, os.O_RDWR) }
 		if err := l.add(p.Abs(flag), flagFile, true, hint); err != nil {
-			l.Release()
-			return nil, err
+			return nil, l.releasing(err)
 		}
 	}
+	if err := p.RelistRoot(); err != nil {
+		return nil, l.releasing(fmt.Errorf("lock: %w", err))
+	}
 	return l, nil
+}
+
+// releasing releases l after err stopped its acquisition: err, and what
+// the release left behind (a HOLDER every run then finds busy until
+// `porepair unlock`).
+func (l *Lock) releasing(err error) error {
+	if rerr := l.Release(); rerr != nil {
+		return errors.Join(err, fmt.Errorf("and the lock could not be released: %w", rerr))
+	}
+	return err
 }
 
 // HeldOpenError is the refusal of a file another program holds open with

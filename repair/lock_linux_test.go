@@ -126,3 +126,48 @@ func TestRollbackDecidesUnderTheLock(t *testing.T) {
 	}
 	sameTree(t, dir, rolled)
 }
+
+// A directory of the postoffice (GLB, MBG, KEY, or porepair's own
+// POREPAIR) replaced by a link to a copy elsewhere after the postoffice
+// was opened, while planning, before the lock: the checks under the lock
+// see the link and refuse before the first change; nothing in the copy
+// is changed but, for POREPAIR, the lock file made through the link.
+func TestDirSwappedForLinkBeforeTheLock(t *testing.T) {
+	for _, d := range []string{"GLB", "MBG", "KEY", repair.Dir} {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			dir, _ := setup(t, "stale", false)
+			p := makePlan(t, dir, plan.Options{})
+			outside := filepath.Join(t.TempDir(), d)
+			if err := os.Mkdir(filepath.Join(dir, repair.Dir), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			var copied map[string]string
+			planner := func(po *postoffice.PO) (*plan.Plan, error) {
+				if err := os.Rename(filepath.Join(dir, d), outside); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Symlink(outside, filepath.Join(dir, d)); err != nil {
+					t.Fatal(err)
+				}
+				var err error
+				if copied, err = fixture.Tree(outside); err != nil {
+					t.Fatal(err)
+				}
+				return repair.Saved(p)(po)
+			}
+			res := repair.Repair(context.Background(), dir, planner, repair.Options{})
+			if res.Status != repair.StatusRefused {
+				t.Errorf("status %v %v, want refused", res.Status, res.Errors)
+			}
+			got, err := fixture.Tree(outside)
+			if err != nil {
+				t.Fatal(err)
+			}
+			delete(got, "LOCK")
+			if diff := fixture.DiffTrees(copied, got); len(diff) > 0 {
+				t.Errorf("written through the link: %v", diff)
+			}
+		})
+	}
+}

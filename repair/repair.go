@@ -794,7 +794,7 @@ func (x *executor) run(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("interrupted before the snapshot: %w", context.Cause(ctx))
 	}
-	snap, err := backup.CreateKnown(root, x.opt.SnapshotDir, m, x.checked.known)
+	snap, err := backup.CreateKnown(root, x.opt.SnapshotDir, m, x.checked.known, x.po.ListedDirs())
 	if err != nil {
 		return err
 	}

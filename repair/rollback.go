@@ -189,7 +189,7 @@ func (rp *RollbackPlan) fromSnapshot(po *postoffice.PO, snap *backup.Snapshot) e
 	}
 	snap.Reuse(rp.prev)
 	// ChangedSeen opens every name, so Check need look at the directories
-	// only, and those the postoffice's listing has are known.
+	// only, and those the lock's listing of the root has are known.
 	snap.TrustDirs(po.Root, po.ListedDirs())
 	if err := snap.CheckDirs(po.Root); err != nil {
 		return refused("snapshot %s is damaged, nothing written: %w", snap.ID, err)
@@ -336,6 +336,15 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 	// is broken: that run died on this host, and this is its recovery.
 	lock, ok := res.lockBreaking(po, ownJournalRun(po.Root))
 	if !ok {
+		if first == nil && res.Status != StatusBusy {
+			// No lock at all here (a read-only mount, no write access):
+			// a look reading only still tells whether there is anything
+			// to roll back, as it did before the lock came first.
+			look := Result{PO: res.PO, Errors: []string{}}
+			if _, stop := look.prepareUnlocked(po, id, force, opt); stop && look.Status == StatusNothingToRollBack {
+				return look
+			}
+		}
 		return res
 	}
 	rollbackLocked(po, id, force, opt, lock, first, &res)

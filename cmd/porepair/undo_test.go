@@ -401,3 +401,38 @@ func TestLeftoversCleaned(t *testing.T) {
 		t.Fatalf("left behind: %v, %d snapshot dirs", left, len(snaps))
 	}
 }
+
+// A repaired postoffice reached through a read-only mount, with nothing
+// to roll back: the rollback cannot lock it, and still says there is
+// nothing to roll back (exit 0), as a look reading only tells; one with
+// something to roll back is refused there, with nothing written.
+func TestRollbackReadOnlyMount(t *testing.T) {
+	t.Parallel()
+	dir, _ := stalePO(t)
+	if code, out, errs := porepair(t, nil, "--po", dir, "repair", "--yes"); code != 0 {
+		t.Fatalf("repair: exit %d\n%s%s", code, out, errs)
+	}
+	ro := filepath.Join(t.TempDir(), "ro")
+	os.Mkdir(ro, 0o755)
+	if out, err := exec.Command("mount", "--bind", dir, ro).CombinedOutput(); err != nil {
+		t.Skipf("no bind mount here: %v %s", err, out)
+	}
+	defer exec.Command("umount", ro).Run()
+	if out, err := exec.Command("mount", "-o", "remount,bind,ro", ro).CombinedOutput(); err != nil {
+		t.Skipf("no read-only remount here: %v %s", err, out)
+	}
+	repaired, err := treeOf(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := porepair(t, nil, "--po", ro, "rollback", "--yes"); code != 2 || !strings.Contains(errs+out, "read-only") {
+		t.Errorf("rollback of a repair through a read-only mount: exit %d, want 2 naming the read-only file system\n%s%s", code, out, errs)
+	}
+	sameTree(t, dir, repaired, "refused read-only rollback")
+	if code, out, errs := porepair(t, nil, "--po", dir, "rollback", "--yes"); code != 0 {
+		t.Fatalf("rollback: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := porepair(t, nil, "--po", ro, "rollback", "--yes"); code != 0 || !strings.Contains(out, "nothing to roll back") {
+		t.Errorf("nothing to roll back through a read-only mount: exit %d, want 0\n%s%s", code, out, errs)
+	}
+}

@@ -45,6 +45,15 @@ func listResolved(dir string) ([]DirEntry, string, error) {
 	}
 	defer unix.Close(fd)
 	real, ok := fdPath(fd)
+	if ok && strings.EqualFold(real, filepath.Clean(dir)) {
+		// On a file system that resolves names in any case (vfat, CIFS
+		// with nocase) the kernel names the directory as it was first
+		// looked up, maybe by another spelling than this run's: a path
+		// that differs from the one given only in case is the one given,
+		// as EvalSymlinks answers (but for a link named as its target in
+		// another case, which it would follow).
+		real = filepath.Clean(dir)
+	}
 	if !ok {
 		if real, err = filepath.EvalSymlinks(dir); err != nil {
 			return nil, "", err
