@@ -147,11 +147,11 @@ func removeHolder(root string, h *journal.Holder) error {
 // (osfs.RetryHeld): a HOLDER left behind keeps every host out.
 func readOwnHolder(root string, h *journal.Holder) (*journal.Holder, error) {
 	var now *journal.Holder
-	err := osfs.RetryHeld(journal.HolderRun(root), func() error {
+	err := osfs.RetryHeldAdvising(journal.HolderRun(root), func() error {
 		var err error
 		now, err = readOwnHolderOnce(root, h)
 		return err
-	})
+	}, "close the program holding it; then `porepair unlock` removes the lock left behind")
 	return now, err
 }
 

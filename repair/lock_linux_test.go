@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -169,5 +171,114 @@ func TestDirSwappedForLinkBeforeTheLock(t *testing.T) {
 				t.Errorf("written through the link: %v", diff)
 			}
 		})
+	}
+}
+
+// swapCtx is a context whose first look (the rollback's, just before its
+// lock) runs swap: what another program might do at that moment.
+type swapCtx struct {
+	context.Context
+	swap func()
+}
+
+func (c *swapCtx) Err() error {
+	if c.swap != nil {
+		c.swap()
+		c.swap = nil
+	}
+	return c.Context.Err()
+}
+
+// POREPAIR replaced by a link to a copy of it just before a rollback's
+// lock: the rollback refuses under the lock, and neither the copy's
+// journal nor its snapshot is written or taken.
+func TestRollbackOwnDirSwappedBeforeTheLock(t *testing.T) {
+	dir, _ := setup(t, "stale", false)
+	if res := repair.Repair(context.Background(), dir, repair.Saved(makePlan(t, dir, plan.Options{})), repair.Options{}); res.Status != repair.StatusRepaired {
+		t.Fatalf("repair: %v %v", res.Status, res.Errors)
+	}
+	repaired, err := fixture.Tree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(t.TempDir(), repair.Dir)
+	var copied map[string]string
+	ctx := &swapCtx{Context: context.Background(), swap: func() {
+		if out, err := exec.Command("cp", "-a", filepath.Join(dir, repair.Dir), outside).CombinedOutput(); err != nil {
+			t.Fatalf("%v %s", err, out)
+		}
+		if err := os.RemoveAll(filepath.Join(dir, repair.Dir)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(outside, filepath.Join(dir, repair.Dir)); err != nil {
+			t.Fatal(err)
+		}
+		if copied, err = fixture.Tree(outside); err != nil {
+			t.Fatal(err)
+		}
+	}}
+	if res := repair.Rollback(ctx, dir, repair.Latest, false, repair.Options{}); res.Status != repair.StatusRefused {
+		t.Errorf("rollback: %v %v, want refused", res.Status, res.Errors)
+	}
+	got, err := fixture.Tree(outside)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := fixture.DiffTrees(copied, got); len(diff) > 0 {
+		t.Errorf("written through the link: %v", diff)
+	}
+	if err := os.Remove(filepath.Join(dir, repair.Dir)); err != nil {
+		t.Fatal(err)
+	}
+	now, err := fixture.Tree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rel := range repaired {
+		if strings.HasPrefix(rel, repair.Dir+"/") {
+			delete(repaired, rel)
+		}
+	}
+	if diff := fixture.DiffTrees(repaired, now); len(diff) > 0 {
+		t.Errorf("the postoffice changed: %v", diff)
+	}
+}
+
+// On a postoffice spelled in lower case (glb, mbg), a link named glb put
+// beside a real GLB while a repair plans: nothing is written through glb,
+// and the repair does not go through.
+func TestCaseTwinLinkBeforeTheLock(t *testing.T) {
+	dir, _ := setup(t, "stale", true)
+	p := makePlan(t, dir, plan.Options{})
+	outside := filepath.Join(t.TempDir(), "glb")
+	var copied map[string]string
+	planner := func(po *postoffice.PO) (*plan.Plan, error) {
+		if out, err := exec.Command("cp", "-a", filepath.Join(dir, "glb"), filepath.Join(dir, "GLB")).CombinedOutput(); err != nil {
+			t.Fatalf("%v %s", err, out)
+		}
+		if err := os.Rename(filepath.Join(dir, "glb"), outside); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(outside, filepath.Join(dir, "glb")); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if copied, err = fixture.Tree(outside); err != nil {
+			t.Fatal(err)
+		}
+		return repair.Saved(p)(po)
+	}
+	res := repair.Repair(context.Background(), dir, planner, repair.Options{})
+	got, err := fixture.Tree(outside)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := fixture.DiffTrees(copied, got); len(diff) > 0 {
+		t.Errorf("status %v: written through the link glb: %v", res.Status, diff)
+	}
+	// The plan names glb/…: its snapshot refuses the link before the
+	// first change.
+	if res.Status != repair.StatusRefused && res.Status != repair.StatusRolledBack {
+		t.Errorf("status %v %v, want refused or rolled back", res.Status, res.Errors)
 	}
 }

@@ -41,6 +41,12 @@ func Prune(root, snapshotDir string, keep int, dryRun bool) (_ []backup.Info, st
 	if err != nil {
 		return nil, refusal(err), err
 	}
+	// POREPAIR and its SNAPSHOT as the lock's listing finds them: what
+	// is removed is removed there.
+	if err := checkOwnDirIn(po, lock); err != nil {
+		err = errors.Join(err, lock.Release())
+		return nil, refusal(err), err
+	}
 	removed, err := pruneLocked(po.Root, snapshotDir, keep)
 	err = errors.Join(err, lock.Release())
 	return removed, refusal(err), err

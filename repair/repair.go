@@ -726,7 +726,11 @@ func (rd *reader) exists(rel string) (bool, error) {
 }
 
 // inside turns a plan path into an absolute path in the PO, refusing one
-// that leaves it or passes through a symbolic link.
+// that leaves it or passes through a symbolic link. The path is spelled
+// as po's listings have it, which is what they found no link on: a plan
+// spelling a directory in another case names the same one on a share,
+// but on a file system that tells case apart could name another (a link
+// named glb beside a real GLB).
 func inside(po *postoffice.PO, rel string) (string, error) {
 	if _, err := postoffice.CleanRel(rel); err != nil {
 		return "", err
@@ -738,7 +742,7 @@ func inside(po *postoffice.PO, rel string) (string, error) {
 	if actual != rel && !strings.EqualFold(actual, rel) {
 		return "", fmt.Errorf("path %q leaves the postoffice", rel)
 	}
-	return po.Abs(rel), nil
+	return po.Abs(actual), nil
 }
 
 type executor struct {

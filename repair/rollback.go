@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/porepair/porepair/backup"
 	"github.com/porepair/porepair/internal/errlist"
@@ -336,7 +337,7 @@ func Rollback(ctx context.Context, root, id string, force bool, opt Options) Res
 	// is broken: that run died on this host, and this is its recovery.
 	lock, ok := res.lockBreaking(po, ownJournalRun(po.Root))
 	if !ok {
-		if first == nil && res.Status != StatusBusy {
+		if first == nil && (errors.Is(res.Err, syscall.EROFS) || errors.Is(res.Err, fs.ErrPermission)) {
 			// No lock at all here (a read-only mount, no write access):
 			// a look reading only still tells whether there is anything
 			// to roll back, as it did before the lock came first.
@@ -378,6 +379,12 @@ func (r *Result) prepareUnlocked(po *postoffice.PO, id string, force bool, opt O
 // first was: a repair may have ended or begun since that look), then
 // carried out.
 func rollbackLocked(po *postoffice.PO, id string, force bool, opt Options, lock *Lock, first *RollbackPlan, res *Result) {
+	// POREPAIR and its SNAPSHOT as the lock's listing finds them: the
+	// journal and the snapshot are read, and written, there.
+	if err := checkOwnDirIn(po, lock); err != nil {
+		res.fail(StatusRefused, err)
+		return
+	}
 	rp, err := prepare(po, id, force, opt, lock, first, false)
 	if err != nil || rp.Nothing != "" {
 		res.prepared(rp, err)

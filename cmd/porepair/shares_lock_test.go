@@ -71,6 +71,61 @@ func TestShareFlagHeldByAdmin(t *testing.T) {
 	}
 }
 
+// waitListable waits out the seconds in which smbnetfs answers EIO for
+// every name of the share after it was refused an open: the next command
+// run at once would fail to list the postoffice, as any program would.
+func waitListable(t *testing.T, dir string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := os.ReadDir(dir)
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still cannot be listed: %v", dir, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// The same on a postoffice porepair has repaired and rolled back before
+// (POREPAIR and its lock file there): a repair and a rollback while ADMIN
+// holds FLAG.GLB on the other client are busy, and leave no HOLDER (the
+// lock every client sees) behind, although smbnetfs answers EIO for every
+// name of the share for seconds after refusing the open: FLAG.GLB is
+// looked at before HOLDER is made, and a release's read of HOLDER waits
+// that window out (either alone keeps this test passing; it fails
+// without both).
+func TestShareFlagHeldByAdminAfterARepair(t *testing.T) {
+	t.Parallel()
+	s, one, two := twoHosts(t)
+	_, c2, local, _ := sharePO(t, one, two, "PO")
+	for _, args := range [][]string{{"repair", "--yes"}, {"rollback", "--yes"}} {
+		if code, out, errs := porepair(t, nil, append([]string{"--po", c2}, args...)...); code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, out, errs)
+		}
+	}
+	before, err := treeOf(local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := s.HoldOpen(t, filepath.Join(local, "GLB/FLAG.GLB"))
+	defer release()
+	for _, args := range [][]string{{"repair", "--yes"}, {"rollback", "--yes"}} {
+		code, out, errs := porepair(t, nil, append([]string{"--po", c2}, args...)...)
+		if code != 4 || !strings.Contains(errs, "FLAG.GLB") {
+			t.Errorf("%v while ADMIN holds FLAG.GLB: exit %d, want 4 naming FLAG.GLB\nstdout: %s\nstderr: %s", args, code, out, errs)
+		}
+		if _, err := os.Lstat(filepath.Join(local, "POREPAIR/HOLDER")); err == nil {
+			t.Errorf("%v: the refusal left POREPAIR/HOLDER behind", args)
+		}
+		waitListable(t, c2)
+	}
+	release()
+	sameTree(t, local, before, "after the refusals")
+}
+
 // A repair through one client holds the postoffice for every client: a
 // repair, a rollback, a prune and a plan through the other are busy
 // (exit 4) naming the holder, diagnose says REPAIR_RUNNING, and the

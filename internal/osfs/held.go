@@ -50,6 +50,12 @@ func retryHeldTarget(to string, rename func() error) error {
 // the name is taken.
 func RetryHeld(path string, op func() error) error { return retry(path, heldWindow, op, restoreAdvice) }
 
+// RetryHeldAdvising is RetryHeld whose error, once HeldRetry has passed,
+// gives advice instead of a restore's.
+func RetryHeldAdvising(path string, op func() error, advice string) error {
+	return retry(path, heldWindow, op, advice)
+}
+
 // RemoveHeld removes path (a file, or an empty directory), retrying while
 // another client holds it, or holds a file in it whose deletion waits for
 // that client's close: a lock's release that meets a reader of it waits
