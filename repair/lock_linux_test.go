@@ -146,16 +146,7 @@ func TestDirSwappedForLinkBeforeTheLock(t *testing.T) {
 			}
 			var copied map[string]string
 			planner := func(po *postoffice.PO) (*plan.Plan, error) {
-				if err := os.Rename(filepath.Join(dir, d), outside); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.Symlink(outside, filepath.Join(dir, d)); err != nil {
-					t.Fatal(err)
-				}
-				var err error
-				if copied, err = fixture.Tree(outside); err != nil {
-					t.Fatal(err)
-				}
+				copied = moveForLink(t, filepath.Join(dir, d), outside)
 				return repair.Saved(p)(po)
 			}
 			res := repair.Repair(context.Background(), dir, planner, repair.Options{})
@@ -172,6 +163,24 @@ func TestDirSwappedForLinkBeforeTheLock(t *testing.T) {
 			}
 		})
 	}
+}
+
+// moveForLink moves the directory at path to outside and puts a link to
+// it at path: what another program might do while porepair works. It
+// returns the tree at outside, to compare with what is there afterwards.
+func moveForLink(t *testing.T, path, outside string) map[string]string {
+	t.Helper()
+	if err := os.Rename(path, outside); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, path); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := fixture.Tree(outside)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree
 }
 
 // swapCtx is a context whose first look (the rollback's, just before its
@@ -204,18 +213,7 @@ func TestRollbackOwnDirSwappedBeforeTheLock(t *testing.T) {
 	outside := filepath.Join(t.TempDir(), repair.Dir)
 	var copied map[string]string
 	ctx := &swapCtx{Context: context.Background(), swap: func() {
-		if out, err := exec.Command("cp", "-a", filepath.Join(dir, repair.Dir), outside).CombinedOutput(); err != nil {
-			t.Fatalf("%v %s", err, out)
-		}
-		if err := os.RemoveAll(filepath.Join(dir, repair.Dir)); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink(outside, filepath.Join(dir, repair.Dir)); err != nil {
-			t.Fatal(err)
-		}
-		if copied, err = fixture.Tree(outside); err != nil {
-			t.Fatal(err)
-		}
+		copied = moveForLink(t, filepath.Join(dir, repair.Dir), outside)
 	}}
 	if res := repair.Rollback(ctx, dir, repair.Latest, false, repair.Options{}); res.Status != repair.StatusRefused {
 		t.Errorf("rollback: %v %v, want refused", res.Status, res.Errors)
@@ -256,16 +254,7 @@ func TestCaseTwinLinkBeforeTheLock(t *testing.T) {
 		if out, err := exec.Command("cp", "-a", filepath.Join(dir, "glb"), filepath.Join(dir, "GLB")).CombinedOutput(); err != nil {
 			t.Fatalf("%v %s", err, out)
 		}
-		if err := os.Rename(filepath.Join(dir, "glb"), outside); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink(outside, filepath.Join(dir, "glb")); err != nil {
-			t.Fatal(err)
-		}
-		var err error
-		if copied, err = fixture.Tree(outside); err != nil {
-			t.Fatal(err)
-		}
+		copied = moveForLink(t, filepath.Join(dir, "glb"), outside)
 		return repair.Saved(p)(po)
 	}
 	res := repair.Repair(context.Background(), dir, planner, repair.Options{})
