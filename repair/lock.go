@@ -48,12 +48,12 @@ func Acquire(p *postoffice.PO) (*Lock, error) { return AcquireBreaking(p, nil) }
 //     hold open (Q131670, Q131864), kept open until Release. FLAG.GLB is
 //     never written, created or deleted.
 //
-// Before any of them, on a postoffice without POREPAIR yet, FLAG.GLB is
-// opened once and closed: a program holding it open with no sharing on
-// another client makes that open fail, and the refusal then leaves
-// nothing behind, not even the lock file; found only after HOLDER was
-// made, the refusal would start smbnetfs's seconds of EIO for every name
-// of the share just when HOLDER is to be removed.
+// Before any of them, FLAG.GLB is opened once and closed: a program
+// holding it open with no sharing on another client makes that open fail,
+// and the refusal then leaves nothing behind, not even the lock file on a
+// postoffice that had none; found only after HOLDER was made, the refusal
+// would start smbnetfs's seconds of EIO for every name of the share just
+// when HOLDER is to be removed.
 //
 // Once all three are held, p's listing of the root is made again
 // (postoffice.PO.RelistRoot): what porepair's checks under the lock take

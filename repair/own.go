@@ -23,20 +23,24 @@ import (
 // makes them.
 func checkOwnDir(root string) error {
 	for _, rel := range []string{Dir, postoffice.SnapshotDir} {
-		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel)))
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		if err == nil {
-			err = notOwnDir(rel, fi.Mode())
-		} else {
-			err = fmt.Errorf("%s: %w", rel, err)
-		}
-		if err != nil {
+		if there, err := ownDirAt(root, rel); !there || err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ownDirAt looks at rel, POREPAIR or its SNAPSHOT, by lstat: there is
+// false when it is missing, which is no error.
+func ownDirAt(root, rel string) (there bool, err error) {
+	fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel)))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("%s: %w", rel, err)
+	}
+	return true, notOwnDir(rel, fi.Mode())
 }
 
 // checkOwnDirIn is checkOwnDir for a postoffice opened in this run: its
@@ -61,14 +65,8 @@ func checkOwnDirIn(po *postoffice.PO, lock *Lock) error {
 			return err
 		}
 	}
-	fi, err := os.Lstat(filepath.Join(po.Root, filepath.FromSlash(postoffice.SnapshotDir)))
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
-	case err != nil:
-		return fmt.Errorf("%s: %w", postoffice.SnapshotDir, err)
-	}
-	return notOwnDir(postoffice.SnapshotDir, fi.Mode())
+	_, err = ownDirAt(po.Root, postoffice.SnapshotDir)
+	return err
 }
 
 // notOwnDir refuses rel of type mode where porepair keeps its own files.
