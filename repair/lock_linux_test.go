@@ -19,20 +19,29 @@ import (
 	"github.com/porepair/porepair/testdata/fixture"
 )
 
+// flockFlag holds the postoffice's FLAG.GLB with a BSD flock through an
+// open file of its own, as another program would, until the test ends
+// (or the caller unlocks it).
+func flockFlag(t *testing.T, dir string) *os.File {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "GLB/FLAG.GLB"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 // On Linux a BSD flock and an fcntl lock never conflict, so a program that
 // holds FLAG.GLB with flock alone would go unseen by an fcntl lock. A
 // flock belongs to its open file description: one taken through a
 // separate os.Open here conflicts as another process's would.
 func TestFlockOnFlagIsBusy(t *testing.T) {
 	dir, before := setup(t, "stale", false)
-	f, err := os.Open(filepath.Join(dir, "GLB/FLAG.GLB"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		t.Fatal(err)
-	}
+	f := flockFlag(t, dir)
 	p, err := postoffice.Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -108,14 +117,7 @@ func TestRollbackDecidesUnderTheLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join(dir, "GLB/FLAG.GLB"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		t.Fatal(err)
-	}
+	f := flockFlag(t, dir)
 	if res := repair.Rollback(context.Background(), dir, repair.Latest, false, repair.Options{}); res.Status != repair.StatusBusy {
 		t.Errorf("rollback with FLAG.GLB held: %v %v, want busy", res.Status, res.Errors)
 	}
